@@ -1,0 +1,97 @@
+// Histogram kernel for drift binning. Compiled twice by assembly/build.mjs: with SIMD
+// (build/histogram.simd.wasm) and without (build/histogram.wasm). Both import one shared
+// WebAssembly.Memory (env.memory) so that Piscina workers bin data in place; the kernels
+// allocate nothing and keep no state, so any number of threads may call them at once as long
+// as their count regions do not overlap.
+//
+// countBins(values, n, edges, nEdges, counts) reads n f64 values and nEdges sorted f64 edges
+// and adds to the u32 counters at `counts` (nEdges + 3 slots):
+//   slot j in [0, nEdges]  finite values with exactly j edges <= v (np.searchsorted(edges, v, 'right'))
+//   slot nEdges + 1        non-finite values (NaN, +Inf, -Inf)
+//   slot nEdges + 2        finite values equal to the last edge (np.histogram closes its last bin)
+// Both drift semantics derive from these slots: open outer bins use the interior edges directly;
+// np.histogram bins are slots 1..nEdges-1 plus the last-edge count, slot 0 and the rest dropped.
+
+// @ts-ignore: decorator
+@inline
+function bump(counts: usize, slot: i32): void {
+  const at = counts + (<usize>slot << 2);
+  store<u32>(at, load<u32>(at) + 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function slotOf(v: f64, edges: usize, nEdges: i32): i32 {
+  // branchless binary search for the number of edges <= v
+  let base: i32 = 0;
+  let len: i32 = nEdges;
+  while (len > 1) {
+    const half = len >> 1;
+    const probe = load<f64>(edges + (<usize>(base + half - 1) << 3));
+    base = select<i32>(base + half, base, probe <= v);
+    len -= half;
+  }
+  if (len == 1) base += i32(load<f64>(edges + (<usize>base << 3)) <= v);
+  return base;
+}
+
+function countScalar(values: usize, n: i32, edges: usize, nEdges: i32, counts: usize, from: i32): void {
+  const missing = nEdges + 1;
+  const lastEdge = nEdges > 0 ? load<f64>(edges + (<usize>(nEdges - 1) << 3)) : NaN;
+  for (let i = from; i < n; i++) {
+    const v = load<f64>(values + (<usize>i << 3));
+    if (v - v == 0) {
+      bump(counts, slotOf(v, edges, nEdges));
+      if (v == lastEdge) bump(counts, nEdges + 2);
+    } else {
+      bump(counts, missing);
+    }
+  }
+}
+
+export function countBins(values: usize, n: i32, edges: usize, nEdges: i32, counts: usize): void {
+  if (ASC_FEATURE_SIMD && nEdges <= 32) {
+    countSimd(values, n, edges, nEdges, counts);
+  } else {
+    countScalar(values, n, edges, nEdges, counts, 0);
+  }
+}
+
+// Linear-scan SIMD: for two values at a time, count the edges <= v by subtracting the all-ones
+// comparison masks. Few edges (10 bins -> 9 or 11) make this cheaper than a search.
+function countSimd(values: usize, n: i32, edges: usize, nEdges: i32, counts: usize): void {
+  const missing = nEdges + 1;
+  const lastEdgeSlot = nEdges + 2;
+  const last = nEdges > 0 ? f64x2.splat(load<f64>(edges + (<usize>(nEdges - 1) << 3))) : f64x2.splat(NaN);
+  const zero = f64x2.splat(0);
+  const pairs = n & ~3;
+  let i = 0;
+  for (; i < pairs; i += 4) {
+    const a = v128.load(values + (<usize>i << 3));
+    const b = v128.load(values + (<usize>i << 3), 16);
+    let accA = i64x2.splat(0);
+    let accB = i64x2.splat(0);
+    for (let e = 0; e < nEdges; e++) {
+      const edge = v128.load64_splat(edges + (<usize>e << 3));
+      accA = i64x2.sub(accA, f64x2.le(edge, a));
+      accB = i64x2.sub(accB, f64x2.le(edge, b));
+    }
+    // v - v == 0 only for finite v
+    const finiteA = f64x2.eq(f64x2.sub(a, a), zero);
+    const finiteB = f64x2.eq(f64x2.sub(b, b), zero);
+    const slotA = v128.bitselect(accA, i64x2.splat(missing), finiteA);
+    const slotB = v128.bitselect(accB, i64x2.splat(missing), finiteB);
+    bump(counts, <i32>i64x2.extract_lane(slotA, 0));
+    bump(counts, <i32>i64x2.extract_lane(slotA, 1));
+    bump(counts, <i32>i64x2.extract_lane(slotB, 0));
+    bump(counts, <i32>i64x2.extract_lane(slotB, 1));
+    const eqA = f64x2.eq(a, last);
+    const eqB = f64x2.eq(b, last);
+    if (v128.any_true(v128.or(eqA, eqB))) {
+      const hits = i64x2.sub(i64x2.splat(0), i64x2.add(eqA, eqB));
+      const at = counts + (<usize>lastEdgeSlot << 2);
+      store<u32>(at, load<u32>(at) + <u32>(i64x2.extract_lane(hits, 0) + i64x2.extract_lane(hits, 1)));
+    }
+  }
+  countScalar(values, n, edges, nEdges, counts, i);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { createSharedMemory, loadBinKernel, countSlots, type KernelName } from '../../../engine/kernels/index.js';
+
+/** A small deterministic PRNG for test data (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALUES = 1 << 16;
+const memory = createSharedMemory(4 << 20);
+const valuesPtr = 65536;
+const edgesPtr = valuesPtr + VALUES * 8;
+const countsPtr = edgesPtr + 4096 * 8;
+
+function run(kernel: KernelName, values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
+  const k = loadBinKernel(memory, kernel);
+  const f64 = new Float64Array(memory.buffer);
+  f64.set(values as ArrayLike<number>, valuesPtr / 8);
+  f64.set(edges as ArrayLike<number>, edgesPtr / 8);
+  const slots = countSlots(edges.length);
+  const u32 = new Uint32Array(memory.buffer, countsPtr, slots);
+  u32.fill(0);
+  // in chunks, as the workers call it
+  for (let at = 0; at < values.length; at += 1000) k.countBins(valuesPtr + at * 8, Math.min(1000, values.length - at), edgesPtr, edges.length, countsPtr);
+  return Array.from(u32);
+}
+
+/** The slot semantics written out directly from their definition, one value at a time. */
+function expectedSlots(values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
+  const counts = new Array<number>(edges.length + 3).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      counts[edges.length + 1]!++;
+      continue;
+    }
+    let le = 0;
+    for (let e = 0; e < edges.length; e++) if (edges[e]! <= v) le++;
+    counts[le]!++;
+    if (edges.length > 0 && v === edges[edges.length - 1]) counts[edges.length + 2]!++;
+  }
+  return counts;
+}
+
+const KERNELS: KernelName[] = ['wasm-simd', 'wasm', 'js'];
+
+describe('histogram kernel', () => {
+  it('loads the SIMD build by default', () => {
+    expect(loadBinKernel(memory).name).toBe('wasm-simd');
+  });
+
+  it('counts hand-computed slots: edges, below, above, last edge, non-finite, ±0', () => {
+    const edges = [0, 1, 1, 2];
+    const values = [-5, -0, 0, 0.5, 1, 1, 1.5, 2, 2, 3, NaN, Infinity, -Infinity];
+    // slot 0: -5 ; slot 1: -0, 0, 0.5 ; slot 2: (none, 1 <= v < 1) ; slot 3: 1, 1, 1.5 ; slot 4: 2, 2, 3
+    // non-finite: 3 ; equal to the last edge (2): 2
+    const want = [1, 3, 0, 3, 3, 3, 2];
+    for (const kernel of KERNELS) expect(run(kernel, values, edges), kernel).toEqual(want);
+  });
+
+  it('handles no edges (a feature without finite training values)', () => {
+    for (const kernel of KERNELS) expect(run(kernel, [1, NaN, 2], []), kernel).toEqual([2, 1, 0]);
+  });
+
+  it('agrees across builds and with the definition on random and adversarial input', () => {
+    const random = rng(7);
+    for (const nEdges of [1, 2, 9, 11, 17, 32, 33, 100, 255]) {
+      const edges = Array.from({ length: nEdges }, () => Math.round(random() * 20) / 2 - 5).sort((a, b) => a - b);
+      const specials = [NaN, Infinity, -Infinity, 0, -0, ...edges, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE];
+      const values = Float64Array.from({ length: 5003 }, (_, i) => (i % 7 === 0 ? specials[i % specials.length]! : Math.round(random() * 40) / 4 - 6));
+      const want = expectedSlots(values, edges);
+      for (const kernel of KERNELS) expect(run(kernel, values, edges), `${kernel}, ${nEdges} edges`).toEqual(want);
+    }
+  });
+
+  it('is one source file per kernel, each built', () => {
+    const sources = readdirSync(new URL('../../../assembly/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+    expect(sources).toEqual(['histogram.ts']);
+  });
+});
