@@ -1,0 +1,120 @@
+/**
+ * `npm run bench -- scan [--rows N] [--reps R]`: on a synthetic CICIDS-shaped file (225,745 rows
+ * by default) measure, side by side in one run:
+ *   - CSV parse MB/s on one thread (byte-level parser into Float64 columns, no binning);
+ *   - binning values/s of the WASM SIMD kernel against the plain WASM and plain-TS kernels;
+ *   - end-to-end `scan` time with 1 and 2 workers (and inline on the main thread).
+ * Contenders alternate within each repetition; medians and min-max are reported, as ratios
+ * against a baseline measured in the same run. Results also go to bench/results/scan-*.json.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { synthesize, createBaseline, scanDrift, createSharedMemory, loadBinKernel, countSlots, type KernelName } from '../engine/index.js';
+import { readCsvLayoutSync, CsvBlockParser, scanCsvRange } from '../engine/io/csv.js';
+import { packageRoot } from '../engine/util/paths.js';
+import { summarise, time, fmt, table, type Timing } from './stats.js';
+
+export interface ScanBenchOptions {
+  rows: number;
+  reps: number;
+}
+
+function argValue(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+async function dataFiles(rows: number) {
+  const dir = join(packageRoot(), 'bench', 'data');
+  mkdirSync(dir, { recursive: true });
+  const train = join(dir, `train-${rows}.csv`);
+  const batch = join(dir, `batch-mild-${rows}.csv`);
+  if (!existsSync(train)) await synthesize({ rows, seed: 1, out: train });
+  if (!existsSync(batch)) await synthesize({ rows, seed: 2, drift: 'mild', out: batch });
+  return { train, batch };
+}
+
+/** Parse a whole CSV file on this thread into a reused column block; returns rows. */
+function parseOnly(file: string): number {
+  const layout = readCsvLayoutSync(file);
+  const nFeatures = layout.names.length - 1;
+  const columnMap = Int32Array.from(layout.names, (_, i) => (i < nFeatures ? i : -1));
+  const parser = new CsvBlockParser(layout, columnMap, nFeatures, {});
+  const blockRows = 8192;
+  const out = new Float64Array(blockRows * nFeatures);
+  return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, out, outBase: 0, stride: blockRows, onBlock: () => {} }).rows;
+}
+
+/** Seconds to bin `values` once with a kernel, over 10 interior decile edges as the scan does. */
+function binOnce(kernelName: KernelName, memory: WebAssembly.Memory, n: number): number {
+  const kernel = loadBinKernel(memory, kernelName);
+  const valuesPtr = 65536;
+  const edgesPtr = valuesPtr + n * 8;
+  const countsPtr = edgesPtr + 1024;
+  const start = performance.now();
+  for (let at = 0; at < n; at += 8192) kernel.countBins(valuesPtr + at * 8, Math.min(8192, n - at), edgesPtr, 9, countsPtr);
+  return (performance.now() - start) / 1000;
+}
+
+export async function benchScan(args: string[]): Promise<void> {
+  const options: ScanBenchOptions = { rows: argValue(args, '--rows', 225_745), reps: argValue(args, '--reps', 5) };
+  const { train, batch } = await dataFiles(options.rows);
+  const bytes = statSync(batch).size;
+  console.error(`bench scan: ${options.rows} rows, ${(bytes / 1e6).toFixed(1)} MB CSV, ${options.reps} repetitions`);
+  const profile = await createBaseline(train);
+  const nFeatures = profile.features.length;
+
+  // binning: the same values through each kernel, alternating
+  const n = 1 << 22;
+  const memory = createSharedMemory(65536 + n * 8 + 4096);
+  const f64 = new Float64Array(memory.buffer);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    f64[8192 + i] = (seed / 4294967296) * 10 - 0.5; // spread over the bins and outside them
+  }
+  f64.set([1, 2, 3, 4, 5, 6, 7, 8, 9], (65536 + n * 8) / 8);
+  void countSlots;
+  const kernels: KernelName[] = ['wasm-simd', 'wasm', 'js'];
+  const binRuns: Record<string, number[]> = Object.fromEntries(kernels.map((k) => [k, []]));
+  for (const k of kernels) binOnce(k, memory, n); // warm-up (tier-up)
+  for (let r = 0; r < options.reps; r++) for (const k of kernels) binRuns[k]!.push(binOnce(k, memory, n));
+
+  // parse only, and end-to-end scans, alternating
+  const contenders: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
+    { name: 'parse only (1 thread)', run: () => parseOnly(batch) },
+    { name: 'scan, inline (main thread)', run: () => scanDrift(profile, [batch], { workers: 0 }) },
+    { name: 'scan, 1 worker', run: () => scanDrift(profile, [batch], { workers: 1 }) },
+    { name: 'scan, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2 }) },
+  ];
+  const runs: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  for (const c of contenders) await c.run(); // warm-up
+  for (let r = 0; r < options.reps; r++) for (const c of contenders) runs[c.name]!.push(await time(c.run));
+
+  const bin: Record<string, Timing> = Object.fromEntries(kernels.map((k) => [k, summarise(binRuns[k]!)]));
+  const binRows = kernels.map((k) => [
+    `bin ${k}`,
+    fmt(n / bin[k]!.median / 1e6, 0),
+    fmt((bin[k]!.median * 1e9) / n, 2),
+    `${fmt((bin[k]!.min * 1e9) / n, 2)}-${fmt((bin[k]!.max * 1e9) / n, 2)}`,
+    fmt(bin['js']!.median / bin[k]!.median, 1) + 'x',
+  ]);
+  const scan: Record<string, Timing> = Object.fromEntries(contenders.map((c) => [c.name, summarise(runs[c.name]!)]));
+  const base = scan['scan, 1 worker']!.median;
+  const scanRows = contenders.map((c) => {
+    const t = scan[c.name]!;
+    return [c.name, fmt(t.median, 3), `${fmt(t.min, 3)}-${fmt(t.max, 3)}`, fmt(bytes / t.median / 1e6, 0), fmt(options.rows / t.median / 1e6, 2), fmt(base / t.median, 2) + 'x'];
+  });
+  console.log(`\nbinning ${n} values, 10 bins (9 interior edges), ${options.reps} reps`);
+  console.log(table(['kernel', 'M values/s', 'ns/value', 'ns range', 'vs js'], binRows));
+  console.log(`\nCSV ${options.rows} rows x ${nFeatures} features, ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(table(['contender', 'median s', 'min-max s', 'MB/s', 'M rows/s', 'vs 1 worker'], scanRows));
+  console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+
+  const resultsDir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const out = join(resultsDir, `scan-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(out, JSON.stringify({ options, bytes, features: nFeatures, binning: bin, scan, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
+  console.error(`results: ${out}`);
+}

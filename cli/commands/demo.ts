@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { runDemo } from '../../engine/index.js';
+import { integer } from '../options.js';
+import { actionText, bold, fixed, printJson } from '../format.js';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('generate a training set and three production batches (no drift, mild, severe), build the baseline and check each')
+    .option('--dir <folder>', 'where the generated files go', 'driftcatcher-demo')
+    .option('--train-rows <n>', 'training rows', integer('--train-rows', 100), 100_000)
+    .option('--batch-rows <n>', 'rows per production batch', integer('--batch-rows', 100), 50_000)
+    .option('--workers <n>', 'worker threads', integer('--workers', 0, 1024))
+    .option('--json', 'print the three reports as JSON')
+    .action(async (flags: { dir: string; trainRows: number; batchRows: number; workers?: number; json?: boolean }) => {
+      const result = await runDemo({ ...flags, log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
+      if (flags.json) {
+        printJson(result);
+        return;
+      }
+      const lines = [`\n${bold('driftcatcher demo')}: baseline ${result.profile}`];
+      for (const batch of result.batches) {
+        const report = batch.report;
+        const top = report.features.filter((f) => f.drifted).slice(0, 5).map((f) => `${f.name} (${fixed(f.psi, 2)})`);
+        lines.push(
+          `  batch ${batch.drift.padEnd(6)} -> ${actionText(report.action).padEnd(7)}  overall PSI ${fixed(report.overall_psi)}, ${report.n_drifted_features}/${report.total_features} features drifted${top.length ? `: ${top.join(', ')}` : ''}`,
+        );
+      }
+      lines.push(`files in ${result.dir}; finished in ${result.seconds.toFixed(1)} s`);
+      lines.push(`next: driftcatcher check --baseline ${result.profile} ${result.batches[2]!.file}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The driftcatcher command line. Each command group lives in cli/commands; this file wires them
+ * up and turns errors into one line on stderr and an exit status:
+ * 0 ok, 1 drift found under --fail-on, 2 bad usage or input, 3 internal or server error.
+ */
+import { Command, CommanderError } from 'commander';
+import { isDriftCatcherError } from '../engine/index.js';
+import { registerBaseline } from './commands/baseline.js';
+import { registerCheck } from './commands/check.js';
+import { registerScan } from './commands/scan.js';
+import { registerSynth } from './commands/synth.js';
+import { registerDemo } from './commands/demo.js';
+
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 3;
+
+function exitCodeOf(err: unknown): number {
+  if (isDriftCatcherError(err)) return err.code === 'DC_ERR_INTERNAL' || err.code === 'DC_ERR_TRACKING_HTTP' ? EXIT_INTERNAL : EXIT_USAGE;
+  return EXIT_INTERNAL;
+}
+
+function oneLine(err: unknown): string {
+  if (isDriftCatcherError(err)) return err.message;
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `internal error: ${err.message}${code ? ` (${code})` : ''} (run with --debug for details)`;
+  }
+  return `internal error: ${String(err)}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  const program = new Command('driftcatcher')
+    .description('fast drift monitoring for tabular ML: baselines, PSI drift checks, bulk scans')
+    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .option('--debug', 'print stack traces')
+    .exitOverride();
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo]) register(program);
+  // commander's own usage errors: one line, in the same form as ours
+  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
+  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput(output);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and --version end with code 0; everything else commander rejects is bad usage
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    process.stderr.write(`driftcatcher: ${oneLine(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = exitCodeOf(err);
+  }
+}
+
+await main(process.argv);

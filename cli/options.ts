@@ -1,0 +1,80 @@
+/** Option parsers and the shared drift options, so that every command spells them the same way. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AGGREGATIONS, DRIFT_METHODS, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
+
+export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+    return value;
+  };
+}
+
+export function number(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`${name} must be a number, got "${text}"`);
+    return value;
+  };
+}
+
+export function list(text: string, previous: string[] = []): string[] {
+  return previous.concat(text.split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+export interface DriftFlags {
+  compat?: Compat;
+  method?: string;
+  threshold?: number;
+  epsilon?: number;
+  aggregation?: Aggregation;
+  retrainOverall?: number;
+  retrainFeatures?: number;
+  alertOverall?: number;
+  workers?: number;
+  kernel?: KernelName;
+  coerce?: boolean;
+  failOn?: 'alert' | 'retrain';
+  json?: boolean;
+  top?: number;
+}
+
+/** The drift and engine options `check` and `scan` share. */
+export function addDriftOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['driftcatcher']))
+    .addOption(new Option('--method <id>', 'drift method').choices(DRIFT_METHODS.map((m) => m.id)).default('psi'))
+    .option('--threshold <x>', 'per-feature drift threshold (default: the method\'s, 0.2 for psi)', number('--threshold'))
+    .option('--epsilon <x>', 'replaces zero proportions', number('--epsilon'), 1e-4)
+    .addOption(new Option('--aggregation <how>', 'feature scores -> overall score').choices([...AGGREGATIONS]).default('mean'))
+    .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), 0.2)
+    .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), 5)
+    .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
+    .option('--workers <n>', 'worker threads (0 = run on the main thread; default: all cores)', integer('--workers', 0, 1024))
+    .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
+    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .addOption(new Option('--fail-on <action>', 'exit 1 when the verdict is this or worse').choices(['alert', 'retrain']))
+    .option('--top <n>', 'rows of the feature table', integer('--top', 1), 10)
+    .option('--json', 'print one JSON object on stdout');
+}
+
+export function scanOptions(flags: DriftFlags): ScanOptions {
+  return {
+    compat: flags.compat ?? null,
+    method: flags.method,
+    threshold: flags.threshold,
+    epsilon: flags.epsilon,
+    aggregation: flags.aggregation,
+    policy: { retrainOverall: flags.retrainOverall, retrainDriftedFeatures: flags.retrainFeatures, alertOverall: flags.alertOverall },
+    workers: flags.workers,
+    kernel: flags.kernel,
+    coerce: flags.coerce ?? false,
+  };
+}
+
+const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;
+
+/** Exit status for a verdict under --fail-on. */
+export function exitCodeFor(action: 'wait' | 'alert' | 'retrain', failOn?: 'alert' | 'retrain'): number {
+  return failOn && SEVERITY[action] >= SEVERITY[failOn] ? 1 : 0;
+}

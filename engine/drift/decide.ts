@@ -1,0 +1,38 @@
+/**
+ * The verdict: `retrain`, `alert` or `wait`, from the overall score and the drifted features.
+ * Defaults are the original tool's.
+ */
+export type Action = 'retrain' | 'alert' | 'wait';
+
+export interface DecisionPolicy {
+  /** retrain when the overall score is above this */
+  retrainOverall: number;
+  /** ... or when more than this many features drifted */
+  retrainDriftedFeatures: number;
+  /** alert when the overall score is above this, or any feature drifted */
+  alertOverall: number;
+}
+
+export const DEFAULT_POLICY: DecisionPolicy = { retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 };
+
+export function decide(overall: number, nDrifted: number, policy: DecisionPolicy = DEFAULT_POLICY): Action {
+  if (overall > policy.retrainOverall || nDrifted > policy.retrainDriftedFeatures) return 'retrain';
+  if (overall > policy.alertOverall || nDrifted > 0) return 'alert';
+  return 'wait';
+}
+
+export type Aggregation = 'mean' | 'median' | 'max';
+export const AGGREGATIONS: readonly Aggregation[] = ['mean', 'median', 'max'];
+
+export function aggregate(scores: number[], how: Aggregation): number {
+  if (scores.length === 0) return 0;
+  if (how === 'max') return Math.max(...scores);
+  if (how === 'median') {
+    const sorted = [...scores].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  }
+  let sum = 0;
+  for (const s of scores) sum += s;
+  return sum / scores.length;
+}

@@ -1,0 +1,55 @@
+/**
+ * Drift detection over files: prepare the pool with the baseline's edges, count every file
+ * (byte ranges and blocks spread over the workers), merge, score, decide.
+ */
+import { ScanPool, type PoolOptions } from '../parallel/pool.js';
+import { countFile, type CountOptions } from '../parallel/count.js';
+import { emptyHistograms, mergeHistograms, type Histograms } from '../parallel/histograms.js';
+import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from './report.js';
+import type { Profile } from '../profile/types.js';
+import type { KernelName } from '../kernels/index.js';
+
+export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
+export { DRIFT_METHODS, driftMethod, isDrifted, type DriftMethod } from './methods/index.js';
+export { driftReport, resolveDriftOptions, binEdges, featureProportions, type DriftOptions, type DriftReport, type DriftSettings, type FeatureDrift, type Compat } from './report.js';
+
+export interface ScanOptions extends DriftOptions, PoolOptions, CountOptions {}
+
+export interface ScanReport {
+  /** one report per file, in the order given */
+  files: DriftReport[];
+  /** all files together (their histograms summed) */
+  combined: DriftReport;
+  kernel: KernelName;
+  workers: number;
+  seconds: number;
+}
+
+/** Check one file against a baseline. */
+export async function checkDrift(profile: Profile, file: string, options: ScanOptions = {}): Promise<DriftReport> {
+  const scan = await scanDrift(profile, [file], options);
+  return scan.files[0]!;
+}
+
+/** Check many files against one baseline: one report each plus the combined one. */
+export async function scanDrift(profile: Profile, files: string[], options: ScanOptions = {}): Promise<ScanReport> {
+  const started = performance.now();
+  const settings = resolveDriftOptions(profile, options);
+  const featureNames = profile.features.map((f) => f.name);
+  const pool = new ScanPool(options);
+  try {
+    const plan = pool.prepare(binEdges(profile, settings));
+    const perFile: Histograms[] = [];
+    for (const file of files) perFile.push(await countFile(pool, file, featureNames, options));
+    const combined = perFile.reduce((into, h) => mergeHistograms(into, h), emptyHistograms(featureNames, plan.nEdges));
+    return {
+      files: perFile.map((h, i) => driftReport(profile, h, settings, [files[i]!])),
+      combined: driftReport(profile, combined, settings, files),
+      kernel: pool.inlineKernel.name,
+      workers: pool.workers,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * engine/io: files in, Arrow RecordBatches out. This is the area's only export.
+ *
+ * - `openBatches(path, options)`: the reader for the file (by extension, else by magic bytes).
+ * - `readTable(path, options)`: the whole file as one Table with its data-quality counts.
+ * - CSV internals for the parallel scanner: `readCsvLayoutSync`, `CsvBlockParser`,
+ *   `scanCsvRange`, `splitCsvRanges`, `lineAtOffset`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Table, type RecordBatch } from 'apache-arrow';
+import { InputError } from '../errors.js';
+import { ArrowBatchStream, sniffArrow } from './arrow.js';
+import { CsvBatchStream, fileError, noDataError } from './csv.js';
+import type { BatchStream, ColumnQuality, ReadOptions } from './types.js';
+
+export type { BatchStream, ColumnQuality, CsvLayout, ReadOptions, Reader } from './types.js';
+export { DEFAULT_LABEL, normaliseNames, resolveFeatures, columnMapOf, LABEL_SLOT, SKIP_SLOT } from './schema.js';
+export type { FeatureSelection, ResolvedFeatures } from './schema.js';
+export {
+  CsvBatchStream,
+  CsvBlockParser,
+  csvReader,
+  DEFAULT_BATCH_ROWS,
+  decodeText,
+  lineAtOffset,
+  noDataError,
+  planCsv,
+  QUALITY_COERCED,
+  QUALITY_NAN,
+  QUALITY_NEG_INF,
+  QUALITY_POS_INF,
+  READ_BLOCK_BYTES,
+  readCsvLayout,
+  readCsvLayoutSync,
+  readCsvTable,
+  scanCsvRange,
+  sniffTextColumns,
+  splitCsvRanges,
+} from './csv.js';
+export type { CsvFileLayout, CsvParserOptions, CsvPlan, CsvTable, ParseResult, ScanRangeOptions } from './csv.js';
+export { ArrowBatchStream, arrowReader, createArrowFileWriter, labelField, writeArrowIpc } from './arrow.js';
+export type { ArrowFileWriter, ArrowWriteOptions } from './arrow.js';
+
+export type FileFormat = 'csv' | 'arrow' | 'parquet';
+
+const ARROW_EXTENSIONS = new Set(['.arrow', '.ipc', '.feather', '.arrows']);
+
+/**
+ * The format of a file: `.csv`, `.arrow`/`.ipc`/`.feather`/`.arrows`, `.parquet` by extension;
+ * any other name by its first bytes (Arrow magic or stream marker, `PAR1`), else CSV.
+ */
+export function detectFormat(filePath: string): FileFormat {
+  const extension = path.extname(filePath).toLowerCase();
+  if (extension === '.csv') return 'csv';
+  if (ARROW_EXTENSIONS.has(extension)) return 'arrow';
+  if (extension === '.parquet') return 'parquet';
+  const head = readHead(filePath, 8);
+  if (sniffArrow(head)) return 'arrow';
+  if (head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'PAR1') return 'parquet';
+  return 'csv';
+}
+
+/** Open a data file as a stream of RecordBatches (Float64 features, then the label). */
+export function openBatches(filePath: string, options: ReadOptions = {}): BatchStream {
+  const format = detectFormat(filePath);
+  if (format === 'parquet') throw new InputError('parquet is not supported yet', { file: filePath });
+  return format === 'arrow' ? new ArrowBatchStream(filePath, options) : new CsvBatchStream(filePath, options);
+}
+
+export interface TableRead {
+  table: Table;
+  format: FileFormat;
+  featureNames: string[];
+  labelName?: string;
+  quality: Map<string, ColumnQuality>;
+  rows: number;
+}
+
+/** Read a whole file into one Table. InputError when it has no data rows. */
+export async function readTable(filePath: string, options: ReadOptions = {}): Promise<TableRead> {
+  const stream = openBatches(filePath, options);
+  const batches: RecordBatch[] = [];
+  for await (const batch of stream) batches.push(batch);
+  if (batches.length === 0) throw noDataError(filePath);
+  const read: TableRead = {
+    table: new Table(batches),
+    format: stream.format,
+    featureNames: stream.featureNames,
+    quality: stream.quality(),
+    rows: stream.rows,
+  };
+  if (stream.labelName !== undefined) read.labelName = stream.labelName;
+  return read;
+}
+
+function readHead(filePath: string, length: number): Uint8Array {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, 'r');
+  } catch (err) {
+    throw fileError(filePath, err);
+  }
+  try {
+    const head = new Uint8Array(length);
+    return head.subarray(0, fs.readSync(fd, head, 0, length, 0));
+  } catch (err) {
+    throw fileError(filePath, err);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Main side of the parallel engine: one Piscina pool and one shared WebAssembly.Memory that the
+ * workers bin into. The memory is laid out per bin plan:
+ *
+ *   [0, 64 KiB)        reserved
+ *   edges              every feature's edges, f64
+ *   slot 0..S-1        u32 counters (padded to 256 bytes, then a 256-byte gap so that two
+ *                      workers' counters never share a cache line) and an f64 column block
+ *
+ * A task borrows a slot, writes only there, and hands it back; the main side reads the counters
+ * in place. With workers = 0 the same task functions run inline on the calling thread.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, type BinKernel, type KernelName } from '../kernels/index.js';
+import { packageRoot, runningFromSource } from '../util/paths.js';
+import { errorFromWire } from '../errors.js';
+import { runTask } from './tasks.js';
+import type { MemoryPlan, SlotAddress, Task, TaskOk, TaskResult, WorkerData } from './protocol.js';
+
+export interface PoolOptions {
+  /** worker threads; 0 runs every task on the calling thread (default: available cores) */
+  workers?: number;
+  /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
+  kernel?: KernelName;
+  /** rows per parse block (default 8,192) */
+  blockRows?: number;
+}
+
+const RESERVED_BYTES = 65536;
+const LINE = 256;
+
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Where the compiled worker is; from the sources (vitest) the compiled one in dist/ is used. */
+function workerFile(): string {
+  if (runningFromSource()) return join(packageRoot(), 'dist', 'engine', 'parallel', 'worker.js');
+  return join(fileURLToPath(new URL('.', import.meta.url)), 'worker.js');
+}
+
+export class ScanPool {
+  readonly workers: number;
+  readonly blockRows: number;
+  readonly memory: WebAssembly.Memory;
+  readonly #kernelChoice: KernelName | undefined;
+  #piscina: Piscina | undefined;
+  #inlineKernel: BinKernel | undefined;
+  #plan: MemoryPlan | undefined;
+  #slots: SlotAddress[] = [];
+  #free: number[] = [];
+  #waiting: Array<(slot: number) => void> = [];
+
+  constructor(options: PoolOptions = {}) {
+    this.workers = options.workers ?? defaultWorkers();
+    this.blockRows = options.blockRows ?? 8192;
+    this.#kernelChoice = options.kernel;
+    this.memory = createSharedMemory(RESERVED_BYTES);
+  }
+
+  /** The kernel that runs tasks inline (also used to report which kernel is in use). */
+  get inlineKernel(): BinKernel {
+    this.#inlineKernel ??= loadBinKernel(this.memory, this.#kernelChoice);
+    return this.#inlineKernel;
+  }
+
+  /** Number of slots: one per worker, plus one so the main side can fill a block ahead. */
+  get slotCount(): number {
+    return Math.max(1, this.workers) + 1;
+  }
+
+  /** Lay out the memory for one set of per-feature edges and write the edges. */
+  prepare(edges: readonly Float64Array[]): MemoryPlan {
+    if (this.#waiting.length > 0 || this.#free.length !== this.#slots.length) throw new Error('driftcatcher: prepare() while tasks are running');
+    const nFeatures = edges.length;
+    const edgesPtr = new Int32Array(nFeatures);
+    const nEdges = new Int32Array(nFeatures);
+    const countsOffset = new Int32Array(nFeatures);
+    let at = RESERVED_BYTES;
+    let counters = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      edgesPtr[f] = at;
+      nEdges[f] = edges[f]!.length;
+      at += edges[f]!.length * 8;
+      countsOffset[f] = counters;
+      counters += countSlots(edges[f]!.length);
+    }
+    at = align(at, LINE);
+    const countsBytes = align(counters * 4, LINE) + LINE;
+    const columnsBytes = align(this.blockRows * nFeatures * 8, LINE);
+    this.#slots = [];
+    for (let s = 0; s < this.slotCount; s++) {
+      this.#slots.push({ countsPtr: at, columnsPtr: at + countsBytes });
+      at += countsBytes + columnsBytes;
+    }
+    ensureMemory(this.memory, at);
+    const f64 = new Float64Array(this.memory.buffer);
+    for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
+    this.#free = this.#slots.map((_, i) => i);
+    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows };
+    return this.#plan;
+  }
+
+  get plan(): MemoryPlan {
+    if (!this.#plan) throw new Error('driftcatcher: pool has no plan; call prepare() first');
+    return this.#plan;
+  }
+
+  slotAddress(slot: number): SlotAddress {
+    return this.#slots[slot]!;
+  }
+
+  /** Borrow a slot, waiting for one to be handed back when all are in use. */
+  acquire(): Promise<number> {
+    const slot = this.#free.pop();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(slot: number): void {
+    const next = this.#waiting.shift();
+    if (next) next(slot);
+    else this.#free.push(slot);
+  }
+
+  /** The counters a finished task left in its slot (a view: read before releasing the slot). */
+  counts(slot: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, this.#slots[slot]!.countsPtr, this.plan.countsLength);
+  }
+
+  /** The f64 column block of a slot, for the main side to fill (feature f at f * blockRows). */
+  columns(slot: number): Float64Array {
+    const nFeatures = this.plan.nEdges.length;
+    return new Float64Array(this.memory.buffer, this.#slots[slot]!.columnsPtr, this.blockRows * nFeatures);
+  }
+
+  /** Run a task in a worker (or inline); typed errors are rebuilt from their wire form. */
+  async run(task: Task): Promise<TaskOk> {
+    let result: TaskResult;
+    if (this.workers === 0) {
+      result = runTask(task, this.inlineKernel);
+    } else {
+      this.#piscina ??= this.#startPool();
+      result = (await this.#piscina.run(task)) as TaskResult;
+    }
+    if (!result.ok) throw errorFromWire(result.error);
+    return result;
+  }
+
+  #startPool(): Piscina {
+    const workerData: WorkerData = { memory: this.memory, kernel: this.#kernelChoice };
+    return new Piscina({
+      filename: workerFile(),
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      idleTimeout: 60_000,
+      workerData,
+    });
+  }
+
+  async close(): Promise<void> {
+    const piscina = this.#piscina;
+    this.#piscina = undefined;
+    if (piscina) await piscina.destroy();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Messages between the pool (main side) and the workers, typed in one place. Bulk data never
+ * travels in messages: workers read their byte ranges from disk themselves and write columns and
+ * counts into the shared WebAssembly.Memory; a message carries offsets and small arrays.
+ */
+import type { CsvLayout } from '../io/types.js';
+import type { KernelName } from '../kernels/index.js';
+import type { WireError } from '../errors.js';
+
+/** Where a bin plan lives in the shared memory. */
+export interface MemoryPlan {
+  /** byte address of the edges of feature f: edgesPtr[f]; nEdges[f] of them */
+  edgesPtr: Int32Array;
+  nEdges: Int32Array;
+  /** per-slot count offsets: feature f's counters start at countsOffset[f] (u32 index into the slot's counts) */
+  countsOffset: Int32Array;
+  /** u32 counters per slot */
+  countsLength: number;
+  /** rows per parse block (the columns region holds blockRows * nFeatures f64) */
+  blockRows: number;
+}
+
+export interface SlotAddress {
+  /** byte address of this slot's u32 counters */
+  countsPtr: number;
+  /** byte address of this slot's column block (feature f at columnsPtr + f * blockRows * 8) */
+  columnsPtr: number;
+}
+
+/** Parse the lines of [start, end) of a CSV file and bin every feature. */
+export interface CsvRangeTask {
+  kind: 'csv-range';
+  layout: CsvLayout;
+  start: number;
+  end: number;
+  /** per file column: feature index, or -1 to skip */
+  columnMap: Int32Array;
+  featureNames: string[];
+  coerce: boolean;
+  plan: MemoryPlan;
+  slot: SlotAddress;
+}
+
+/** Bin `rows` rows already copied into the slot's column block. */
+export interface BinBlockTask {
+  kind: 'bin-block';
+  rows: number;
+  plan: MemoryPlan;
+  slot: SlotAddress;
+}
+
+export type Task = CsvRangeTask | BinBlockTask;
+
+export interface TaskOk {
+  ok: true;
+  rows: number;
+  /** a `"` was seen: byte-range cut points may have fallen inside quoted fields */
+  quoteSeen: boolean;
+  /** per feature: nan, posInf, negInf, coerced */
+  quality: Float64Array;
+  kernel: KernelName;
+}
+
+export interface TaskFailed {
+  ok: false;
+  error: WireError;
+}
+
+export type TaskResult = TaskOk | TaskFailed;
+
+export interface WorkerData {
+  memory: WebAssembly.Memory;
+  kernel?: KernelName;
+}

@@ -1,0 +1,58 @@
+/**
+ * The work a task does, as plain functions: the worker calls them, and so does the pool itself
+ * when it runs inline (workers = 0), over the same shared memory.
+ */
+import { CsvBlockParser, scanCsvRange } from '../io/csv.js';
+import { DriftCatcherError } from '../errors.js';
+import type { BinKernel } from '../kernels/index.js';
+import type { BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
+
+export function runTask(task: Task, kernel: BinKernel): TaskResult {
+  try {
+    return task.kind === 'csv-range' ? runCsvRange(task, kernel) : runBinBlock(task, kernel);
+  } catch (err) {
+    if (err instanceof DriftCatcherError) return { ok: false, error: err.toWire() };
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: { code: 'DC_ERR_INTERNAL', message, data: { detail: message } } };
+  }
+}
+
+function runCsvRange(task: CsvRangeTask, kernel: BinKernel): TaskResult {
+  const { plan, slot } = task;
+  const nFeatures = task.featureNames.length;
+  clearCounts(kernel.memory, plan, slot);
+  const parser = new CsvBlockParser(task.layout, task.columnMap, nFeatures, { coerce: task.coerce });
+  const out = new Float64Array(kernel.memory.buffer);
+  const { rows } = scanCsvRange({
+    layout: task.layout,
+    start: task.start,
+    end: task.end,
+    parser,
+    out,
+    outBase: slot.columnsPtr >>> 3,
+    stride: plan.blockRows,
+    onBlock: (blockRows: number) => binBlock(kernel, plan, slot, nFeatures, blockRows),
+  });
+  return { ok: true, rows, quoteSeen: parser.quoteSeen, quality: parser.quality, kernel: kernel.name };
+}
+
+function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
+  const nFeatures = task.plan.nEdges.length;
+  clearCounts(kernel.memory, task.plan, task.slot);
+  binBlock(kernel, task.plan, task.slot, nFeatures, task.rows);
+  // non-finite values are counted by the kernel (missing slot); quality is filled in by the caller
+  return { ok: true, rows: task.rows, quoteSeen: false, quality: new Float64Array(4 * nFeatures), kernel: kernel.name };
+}
+
+/** Bin each feature column of a block; one kernel call per column keeps the calls chunked. */
+export function binBlock(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, nFeatures: number, rows: number): void {
+  if (rows === 0) return;
+  const columnBytes = plan.blockRows * 8;
+  for (let f = 0; f < nFeatures; f++) {
+    kernel.countBins(slot.columnsPtr + f * columnBytes, rows, plan.edgesPtr[f]!, plan.nEdges[f]!, slot.countsPtr + plan.countsOffset[f]! * 4);
+  }
+}
+
+function clearCounts(memory: WebAssembly.Memory, plan: MemoryPlan, slot: SlotAddress): void {
+  new Uint32Array(memory.buffer, slot.countsPtr, plan.countsLength).fill(0);
+}

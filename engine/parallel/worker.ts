@@ -1,0 +1,16 @@
+/**
+ * Worker entry (Piscina). Imports only engine/parallel, engine/kernels and engine/io. The kernel
+ * is instantiated lazily, once per thread, over the shared memory handed over in workerData.
+ */
+import { workerData } from 'piscina';
+import { loadBinKernel, type BinKernel } from '../kernels/index.js';
+import { runTask } from './tasks.js';
+import type { Task, TaskResult, WorkerData } from './protocol.js';
+
+let kernel: BinKernel | undefined;
+
+export default function handle(task: Task): TaskResult {
+  const data = workerData as WorkerData;
+  kernel ??= loadBinKernel(data.memory, data.kernel);
+  return runTask(task, kernel);
+}

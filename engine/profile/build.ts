@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { quantileEdges, lowerBound, upperBound, uniqueSorted } from './quantile.js';
+import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
+import { InputError } from '../errors.js';
+
+export interface FeatureColumn {
+  name: string;
+  values: Float64Array;
+}
+
+export interface BuildProfileInput {
+  columns: FeatureColumn[];
+  rows: number;
+  bins: number;
+  label: string | null;
+  source: Profile['source'];
+}
+
+/** Build a baseline profile from whole feature columns (all of the same length). */
+export function buildProfile(input: BuildProfileInput): Profile {
+  const { columns, rows, bins } = input;
+  if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new InputError(`--bins must be an integer from 1 to 1000, got ${bins}`);
+  if (rows === 0) throw new InputError('no data rows after the header', { file: input.source.file });
+  const complete = completeRows(columns, rows);
+  let completeCount = 0;
+  for (let r = 0; r < rows; r++) completeCount += complete[r]!;
+  const features = columns.map((column) => profileFeature(column, bins, complete, completeCount));
+  const id = createHash('sha256').update(JSON.stringify({ bins, features })).digest('hex');
+  return {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    id,
+    created: new Date().toISOString(),
+    source: input.source,
+    bins,
+    label: input.label,
+    rows,
+    complete_rows: completeCount,
+    features,
+  };
+}
+
+/** 1 where every feature of the row is finite (the original tool drops the other rows). */
+function completeRows(columns: FeatureColumn[], rows: number): Uint8Array {
+  const complete = new Uint8Array(rows).fill(1);
+  for (const { values } of columns) {
+    for (let r = 0; r < rows; r++) if (!Number.isFinite(values[r]!)) complete[r] = 0;
+  }
+  return complete;
+}
+
+function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Array, completeCount: number): FeatureProfile {
+  const { values } = column;
+  let nan = 0;
+  let posInf = 0;
+  let negInf = 0;
+  const finite = new Float64Array(values.length);
+  const finiteComplete = new Float64Array(completeCount);
+  let nFinite = 0;
+  let nComplete = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r]!;
+    if (Number.isFinite(v)) {
+      finite[nFinite++] = v;
+      if (complete[r]) finiteComplete[nComplete++] = v;
+    } else if (v === Infinity) posInf++;
+    else if (v === -Infinity) negInf++;
+    else nan++;
+  }
+  const sorted = finite.subarray(0, nFinite).sort();
+  const quantiles = quantileEdges(sorted, bins);
+  const edges = uniqueSorted(quantiles.subarray(1, bins));
+  const counts = openBinCounts(sorted, edges);
+
+  const sortedComplete = finiteComplete.sort();
+  const compatEdges = quantileEdges(sortedComplete, bins);
+  const compatCounts = histogramCounts(sortedComplete, compatEdges);
+
+  const stats = moments(sorted);
+  return {
+    name: column.name,
+    count: nFinite,
+    nan,
+    pos_inf: posInf,
+    neg_inf: negInf,
+    ...stats,
+    quantiles: Array.from(quantiles),
+    edges: Array.from(edges),
+    counts,
+    missing: nan + posInf + negInf,
+    compat: { edges: Array.from(compatEdges), counts: compatCounts },
+  };
+}
+
+/** Counts of the open-ended bins (-inf, e0), [e0, e1), ..., [ek-1, +inf) over sorted values. */
+function openBinCounts(sorted: Float64Array, edges: Float64Array): number[] {
+  const counts: number[] = [];
+  let previous = 0;
+  for (const edge of edges) {
+    const below = lowerBound(sorted, edge);
+    counts.push(below - previous);
+    previous = below;
+  }
+  counts.push(sorted.length - previous);
+  return counts;
+}
+
+/**
+ * np.histogram(values, edges) over sorted values: bin i holds e[i] <= v < e[i+1], the last bin
+ * is closed on the right, values outside [e0, ek] are dropped, repeated edges give empty bins.
+ */
+export function histogramCounts(sorted: Float64Array, edges: Float64Array): number[] {
+  const k = edges.length - 1;
+  if (k < 1 || sorted.length === 0) return new Array<number>(Math.max(k, 0)).fill(0);
+  const cumulative: number[] = [];
+  for (let i = 0; i < k; i++) cumulative.push(lowerBound(sorted, edges[i]!));
+  cumulative.push(upperBound(sorted, edges[k]!));
+  const counts: number[] = [];
+  for (let i = 0; i < k; i++) counts.push(cumulative[i + 1]! - cumulative[i]!);
+  return counts;
+}
+
+function moments(sorted: Float64Array): Pick<FeatureProfile, 'min' | 'max' | 'mean' | 'std'> {
+  const n = sorted.length;
+  if (n === 0) return { min: null, max: null, mean: null, std: null };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (sorted[i]! - mean) ** 2;
+  return { min: sorted[0]!, max: sorted[n - 1]!, mean, std: Math.sqrt(squares / n) };
+}

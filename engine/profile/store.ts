@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { ProfileError, InputError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
+
+/** Save a profile as JSON (temp file + rename). */
+export async function saveProfile(profile: Profile, file: string): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(profile, null, 1) + '\n');
+}
+
+/** Load and validate a profile; anything that is not a profile is a one-line ProfileError. */
+export async function loadProfile(file: string): Promise<Profile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a profile file' : `cannot read: ${code}`, { file });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ProfileError('not a driftcatcher profile: not JSON (make one with `driftcatcher baseline`)', { file });
+  }
+  return validateProfile(data, file);
+}
+
+export function validateProfile(data: unknown, file: string): Profile {
+  const fail = (what: string): never => {
+    throw new ProfileError(`not a driftcatcher profile: ${what} (make one with \`driftcatcher baseline\`)`, { file });
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('expected a JSON object');
+  const p = data as Record<string, unknown>;
+  if (p['format'] !== PROFILE_FORMAT) return fail(`expected "format": "${PROFILE_FORMAT}"`);
+  if (p['version'] !== PROFILE_VERSION) return fail(`unsupported version ${String(p['version'])}, expected ${PROFILE_VERSION}`);
+  if (!Number.isInteger(p['bins'])) return fail('"bins" must be an integer');
+  if (!Array.isArray(p['features']) || p['features'].length === 0) return fail('"features" must be a non-empty array');
+  (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, fail));
+  return data as Profile;
+}
+
+function validateFeature(f: unknown, i: number, fail: (what: string) => never): void {
+  if (typeof f !== 'object' || f === null) fail(`features[${i}] is not an object`);
+  const feature = f as Partial<FeatureProfile>;
+  const where = `feature ${JSON.stringify(feature.name ?? i)}`;
+  if (typeof feature.name !== 'string') fail(`features[${i}].name must be a string`);
+  const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!numbers(feature.edges)) fail(`${where}: "edges" must be an array of finite numbers`);
+  if (!numbers(feature.counts) || feature.counts!.length !== feature.edges!.length + 1) fail(`${where}: "counts" must have edges + 1 numbers`);
+  if (typeof feature.missing !== 'number') fail(`${where}: "missing" must be a number`);
+  const sorted = (v: number[]) => v.every((x, k) => k === 0 || v[k - 1]! <= x);
+  if (!sorted(feature.edges!)) fail(`${where}: "edges" must be sorted`);
+  const compat = feature.compat;
+  if (!compat || !numbers(compat.edges) || !numbers(compat.counts)) fail(`${where}: "compat" must hold "edges" and "counts"`);
+  if (compat!.edges.length > 0 && compat!.counts.length !== compat!.edges.length - 1) fail(`${where}: "compat.counts" must have edges - 1 numbers`);
+  if (!sorted(compat!.edges)) fail(`${where}: "compat.edges" must be sorted`);
+}

@@ -1,0 +1,64 @@
+/**
+ * The baseline profile: what the training data looked like, per feature. Saved as JSON
+ * (format `driftcatcher-profile`, version 1; documented in docs/PROFILE.md).
+ */
+export const PROFILE_FORMAT = 'driftcatcher-profile';
+export const PROFILE_VERSION = 1;
+
+export interface FeatureProfile {
+  name: string;
+  /** finite values */
+  count: number;
+  nan: number;
+  pos_inf: number;
+  neg_inf: number;
+  /** statistics of the finite values (null when there are none) */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** population standard deviation (ddof = 0) */
+  std: number | null;
+  /** the bins + 1 quantile edges of the finite values (numpy `linear`), repeated edges kept */
+  quantiles: number[];
+  /**
+   * Default binning: the interior quantile edges with repeats merged. Bins are
+   * (-inf, e[0]), [e[0], e[1]), ..., [e[k-1], +inf): open outer bins, so values beyond the
+   * training range count as drift instead of vanishing.
+   */
+  edges: number[];
+  /** training counts of those edges.length + 1 bins */
+  counts: number[];
+  /** training count of non-finite values (the missing bin) */
+  missing: number;
+  /** compat `driftcatcher`: the original tool's baseline (complete rows only, np.histogram) */
+  compat: {
+    /** the bins + 1 deciles of this feature over complete rows, repeated edges kept */
+    edges: number[];
+    /** np.histogram(values, edges) counts over complete rows */
+    counts: number[];
+  };
+}
+
+export interface Profile {
+  format: typeof PROFILE_FORMAT;
+  version: number;
+  /** content hash (sha256 of the features section) identifying this baseline in reports */
+  id: string;
+  created: string;
+  source: { file: string; bytes: number | null; format: string };
+  bins: number;
+  label: string | null;
+  /** training rows read */
+  rows: number;
+  /** rows whose features are all finite (the compat baseline's rows) */
+  complete_rows: number;
+  features: FeatureProfile[];
+}
+
+export interface BaselineOptions {
+  /** number of quantile bins (default 10: deciles) */
+  bins?: number;
+  label?: string;
+  exclude?: readonly string[];
+  coerce?: boolean;
+}

@@ -1,0 +1,70 @@
+/** Shared test helpers: fixture paths, temp dirs, running the CLI and the Python reference. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SHARED_DATA = join(ROOT, '..', 'shared', 'data', 'cicids2017');
+export const HEAD_9998 = join(SHARED_DATA, 'friday-ddos-head-9998.csv');
+export const SAMPLE_10 = join(SHARED_DATA, 'friday-ddos-sample-10.csv');
+export const FLOWS_299 = join(SHARED_DATA, 'friday-ddos-flows-299.csv');
+
+export function tempDir(prefix = 'dc-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Run the built CLI (dist/cli/main.js) and capture its output. */
+export function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Run the independent numpy reference script with the test venv's python. */
+export function reference(python: string, args: string[]): any {
+  const result = spawnSync(python, [join(ROOT, 'test', 'reference', 'psi_reference.py'), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`psi_reference.py ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+export interface CsvText {
+  header: string;
+  rows: string[];
+  eol: string;
+}
+
+/** Split a small CSV file into its header and row lines (test fixtures only: no quoted newlines). */
+export function readCsvText(file: string): CsvText {
+  const text = readFileSync(file, 'latin1');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(eol);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return { header: lines[0]!, rows: lines.slice(1), eol };
+}
+
+export function writeCsvText(file: string, csv: CsvText): string {
+  writeFileSync(file, Buffer.from([csv.header, ...csv.rows].join(csv.eol) + csv.eol, 'latin1'));
+  return file;
+}
+
+/** Change the cells of named columns (trimmed header names) with `edit(cell, rowIndex)`. */
+export function editColumns(csv: CsvText, columns: Record<string, (cell: string, row: number) => string>): CsvText {
+  const names = csv.header.split(',').map((n) => n.trim());
+  const targets = Object.entries(columns).map(([name, edit]) => {
+    const index = names.indexOf(name);
+    if (index < 0) throw new Error(`no column ${name}`);
+    return { index, edit };
+  });
+  const rows = csv.rows.map((line, r) => {
+    const cells = line.split(',');
+    for (const { index, edit } of targets) cells[index] = edit(cells[index]!, r);
+    return cells.join(',');
+  });
+  return { ...csv, rows };
+}
