@@ -50,7 +50,7 @@ export function addDriftOptions(command: Command): Command {
     .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), 0.2)
     .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), 5)
     .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
-    .option('--workers <n>', 'worker threads (0 = run on the main thread; default: all cores)', integer('--workers', 0, 1024))
+    .option('--workers <n>', 'worker threads (0 = run on the main thread; default: by input size, up to all cores)', integer('--workers', 0, 1024))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .addOption(new Option('--fail-on <action>', 'exit 1 when the verdict is this or worse').choices(['alert', 'retrain']))

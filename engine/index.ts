@@ -6,7 +6,7 @@ export { createBaseline, buildProfile, saveProfile, loadProfile, validateProfile
 export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './profile/index.js';
 export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
 export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, Compat, Action, Aggregation, DecisionPolicy, DriftMethod } from './drift/index.js';
-export { ScanPool, defaultWorkers, type PoolOptions } from './parallel/pool.js';
+export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './parallel/pool.js';
 export { countFile, type CountOptions } from './parallel/count.js';
 export { emptyHistograms, mergeHistograms, type Histograms } from './parallel/histograms.js';
 export { loadBinKernel, createSharedMemory, countSlots, type BinKernel, type KernelName } from './kernels/index.js';

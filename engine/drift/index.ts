@@ -2,7 +2,9 @@
  * Drift detection over files: prepare the pool with the baseline's edges, count every file
  * (byte ranges and blocks spread over the workers), merge, score, decide.
  */
-import { ScanPool, type PoolOptions } from '../parallel/pool.js';
+import { stat } from 'node:fs/promises';
+import { ScanPool, autoWorkers, type PoolOptions } from '../parallel/pool.js';
+import { InputError } from '../errors.js';
 import { countFile, type CountOptions } from '../parallel/count.js';
 import { emptyHistograms, mergeHistograms, type Histograms } from '../parallel/histograms.js';
 import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from './report.js';
@@ -36,7 +38,8 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
   const started = performance.now();
   const settings = resolveDriftOptions(profile, options);
   const featureNames = profile.features.map((f) => f.name);
-  const pool = new ScanPool(options);
+  const workers = options.workers ?? autoWorkers(await totalBytes(files));
+  const pool = new ScanPool({ ...options, workers });
   try {
     const plan = pool.prepare(binEdges(profile, settings));
     const perFile: Histograms[] = [];
@@ -52,4 +55,16 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
   } finally {
     await pool.close();
   }
+}
+
+async function totalBytes(files: string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) {
+    try {
+      total += (await stat(file)).size;
+    } catch {
+      throw new InputError('no such file', { file });
+    }
+  }
+  return total;
 }

@@ -21,7 +21,7 @@ import { runTask } from './tasks.js';
 import type { MemoryPlan, SlotAddress, Task, TaskOk, TaskResult, WorkerData } from './protocol.js';
 
 export interface PoolOptions {
-  /** worker threads; 0 runs every task on the calling thread (default: available cores) */
+  /** worker threads; 0 runs every task on the calling thread (default: available cores; scans pick by input size) */
   workers?: number;
   /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
   kernel?: KernelName;
@@ -36,6 +36,19 @@ const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
+}
+
+/** Input bytes below which one more worker does not pay for its start-up (~0.1 s each). */
+const BYTES_PER_WORKER = 48 * 1024 * 1024;
+
+/**
+ * Workers for an input of `totalBytes` when the user did not say: one per 48 MiB up to the
+ * cores, and none (inline on the calling thread) when that comes to one, since a single worker
+ * is the same one thread plus its start-up.
+ */
+export function autoWorkers(totalBytes: number): number {
+  const workers = Math.min(defaultWorkers(), Math.floor(totalBytes / BYTES_PER_WORKER));
+  return workers <= 1 ? 0 : workers;
 }
 
 /** Where the compiled worker is; from the sources (vitest) the compiled one in dist/ is used. */

@@ -2,7 +2,7 @@
  * The work a task does, as plain functions: the worker calls them, and so does the pool itself
  * when it runs inline (workers = 0), over the same shared memory.
  */
-import { CsvBlockParser, scanCsvRange } from '../io/csv.js';
+import { CsvBlockParser, scanCsvRange } from '../io/csv-parse.js';
 import { DriftCatcherError } from '../errors.js';
 import type { BinKernel } from '../kernels/index.js';
 import type { BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
