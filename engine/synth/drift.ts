@@ -87,7 +87,7 @@ export function applyDrift(block: FlowBlock, plan: DriftPlan): void {
 }
 
 /** Columns that hold fractions; every other feature column holds integers. */
-export const FRACTIONAL_COLUMNS: readonly Col[] = [
+const FRACTIONAL_COLUMNS: readonly Col[] = [
   Col.FwdPacketLengthMean, Col.FwdPacketLengthStd, Col.BwdPacketLengthMean, Col.BwdPacketLengthStd,
   Col.FlowBytesPerS, Col.FlowPacketsPerS, Col.FlowIatMean, Col.FlowIatStd,
   Col.FwdIatMean, Col.FwdIatStd, Col.BwdIatMean, Col.BwdIatStd,

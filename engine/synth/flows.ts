@@ -85,6 +85,7 @@ export class FlowModel {
     let nFwd: number;
     let nBwd: number;
     let fwdMeanLen: number;
+    /** backward payload bytes; -1: nBwd x bwdMeanLen */
     let bwdTotal: number;
     let bwdMeanLen = 0;
     let duration: number;
@@ -165,10 +166,10 @@ export class FlowModel {
       duration = 0;
       nFwd = Math.min(nFwd, 2);
       nBwd = Math.min(nBwd, 1);
+      if (bwdTotal > 1460) bwdTotal = 1460; // one packet left
       if (rng.chance(0.15)) {
         fwdMeanLen = 0;
-        bwdMeanLen = 0;
-        bwdTotal = nBwd === 0 ? -1 : 0;
+        bwdTotal = 0;
       }
     } else {
       duration = Math.max(1, Math.min(FLOW_TIMEOUT_US, Math.round(duration)));

@@ -10,7 +10,6 @@ import { Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFrom
 import { createArrowFileWriter, labelField, type ArrowFileWriter } from '../io/arrow.js';
 import { CICIDS_HEADER, COLUMN_NAMES, LABEL_ATTACK, LABEL_BENIGN, LABEL_NAME, N_FEATURES } from './columns.js';
 import type { FlowBlock } from './flows.js';
-import { FRACTIONAL_COLUMNS } from './drift.js';
 import { MAX_NUMBER_BYTES, roundSignificant, writeNumber } from './format.js';
 
 export interface BlockSink {
@@ -25,7 +24,6 @@ export interface BlockSink {
 /** Bytes of one chunk handed to the file system (two are used in turn). */
 const CHUNK_BYTES = 1 << 20;
 const MAX_ROW_BYTES = N_FEATURES * (MAX_NUMBER_BYTES + 1) + 16;
-const LF = 10;
 const COMMA = 44;
 const DIGIT_0 = 48;
 const LABEL_BYTES = [Buffer.from(`${LABEL_BENIGN}\n`), Buffer.from(`${LABEL_ATTACK}\n`)] as const;
@@ -122,9 +120,8 @@ export class ArrowSink implements BlockSink {
 
   async write(block: FlowBlock): Promise<void> {
     const n = block.length;
-    // the doubles the CSV text of the same rows reads back as
-    for (const column of FRACTIONAL_COLUMNS) {
-      const values = block.features[column]!;
+    // the doubles the CSV text of the same rows reads back as (integers pass unchanged)
+    for (const values of block.features) {
       for (let r = 0; r < n; r++) values[r] = roundSignificant(values[r]!);
     }
     const children: Data[] = block.features.map((values) => makeData({ type: new Float64(), length: n, nullCount: 0, data: values.subarray(0, n) }));
