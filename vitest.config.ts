@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-python.ts'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
