@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { DriftCatcherError, InputError } from '../errors.js';
 import { LABEL_SLOT, normaliseNames, SKIP_SLOT } from './schema.js';
 import type { ColumnQuality, CsvLayout } from './types.js';
+import type { CsvScanKernel } from '../kernels/csv.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -359,6 +360,12 @@ function sameBytes(bytes: Uint8Array, start: number, end: number, other: Uint8Ar
 export interface CsvParserOptions {
   /** non-numeric text in a feature column becomes NaN (counted) instead of an error */
   coerce?: boolean;
+  /**
+   * The WASM scanner for the common rows, used when the bytes and the output block are views of
+   * its memory (`buffer`) and labels are not collected; `columnMapPtr` is the byte address of a
+   * copy of the column map (i32 each) in that memory.
+   */
+  accelerator?: { kernel: CsvScanKernel; buffer: ArrayBufferLike; columnMapPtr: number };
   /** dictionary-encode the label column (columnMap entry -2) into `labelCodes`/`dictionary` */
   collectLabels?: boolean;
 }
@@ -393,12 +400,15 @@ export class CsvBlockParser {
   labelCodes: Int32Array;
   /** label strings by code */
   readonly dictionary: string[] = [];
+  /** rows the WASM scanner parsed (the rest went through the JavaScript code) */
+  scannedRows = 0;
 
   readonly #layout: CsvLayout;
   readonly #columnMap: Int32Array;
   readonly #nFeatures: number;
   readonly #coerce: boolean;
   readonly #collectLabels: boolean;
+  readonly #accelerator: CsvParserOptions['accelerator'];
 
   /** quality counters bumped in the current row, undone if the row turns out incomplete */
   #rowQualityLog = new Int32Array(16);
@@ -422,6 +432,7 @@ export class CsvBlockParser {
     this.#nFeatures = nFeatures;
     this.#coerce = options.coerce ?? false;
     this.#collectLabels = options.collectLabels ?? false;
+    this.#accelerator = this.#collectLabels ? undefined : options.accelerator;
     this.quality = new Float64Array(4 * nFeatures);
     this.labelCodes = new Int32Array(this.#collectLabels ? 1024 : 0);
   }
@@ -454,7 +465,30 @@ export class CsvBlockParser {
     const lastLineFeed = lastIndexOf(bytes, LF, from, to);
     let pos = from;
     let rows = 0;
+    const accelerator = this.#accelerator;
+    const accelerated = accelerator !== undefined && bytes.buffer === accelerator.buffer && out.buffer === accelerator.buffer;
+    const nColumns = this.#columnMap.length;
     while (rows < maxRows && pos < to && pos < lineStartLimit) {
+      if (accelerated && pos <= lastLineFeed) {
+        // the common rows in WASM; it stops before the first row it leaves to the code below
+        const base = bytes.byteOffset;
+        const done = accelerator.kernel.parseRows(
+          base + pos,
+          base + lastLineFeed + 1,
+          base + Math.min(lineStartLimit, to),
+          accelerator.columnMapPtr,
+          nColumns,
+          out.byteOffset + (outBase + rows) * 8,
+          stride * 8,
+          maxRows - rows,
+        );
+        if (done > 0) {
+          rows += done;
+          this.scannedRows += done;
+          pos += accelerator.kernel.consumed();
+          continue;
+        }
+      }
       const c = bytes[pos];
       if (c === LF) {
         pos++; // blank line

@@ -56,7 +56,7 @@ function compile(file: string): WebAssembly.Module | null {
   return compiled.get(file)!;
 }
 
-function instantiate(file: string, memory: WebAssembly.Memory): WebAssembly.Instance | null {
+export function instantiate(file: string, memory: WebAssembly.Memory): WebAssembly.Instance | null {
   const module = compile(file);
   if (module === null) return null;
   try {
@@ -70,7 +70,7 @@ function wasmAbort(): never {
   throw new Error('driftcatcher: WASM kernel aborted');
 }
 
-function preferred(): KernelName[] {
+export function preferred(): KernelName[] {
   const forced = process.env['DRIFTCATCHER_KERNEL'];
   if (forced === 'js') return ['js'];
   if (forced === 'wasm') return ['wasm', 'js'];

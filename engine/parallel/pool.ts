@@ -5,7 +5,8 @@
  *   [0, 64 KiB)        reserved
  *   edges              every feature's edges, f64
  *   slot 0..S-1        u32 counters (padded to 256 bytes, then a 256-byte gap so that two
- *                      workers' counters never share a cache line) and an f64 column block
+ *                      workers' counters never share a cache line), an f64 column block, a CSV
+ *                      column map and a 4 MiB buffer the CSV bytes are read into
  *
  * A task borrows a slot, writes only there, and hands it back; the main side reads the counters
  * in place. With workers = 0 the same task functions run inline on the calling thread.
@@ -18,7 +19,7 @@ import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, type BinKe
 import { packageRoot, runningFromSource } from '../util/paths.js';
 import { errorFromWire } from '../errors.js';
 import { runTask } from './tasks.js';
-import type { MemoryPlan, SlotAddress, Task, TaskOk, TaskResult, WorkerData } from './protocol.js';
+import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 export interface PoolOptions {
   /** worker threads; 0 runs every task on the calling thread (default: available cores; scans pick by input size) */
@@ -30,6 +31,8 @@ export interface PoolOptions {
 }
 
 const RESERVED_BYTES = 65536;
+/** Bytes a CSV task reads at a time, in its slot, where the WASM scanner can see them. */
+const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 const LINE = 256;
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -106,10 +109,14 @@ export class ScanPool {
     at = align(at, LINE);
     const countsBytes = align(counters * 4, LINE) + LINE;
     const columnsBytes = align(this.blockRows * nFeatures * 8, LINE);
+    const columnMapBytes = MAX_MAPPED_COLUMNS * 4;
     this.#slots = [];
     for (let s = 0; s < this.slotCount; s++) {
-      this.#slots.push({ countsPtr: at, columnsPtr: at + countsBytes });
-      at += countsBytes + columnsBytes;
+      const columnsPtr = at + countsBytes;
+      const columnMapPtr = columnsPtr + columnsBytes;
+      const bytesPtr = columnMapPtr + columnMapBytes;
+      this.#slots.push({ countsPtr: at, columnsPtr, columnMapPtr, bytesPtr, bytesLength: READ_BUFFER_BYTES });
+      at = bytesPtr + READ_BUFFER_BYTES;
     }
     ensureMemory(this.memory, at);
     const f64 = new Float64Array(this.memory.buffer);

@@ -25,7 +25,15 @@ export interface SlotAddress {
   countsPtr: number;
   /** byte address of this slot's column block (feature f at columnsPtr + f * blockRows * 8) */
   columnsPtr: number;
+  /** byte address of room for a CSV column map (i32 per file column, up to MAX_MAPPED_COLUMNS) */
+  columnMapPtr: number;
+  /** byte address and size of the buffer CSV bytes are read into, so the WASM scanner sees them */
+  bytesPtr: number;
+  bytesLength: number;
 }
+
+/** Files with more columns than this are parsed by the JavaScript parser alone. */
+export const MAX_MAPPED_COLUMNS = 4096;
 
 /** Parse the lines of [start, end) of a CSV file and bin every feature. */
 export interface CsvRangeTask {

@@ -2,7 +2,9 @@
  * The work a task does, as plain functions: the worker calls them, and so does the pool itself
  * when it runs inline (workers = 0), over the same shared memory.
  */
-import { CsvBlockParser, scanCsvRange } from '../io/csv-parse.js';
+import { CsvBlockParser, scanCsvRange, type CsvParserOptions } from '../io/csv-parse.js';
+import { loadCsvKernel, type CsvScanKernel } from '../kernels/csv.js';
+import { MAX_MAPPED_COLUMNS } from './protocol.js';
 import { DriftCatcherError } from '../errors.js';
 import type { BinKernel } from '../kernels/index.js';
 import type { BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
@@ -21,9 +23,17 @@ function runCsvRange(task: CsvRangeTask, kernel: BinKernel): TaskResult {
   const { plan, slot } = task;
   const nFeatures = task.featureNames.length;
   clearCounts(kernel.memory, plan, slot);
-  const parser = new CsvBlockParser(task.layout, task.columnMap, nFeatures, { coerce: task.coerce });
-  const out = new Float64Array(kernel.memory.buffer);
+  const buffer = kernel.memory.buffer;
+  const csvKernel = csvKernelFor(kernel);
+  let accelerator: CsvParserOptions['accelerator'];
+  if (csvKernel && task.columnMap.length <= MAX_MAPPED_COLUMNS) {
+    new Int32Array(buffer, slot.columnMapPtr, task.columnMap.length).set(task.columnMap);
+    accelerator = { kernel: csvKernel, buffer, columnMapPtr: slot.columnMapPtr };
+  }
+  const parser = new CsvBlockParser(task.layout, task.columnMap, nFeatures, { coerce: task.coerce, accelerator });
+  const out = new Float64Array(buffer);
   const { rows } = scanCsvRange({
+    readBuffer: new Uint8Array(buffer, slot.bytesPtr, slot.bytesLength),
     layout: task.layout,
     start: task.start,
     end: task.end,
@@ -34,6 +44,13 @@ function runCsvRange(task: CsvRangeTask, kernel: BinKernel): TaskResult {
     onBlock: (blockRows: number) => binBlock(kernel, plan, slot, nFeatures, blockRows),
   });
   return { ok: true, rows, quoteSeen: parser.quoteSeen, quality: parser.quality, kernel: kernel.name };
+}
+
+/** One CSV scanner per histogram kernel (so per thread and memory), of the same kind. */
+const csvKernels = new WeakMap<BinKernel, CsvScanKernel | null>();
+function csvKernelFor(kernel: BinKernel): CsvScanKernel | null {
+  if (!csvKernels.has(kernel)) csvKernels.set(kernel, kernel.name === 'js' ? null : loadCsvKernel(kernel.memory, kernel.name));
+  return csvKernels.get(kernel)!;
 }
 
 function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
