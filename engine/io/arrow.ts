@@ -63,7 +63,9 @@ export class ArrowBatchStream implements BatchStream {
       this.featureNames = plan.featureNames;
       if (plan.labelName !== undefined) this.labelName = plan.labelName;
       this.#quality = plan.featureNames.map(() => ({ nan: 0, posInf: 0, negInf: 0, coerced: 0 }));
-      const labels = plan.labelColumn >= 0 ? new LabelEncoder() : undefined;
+      const labels = plan.labelColumn >= 0 && this.options.withLabel !== false ? new LabelEncoder() : undefined;
+      if (!labels) plan.schema = new Schema(plan.schema.fields.filter((field) => field.name !== plan.labelName));
+      const quality = this.options.countQuality === false ? undefined : this.#quality;
       for (;;) {
         let next: IteratorResult<RecordBatch>;
         try {
@@ -75,7 +77,7 @@ export class ArrowBatchStream implements BatchStream {
         const batch = next.value;
         if (batch.numRows === 0) continue;
         this.rows += batch.numRows;
-        yield convertBatch(batch, plan, labels, this.#quality);
+        yield convertBatch(batch, plan, labels, quality);
       }
     } finally {
       await handle.close();
@@ -143,11 +145,11 @@ function isNumeric(type: DataType): boolean {
   return DataType.isInt(type) || DataType.isFloat(type);
 }
 
-function convertBatch(batch: RecordBatch, plan: ArrowPlan, labels: LabelEncoder | undefined, quality: ColumnQuality[]): RecordBatch {
+function convertBatch(batch: RecordBatch, plan: ArrowPlan, labels: LabelEncoder | undefined, quality: ColumnQuality[] | undefined): RecordBatch {
   const columns = batch.data.children;
   const children: Data[] = plan.featureColumns.map((column, slot) => {
     const data = toFloat64(columns[column]!);
-    countNonFinite(data.values, data.offset, data.length, quality[slot]!);
+    if (quality) countNonFinite(data.values, data.offset, data.length, quality[slot]!);
     return data;
   });
   if (labels) children.push(labels.encode(columns[plan.labelColumn]!));

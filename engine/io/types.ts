@@ -10,6 +10,10 @@ export interface ReadOptions {
   batchRows?: number;
   /** turn non-numeric text in a feature column into NaN (counted) instead of failing */
   coerce?: boolean;
+  /** count non-finite values per column while reading (default true; scans count them in the kernel) */
+  countQuality?: boolean;
+  /** keep the label column (default true) */
+  withLabel?: boolean;
 }
 
 /** Per-column data-quality counts gathered while reading. */

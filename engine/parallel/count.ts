@@ -91,7 +91,7 @@ async function countArrow(pool: ScanPool, file: string, featureNames: string[]):
   const totals = emptyHistograms(featureNames, plan.nEdges);
   const pending: Array<Promise<void>> = [];
   let failed: unknown;
-  for await (const batch of openBatches(file)) {
+  for await (const batch of openBatches(file, { countQuality: false, withLabel: false })) {
     const columns = featureNames.map((name) => {
       const child = batch.getChild(name);
       if (!child) throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
