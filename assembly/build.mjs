@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 mkdirSync(join(root, 'build'), { recursive: true });
 
-const kernels = ['histogram', 'csv'];
+const kernels = ['histogram', 'csv', 'forest'];
 const common = [
   '--runtime', 'stub',
   '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',

@@ -11,6 +11,10 @@ import { registerCheck } from './commands/check.js';
 import { registerScan } from './commands/scan.js';
 import { registerSynth } from './commands/synth.js';
 import { registerDemo } from './commands/demo.js';
+import { registerMlflow } from './commands/mlflow.js';
+import { registerTrain } from './commands/train.js';
+import { registerPredict } from './commands/predict.js';
+import { registerModels } from './commands/models.js';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
@@ -36,10 +40,11 @@ async function main(argv: string[]): Promise<void> {
     .version(process.env['npm_package_version'] ?? '0.1.0')
     .option('--debug', 'print stack traces')
     .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo]) register(program);
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels]) register(program);
   // commander's own usage errors: one line, in the same form as ours
   const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
-  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput(output);
+  const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
+  for (const command of everyCommand(program)) command.exitOverride().configureOutput(output);
   try {
     await program.parseAsync(argv);
   } catch (err) {

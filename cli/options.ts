@@ -1,6 +1,6 @@
 /** Option parsers and the shared drift options, so that every command spells them the same way. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGGREGATIONS, DRIFT_METHODS, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
+import { AGGREGATIONS, DRIFT_METHODS, type TrackingOptions, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -77,4 +77,35 @@ const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;
 /** Exit status for a verdict under --fail-on. */
 export function exitCodeFor(action: 'wait' | 'alert' | 'retrain', failOn?: 'alert' | 'retrain'): number {
   return failOn && SEVERITY[action] >= SEVERITY[failOn] ? 1 : 0;
+}
+
+export interface TrackingFlags {
+  /** false with --no-record */
+  record?: boolean;
+  trackingUri?: string;
+  experiment?: string;
+  ledgerDir?: string;
+}
+
+/** The tracking options commands that record runs share (`--experiment` only where a run is made). */
+export function addTrackingOptions(command: Command, what: { experiment?: boolean } = { experiment: true }): Command {
+  command
+    .option('--tracking-uri <uri>', 'MLflow tracking server, http(s)://host:port (default: $MLFLOW_TRACKING_URI; none: runs stay in the local ledger)')
+    .option('--ledger-dir <dir>', 'the local run ledger (default: $DRIFTCATCHER_HOME, else ./.driftcatcher)');
+  if (what.experiment) {
+    command
+      .option('--experiment <name>', 'MLflow experiment name (default: drift_monitoring, after $DRIFTCATCHER_EXPERIMENT_PREFIX)')
+      .option('--no-record', 'do not record the run (neither in the ledger nor in MLflow), e.g. for benchmarks');
+  }
+  return command;
+}
+
+export function trackingOptions(flags: TrackingFlags): TrackingOptions {
+  const debug = process.argv.includes('--debug');
+  return {
+    ...(flags.trackingUri !== undefined ? { trackingUri: flags.trackingUri } : {}),
+    experiment: flags.experiment,
+    ledgerDir: flags.ledgerDir,
+    log: debug ? (line) => process.stderr.write(`driftcatcher: ${line}\n`) : undefined,
+  };
 }

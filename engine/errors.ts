@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'DC_ERR_INPUT' // the user's data or file is wrong (missing, empty, ragged, non-numeric)
   | 'DC_ERR_SCHEMA' // columns do not match (feature missing from a batch, label missing)
   | 'DC_ERR_PROFILE' // a baseline profile file is not a valid profile
+  | 'DC_ERR_MODEL' // a model file or model registry is not valid, or names no such version
   | 'DC_ERR_USAGE' // bad options or arguments
   | 'DC_ERR_TRACKING_HTTP' // tracking server answered with an error
   | 'DC_ERR_INTERNAL'; // a bug or an environment fault (worker crash, kernel failed to load)
@@ -64,6 +65,7 @@ const NAMES: Record<ErrorCode, string> = {
   DC_ERR_INPUT: 'InputError',
   DC_ERR_SCHEMA: 'SchemaError',
   DC_ERR_PROFILE: 'ProfileError',
+  DC_ERR_MODEL: 'ModelError',
   DC_ERR_USAGE: 'UsageError',
   DC_ERR_TRACKING_HTTP: 'TrackingError',
   DC_ERR_INTERNAL: 'InternalError',
@@ -84,10 +86,57 @@ export class ProfileError extends DriftCatcherError {
     super('DC_ERR_PROFILE', detail, where);
   }
 }
+export class ModelError extends DriftCatcherError {
+  constructor(detail: string, where: ErrorLocation = {}) {
+    super('DC_ERR_MODEL', detail, where);
+  }
+}
 export class UsageError extends DriftCatcherError {
   constructor(detail: string) {
     super('DC_ERR_USAGE', detail);
   }
+}
+
+/** What went wrong talking to a tracking server; decides whether a run stays queued quietly. */
+export type TrackingFailure =
+  | 'unreachable' // connection refused / reset / timed out, or 408/429/5xx after every retry
+  | 'auth' // 401 or 403: credentials missing or wrong
+  | 'http' // any other error answer (4xx): the request itself is wrong
+  | 'protocol'; // the server answered something that is not MLflow's API
+
+export interface TrackingErrorInfo {
+  failure: TrackingFailure;
+  /** HTTP status, when the server answered */
+  status?: number;
+  /** MLflow's `error_code` (`RESOURCE_DOES_NOT_EXIST`, ...) when the answer carried one */
+  mlflowCode?: string;
+  /** `METHOD /path` of the request (never with credentials or query secrets) */
+  endpoint?: string;
+}
+
+/** A tracking server (MLflow) failed or refused a request. Messages never carry credentials. */
+export class TrackingError extends DriftCatcherError {
+  readonly failure: TrackingFailure;
+  readonly status?: number;
+  readonly mlflowCode?: string;
+  readonly endpoint?: string;
+
+  constructor(detail: string, info: TrackingErrorInfo, options?: { cause?: unknown }) {
+    super('DC_ERR_TRACKING_HTTP', detail, {}, options);
+    this.failure = info.failure;
+    this.status = info.status;
+    this.mlflowCode = info.mlflowCode;
+    this.endpoint = info.endpoint;
+  }
+
+  /** True when the server may accept the same request later (the run stays queued quietly). */
+  get transient(): boolean {
+    return this.failure === 'unreachable';
+  }
+}
+
+export function isTrackingError(err: unknown): err is TrackingError {
+  return err instanceof TrackingError;
 }
 
 export interface WireError {

@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { countBinsJs } from './js.js';
+import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 
 export { countBinsJs } from './js.js';
+export { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 
 export type KernelName = 'wasm-simd' | 'wasm' | 'js';
 
@@ -91,4 +93,48 @@ export function loadBinKernel(memory: WebAssembly.Memory, only?: KernelName): Bi
     }
   }
   throw new Error(`driftcatcher: histogram kernel ${only} is not available (run npm run build)`);
+}
+
+/** Bytes of one feature's node histogram: 256 bins of four u32 (see assembly/forest.ts). */
+export const FOREST_HIST_BYTES = 256 * 16;
+/** Bytes of one row's statistics: bootstrap weight, weight x label, 1, 0 as u32. */
+export const FOREST_ROW_STATS_BYTES = 16;
+
+/** The tree-growing kernels of assembly/forest.ts over one memory (byte addresses throughout). */
+export interface ForestKernel {
+  readonly name: KernelName;
+  readonly memory: WebAssembly.Memory;
+  /** Clear nFeatures histograms at `hist` and add the node's rows into them; `columns` holds the features' u32 column addresses. */
+  nodeHistograms(columns: number, nFeatures: number, rows: number, nRows: number, rowStats: number, hist: number): void;
+  /** Stable partition of a node's rows by `bin <= splitBin`; returns the number on the left. */
+  partitionRows(column: number, rows: number, nRows: number, splitBin: number, scratch: number): number;
+  /** u8 bins of n f64 values: the number of the nEdges sorted edges <= v. */
+  binColumn(values: number, n: number, edges: number, nEdges: number, out: number): void;
+}
+
+/** The best forest kernel available over `memory`, or the one named. */
+export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName): ForestKernel {
+  for (const name of only ? [only] : preferred()) {
+    if (name === 'js') {
+      return {
+        name,
+        memory,
+        nodeHistograms: (c, nf, r, nr, s, h) => nodeHistogramsJs(memory, c, nf, r, nr, s, h),
+        partitionRows: (c, r, nr, b, s) => partitionRowsJs(memory, c, r, nr, b, s),
+        binColumn: (v, n, e, ne, o) => binColumnJs(memory, v, n, e, ne, o),
+      };
+    }
+    const instance = instantiate(name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm', memory);
+    if (instance) {
+      const exports = instance.exports;
+      return {
+        name,
+        memory,
+        nodeHistograms: exports['nodeHistograms'] as ForestKernel['nodeHistograms'],
+        partitionRows: exports['partitionRows'] as ForestKernel['partitionRows'],
+        binColumn: exports['binColumn'] as ForestKernel['binColumn'],
+      };
+    }
+  }
+  throw new Error(`driftcatcher: forest kernel ${only} is not available (run npm run build)`);
 }

@@ -1,0 +1,113 @@
+import { Command, Option } from 'commander';
+import { trainModel, type ModelChoice, type NonFinitePolicy, type TrainResult, type KernelName } from '../../engine/index.js';
+import { integer, list, number } from '../options.js';
+import { fixed, printJson, table } from '../format.js';
+
+interface TrainFlags {
+  newData?: string[];
+  model: ModelChoice;
+  nEstimators: number;
+  maxDepth?: number;
+  minSamplesLeaf: number;
+  maxFeatures: 'sqrt' | 'all' | number;
+  testSize: number;
+  seed: number;
+  out: string;
+  name: string;
+  workers?: number;
+  kernel?: KernelName;
+  label: string;
+  negative: string;
+  exclude?: string[];
+  coerce?: boolean;
+  nonFinite: NonFinitePolicy;
+  epochs?: number;
+  json?: boolean;
+}
+
+function maxFeatures(text: string): 'sqrt' | 'all' | number {
+  return text === 'sqrt' || text === 'all' ? text : integer('--max-features', 1)(text);
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
+    .argument('<data>', 'labelled training data: CSV or Arrow IPC')
+    .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
+    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default('rf'))
+    .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), 100)
+    .option('--max-depth <n>', 'tree depth limit (default: none)', integer('--max-depth', 1, 10_000))
+    .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), 1)
+    .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, 'sqrt' as const)
+    .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), 0.2)
+    .option('--seed <n>', 'seed of the split, bootstrap, feature draws and network weights', integer('--seed', 0), 42)
+    .option('-o, --out <dir>', 'model registry folder (versions go to <dir>/v<N>/)', 'models')
+    .option('--name <model>', 'registered model name', 'ddos_random_forest')
+    .option('--workers <n>', 'worker threads (0 = the main thread; default: all cores)', integer('--workers', 0, 1024))
+    .addOption(new Option('--kernel <name>', 'force a tree kernel').choices(['wasm-simd', 'wasm', 'js']))
+    .option('--label <name>', 'label column', 'Label')
+    .option('--negative <value>', 'the negative class; every other label is positive', 'BENIGN')
+    .option('--exclude <names>', 'comma-separated columns to leave out (ids, timestamps)', list)
+    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default('drop'))
+    .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
+    .option('--json', 'print the result as JSON')
+    .action(async (data: string, flags: TrainFlags) => {
+      const result = await trainModel({
+        data,
+        newData: flags.newData,
+        model: flags.model,
+        nEstimators: flags.nEstimators,
+        maxDepth: flags.maxDepth ?? null,
+        minSamplesLeaf: flags.minSamplesLeaf,
+        maxFeatures: flags.maxFeatures,
+        testSize: flags.testSize,
+        seed: flags.seed,
+        out: flags.out,
+        registeredModel: flags.name,
+        workers: flags.workers,
+        kernel: flags.kernel,
+        label: flags.label,
+        negative: flags.negative,
+        exclude: flags.exclude,
+        coerce: flags.coerce,
+        nonFinite: flags.nonFinite,
+        epochs: flags.epochs,
+        onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      });
+      if (flags.json) printJson(summary(result));
+      else process.stdout.write(render(result) + '\n');
+    });
+}
+
+function summary(result: TrainResult) {
+  const { model: _model, profile, ...rest } = result;
+  return { ...rest, profile: { id: profile.id, rows: profile.rows, features: profile.features.length } };
+}
+
+function render(result: TrainResult): string {
+  const m = result.metrics;
+  const lines = [
+    `${result.modelType} ${result.registeredModel} v${result.version} (${result.aliases.join(', ')}): ${result.data.train_rows} train / ${result.data.test_rows} test rows, ${result.data.rows_dropped_non_finite} dropped (non-finite), fit ${result.seconds.fit.toFixed(2)} s`,
+    '',
+    table(
+      ['metric', 'test'],
+      [
+        ['roc_auc', fixed(m.roc_auc, 6)],
+        ['accuracy', fixed(m.accuracy, 6)],
+        ['precision', fixed(m.precision, 6)],
+        ['recall', fixed(m.recall, 6)],
+        ['f1_score', fixed(m.f1_score, 6)],
+        ['tp / tn / fp / fn', `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`],
+      ],
+      [false, true],
+    ),
+  ];
+  if (result.candidates) {
+    lines.push('', table(['candidate', 'validation roc_auc', 'validation accuracy', 'seconds'], result.candidates.map((c) => [c.model_type, fixed(c.validation_roc_auc, 6), fixed(c.validation_accuracy, 6), c.seconds.toFixed(1)]), [false, true, true, true]));
+    lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
+  }
+  lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,361 @@
+/**
+ * `trainModel`: the whole training run behind `driftcatcher train`.
+ *
+ *   read (data + --new-data, the same features by name) -> labels (BENIGN 0, else 1)
+ *   -> non-finite policy (drop rows | impute) -> stratified train/test split
+ *   -> train (random forest | logreg | mlp | auto) on the training split
+ *   -> evaluate on the test split -> write model.json, profile.json (the training split's
+ *      baseline, as `driftcatcher baseline` writes it), metrics.json into a new registry version
+ *   -> register the version with the alias `challenger`
+ *
+ * `auto` holds out 20% of the training split (stratified) as validation, trains the forest and
+ * both networks on the rest at once (each network in its own worker, the trees spread over the
+ * workers), keeps the best by validation ROC AUC (then accuracy; ties keep the earlier of rf,
+ * logreg, mlp), and refits that one on the whole training split.
+ *
+ * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
+ */
+import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { buildProfile, saveProfile, type Profile } from '../profile/index.js';
+import { detectFormat } from '../io/index.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { TrainPool } from '../parallel/train-pool.js';
+import type { KernelName } from '../kernels/index.js';
+import type { NetworkKind, NetworkParams } from '../parallel/train-protocol.js';
+import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, NON_FINITE_POLICIES } from './dataset.js';
+import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
+import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
+import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import { CHALLENGER, DEFAULT_MODEL_NAME, LocalModelRegistry, type ModelVersion } from './registry.js';
+
+export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
+export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
+
+export interface TrainOptions {
+  /** labelled training data (CSV or Arrow IPC) */
+  data: string;
+  /** more labelled files trained on together with `data` (retraining on old + new data) */
+  newData?: readonly string[];
+  model?: ModelChoice;
+  nEstimators?: number;
+  /** null or undefined: unlimited */
+  maxDepth?: number | null;
+  minSamplesLeaf?: number;
+  maxFeatures?: ForestParams['maxFeatures'];
+  /** share of rows held out for the test metrics (default 0.2) */
+  testSize?: number;
+  seed?: number;
+  /** registry root: versions go to `<out>/v<N>/` (default `models`) */
+  out?: string;
+  /** registered model name (default `ddos_random_forest`) */
+  registeredModel?: string;
+  /** worker threads (default: available cores; 0 = all on the calling thread) */
+  workers?: number;
+  kernel?: KernelName;
+  label?: string;
+  negative?: string;
+  exclude?: readonly string[];
+  coerce?: boolean;
+  nonFinite?: NonFinitePolicy;
+  /** bins of the baseline profile written beside the model (default 10) */
+  profileBins?: number;
+  /** network epochs (default: per network, see NETWORK_DEFAULTS) */
+  epochs?: number;
+  /** progress lines (stderr in the CLI) */
+  onProgress?: (message: string) => void;
+}
+
+export interface CandidateScore {
+  model_type: ModelType;
+  validation_roc_auc: number;
+  validation_accuracy: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  version: number;
+  registeredModel: string;
+  modelType: ModelType;
+  /** folder of this version: model.json, profile.json, metrics.json */
+  modelDir: string;
+  artifacts: { model: string; profile: string; metrics: string };
+  /** test-split metrics, named as the original tool logs them */
+  metrics: ClassificationMetrics;
+  /** everything that shaped the run, as tracking params */
+  params: Record<string, ParamValue>;
+  /** `auto`: each candidate's validation scores, and the metric that chose */
+  candidates?: CandidateScore[];
+  selectionMetric?: 'validation_roc_auc';
+  data: { files: Array<{ file: string; rows: number }>; rows_read: number; rows_dropped_non_finite: number; train_rows: number; test_rows: number; train_positives: number; test_positives: number };
+  aliases: string[];
+  registry: ModelVersion;
+  kernel: KernelName | null;
+  seconds: { total: number; fit: number };
+  model: Model;
+  profile: Profile;
+}
+
+const VALIDATION_SHARE = 0.2;
+
+function modelTypeOf(choice: Exclude<ModelChoice, 'auto'>): ModelType {
+  return choice === 'rf' ? 'random_forest' : choice;
+}
+
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const choice = options.model ?? 'rf';
+  if (!MODEL_CHOICES.includes(choice)) throw new UsageError(`model must be one of ${MODEL_CHOICES.join(', ')}, got ${String(choice)}`);
+  const nonFinite = options.nonFinite ?? 'drop';
+  if (!NON_FINITE_POLICIES.includes(nonFinite)) throw new UsageError(`non-finite policy must be one of ${NON_FINITE_POLICIES.join(', ')}, got ${String(nonFinite)}`);
+  const testSize = options.testSize ?? 0.2;
+  const seed = options.seed ?? 42;
+  const workers = options.workers ?? Math.max(1, availableParallelism());
+  const forestParams: ForestParams = {
+    ...FOREST_DEFAULTS,
+    nEstimators: options.nEstimators ?? FOREST_DEFAULTS.nEstimators,
+    maxDepth: options.maxDepth ?? null,
+    minSamplesLeaf: options.minSamplesLeaf ?? FOREST_DEFAULTS.minSamplesLeaf,
+    maxFeatures: options.maxFeatures ?? FOREST_DEFAULTS.maxFeatures,
+    seed,
+  };
+  validateForestParams(forestParams);
+  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`workers must be a non-negative integer, got ${workers}`);
+
+  // read and clean
+  const files = [options.data, ...(options.newData ?? [])];
+  progress(`reading ${files.join(', ')}`);
+  const read = await readLabelledData(files, { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce });
+  let usable: Dataset = read;
+  let dropped = 0;
+  if (nonFinite === 'drop') ({ dataset: usable, dropped } = dropNonFinite(read));
+  const split = stratifiedSplit(usable.labels, testSize, seed);
+  const rawTrain = takeRows(usable, split.train);
+  const rawTest = takeRows(usable, split.test);
+  const fill = fitFill(rawTrain);
+  const train: Dataset = { ...rawTrain, columns: applyFill(rawTrain.columns, fill) };
+  const test: Dataset = { ...rawTest, columns: applyFill(rawTest.columns, fill) };
+  progress(`${read.rows} rows read, ${dropped} dropped (non-finite), ${train.rows} train / ${test.rows} test`);
+
+  const nFeatures = train.columns.length;
+  const needsForest = choice === 'rf' || choice === 'auto';
+  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, forestParams, Math.max(1, workers)) : 0);
+  const fitStarted = performance.now();
+  let candidates: CandidateScore[] | undefined;
+  let fitted: Fitted;
+  try {
+    let kind: Exclude<ModelChoice, 'auto'> = choice === 'auto' ? 'rf' : choice;
+    if (choice === 'auto') {
+      const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
+      const fitPart = takeRows(train, inner.train);
+      const validation = takeRows(train, inner.test);
+      progress(`auto: fitting rf, logreg, mlp on ${fitPart.rows} rows, validating on ${validation.rows}`);
+      const kinds: Array<Exclude<ModelChoice, 'auto'>> = ['rf', 'logreg', 'mlp'];
+      const results = await Promise.all(
+        kinds.map(async (k) => {
+          const t0 = performance.now();
+          const model = await fitOne(k, pool, fitPart, forestParams, seed, options.epochs);
+          const scored = await predictDataset(model.model, validation);
+          const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
+          return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
+        }),
+      );
+      candidates = results.map((r) => r.score);
+      const better = (a: CandidateScore, b: CandidateScore) => nanLow(a.validation_roc_auc) > nanLow(b.validation_roc_auc) || (nanLow(a.validation_roc_auc) === nanLow(b.validation_roc_auc) && a.validation_accuracy > b.validation_accuracy);
+      let best = results[0]!;
+      for (const r of results.slice(1)) if (better(r.score, best.score)) best = r;
+      kind = best.kind;
+      progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
+    }
+    progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
+    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs);
+  } finally {
+    await pool.close();
+  }
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+
+  const scored = await predictDataset(fitted.model, test);
+  const metrics = classificationMetrics(test.labels, scored.pred, scored.proba);
+
+  const modelType = fitted.modelType;
+  const params: Record<string, ParamValue> = {
+    model_type: modelType,
+    model_choice: choice,
+    test_size: testSize,
+    seed,
+    workers,
+    non_finite: nonFinite,
+    label: read.labelName,
+    negative: read.negative,
+    n_features: nFeatures,
+    train_rows: train.rows,
+    test_rows: test.rows,
+    data: basename(options.data),
+    new_data: (options.newData ?? []).map((f) => basename(f)).join(',') || null,
+    ...fitted.params,
+  };
+  const model: Model = {
+    modelType,
+    created: new Date().toISOString(),
+    features: train.featureNames,
+    label: read.labelName,
+    negative: read.negative,
+    nonFinite,
+    fill,
+    params,
+    ...(fitted.model.forest ? { forest: fitted.model.forest } : {}),
+    ...(fitted.model.network ? { network: fitted.model.network } : {}),
+  };
+
+  const profile = buildProfile({
+    columns: rawTrain.featureNames.map((name, f) => ({ name, values: rawTrain.columns[f]! })),
+    rows: rawTrain.rows,
+    bins: options.profileBins ?? 10,
+    label: read.labelName,
+    source: { file: basename(options.data), bytes: (await stat(options.data)).size, format: detectFormat(options.data) },
+  });
+
+  // write the version's files, then register it
+  const registry = new LocalModelRegistry(options.out ?? 'models', options.registeredModel ?? DEFAULT_MODEL_NAME);
+  const { version, dir } = await registry.reserveVersion();
+  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json') };
+  const data = {
+    files: read.sources,
+    rows_read: read.rows,
+    rows_dropped_non_finite: dropped,
+    train_rows: train.rows,
+    test_rows: test.rows,
+    train_positives: positives(train.labels),
+    test_positives: positives(test.labels),
+  };
+  const totalSeconds = (performance.now() - started) / 1000;
+  try {
+    await saveModel({ ...model, params: { ...params, registered_model: registry.name, version } }, artifacts.model);
+    await saveProfile(profile, artifacts.profile);
+    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
+    await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
+  } catch (err) {
+    await registry.abandon(dir);
+    throw err;
+  }
+  const aliases = [CHALLENGER];
+  const entry = await registry.registerVersion({ version, created: model.created, model_type: modelType, metrics: { ...metrics }, params, run_id: null }, aliases);
+  progress(`registered ${registry.name} version ${version} as ${aliases.join(', ')} in ${registry.root}`);
+
+  const result: TrainResult = {
+    version,
+    registeredModel: registry.name,
+    modelType,
+    modelDir: dir,
+    artifacts,
+    metrics,
+    params,
+    data,
+    aliases,
+    registry: entry,
+    kernel: fitted.kernel,
+    seconds: { total: (performance.now() - started) / 1000, fit: fitSeconds },
+    model,
+    profile,
+  };
+  if (candidates) {
+    result.candidates = candidates;
+    result.selectionMetric = 'validation_roc_auc';
+  }
+  return result;
+}
+
+const nanLow = (x: number) => (Number.isNaN(x) ? -Infinity : x);
+
+interface Fitted {
+  modelType: ModelType;
+  model: Pick<Model, 'forest' | 'network'> & { modelType: ModelType };
+  params: Record<string, ParamValue>;
+  kernel: KernelName | null;
+}
+
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, forestParams: ForestParams, seed: number, epochs: number | undefined): Promise<Fitted> {
+  if (kind === 'rf') {
+    const trained = await trainForest(pool, data, forestParams);
+    return {
+      modelType: 'random_forest',
+      model: { modelType: 'random_forest', forest: trained.forest },
+      params: {
+        n_estimators: forestParams.nEstimators,
+        max_depth: forestParams.maxDepth,
+        min_samples_split: forestParams.minSamplesSplit,
+        min_samples_leaf: forestParams.minSamplesLeaf,
+        max_features: forestParams.maxFeatures,
+        max_features_per_split: resolveMaxFeatures(forestParams.maxFeatures, data.columns.length),
+        max_bins: forestParams.maxBins,
+        bootstrap: forestParams.bootstrap,
+        criterion: 'gini',
+        tree_nodes: trained.nodes,
+        tree_depth_reached: trained.maxDepthReached,
+        kernel: trained.kernel,
+      },
+      kernel: trained.kernel,
+    };
+  }
+  const { fitTransform, transformRows, NETWORK_DEFAULTS } = await import('./network.js');
+  const defaults = NETWORK_DEFAULTS[kind];
+  const params: NetworkParams = { ...defaults, seed, epochs: epochs ?? defaults.epochs };
+  const transform = fitTransform(data.columns, data.rows);
+  const nFeatures = data.columns.length;
+  // shared, so the worker reads the rows in place instead of a copy
+  const features = transformRows(data.columns, data.rows, transform, new Float32Array(new SharedArrayBuffer(data.rows * nFeatures * 4)));
+  const labels = new Float32Array(new SharedArrayBuffer(data.rows * 4));
+  for (let i = 0; i < data.rows; i++) labels[i] = data.labels[i]!;
+  const result = await pool.run({ kind: 'fit-network', network: kind as NetworkKind, features, labels, nFeatures, params });
+  if (result.kind !== 'fit-network') throw new Error('driftcatcher: unexpected task result');
+  return {
+    modelType: kind,
+    model: { modelType: kind, network: { transform, weights: result.weights } },
+    params: { epochs: params.epochs, batch_size: params.batchSize, learning_rate: params.learningRate, hidden_layers: params.hidden.join('-') || null, final_loss: result.weights.loss[result.weights.loss.length - 1] ?? null },
+    kernel: null,
+  };
+}
+
+/** Probabilities and classes of a dataset's rows (finite features, model order). */
+export async function predictDataset(model: Pick<Model, 'forest' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
+  if (model.forest) return forestPredict(model.forest, data.columns, data.rows);
+  if (!model.network) throw new Error('driftcatcher: model has neither a forest nor a network');
+  const { transformRows, networkProba } = await import('./network.js');
+  const x = transformRows(data.columns, data.rows, model.network.transform);
+  const proba = await networkProba(model.network.weights, x, data.rows);
+  const pred = new Uint8Array(data.rows);
+  for (let i = 0; i < data.rows; i++) pred[i] = proba[i]! > 0.5 ? 1 : 0;
+  return { proba, pred };
+}
+
+/**
+ * What a tracking layer records for a training run, in the original tool's names: params
+ * (nulls left out), metrics, tags, and the files to log as artifacts (model folder, profile,
+ * metrics) with the registered model version they belong to.
+ */
+export function trainingRunRecord(result: TrainResult): {
+  runName: string;
+  params: Record<string, string | number | boolean>;
+  metrics: Array<{ key: string; value: number }>;
+  tags: Record<string, string>;
+  artifacts: Array<{ path: string; file: string }>;
+  model: { name: string; version: number; aliases: string[]; source: string };
+} {
+  const params: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(result.params)) if (value !== null) params[key] = value;
+  return {
+    runName: `train-${result.modelType}-v${result.version}`,
+    params,
+    metrics: Object.entries(result.metrics).map(([key, value]) => ({ key, value })),
+    tags: { model_type: result.modelType, registered_model: result.registeredModel, model_version: String(result.version), aliases: result.aliases.join(',') },
+    artifacts: [
+      { path: 'model/model.json', file: result.artifacts.model },
+      { path: 'profile.json', file: result.artifacts.profile },
+      { path: 'metrics.json', file: result.artifacts.metrics },
+    ],
+    model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },
+  };
+}

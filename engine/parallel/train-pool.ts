@@ -1,0 +1,138 @@
+/**
+ * Main side of parallel training: a Piscina pool of training workers over one shared
+ * WebAssembly.Memory holding the binned training data, laid out as
+ *
+ *   [0, 64 KiB)   reserved
+ *   bins          u8, feature-major (feature f at binsPtr + f * nRows)
+ *   labels        u8, 0 or 1
+ *   slot 0..S-1   a worker's private region: row statistics, row numbers, partition scratch,
+ *                 candidate column addresses, node histograms (see ForestSlot)
+ *
+ * A task borrows a slot and hands it back, so no two running tasks share a region. With
+ * workers = 0 the same task function runs inline on the calling thread.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, type KernelName } from '../kernels/index.js';
+import { packageRoot, runningFromSource } from '../util/paths.js';
+import { errorFromWire } from '../errors.js';
+import { runTrainTask } from './train-tasks.js';
+import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
+
+export interface TrainPoolOptions {
+  /** worker threads; 0 runs every task on the calling thread */
+  workers: number;
+  /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
+  kernel?: KernelName;
+}
+
+export interface ForestMemoryRequest {
+  nRows: number;
+  nFeatures: number;
+  /** most features a split looks at in one kernel call */
+  maxFeatures: number;
+}
+
+const RESERVED_BYTES = 65536;
+const LINE = 256;
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
+
+function workerFile(): string {
+  if (runningFromSource()) return join(packageRoot(), 'dist', 'engine', 'parallel', 'train-worker.js');
+  return join(fileURLToPath(new URL('.', import.meta.url)), 'train-worker.js');
+}
+
+/** Plan the shared memory of a forest: the data, then one slot per worker (at least one). */
+export function planForestMemory(request: ForestMemoryRequest, slots: number): { layout: ForestLayout; slots: ForestSlot[]; bytes: number } {
+  const { nRows, nFeatures, maxFeatures } = request;
+  let at = RESERVED_BYTES;
+  const binsPtr = at;
+  at = align(at + nRows * nFeatures, LINE);
+  const labelsPtr = at;
+  at = align(at + nRows, LINE);
+  const regions: ForestSlot[] = [];
+  for (let s = 0; s < slots; s++) {
+    const rowStatsPtr = at;
+    at = align(at + nRows * FOREST_ROW_STATS_BYTES, LINE);
+    const rowsPtr = at;
+    at = align(at + nRows * 4, LINE);
+    const scratchPtr = at;
+    at = align(at + nRows * 4, LINE);
+    const columnsPtr = at;
+    at = align(at + Math.max(1, maxFeatures) * 4, LINE);
+    const histPtr = at;
+    at = align(at + Math.max(1, maxFeatures) * FOREST_HIST_BYTES, LINE) + LINE;
+    regions.push({ rowStatsPtr, rowsPtr, scratchPtr, columnsPtr, histPtr });
+  }
+  return { layout: { nRows, nFeatures, binsPtr, labelsPtr }, slots: regions, bytes: at };
+}
+
+export class TrainPool {
+  readonly workers: number;
+  readonly memory: WebAssembly.Memory | undefined;
+  readonly #kernel: KernelName | undefined;
+  #piscina: Piscina | undefined;
+  #free: number[] = [];
+  #waiting: Array<(slot: number) => void> = [];
+
+  /** `memoryBytes`: size of the shared forest memory (0: a pool that only fits networks). */
+  constructor(options: TrainPoolOptions, memoryBytes: number) {
+    this.workers = options.workers;
+    this.#kernel = options.kernel;
+    this.memory = memoryBytes > 0 ? createSharedMemory(memoryBytes) : undefined;
+  }
+
+  /** the kernel forced by the options, if any */
+  get kernelName(): KernelName | undefined {
+    return this.#kernel;
+  }
+
+  /** Number of forest slots: one per worker (one inline). */
+  get slotCount(): number {
+    return Math.max(1, this.workers);
+  }
+
+  /** Make slots 0..slotCount-1 available to acquire(). */
+  resetSlots(): void {
+    this.#free = Array.from({ length: this.slotCount }, (_, i) => this.slotCount - 1 - i);
+    this.#waiting = [];
+  }
+
+  acquire(): Promise<number> {
+    const slot = this.#free.pop();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(slot: number): void {
+    const next = this.#waiting.shift();
+    if (next) next(slot);
+    else this.#free.push(slot);
+  }
+
+  /** Run a task in a worker (or inline); typed errors are rebuilt from their wire form. */
+  async run(task: TrainTask): Promise<Exclude<TrainTaskResult, { ok: false }>> {
+    let result: TrainTaskResult;
+    if (this.workers === 0) {
+      result = await runTrainTask(task, this.memory, this.#kernel);
+    } else {
+      this.#piscina ??= this.#start();
+      result = (await this.#piscina.run(task)) as TrainTaskResult;
+    }
+    if (!result.ok) throw errorFromWire(result.error);
+    return result;
+  }
+
+  #start(): Piscina {
+    const workerData: TrainWorkerData = { kernel: this.#kernel };
+    if (this.memory) workerData.memory = this.memory;
+    return new Piscina({ filename: workerFile(), minThreads: this.workers, maxThreads: this.workers, idleTimeout: 60_000, workerData });
+  }
+
+  async close(): Promise<void> {
+    const piscina = this.#piscina;
+    this.#piscina = undefined;
+    if (piscina) await piscina.destroy();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Messages between the training pool (main side, train-pool.ts) and its workers
+ * (train-worker.ts), typed in one place. Bulk data never travels in messages: the binned
+ * features and labels live in one shared WebAssembly.Memory (forest) or a SharedArrayBuffer
+ * (networks); a message carries addresses and parameters, a result carries one tree or one set
+ * of weights (typed arrays, transferred).
+ */
+import type { KernelName } from '../kernels/index.js';
+import type { WireError } from '../errors.js';
+
+/** Where the training data of a forest lives in the shared memory (byte addresses). */
+export interface ForestLayout {
+  /** training rows (the stride of the bin columns) */
+  nRows: number;
+  nFeatures: number;
+  /** u8 bins, feature-major: feature f's column at binsPtr + f * nRows */
+  binsPtr: number;
+  /** u8 labels, 0 or 1 */
+  labelsPtr: number;
+}
+
+/** A worker's private region of the shared memory (byte addresses). */
+export interface ForestSlot {
+  /** nRows x four u32: weight, weight x label, 1, 0 */
+  rowStatsPtr: number;
+  /** nRows u32: row numbers, partitioned node by node */
+  rowsPtr: number;
+  /** nRows u32: partition scratch */
+  scratchPtr: number;
+  /** maxFeatures u32: column addresses of a split's candidate features */
+  columnsPtr: number;
+  /** maxFeatures x 4 KiB: node histograms */
+  histPtr: number;
+}
+
+/** How one tree is grown. */
+export interface TreeParams {
+  /** the forest's seed; tree t draws from stream t of it, so a tree does not depend on the worker */
+  seed: number;
+  bootstrap: boolean;
+  /** depth limit; null: grow until the leaves are pure or too small */
+  maxDepth: number | null;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** features tried per split (sqrt of the feature count by default) */
+  maxFeatures: number;
+  /** the features that may split (those with more than one bin) */
+  candidates: Int32Array;
+}
+
+export interface GrowTreeTask {
+  kind: 'grow-tree';
+  treeIndex: number;
+  layout: ForestLayout;
+  slot: ForestSlot;
+  params: TreeParams;
+}
+
+/** One grown tree in preorder; leaves have feature -1. */
+export interface GrownTree {
+  treeIndex: number;
+  feature: Int32Array;
+  /** split: bin <= splitBin goes left */
+  splitBin: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** per node: weighted negatives, weighted positives (bootstrap counts) */
+  value: Float64Array;
+  depth: number;
+}
+
+export type NetworkKind = 'logreg' | 'mlp';
+
+/** Training settings of a TensorFlow.js network. */
+export interface NetworkParams {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** hidden layer sizes (mlp) */
+  hidden: number[];
+}
+
+/** Fit a network on rows already transformed (row-major f32 in a SharedArrayBuffer). */
+export interface FitNetworkTask {
+  kind: 'fit-network';
+  network: NetworkKind;
+  /** n x nFeatures f32, row-major */
+  features: Float32Array;
+  /** n f32 labels (0 or 1) */
+  labels: Float32Array;
+  nFeatures: number;
+  params: NetworkParams;
+}
+
+/** A trained network: its layers' weights in order (kernel, bias, ...). */
+export interface NetworkWeights {
+  kind: NetworkKind;
+  nFeatures: number;
+  hidden: number[];
+  tensors: Array<{ shape: number[]; values: Float32Array }>;
+  /** training loss per epoch */
+  loss: number[];
+}
+
+export type TrainTask = GrowTreeTask | FitNetworkTask;
+
+export type TrainTaskResult =
+  | { ok: true; kind: 'grow-tree'; tree: GrownTree; kernel: KernelName }
+  | { ok: true; kind: 'fit-network'; weights: NetworkWeights }
+  | { ok: false; error: WireError };
+
+export interface TrainWorkerData {
+  /** the forest's shared memory (absent for a pool that only fits networks) */
+  memory?: WebAssembly.Memory;
+  kernel?: KernelName;
+}

@@ -1,0 +1,319 @@
+/**
+ * The local run ledger: one folder per run under `<ledger>/runs/<id>/` holding `run.json` (what
+ * the run logged, and how far it got to the tracking server) and `artifacts/`. A run folder is
+ * made complete in a temp folder and renamed into place; `run.json` is rewritten atomically.
+ * Metric values that are not finite are stored as "NaN" / "Infinity" / "-Infinity".
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import { InputError } from '../errors.js';
+import type { MetricPoint, RunStatus } from './client.js';
+
+export const RUN_FORMAT = 'driftcatcher-run';
+export const RUN_VERSION = 1;
+
+export interface LedgerArtifact {
+  /** path under the run's artifact root, `/`-separated */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** A model whose files are artifacts of the run, to be logged (and registered) when the run is sent. */
+export interface LedgerModel {
+  /** folder under the run's artifacts holding the model's files (e.g. `model`) */
+  artifact_path: string;
+  /** the logged model's name */
+  name: string;
+  model_type?: string;
+  /** register a version of this registered model (e.g. `ddos_random_forest`) */
+  register_as?: string;
+  /** aliases to point at the new version (e.g. `challenger`) */
+  aliases?: string[];
+  tags?: Record<string, string>;
+}
+
+export interface ModelProgress {
+  /** the MLflow 3 logged model, when the server has them */
+  model_id?: string;
+  /** where the model's files are on the server (`models:/<id>` or the run's artifact path) */
+  source?: string;
+  /** the logged model's artifact root */
+  artifact_uri?: string;
+  files_sent: string[];
+  finalized?: boolean;
+  version?: string;
+  aliases_set?: string[];
+}
+
+export interface SyncState {
+  state: 'queued' | 'sent';
+  /** the server it went to (no credentials) */
+  tracking_uri?: string;
+  experiment_id?: string;
+  /** set as soon as the server created the run, before anything is logged to it */
+  mlflow_run_id?: string;
+  artifact_uri?: string;
+  /** log-batch requests acknowledged (the batches are planned the same way every time) */
+  batches_sent: number;
+  artifacts_sent: string[];
+  models: Record<string, ModelProgress>;
+  finished: boolean;
+  attempts: number;
+  last_attempt?: string;
+  last_error?: string;
+  sent_at?: string;
+}
+
+export interface RunRecord {
+  format: typeof RUN_FORMAT;
+  version: typeof RUN_VERSION;
+  id: string;
+  experiment: string;
+  run_name: string;
+  /** ms since the epoch */
+  start_time: number;
+  end_time: number;
+  status: RunStatus;
+  params: Record<string, string>;
+  metrics: MetricPoint[];
+  tags: Record<string, string>;
+  artifacts: LedgerArtifact[];
+  /** ledger id of the parent run (MLflow's `mlflow.parentRunId` once both are sent) */
+  parent_id?: string;
+  models?: LedgerModel[];
+  sync: SyncState;
+}
+
+export interface NewRun {
+  experiment: string;
+  runName: string;
+  startTime: number;
+  endTime?: number;
+  status?: RunStatus;
+  params?: Record<string, string | number | boolean>;
+  /** timestamp defaults to the end time, step to 0: fixed here so that re-sending never duplicates a point */
+  metrics?: { key: string; value: number; step?: number; timestamp?: number }[];
+  tags?: Record<string, string>;
+  artifacts?: { path: string; content: string | Uint8Array }[];
+  parentId?: string;
+  models?: LedgerModel[];
+}
+
+const LOCK_STALE_MS = 15 * 60_000;
+
+export class Ledger {
+  /** the ledger folder (`.driftcatcher` by default) */
+  readonly dir: string;
+  readonly runsDir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.runsDir = join(dir, 'runs');
+  }
+
+  runDir(id: string): string {
+    return join(this.runsDir, checkId(id));
+  }
+
+  artifactFile(id: string, path: string): string {
+    return join(this.runDir(id), 'artifacts', ...safeArtifactPath(path).split('/'));
+  }
+
+  /** Write a new run (artifacts and run.json) as one folder rename; returns its record, queued. */
+  async create(run: NewRun): Promise<RunRecord> {
+    const id = newRunId(run.startTime);
+    const endTime = run.endTime ?? run.startTime;
+    const artifacts: LedgerArtifact[] = [];
+    const temp = join(this.runsDir, `.${id}.tmp`);
+    await mkdir(join(temp, 'artifacts'), { recursive: true });
+    try {
+      for (const artifact of run.artifacts ?? []) {
+        const path = safeArtifactPath(artifact.path);
+        const bytes = typeof artifact.content === 'string' ? Buffer.from(artifact.content, 'utf8') : artifact.content;
+        const file = join(temp, 'artifacts', ...path.split('/'));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, bytes, { flush: true });
+        artifacts.push({ path, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+      }
+      const record: RunRecord = {
+        format: RUN_FORMAT,
+        version: RUN_VERSION,
+        id,
+        experiment: run.experiment,
+        run_name: run.runName,
+        start_time: run.startTime,
+        end_time: endTime,
+        status: run.status ?? 'FINISHED',
+        params: Object.fromEntries(Object.entries(run.params ?? {}).map(([k, v]) => [k, String(v)])),
+        metrics: (run.metrics ?? []).map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp ?? endTime, step: m.step ?? 0 })),
+        tags: { ...run.tags },
+        artifacts,
+        ...(run.parentId ? { parent_id: checkId(run.parentId) } : {}),
+        ...(run.models?.length ? { models: run.models } : {}),
+        sync: { state: 'queued', batches_sent: 0, artifacts_sent: [], models: {}, finished: false, attempts: 0 },
+      };
+      await writeFile(join(temp, 'run.json'), serialize(record), { flush: true });
+      await rename(temp, join(this.runsDir, id));
+      return record;
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async read(id: string): Promise<RunRecord> {
+    const file = join(this.runDir(id), 'run.json');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`no run ${id} in the ledger ${this.dir}`, { file });
+      throw err;
+    }
+    return deserialize(text, file);
+  }
+
+  /** Rewrite a run's run.json atomically (sync progress). */
+  async save(record: RunRecord): Promise<void> {
+    await writeFileAtomic(join(this.runDir(record.id), 'run.json'), serialize(record));
+  }
+
+  /** Every complete run, oldest first (parents before their children). */
+  async list(): Promise<RunRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.runsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const runs: RunRecord[] = [];
+    for (const name of names) {
+      if (name.startsWith('.') || !ID_PATTERN.test(name)) continue;
+      try {
+        runs.push(await this.read(name));
+      } catch {
+        // a folder without a readable run.json is not a run (left by hand or by another version)
+      }
+    }
+    return orderRuns(runs);
+  }
+
+  async queued(): Promise<RunRecord[]> {
+    return (await this.list()).filter((r) => r.sync.state === 'queued');
+  }
+
+  async readArtifact(id: string, path: string): Promise<Buffer> {
+    return readFile(this.artifactFile(id, path));
+  }
+
+  /**
+   * Take a run's sync lock (so that two processes never send the same run at once); null when
+   * another live process holds it. A lock left by a dead process or older than 15 min is taken over.
+   */
+  async lock(id: string): Promise<(() => Promise<void>) | null> {
+    const file = join(this.runDir(id), '.sync.lock');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const handle = await open(file, 'wx');
+        await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+        await handle.close();
+        return async () => {
+          await rm(file, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const state = await lockState(file);
+        if (state === 'live') return null;
+        if (state === 'stale') await rm(file, { force: true });
+      }
+    }
+    return null;
+  }
+}
+
+/** Parents before children, then by start time and id. */
+export function orderRuns(runs: RunRecord[]): RunRecord[] {
+  const sorted = [...runs].sort((a, b) => a.start_time - b.start_time || a.id.localeCompare(b.id));
+  const byId = new Map(sorted.map((r) => [r.id, r]));
+  const out: RunRecord[] = [];
+  const placed = new Set<string>();
+  const place = (run: RunRecord, depth = 0) => {
+    if (placed.has(run.id)) return;
+    const parent = run.parent_id ? byId.get(run.parent_id) : undefined;
+    if (parent && depth < 16) place(parent, depth + 1);
+    placed.add(run.id);
+    out.push(run);
+  };
+  for (const run of sorted) place(run);
+  return out;
+}
+
+const ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+function newRunId(startTime: number): string {
+  const iso = new Date(startTime).toISOString(); // 2025-11-23T12:01:02.345Z
+  return `${iso.slice(0, 10).replace(/-/g, '')}T${iso.slice(11, 19).replace(/:/g, '')}Z-${randomBytes(4).toString('hex')}`;
+}
+
+function checkId(id: string): string {
+  if (!ID_PATTERN.test(id)) throw new InputError(`"${id}" is not a ledger run id (expected e.g. 20250101T120000Z-0123abcd)`);
+  return id;
+}
+
+/** A relative, `/`-separated artifact path that stays inside the run's artifact folder. */
+export function safeArtifactPath(path: string): string {
+  const parts = path.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..') || path.startsWith('/')) throw new InputError(`artifact path "${path}" must be relative and stay inside the run`);
+  const joined = parts.join('/');
+  if (relative('.', joined).split(sep).includes('..')) throw new InputError(`artifact path "${path}" must stay inside the run`);
+  return joined;
+}
+
+/** `gone`: released meanwhile (try again); `stale`: its holder is dead or it is too old; `live`. */
+async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
+  let text: string;
+  let age: number;
+  try {
+    [text, age] = await Promise.all([readFile(file, 'utf8'), stat(file).then((info) => Date.now() - info.mtimeMs)]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw err;
+  }
+  if (age > LOCK_STALE_MS) return 'stale';
+  let holder: { pid?: number; host?: string };
+  try {
+    holder = JSON.parse(text) as { pid?: number; host?: string };
+  } catch {
+    return age > 10_000 ? 'stale' : 'live'; // being written right now, or left half-written by a killed process
+  }
+  if (holder.host !== hostname() || typeof holder.pid !== 'number') return 'live';
+  try {
+    process.kill(holder.pid, 0);
+    return 'live';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'live';
+  }
+}
+
+function serialize(record: RunRecord): string {
+  return (
+    JSON.stringify(record, (key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v), 2) + '\n'
+  );
+}
+
+function deserialize(text: string, file: string): RunRecord {
+  let record: RunRecord;
+  try {
+    record = JSON.parse(text) as RunRecord;
+  } catch (err) {
+    throw new InputError(`not a ledger run file: ${(err as Error).message}`, { file });
+  }
+  if (record.format !== RUN_FORMAT || record.version !== RUN_VERSION) throw new InputError(`not a ledger run file (format ${record.format} version ${record.version})`, { file });
+  record.metrics = record.metrics.map((m) => ({ ...m, value: typeof m.value === 'string' ? Number(m.value) : m.value }));
+  return record;
+}

@@ -1,0 +1,52 @@
+/** The queue of runs not yet on the server: listing it (`mlflow status`) and sending it (`mlflow sync`). */
+import { resolveTracking, type TrackingOptions } from './config.js';
+import { Ledger } from './ledger.js';
+import { syncLedger, type SyncSummary } from './sync.js';
+
+export interface QueuedRun {
+  id: string;
+  run_name: string;
+  experiment: string;
+  /** ISO time the run started */
+  started: string;
+  parent_id?: string;
+  /** set when the server already created the run (a partly sent run) */
+  mlflow_run_id?: string;
+  attempts: number;
+  last_error?: string;
+  dir: string;
+}
+
+export interface LedgerStatus {
+  ledgerDir: string;
+  /** the configured server (no credentials), or null */
+  server: string | null;
+  total: number;
+  sent: number;
+  queued: QueuedRun[];
+}
+
+export async function ledgerStatus(options: TrackingOptions = {}): Promise<LedgerStatus> {
+  const tracking = resolveTracking(options);
+  const ledger = new Ledger(tracking.ledgerDir);
+  const runs = await ledger.list();
+  const queued = runs
+    .filter((r) => r.sync.state === 'queued')
+    .map((r) => ({
+      id: r.id,
+      run_name: r.run_name,
+      experiment: r.experiment,
+      started: new Date(r.start_time).toISOString(),
+      ...(r.parent_id ? { parent_id: r.parent_id } : {}),
+      ...(r.sync.mlflow_run_id ? { mlflow_run_id: r.sync.mlflow_run_id } : {}),
+      attempts: r.sync.attempts,
+      ...(r.sync.last_error ? { last_error: r.sync.last_error } : {}),
+      dir: ledger.runDir(r.id),
+    }));
+  return { ledgerDir: ledger.dir, server: tracking.server?.uri ?? null, total: runs.length, sent: runs.length - queued.length, queued };
+}
+
+/** Send every queued run (or those named) to the configured server, each exactly once. */
+export async function syncQueued(options: TrackingOptions & { ids?: string[] } = {}): Promise<SyncSummary> {
+  return syncLedger(resolveTracking(options), { ids: options.ids });
+}

@@ -1,0 +1,180 @@
+/** Helpers of the tracking tests: the CLI run without blocking, MLflow read-back, a fault-injecting proxy. */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../helpers.js';
+import { MLFLOW_TEST_ENV } from '../../setup/mlflow.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built CLI without blocking the event loop (the tests' proxies live in this process). */
+export function cliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface ReadbackMetric {
+  value: number | 'NaN' | 'Infinity' | '-Infinity';
+  step: number;
+  timestamp: number;
+}
+
+export interface ReadbackRun {
+  run_id: string;
+  run_name: string;
+  status: string;
+  start_time: number;
+  end_time: number;
+  artifact_uri: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, ReadbackMetric[]>;
+  /** path -> base64 */
+  artifacts: Record<string, string>;
+}
+
+export interface ReadbackVersion {
+  version: string;
+  source: string;
+  run_id: string;
+  model_id: string | null;
+  status: string;
+  aliases: string[];
+  tags: Record<string, string>;
+  logged_model: null | { name: string; status: string; source_run_id: string; tags: Record<string, string>; artifacts: Record<string, string> };
+}
+
+export interface Readback {
+  experiments: Record<string, null | { experiment_id: string; runs: ReadbackRun[]; logged_models: { model_id: string; name: string; source_run_id: string }[] }>;
+  models: Record<string, null | { aliases: Record<string, string>; versions: ReadbackVersion[] }>;
+}
+
+/** What the server holds, read with MLflow's own Python client (test/reference/mlflow_readback.py). */
+export function readback(python: string, uri: string, request: { experiments?: string[]; models?: string[] }): Readback {
+  const result = spawnSync(python, [join(ROOT, 'test', 'reference', 'mlflow_readback.py'), uri, JSON.stringify(request)], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, ...MLFLOW_TEST_ENV },
+  });
+  if (result.status !== 0) throw new Error(`mlflow_readback.py failed (${result.status}): ${result.stderr.trim().split('\n').slice(-6).join(' | ')}`);
+  return JSON.parse(result.stdout) as Readback;
+}
+
+export function unique(prefix: string): string {
+  return `${prefix}${randomBytes(3).toString('hex')}`;
+}
+
+/** Every file under a folder with its text (to look for secrets). */
+export function filesUnder(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push({ path, text: readFileSync(path, 'latin1') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  at: number;
+  /** what the proxy did */
+  action: string;
+}
+
+/**
+ * What the proxy does with the n-th request (0-based): forward it, answer by itself, or forward it
+ * and then drop the connection instead of passing the answer on (the server did the work, the
+ * client never hears of it).
+ */
+export type ProxyAction = 'forward' | 'forward-then-drop' | { status: number; headers?: Record<string, string>; body?: string };
+
+export interface Proxy {
+  uri: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** A tiny HTTP proxy in front of the MLflow server, with faults decided per request. */
+export async function startProxy(upstream: string, decide: (req: IncomingMessage, index: number) => ProxyAction): Promise<Proxy> {
+  const target = new URL(upstream);
+  const seen: SeenRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const index = seen.length;
+    const action = decide(req, index);
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      at: Date.now(),
+      action: typeof action === 'string' ? action : String(action.status),
+    });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (typeof action !== 'string') {
+        res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
+        res.end(action.body ?? JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: `proxy says ${action.status}` }));
+        return;
+      }
+      const headers = { ...req.headers, host: target.host };
+      const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (c: Buffer) => body.push(c));
+        answer.on('end', () => {
+          if (action === 'forward-then-drop') {
+            req.socket.destroy();
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(body));
+        });
+      });
+      forward.on('error', () => req.socket.destroy());
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    uri: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The MLflow endpoint of a proxied request path (`runs/log-batch`, `mlflow-artifacts/...`). */
+export function endpointOf(path: string): string {
+  return path.split('?')[0]!.replace(/^\/api\/2\.0\/(mlflow\/)?/, '');
+}
+
+/** base64 of a file's bytes, as the read-back reports artifacts. */
+export function base64Of(file: string): string {
+  return readFileSync(file).toString('base64');
+}
