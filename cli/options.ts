@@ -94,7 +94,7 @@ export function addTrackingOptions(command: Command, what: { experiment?: boolea
     .option('--ledger-dir <dir>', 'the local run ledger (default: $DRIFTCATCHER_HOME, else ./.driftcatcher)');
   if (what.experiment) {
     command
-      .option('--experiment <name>', 'MLflow experiment name (default: drift_monitoring, after $DRIFTCATCHER_EXPERIMENT_PREFIX)')
+      .option('--experiment <name>', "MLflow experiment name (default: the command's own, e.g. drift_monitoring or training, after $DRIFTCATCHER_EXPERIMENT_PREFIX)")
       .option('--no-record', 'do not record the run (neither in the ledger nor in MLflow), e.g. for benchmarks');
   }
   return command;

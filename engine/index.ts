@@ -16,6 +16,8 @@ export { synthesize, runDemo, SYNTH_DEFAULTS, type SynthOptions, type SynthResul
 export { writeFileAtomic } from './util/atomic.js';
 export {
   recordDriftCheck,
+  recordTraining,
+  trainingRun,
   recordDriftScan,
   recordRun,
   recordRuns,

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { trainModel, type ModelChoice, type NonFinitePolicy, type TrainResult, type KernelName } from '../../engine/index.js';
-import { integer, list, number } from '../options.js';
+import { recordTraining, trainModel, type ModelChoice, type NonFinitePolicy, type TrainResult, type KernelName } from '../../engine/index.js';
+import { addTrackingOptions, integer, list, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
 interface TrainFlags {
@@ -30,7 +30,7 @@ function maxFeatures(text: string): 'sqrt' | 'all' | number {
 }
 
 export function registerTrain(program: Command): void {
-  program
+  addTrackingOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
     .argument('<data>', 'labelled training data: CSV or Arrow IPC')
@@ -52,8 +52,8 @@ export function registerTrain(program: Command): void {
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default('drop'))
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
-    .option('--json', 'print the result as JSON')
-    .action(async (data: string, flags: TrainFlags) => {
+    .option('--json', 'print the result as JSON'))
+    .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
       const result = await trainModel({
         data,
         newData: flags.newData,
@@ -78,6 +78,10 @@ export function registerTrain(program: Command): void {
       });
       if (flags.json) printJson(summary(result));
       else process.stdout.write(render(result) + '\n');
+      // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured
+      if (flags.record === false) return;
+      const recorded = await recordTraining(result, trackingOptions(flags));
+      process.stderr.write(`driftcatcher: ${recorded.message}\n`);
     });
 }
 
