@@ -1,12 +1,29 @@
-/** `npm run bench -- <name> [options]`: runs one benchmark (default: scan). */
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark. Without a name: `compare`, the full
+ * side-by-side benchmark against the Python tools (docs/BENCHMARKS.md).
+ *   compare  driftcatcher vs pandas, pyarrow, polars, DuckDB, Evidently (bench/compare.ts)
+ *   scan     in-process parse, binning-kernel and scan throughput (bench/scan.ts)
+ *   profile  the CLI scan under node --cpu-prof, top self-time functions (bench/profile.ts)
+ *   report   a compare results file as Markdown (bench/report.ts)
+ *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
+ */
+import { benchCompare } from './compare.js';
+import { benchProfile } from './profile.js';
+import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
+import { benchTrain } from './train.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { scan: benchScan };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, profile: benchProfile, report: benchReport, train: benchTrain };
 
-const [name = 'scan', ...args] = process.argv.slice(2);
-const bench = benches[name];
+const [name = 'compare', ...args] = process.argv.slice(2);
+const bench = name.startsWith('--') ? benchCompare : benches[name];
 if (!bench) {
   console.error(`unknown benchmark "${name}": expected one of ${Object.keys(benches).join(', ')}`);
   process.exit(2);
 }
-await bench(args);
+try {
+  await bench(name.startsWith('--') ? [name, ...args] : args);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}

@@ -7,13 +7,14 @@
  * Contenders alternate within each repetition; medians and min-max are reported, as ratios
  * against a baseline measured in the same run. Results also go to bench/results/scan-*.json.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import { synthesize, createBaseline, scanDrift, createSharedMemory, loadBinKernel, countSlots, type KernelName } from '../engine/index.js';
+import { createBaseline, scanDrift, createSharedMemory, loadBinKernel, type KernelName } from '../engine/index.js';
 import { readCsvLayoutSync, CsvBlockParser, scanCsvRange } from '../engine/io/csv.js';
 import { packageRoot } from '../engine/util/paths.js';
 import { summarise, time, fmt, table, type Timing } from './stats.js';
+import { ensureData } from './data.js';
 
 export interface ScanBenchOptions {
   rows: number;
@@ -26,12 +27,8 @@ function argValue(args: string[], name: string, fallback: number): number {
 }
 
 async function dataFiles(rows: number) {
-  const dir = join(packageRoot(), 'bench', 'data');
-  mkdirSync(dir, { recursive: true });
-  const train = join(dir, `train-${rows}.csv`);
-  const batch = join(dir, `batch-mild-${rows}.csv`);
-  if (!existsSync(train)) await synthesize({ rows, seed: 1, out: train });
-  if (!existsSync(batch)) await synthesize({ rows, seed: 2, drift: 'mild', out: batch });
+  const train = await ensureData({ rows, seed: 1, drift: 'none', format: 'csv' });
+  const batch = await ensureData({ rows, seed: 2, drift: 'mild', format: 'csv' });
   return { train, batch };
 }
 
@@ -57,15 +54,12 @@ function binOnce(kernelName: KernelName, memory: WebAssembly.Memory, n: number):
   return (performance.now() - start) / 1000;
 }
 
-export async function benchScan(args: string[]): Promise<void> {
-  const options: ScanBenchOptions = { rows: argValue(args, '--rows', 225_745), reps: argValue(args, '--reps', 5) };
-  const { train, batch } = await dataFiles(options.rows);
-  const bytes = statSync(batch).size;
-  console.error(`bench scan: ${options.rows} rows, ${(bytes / 1e6).toFixed(1)} MB CSV, ${options.reps} repetitions`);
-  const profile = await createBaseline(train);
-  const nFeatures = profile.features.length;
-
-  // binning: the same values through each kernel, alternating
+/**
+ * Binning throughput of the histogram kernels on one thread: 2^22 values spread over and beyond
+ * 10 bins (9 interior edges, as the scan bins deciles), `reps` alternating repetitions after a
+ * warm-up; seconds per pass over the values, per kernel.
+ */
+export function measureBinning(reps: number, kernels: KernelName[] = ['wasm-simd', 'wasm', 'js']): { n: number; timings: Record<string, Timing> } {
   const n = 1 << 22;
   const memory = createSharedMemory(65536 + n * 8 + 4096);
   const f64 = new Float64Array(memory.buffer);
@@ -75,11 +69,24 @@ export async function benchScan(args: string[]): Promise<void> {
     f64[8192 + i] = (seed / 4294967296) * 10 - 0.5; // spread over the bins and outside them
   }
   f64.set([1, 2, 3, 4, 5, 6, 7, 8, 9], (65536 + n * 8) / 8);
-  void countSlots;
-  const kernels: KernelName[] = ['wasm-simd', 'wasm', 'js'];
-  const binRuns: Record<string, number[]> = Object.fromEntries(kernels.map((k) => [k, []]));
-  for (const k of kernels) binOnce(k, memory, n); // warm-up (tier-up)
-  for (let r = 0; r < options.reps; r++) for (const k of kernels) binRuns[k]!.push(binOnce(k, memory, n));
+  const runs: Record<string, number[]> = Object.fromEntries(kernels.map((k) => [k, []]));
+  // warm-up: V8 runs new WASM code in its baseline tier first and swaps in optimised code
+  // compiled in the background, which takes a while on a loaded machine
+  for (let w = 0; w < 3; w++) for (const k of kernels) binOnce(k, memory, n);
+  for (let r = 0; r < reps; r++) for (const k of kernels) runs[k]!.push(binOnce(k, memory, n));
+  return { n, timings: Object.fromEntries(kernels.map((k) => [k, summarise(runs[k]!)])) };
+}
+
+export async function benchScan(args: string[]): Promise<void> {
+  const options: ScanBenchOptions = { rows: argValue(args, '--rows', 225_745), reps: argValue(args, '--reps', 5) };
+  const { train, batch } = await dataFiles(options.rows);
+  const bytes = statSync(batch).size;
+  console.error(`bench scan: ${options.rows} rows, ${(bytes / 1e6).toFixed(1)} MB CSV, ${options.reps} repetitions`);
+  const profile = await createBaseline(train);
+  const nFeatures = profile.features.length;
+
+  // binning: the same values through each kernel, alternating
+  const { n, timings: bin } = measureBinning(options.reps);
 
   // parse only, and end-to-end scans, alternating
   const contenders: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
@@ -93,7 +100,7 @@ export async function benchScan(args: string[]): Promise<void> {
   for (const c of contenders) await c.run(); // warm-up
   for (let r = 0; r < options.reps; r++) for (const c of contenders) runs[c.name]!.push(await time(c.run));
 
-  const bin: Record<string, Timing> = Object.fromEntries(kernels.map((k) => [k, summarise(binRuns[k]!)]));
+  const kernels = Object.keys(bin) as KernelName[];
   const binRows = kernels.map((k) => [
     `bin ${k}`,
     fmt(n / bin[k]!.median / 1e6, 0),

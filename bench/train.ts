@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- train [--rows N] [--trees T] [--no-sklearn]`: the random forest on a synthetic
+ * CICIDS-shaped file (225,745 rows by default; the training file of the other benchmarks).
+ *
+ * The file is read, cleaned (rows with non-finite features dropped) and split 80/20 (stratified,
+ * seed 42) once; the split goes to bench/data/train-split-<rows>/ as raw float64 columns. Then,
+ * each in its own process so that peak RSS is its own:
+ *   - driftcatcher's forest with 1 and with 2 workers (T trees, max_features sqrt, seed 42);
+ *   - scikit-learn's RandomForestClassifier(n_estimators=T, max_features='sqrt', n_jobs=2) on the
+ *     same split (bench/peers/sklearn_rf.py, with the python of .venv-bench or else .venv, when
+ *     one has scikit-learn);
+ *   - `driftcatcher train` end to end (read CSV, clean, split, fit with 2 workers, evaluate,
+ *     write model + profile + metrics).
+ * Reported: fit seconds (wall) and fit CPU seconds (all threads: on a busy machine the wall time
+ * says more about the neighbours than about the code), peak RSS, test accuracy and ROC AUC, and scikit-learn's fit time over
+ * each contender's. Results also go to bench/results/train-*.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+import { classificationMetrics, dropNonFinite, FOREST_DEFAULTS, forestMemoryBytes, forestPredict, readLabelledData, stratifiedSplit, takeRows, trainForest, TrainPool, type Dataset } from '../engine/index.js';
+import { packageRoot } from '../engine/util/paths.js';
+import { ensureData, TRAIN_ROWS } from './data.js';
+import { fmt, table } from './stats.js';
+
+interface Outcome {
+  name: string;
+  fit_seconds: number;
+  /** CPU seconds of the fit, all threads (robust to a busy machine, unlike wall time) */
+  fit_cpu_seconds: number | null;
+  peak_rss_bytes: number | null;
+  accuracy: number;
+  roc_auc: number;
+  note?: string;
+}
+
+function argValue(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+function splitDir(rows: number): string {
+  return join(packageRoot(), 'bench', 'data', `train-split-${rows}`);
+}
+
+/** Write the cleaned 80/20 split as feature-major float64 + u8 labels (the peers' format). */
+async function prepareSplit(file: string, rows: number): Promise<{ dir: string; trainRows: number; testRows: number; features: number; dropped: number }> {
+  const dir = splitDir(rows);
+  const meta = join(dir, 'meta.json');
+  if (existsSync(meta)) {
+    const m = JSON.parse(readFileSync(meta, 'utf8'));
+    if (m.source_bytes === readFileSync(file).length) return { dir, trainRows: m.train_rows, testRows: m.test_rows, features: m.features, dropped: m.dropped };
+  }
+  const read = await readLabelledData([file]);
+  const { dataset, dropped } = dropNonFinite(read);
+  const split = stratifiedSplit(dataset.labels, 0.2, 42);
+  const train = takeRows(dataset, split.train);
+  const test = takeRows(dataset, split.test);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const write = (part: string, data: Dataset) => {
+    const x = new Float64Array(data.rows * data.columns.length);
+    data.columns.forEach((column, f) => x.set(column, f * data.rows));
+    writeFileSync(join(dir, `X_${part}.f64`), x);
+    writeFileSync(join(dir, `y_${part}.u8`), data.labels);
+  };
+  write('train', train);
+  write('test', test);
+  writeFileSync(meta, JSON.stringify({ train_rows: train.rows, test_rows: test.rows, features: train.columns.length, dropped, source_bytes: readFileSync(file).length }));
+  return { dir, trainRows: train.rows, testRows: test.rows, features: train.columns.length, dropped };
+}
+
+function loadPart(dir: string, part: string, rows: number, features: number): Dataset {
+  const bytes = readFileSync(join(dir, `X_${part}.f64`));
+  const x = new Float64Array(bytes.buffer, bytes.byteOffset, rows * features);
+  const columns = Array.from({ length: features }, (_, f) => x.slice(f * rows, (f + 1) * rows));
+  return { featureNames: columns.map((_, f) => `f${f}`), columns, labels: new Uint8Array(readFileSync(join(dir, `y_${part}.u8`))), rows };
+}
+
+/** In a child process: fit on the saved split with `workers`, print one JSON line. */
+async function child(args: string[]): Promise<void> {
+  const dir = args[args.indexOf('--dir') + 1]!;
+  const workers = argValue(args, '--workers', 2);
+  const trees = argValue(args, '--trees', 100);
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  const train = loadPart(dir, 'train', meta.train_rows, meta.features);
+  const test = loadPart(dir, 'test', meta.test_rows, meta.features);
+  const params = { ...FOREST_DEFAULTS, nEstimators: trees, seed: 42 };
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const pool = new TrainPool({ workers }, forestMemoryBytes(train.rows, meta.features, params, Math.max(1, workers)));
+  const trained = await trainForest(pool, train, params);
+  await pool.close();
+  const fitSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const { proba, pred } = forestPredict(trained.forest, test.columns, test.rows);
+  const metrics = classificationMetrics(test.labels, pred, proba);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ fit_seconds: fitSeconds, fit_cpu_seconds: (cpu.user + cpu.system) / 1e6, peak_rss_bytes: peak, accuracy: metrics.accuracy, roc_auc: metrics.roc_auc, kernel: trained.kernel, nodes: trained.nodes }) + '\n');
+}
+
+function runJson(command: string, args: string[]): any {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  const text = result.stdout.trim();
+  // the CLI prints one indented object; the peers and the child print one line
+  return JSON.parse(text.startsWith('{\n') ? text : text.split('\n').pop()!);
+}
+
+/** A python that can import scikit-learn: the bench venv's, else the tests' venv's. */
+function sklearnPython(): string | null {
+  const root = packageRoot();
+  for (const venv of ['.venv-bench', '.venv']) {
+    const python = join(root, venv, 'bin', 'python');
+    if (existsSync(python) && spawnSync(python, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0) return python;
+  }
+  return null;
+}
+
+export async function benchTrain(args: string[]): Promise<void> {
+  if (args.includes('--child')) return child(args);
+  const rows = argValue(args, '--rows', TRAIN_ROWS);
+  const trees = argValue(args, '--trees', 100);
+  const file = await ensureData({ rows, seed: 1, drift: 'none', format: 'csv' });
+  const split = await prepareSplit(file, rows);
+  console.error(`bench train: ${rows} rows (${split.dropped} with non-finite features dropped), ${split.trainRows} train / ${split.testRows} test, ${split.features} features, ${trees} trees`);
+  const self = join(packageRoot(), 'dist', 'bench', 'run.js');
+  const outcomes: Outcome[] = [];
+  for (const workers of [1, 2]) {
+    console.error(`  driftcatcher forest, ${workers} worker(s)...`);
+    const r = runJson(process.execPath, [self, 'train', '--child', '--dir', split.dir, '--workers', String(workers), '--trees', String(trees)]);
+    outcomes.push({ name: `driftcatcher forest, ${workers} worker${workers > 1 ? 's' : ''}`, fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `${r.kernel}, ${r.nodes} nodes` });
+  }
+  const python = args.includes('--no-sklearn') ? null : sklearnPython();
+  if (python) {
+    console.error('  scikit-learn RandomForestClassifier, n_jobs=2...');
+    const r = runJson(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_rf.py'), split.dir, String(trees), '2', '42']);
+    outcomes.push({ name: 'scikit-learn RandomForest, n_jobs=2', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}` });
+  } else console.error('  scikit-learn: not available (no venv with scikit-learn), skipped');
+
+  console.error('  driftcatcher train (CLI, end to end, 2 workers)...');
+  const out = join(packageRoot(), 'bench', 'data', 'train-bench-models');
+  rmSync(out, { recursive: true, force: true });
+  const started = performance.now();
+  const cli = runJson(process.execPath, [join(packageRoot(), 'dist', 'cli', 'main.js'), 'train', file, '--n-estimators', String(trees), '--workers', '2', '--out', out, '--json']);
+  const endToEnd = (performance.now() - started) / 1000;
+  outcomes.push({ name: 'driftcatcher train (CLI), 2 workers', fit_seconds: cli.seconds.fit, fit_cpu_seconds: null, peak_rss_bytes: null, accuracy: cli.metrics.accuracy, roc_auc: cli.metrics.roc_auc, note: `end to end ${fmt(endToEnd, 1)} s` });
+  rmSync(out, { recursive: true, force: true });
+
+  const sklearn = outcomes.find((o) => o.name.startsWith('scikit-learn'));
+  const rowsOut = outcomes.map((o) => [
+    o.name,
+    fmt(o.fit_seconds, 2),
+    sklearn ? fmt(sklearn.fit_seconds / o.fit_seconds, 1) + 'x' : '-',
+    o.fit_cpu_seconds === null ? '-' : fmt(o.fit_cpu_seconds, 2),
+    sklearn?.fit_cpu_seconds && o.fit_cpu_seconds ? fmt(sklearn.fit_cpu_seconds / o.fit_cpu_seconds, 1) + 'x' : '-',
+    o.peak_rss_bytes === null ? '-' : fmt(o.peak_rss_bytes / 2 ** 20, 0),
+    fmt(o.accuracy, 5),
+    fmt(o.roc_auc, 6),
+    o.note ?? '',
+  ]);
+  console.log(`\nrandom forest, ${trees} trees, max_features sqrt, ${split.trainRows} x ${split.features} train, ${split.testRows} test`);
+  console.log(table(['contender', 'fit s', 'sklearn / this', 'fit CPU s', 'sklearn CPU / this', 'peak RSS MiB', 'accuracy', 'roc_auc', ''], rowsOut));
+  console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+
+  const resultsDir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultFile = join(resultsDir, `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(resultFile, JSON.stringify({ rows, trees, split: { train: split.trainRows, test: split.testRows, features: split.features, dropped: split.dropped }, outcomes, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
+  console.error(`results: ${resultFile}`);
+}
