@@ -68,3 +68,15 @@ export function editColumns(csv: CsvText, columns: Record<string, (cell: string,
   });
   return { ...csv, rows };
 }
+
+/** mulberry32: a small deterministic PRNG for test data, uniform in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -9,16 +9,7 @@ import { CsvBlockParser } from '../../../engine/io/csv-parse.js';
 import { createSharedMemory } from '../../../engine/kernels/index.js';
 import { loadCsvKernel } from '../../../engine/kernels/csv.js';
 import type { CsvLayout } from '../../../engine/io/types.js';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers.js';
 
 const COLUMNS = 7; // 5 features, one skipped text column, the label
 const UNUSUAL = ['1e5', '-2.5E-3', 'Infinity', '-Infinity', 'NaN', 'inf', '', ' 7 ', '12345678901234567890', '0.1234567890123456789', '-0', '+3', '1.', '.5', '9007199254740993', '123456789012345678'];

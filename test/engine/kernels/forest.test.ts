@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSharedMemory, loadForestKernel, FOREST_HIST_BYTES, type KernelName } from '../../../engine/kernels/index.js';
-
-/** mulberry32: deterministic test data */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers.js';
 
 const KERNELS: KernelName[] = ['wasm-simd', 'wasm', 'js'];
 const N = 5000;

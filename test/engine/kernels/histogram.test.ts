@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { createSharedMemory, loadBinKernel, countSlots, type KernelName } from '../../../engine/kernels/index.js';
-
-/** A small deterministic PRNG for test data (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers.js';
 
 const VALUES = 1 << 16;
 const memory = createSharedMemory(4 << 20);

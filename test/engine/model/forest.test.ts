@@ -27,22 +27,11 @@ import {
   type Model,
 } from '../../../engine/model/index.js';
 import type { KernelName } from '../../../engine/kernels/index.js';
-import { ROOT, tempDir } from '../../helpers.js';
+import { ROOT, tempDir, rng } from '../../helpers.js';
 
 const TREES = 50;
 const dir = tempDir('dc-forest-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Overlapping classes: 6 informative features (class means 0.6 sd apart, one pair interacting),

@@ -9,24 +9,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { classificationMetrics, rocAuc, METRIC_NAMES, type ClassificationMetrics } from '../../../engine/model/index.js';
-import { ROOT, tempDir } from '../../helpers.js';
+import { ROOT, tempDir, rng } from '../../helpers.js';
 
 interface Case {
   name: string;
   y_true: number[];
   y_pred: number[];
   y_prob: number[];
-}
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomCase(name: string, seed: number, n: number, levels: number | null, positiveShare = 0.4): Case {

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { quantileEdges, quantileSorted } from '../../../engine/profile/quantile.js';
-import { reference, tempDir } from '../../helpers.js';
+import { reference, tempDir, rng } from '../../helpers.js';
 
 const dir = tempDir('dc-quantile-');
 
@@ -11,16 +11,6 @@ function numpyEdges(values: number[], bins: number): number[] {
   const file = join(dir, `col-${bins}-${values.length}-${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(file, 'x\n' + values.map((v) => String(v)).join('\n') + '\n');
   return reference(inject('pythonPath'), ['quantile', file, 'x', '--bins', String(bins)]).edges;
-}
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('quantiles', () => {
