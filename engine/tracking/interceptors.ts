@@ -4,7 +4,19 @@
  * transient failures with exponential back-off, `Retry-After` and a bound on the total time.
  * `trackingDispatcher` composes them over one Agent.
  */
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
+
+/**
+ * undici is loaded on first use, not at import: a command that records to the local ledger only
+ * (no tracking server) never pays the ~0.1 s it takes to load.
+ */
+const require = createRequire(import.meta.url);
+let undiciModule: typeof import('undici') | undefined;
+function undici(): typeof import('undici') {
+  undiciModule ??= require('undici') as typeof import('undici');
+  return undiciModule;
+}
 import type { Auth, RetryPolicy, ServerSettings } from './config.js';
 
 /** HTTP answers worth another try. */
@@ -63,7 +75,7 @@ export function authInterceptor(auth: Auth | null): Dispatcher.DispatcherCompose
 
 /** Retries with exponential back-off, `Retry-After` and a bound on the total time (undici's RetryHandler underneath). */
 export function retryInterceptor(policy: RetryPolicy, onRetry?: (note: RetryNote) => void): Dispatcher.DispatcherComposeInterceptor {
-  const undiciRetry = interceptors.retry({
+  const undiciRetry = undici().interceptors.retry({
     maxRetries: policy.maxRetries,
     minTimeout: policy.firstDelayMs,
     maxTimeout: policy.maxDelayMs,
@@ -120,7 +132,7 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 
 /** One Agent for the server, with auth and retries composed around it. */
 export function trackingDispatcher(server: ServerSettings, onRetry?: (note: RetryNote) => void): Dispatcher {
-  const agent = new Agent({
+  const agent = new (undici().Agent)({
     connect: { rejectUnauthorized: !server.insecureTls, ...(server.ca ? { ca: server.ca } : {}), timeout: Math.min(server.requestTimeoutMs, 10_000) },
     headersTimeout: server.requestTimeoutMs,
     bodyTimeout: server.requestTimeoutMs,
