@@ -90,7 +90,8 @@ export async function benchScan(args: string[]): Promise<void> {
 
   // parse only, and end-to-end scans, alternating
   const contenders: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
-    { name: 'parse only (1 thread)', run: () => parseOnly(batch) },
+    { name: 'parse only, JS parser (1 thread)', run: () => parseOnly(batch) },
+    { name: 'scan, inline, plain-TS kernels', run: () => scanDrift(profile, [batch], { workers: 0, kernel: 'js' }) },
     { name: 'scan, inline (main thread)', run: () => scanDrift(profile, [batch], { workers: 0 }) },
     { name: 'scan, 1 worker', run: () => scanDrift(profile, [batch], { workers: 1 }) },
     { name: 'scan, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2 }) },
