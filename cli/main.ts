@@ -15,6 +15,8 @@ import { registerMlflow } from './commands/mlflow.js';
 import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerModels } from './commands/models.js';
+import { registerMonitor } from './commands/monitor.js';
+import { registerAgent } from './commands/agent.js';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
     .version(process.env['npm_package_version'] ?? '0.1.0')
     .option('--debug', 'print stack traces')
     .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels]) register(program);
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent]) register(program);
   // commander's own usage errors: one line, in the same form as ours
   const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
   const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];

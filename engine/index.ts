@@ -146,3 +146,41 @@ export type {
   ModelVersion as RegistryModelVersion,
 } from './model/index.js';
 export { loadForestKernel, type ForestKernel } from './kernels/index.js';
+export {
+  monitorPredictions,
+  evaluatePerformance,
+  performanceMetrics,
+  readPredictions,
+  resolveThresholds,
+  violations as performanceViolations,
+  appendHistory,
+  readHistory,
+  defaultHistoryFile,
+  performanceRun,
+  recordPerformance,
+  DEFAULT_THRESHOLDS,
+  HISTORY_FILE,
+  PERFORMANCE_ARTIFACT,
+} from './monitor/index.js';
+export type { Predictions, PerformanceThresholds, PerformanceMetrics, PerformanceReport, Violation, ChampionComparison, MonitorOptions, HistoryEntry } from './monitor/index.js';
+export {
+  agentCheck,
+  agentRetrain,
+  agentStatus,
+  agentWatch,
+  agentDir,
+  servingVersion,
+  parseInterval,
+  sendAlert,
+  alertContent,
+  alertPayload,
+  readState as readAgentState,
+  updateState as updateAgentState,
+  withLock,
+  AgentLog,
+  logFileName,
+  ALERT_FORMATS,
+  AGENT_EVENTS,
+  STATE_FILE as AGENT_STATE_FILE,
+} from './agent/index.js';
+export type { AgentOptions, AgentCheckResult, AgentRetrainResult, AgentStatus, TakenAction, WatchOptions, AlertFormat, AlertContent, AlertOptions, AlertOutcome, AgentState, DriftResult, AgentEvent, LogEntry } from './agent/index.js';

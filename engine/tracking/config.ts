@@ -68,7 +68,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const EXPERIMENTS = {
   drift: 'drift_monitoring',
   training: 'training',
-  performance: 'performance_monitoring',
+  performance: 'production_monitoring',
   retraining: 'retraining',
 } as const;
 

@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { appendHistory, defaultHistoryFile, monitorPredictions, recordPerformance, type PerformanceReport } from '../../engine/index.js';
+import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
+import { actionText, fixed, printJson, table } from '../format.js';
+
+interface MonitorFlags {
+  minAccuracy: number;
+  minPrecision: number;
+  minRecall: number;
+  maxFpr: number;
+  maxFnr: number;
+  registry?: string;
+  name: string;
+  history?: string;
+  failOn?: 'degraded';
+  json?: boolean;
+}
+
+export function registerMonitor(program: Command): void {
+  addTrackingOptions(program
+    .command('monitor')
+    .description('performance of a model in production from labelled predictions (y_true, y_pred[, y_prob]): metrics, degradation, the champion\'s training metrics')
+    .argument('<predictions>', 'predictions CSV (as `driftcatcher predict` writes it) or JSON-lines log (.jsonl)')
+    .option('--min-accuracy <x>', 'degraded when accuracy is below this', number('--min-accuracy'), 0.9)
+    .option('--min-precision <x>', 'degraded when precision is below this', number('--min-precision'), 0.85)
+    .option('--min-recall <x>', 'degraded when recall is below this', number('--min-recall'), 0.85)
+    .option('--max-fpr <x>', 'degraded when the false-positive rate is above this', number('--max-fpr'), 0.1)
+    .option('--max-fnr <x>', 'degraded when the false-negative rate is above this', number('--max-fnr'), 0.05)
+    .option('--registry <dir>', 'model registry whose champion to compare with (default: ./models when it exists)')
+    .option('--name <model>', 'registered model name', 'ddos_random_forest')
+    .option('--history <file>', 'performance history, JSON lines (default: performance_history.jsonl beside the ledger)')
+    .addOption(new Option('--fail-on <status>', 'exit 1 when the model is degraded').choices(['degraded']))
+    .option('--json', 'print one JSON object on stdout'))
+    .action(async (file: string, flags: MonitorFlags & TrackingFlags) => {
+      const report = await monitorPredictions(file, {
+        thresholds: { minAccuracy: flags.minAccuracy, minPrecision: flags.minPrecision, minRecall: flags.minRecall, maxFalsePositiveRate: flags.maxFpr, maxFalseNegativeRate: flags.maxFnr },
+        registry: flags.registry,
+        registeredModel: flags.name,
+      });
+      if (flags.json) printJson(report);
+      else process.stdout.write(render(report) + '\n');
+      process.exitCode = flags.failOn === 'degraded' && report.status === 'degraded' ? 1 : 0;
+      if (flags.record === false) return;
+      await appendHistory(flags.history ?? defaultHistoryFile({ ledgerDir: flags.ledgerDir }), report);
+      const recorded = await recordPerformance(report, trackingOptions(flags));
+      process.stderr.write(`driftcatcher: ${recorded.message}\n`);
+    });
+}
+
+function render(report: PerformanceReport): string {
+  const m = report.metrics;
+  const c = report.champion;
+  const row = (name: string, value: number | null, key?: string): string[] => {
+    const trained = key && c ? c.training[key] : undefined;
+    return [name, value === null ? '-' : fixed(value, 4), typeof trained === 'number' ? fixed(trained, 4) : '-'];
+  };
+  const lines = [
+    `${report.file}: ${report.rows} predictions, ${report.positives} positive`,
+    '',
+    table(
+      ['metric', 'production', c ? `training (v${c.version}, ${c.alias})` : 'training'],
+      [
+        row('accuracy', m.accuracy, 'accuracy'),
+        row('precision', m.precision, 'precision'),
+        row('recall', m.recall, 'recall'),
+        row('f1_score', m.f1_score, 'f1_score'),
+        row('roc_auc', m.roc_auc, 'roc_auc'),
+        row('false_positive_rate', m.false_positive_rate),
+        row('false_negative_rate', m.false_negative_rate),
+      ],
+      [false, true, true],
+    ),
+    '',
+    `confusion matrix (rows: true 0/1, columns: predicted 0/1): [[${m.confusion_matrix.true_negatives}, ${m.confusion_matrix.false_positives}], [${m.confusion_matrix.false_negatives}, ${m.confusion_matrix.true_positives}]]`,
+  ];
+  for (const v of report.violations) lines.push(`${v.metric} ${fixed(v.value, 4)} is ${v.rule} ${v.threshold}`);
+  lines.push(`status: ${report.status}; recommended action: ${report.action === 'retrain' ? actionText('retrain') : 'none'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,141 @@
+/**
+ * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON.
+ * The payload names the verdict, overall PSI, threshold, top drifted features, the reference and
+ * current sizes and the model version. Failures (connection errors, non-2xx answers) are retried
+ * with exponential back-off; the outcome says whether it was delivered, and never carries the URL
+ * (webhook URLs are secrets).
+ */
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { DriftReport } from '../drift/report.js';
+
+export type AlertFormat = 'slack' | 'discord' | 'generic';
+export const ALERT_FORMATS: readonly AlertFormat[] = ['slack', 'discord', 'generic'];
+
+export interface AlertContent {
+  verdict: string;
+  overall_psi: number;
+  threshold: number;
+  n_drifted_features: number;
+  total_features: number;
+  top_drifted_features: Array<{ name: string; psi: number }>;
+  reference_rows: number;
+  current_rows: number;
+  current_file: string;
+  model: { name: string; version: number | null };
+  timestamp: string;
+}
+
+export interface AlertOptions {
+  url: string;
+  format?: AlertFormat;
+  /** retries after the first attempt (default 3) */
+  retries?: number;
+  /** first back-off delay, doubling (default 500 ms; `DRIFTCATCHER_ALERT_BACKOFF_MS`) */
+  backoffMs?: number;
+  /** per attempt (default 10 s) */
+  timeoutMs?: number;
+}
+
+export interface AlertOutcome {
+  delivered: boolean;
+  attempts: number;
+  format: AlertFormat;
+  /** HTTP status of the last answer */
+  status?: number;
+  /** why it failed, without the URL */
+  error?: string;
+}
+
+export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5): AlertContent {
+  return {
+    verdict: report.action,
+    overall_psi: report.overall_psi,
+    threshold: report.settings.threshold,
+    n_drifted_features: report.n_drifted_features,
+    total_features: report.total_features,
+    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, psi: f.psi })),
+    reference_rows: report.baseline.rows,
+    current_rows: report.current.rows,
+    current_file: basename(report.current.files[0] ?? ''),
+    model,
+    timestamp: now.toISOString(),
+  };
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
+
+export function alertPayload(content: AlertContent, format: AlertFormat): unknown {
+  const title = `driftcatcher: ${content.verdict.toUpperCase()} - data drift on ${content.model.name} v${content.model.version ?? '?'}`;
+  const summary = `overall PSI ${f4(content.overall_psi)} (threshold ${content.threshold}), ${content.n_drifted_features}/${content.total_features} features drifted; reference ${content.reference_rows} rows, current ${content.current_rows} rows (${content.current_file})`;
+  const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.psi)}`).join('\n') || 'none';
+  if (format === 'slack') {
+    return {
+      text: `${title}: ${summary}`,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: title } },
+        {
+          type: 'section',
+          fields: [
+            { type: 'mrkdwn', text: `*Verdict*\n${content.verdict}` },
+            { type: 'mrkdwn', text: `*Overall PSI*\n${f4(content.overall_psi)} (threshold ${content.threshold})` },
+            { type: 'mrkdwn', text: `*Drifted features*\n${content.n_drifted_features}/${content.total_features}` },
+            { type: 'mrkdwn', text: `*Rows*\nreference ${content.reference_rows}, current ${content.current_rows}` },
+            { type: 'mrkdwn', text: `*Model*\n${content.model.name} v${content.model.version ?? '?'}` },
+          ],
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: `*Top drifted features*\n${features}` } },
+      ],
+    };
+  }
+  if (format === 'discord') {
+    return {
+      embeds: [
+        {
+          title,
+          description: summary,
+          color: content.verdict === 'retrain' ? 0xd32f2f : 0xf9a825,
+          timestamp: content.timestamp,
+          fields: [
+            { name: 'Verdict', value: content.verdict, inline: true },
+            { name: 'Overall PSI', value: `${f4(content.overall_psi)} (threshold ${content.threshold})`, inline: true },
+            { name: 'Drifted features', value: `${content.n_drifted_features}/${content.total_features}`, inline: true },
+            { name: 'Rows', value: `reference ${content.reference_rows}, current ${content.current_rows}`, inline: true },
+            { name: 'Model', value: `${content.model.name} v${content.model.version ?? '?'}`, inline: true },
+            { name: 'Top drifted features', value: features },
+          ],
+        },
+      ],
+    };
+  }
+  return { source: 'driftcatcher', event: 'drift_alert', ...content };
+}
+
+/** POST the alert; retried with back-off; never throws. */
+export async function sendAlert(content: AlertContent, options: AlertOptions): Promise<AlertOutcome> {
+  const format = options.format ?? 'generic';
+  const retries = options.retries ?? 3;
+  const backoff = options.backoffMs ?? (Number(process.env['DRIFTCATCHER_ALERT_BACKOFF_MS']) || 500);
+  const timeout = options.timeoutMs ?? 10_000;
+  const body = JSON.stringify(alertPayload(content, format));
+  let lastStatus: number | undefined;
+  let lastError = '';
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    try {
+      const answer = await request(options.url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: timeout, bodyTimeout: timeout });
+      lastStatus = answer.statusCode;
+      await answer.body.dump();
+      if (answer.statusCode >= 200 && answer.statusCode < 300) return { delivered: true, attempts: attempt, format, status: answer.statusCode };
+      lastError = `webhook answered HTTP ${answer.statusCode}`;
+      // a request the receiver will never take is not retried
+      if (answer.statusCode >= 400 && answer.statusCode < 500 && answer.statusCode !== 408 && answer.statusCode !== 429) return { delivered: false, attempts: attempt, format, status: lastStatus, error: lastError };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      lastStatus = undefined;
+      lastError = `webhook not reached${code ? ` (${code})` : ''}`;
+    }
+    if (attempt <= retries) await sleep(Math.min(backoff * 2 ** (attempt - 1), 30_000));
+  }
+  return { delivered: false, attempts: retries + 1, format, ...(lastStatus !== undefined ? { status: lastStatus } : {}), error: lastError };
+}

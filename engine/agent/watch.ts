@@ -1,0 +1,82 @@
+/**
+ * `agent watch <dir>`: every interval, check each data file in the folder the state has not
+ * checked yet (new ones and ones already there); a file that fails is logged (ERROR) and marked,
+ * and the watch goes on. Stops cleanly when `signal` aborts (the CLI wires SIGINT/SIGTERM).
+ * Files whose names start with `.` are skipped: writers should write a temp name and rename.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { agentCheck, agentDir, type AgentCheckResult, type AgentOptions } from './agent.js';
+import { AgentLog } from './log.js';
+import { readState, stateFileIn, updateState } from './state.js';
+
+export const WATCHED_EXTENSIONS = ['.csv', '.arrow', '.feather', '.ipc', '.parquet'];
+
+/** `90s`, `15m`, `1h`, `500ms`, or plain seconds. */
+export function parseInterval(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) throw new Error(`interval must look like 30s, 15m or 1h, got "${text}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h' ?? 's'];
+  return Number(match[1]) * unit;
+}
+
+export interface WatchOptions extends AgentOptions {
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** stop after this many polls (tests) */
+  maxPolls?: number;
+  onCheck?: (result: AgentCheckResult) => void;
+}
+
+export async function agentWatch(folder: string, options: WatchOptions = {}): Promise<{ polls: number; checked: number; failed: number }> {
+  const dir = resolve(folder);
+  const stateFile = stateFileIn(agentDir(options));
+  const log = new AgentLog(agentDir(options), options.onLog);
+  const interval = options.intervalMs ?? 3_600_000;
+  let polls = 0;
+  let checked = 0;
+  let failed = 0;
+  await log.write('WATCH_START', `watching ${dir} every ${interval / 1000} s`, { folder: dir });
+  while (!options.signal?.aborted) {
+    polls++;
+    const state = await readState(stateFile);
+    let names: string[] = [];
+    try {
+      names = (await readdir(dir)).filter((n) => !n.startsWith('.') && WATCHED_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
+    } catch (err) {
+      await log.write('ERROR', `cannot list ${dir}: ${(err as Error).message}`, { folder: dir });
+    }
+    for (const name of names) {
+      if (options.signal?.aborted) break;
+      const file = join(dir, name);
+      if (state.checked_files[file]) continue;
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) continue;
+      let action: AgentCheckResult['action'] | undefined;
+      let error: string | undefined;
+      try {
+        const result = await agentCheck(file, options);
+        action = result.action;
+        checked++;
+        options.onCheck?.(result);
+      } catch (err) {
+        failed++;
+        error = (err as Error).message;
+        // agentCheck logged the failure of the check itself; anything earlier is logged here
+        if (!/check of/.test(error)) await log.write('ERROR', `${name}: ${error}`, { file });
+      }
+      await updateState(stateFile, (s) => {
+        s.checked_files[file] = { checked_at: new Date().toISOString(), size: info.size, mtime_ms: info.mtimeMs, ...(action ? { action } : {}), ...(error ? { error } : {}) };
+      });
+    }
+    if (options.maxPolls !== undefined && polls >= options.maxPolls) break;
+    try {
+      await sleep(interval, undefined, { signal: options.signal });
+    } catch {
+      break; // aborted
+    }
+  }
+  await log.write('WATCH_STOP', `stopped after ${polls} poll(s): ${checked} checked, ${failed} failed`, { folder: dir, polls, checked, failed });
+  return { polls, checked, failed };
+}

@@ -1,0 +1,22 @@
+/**
+ * engine/monitor: performance monitoring from labelled predictions (metrics, degradation rules,
+ * the champion's training metrics, the local history, the `production_monitoring` run).
+ * This is the area's only export.
+ */
+export { readPredictions, predictionsFormat, type Predictions } from './predictions.js';
+export {
+  monitorPredictions,
+  evaluatePerformance,
+  performanceMetrics,
+  resolveThresholds,
+  violations,
+  DEFAULT_THRESHOLDS,
+  type PerformanceThresholds,
+  type PerformanceMetrics,
+  type PerformanceReport,
+  type Violation,
+  type ChampionComparison,
+  type MonitorOptions,
+} from './performance.js';
+export { appendHistory, appendJsonLine, readHistory, readJsonLines, historyEntry, defaultHistoryFile, HISTORY_FILE, type HistoryEntry } from './history.js';
+export { performanceRun, recordPerformance, PERFORMANCE_ARTIFACT } from './monitor-run.js';

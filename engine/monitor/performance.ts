@@ -1,0 +1,163 @@
+/**
+ * Performance monitoring from labelled predictions: the metrics (engine/model's, equal to
+ * scikit-learn's), false-positive and false-negative rates, the rules that call the model
+ * `degraded` (recommending `retrain`), and the comparison with the champion's training metrics.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { accuracy, confusionCounts, f1Score, precision, recall, rocAuc } from '../model/metrics.js';
+import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE } from '../model/registry.js';
+import { readPredictions, type Predictions } from './predictions.js';
+
+export interface PerformanceThresholds {
+  /** degraded when accuracy is below this (0.90) */
+  minAccuracy: number;
+  minPrecision: number;
+  minRecall: number;
+  /** degraded when the false-positive rate is above this (0.10) */
+  maxFalsePositiveRate: number;
+  maxFalseNegativeRate: number;
+}
+
+export const DEFAULT_THRESHOLDS: PerformanceThresholds = { minAccuracy: 0.9, minPrecision: 0.85, minRecall: 0.85, maxFalsePositiveRate: 0.1, maxFalseNegativeRate: 0.05 };
+
+export interface PerformanceMetrics {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1_score: number;
+  /** null when the predictions have no y_prob; NaN when y_true holds one class only */
+  roc_auc: number | null;
+  false_positive_rate: number;
+  false_negative_rate: number;
+  confusion_matrix: { true_negatives: number; false_positives: number; false_negatives: number; true_positives: number };
+}
+
+export interface Violation {
+  metric: 'accuracy' | 'precision' | 'recall' | 'false_positive_rate' | 'false_negative_rate';
+  value: number;
+  threshold: number;
+  /** `below` a minimum or `above` a maximum */
+  rule: 'below' | 'above';
+}
+
+export interface ChampionComparison {
+  registry: string;
+  name: string;
+  version: number;
+  /** `champion`, or `latest` when no version is the champion yet */
+  alias: string;
+  /** the version's test-split metrics from training */
+  training: Record<string, number>;
+  /** production minus training, per metric both have */
+  deltas: Record<string, number>;
+}
+
+export interface PerformanceReport {
+  file: string;
+  format: 'csv' | 'jsonl';
+  rows: number;
+  positives: number;
+  metrics: PerformanceMetrics;
+  thresholds: PerformanceThresholds;
+  violations: Violation[];
+  status: 'healthy' | 'degraded';
+  action: 'retrain' | 'none';
+  champion: ChampionComparison | null;
+  timestamp: string;
+}
+
+export interface MonitorOptions {
+  thresholds?: Partial<PerformanceThresholds>;
+  /** registry root to compare with; default `models` when it holds a registry */
+  registry?: string;
+  registeredModel?: string;
+  now?: Date;
+}
+
+const ratio = (n: number, d: number) => (d === 0 ? 0 : n / d);
+
+export function performanceMetrics(predictions: Pick<Predictions, 'yTrue' | 'yPred' | 'yProb'>): PerformanceMetrics {
+  const { yTrue, yPred, yProb } = predictions;
+  const c = confusionCounts(yTrue, yPred);
+  return {
+    accuracy: accuracy(yTrue, yPred),
+    precision: precision(yTrue, yPred),
+    recall: recall(yTrue, yPred),
+    f1_score: f1Score(yTrue, yPred),
+    roc_auc: yProb ? rocAuc(yTrue, yProb) : null,
+    false_positive_rate: ratio(c.false_positives, c.false_positives + c.true_negatives),
+    false_negative_rate: ratio(c.false_negatives, c.false_negatives + c.true_positives),
+    confusion_matrix: { true_negatives: c.true_negatives, false_positives: c.false_positives, false_negatives: c.false_negatives, true_positives: c.true_positives },
+  };
+}
+
+export function resolveThresholds(given: Partial<PerformanceThresholds> = {}): PerformanceThresholds {
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const [key, value] of Object.entries(given) as Array<[keyof PerformanceThresholds, number | undefined]>) {
+    if (value === undefined) continue;
+    if (!(value >= 0 && value <= 1)) throw new UsageError(`threshold ${key} must be from 0 to 1, got ${value}`);
+    thresholds[key] = value;
+  }
+  return thresholds;
+}
+
+export function violations(metrics: PerformanceMetrics, t: PerformanceThresholds): Violation[] {
+  const found: Violation[] = [];
+  const below = (metric: Violation['metric'], value: number, threshold: number) => value < threshold && found.push({ metric, value, threshold, rule: 'below' });
+  const above = (metric: Violation['metric'], value: number, threshold: number) => value > threshold && found.push({ metric, value, threshold, rule: 'above' });
+  below('accuracy', metrics.accuracy, t.minAccuracy);
+  below('precision', metrics.precision, t.minPrecision);
+  below('recall', metrics.recall, t.minRecall);
+  above('false_positive_rate', metrics.false_positive_rate, t.maxFalsePositiveRate);
+  above('false_negative_rate', metrics.false_negative_rate, t.maxFalseNegativeRate);
+  return found;
+}
+
+async function championComparison(metrics: PerformanceMetrics, options: MonitorOptions): Promise<ChampionComparison | null> {
+  const root = options.registry ?? 'models';
+  if (!existsSync(join(root, REGISTRY_FILE))) {
+    if (options.registry !== undefined) throw new UsageError(`--registry ${options.registry}: no ${REGISTRY_FILE} there`);
+    return null;
+  }
+  const registry = new LocalModelRegistry(root, options.registeredModel ?? DEFAULT_MODEL_NAME);
+  const { versions, aliases } = await registry.listVersions();
+  const championVersion = aliases[CHAMPION];
+  const chosen = championVersion !== undefined ? versions.find((v) => v.version === championVersion) : versions[versions.length - 1];
+  if (!chosen) return null;
+  const deltas: Record<string, number> = {};
+  const production: Record<string, number | null> = { accuracy: metrics.accuracy, precision: metrics.precision, recall: metrics.recall, f1_score: metrics.f1_score, roc_auc: metrics.roc_auc };
+  for (const [key, value] of Object.entries(production)) {
+    const trained = chosen.metrics[key];
+    if (value !== null && typeof trained === 'number') deltas[key] = value - trained;
+  }
+  return { registry: registry.root, name: registry.name, version: chosen.version, alias: championVersion !== undefined ? CHAMPION : 'latest', training: chosen.metrics, deltas };
+}
+
+/** Evaluate labelled predictions already in memory. */
+export async function evaluatePerformance(predictions: Predictions, options: MonitorOptions = {}): Promise<PerformanceReport> {
+  const thresholds = resolveThresholds(options.thresholds);
+  const metrics = performanceMetrics(predictions);
+  const found = violations(metrics, thresholds);
+  let positives = 0;
+  for (const y of predictions.yTrue) positives += y;
+  return {
+    file: predictions.file,
+    format: predictions.format,
+    rows: predictions.rows,
+    positives,
+    metrics,
+    thresholds,
+    violations: found,
+    status: found.length ? 'degraded' : 'healthy',
+    action: found.length ? 'retrain' : 'none',
+    champion: await championComparison(metrics, options),
+    timestamp: (options.now ?? new Date()).toISOString(),
+  };
+}
+
+/** Read a predictions file (CSV or JSON lines) and evaluate it. */
+export async function monitorPredictions(file: string, options: MonitorOptions = {}): Promise<PerformanceReport> {
+  return evaluatePerformance(await readPredictions(file), options);
+}
