@@ -22,6 +22,7 @@ interface TrainFlags {
   coerce?: boolean;
   nonFinite: NonFinitePolicy;
   epochs?: number;
+  baselineFrom: 'all' | 'new';
   json?: boolean;
 }
 
@@ -51,6 +52,7 @@ export function registerTrain(program: Command): void {
     .option('--exclude <names>', 'comma-separated columns to leave out (ids, timestamps)', list)
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default('drop'))
+    .addOption(new Option('--baseline-from <which>', 'the baseline profile beside the model: the whole training split, or only the --new-data files').choices(['all', 'new']).default('all'))
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
@@ -74,6 +76,7 @@ export function registerTrain(program: Command): void {
         coerce: flags.coerce,
         nonFinite: flags.nonFinite,
         epochs: flags.epochs,
+        baselineFrom: flags.baselineFrom,
         onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
       });
       if (flags.json) printJson(summary(result));

@@ -62,6 +62,12 @@ export interface TrainOptions {
   nonFinite?: NonFinitePolicy;
   /** bins of the baseline profile written beside the model (default 10) */
   profileBins?: number;
+  /**
+   * What the baseline profile beside the model describes: `all` (default) the training split of
+   * every file; `new` only the `newData` files (after a retrain, future drift checks then compare
+   * production with the data the model was last adapted to, not with the old mixture).
+   */
+  baselineFrom?: 'all' | 'new';
   /** network epochs (default: per network, see NETWORK_DEFAULTS) */
   epochs?: number;
   /** progress lines (stderr in the CLI) */
@@ -210,13 +216,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     ...(fitted.model.network ? { network: fitted.model.network } : {}),
   };
 
-  const profile = buildProfile({
-    columns: rawTrain.featureNames.map((name, f) => ({ name, values: rawTrain.columns[f]! })),
-    rows: rawTrain.rows,
-    bins: options.profileBins ?? 10,
-    label: read.labelName,
-    source: { file: basename(options.data), bytes: (await stat(options.data)).size, format: detectFormat(options.data) },
-  });
+  const profile = await baselineOf(options, rawTrain, read.labelName, nonFinite);
 
   // write the version's files, then register it
   const registry = new LocalModelRegistry(options.out ?? 'models', options.registeredModel ?? DEFAULT_MODEL_NAME);
@@ -358,4 +358,28 @@ export function trainingRunRecord(result: TrainResult): {
     ],
     model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },
   };
+}
+
+/** The baseline profile written beside the model (see TrainOptions.baselineFrom). */
+async function baselineOf(options: TrainOptions, rawTrain: Dataset, labelName: string, nonFinite: NonFinitePolicy): Promise<Profile> {
+  const bins = options.profileBins ?? 10;
+  const newData = options.newData ?? [];
+  if (options.baselineFrom === 'new' && newData.length > 0) {
+    const recent = await readLabelledData(newData, { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce });
+    const rows = nonFinite === 'drop' ? dropNonFinite(recent).dataset : recent;
+    return buildProfile({
+      columns: rows.featureNames.map((name, f) => ({ name, values: rows.columns[f]! })),
+      rows: rows.rows,
+      bins,
+      label: labelName,
+      source: { file: newData.map((f) => basename(f)).join(','), bytes: null, format: detectFormat(newData[0]!) },
+    });
+  }
+  return buildProfile({
+    columns: rawTrain.featureNames.map((name, f) => ({ name, values: rawTrain.columns[f]! })),
+    rows: rawTrain.rows,
+    bins,
+    label: labelName,
+    source: { file: basename(options.data), bytes: (await stat(options.data)).size, format: detectFormat(options.data) },
+  });
 }

@@ -96,6 +96,21 @@ describe('driftcatcher train / predict / models', () => {
     expect(list.aliases).toEqual({ challenger: 2, champion: 1 });
   });
 
+  it('--baseline-from new profiles only the new data (the baseline future checks compare with)', () => {
+    const all = json(['train', train, '--new-data', fresh, '--out', join(dir, 'bl-all'), '--n-estimators', '5', '--workers', '0', '--json']);
+    const recent = json(['train', train, '--new-data', fresh, '--baseline-from', 'new', '--out', join(dir, 'bl-new'), '--n-estimators', '5', '--workers', '0', '--json']);
+    const profileAll = JSON.parse(readFileSync(all.artifacts.profile, 'utf8'));
+    const profileNew = JSON.parse(readFileSync(recent.artifacts.profile, 'utf8'));
+    expect(profileAll.rows).toBe(all.data.train_rows);
+    expect(profileNew.source.file).toBe('fresh.csv');
+    expect(profileNew.rows).toBeLessThanOrEqual(1500);
+    expect(profileNew.rows).toBeGreaterThan(1400); // 1,500 rows less those with a non-finite feature
+    // a batch like the new data is quieter against the new baseline
+    const quietNew = json(['check', '--baseline', recent.artifacts.profile, fresh, '--json', '--no-record']);
+    const quietAll = json(['check', '--baseline', all.artifacts.profile, fresh, '--json', '--no-record']);
+    expect(quietNew.overall_psi).toBeLessThan(quietAll.overall_psi);
+  });
+
   it('logreg and mlp (TensorFlow.js) train, save and predict the same after reloading', () => {
     const nets = join(dir, 'nets');
     for (const kind of ['logreg', 'mlp']) {
