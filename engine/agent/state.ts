@@ -5,12 +5,10 @@
  * at once (overlapping cron runs) never lose a count and readers never see half a file. A lock
  * whose owner died (its pid is gone on this host, or it is older than `staleMs`) is broken.
  */
-import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DriftCatcherError } from '../errors.js';
+import { withLock, type LockOptions } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Action } from '../drift/decide.js';
 
@@ -66,76 +64,7 @@ export async function readState(file: string): Promise<AgentState> {
   }
 }
 
-export interface LockOptions {
-  /** give up after this long (default 60 s) */
-  timeoutMs?: number;
-  /** a lock older than this is broken (default 120 s; the lock is only held for a state update) */
-  staleMs?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function isStale(lock: string, staleMs: number): Promise<boolean> {
-  try {
-    const [info, text] = await Promise.all([stat(lock), readFile(lock, 'utf8')]);
-    if (Date.now() - info.mtimeMs > staleMs) return true;
-    const owner = JSON.parse(text) as { pid?: number; host?: string };
-    return owner.host === hostname() && typeof owner.pid === 'number' && !alive(owner.pid);
-  } catch {
-    // gone already, or half-written by an owner that is writing it now: not stale
-    return false;
-  }
-}
-
-/** Run `work` holding `<file>.lock` (O_EXCL); waits for other holders, breaks stale locks. */
-export async function withLock<T>(file: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const lock = `${file}.lock`;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const staleMs = options.staleMs ?? 120_000;
-  await mkdir(dirname(lock), { recursive: true });
-  const started = Date.now();
-  let delay = 5;
-  for (;;) {
-    try {
-      const handle = await open(lock, 'wx');
-      try {
-        await handle.write(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (await isStale(lock, staleMs)) {
-        // break it by renaming it away first, so only one waiter removes it
-        const broken = `${lock}.stale.${process.pid}`;
-        try {
-          const { rename } = await import('node:fs/promises');
-          await rename(lock, broken);
-          await rm(broken, { force: true });
-        } catch {
-          // someone else broke it
-        }
-        continue;
-      }
-      if (Date.now() - started > timeoutMs) throw new DriftCatcherError('DC_ERR_INTERNAL', `timed out waiting for the lock (held by another agent; remove it if no agent runs)`, { file: lock });
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 200);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lock, { force: true });
-  }
-}
+export { withLock, type LockOptions } from '../util/lockfile.js';
 
 /** Read, change and write the state under its lock; returns what `change` returns. */
 export async function updateState<T>(file: string, change: (state: AgentState) => T | Promise<T>, options: LockOptions = {}): Promise<{ state: AgentState; result: T }> {

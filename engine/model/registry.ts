@@ -8,6 +8,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelError } from '../errors.js';
+import { withLock } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ModelType, ParamValue } from './format.js';
 
@@ -89,6 +90,16 @@ export class LocalModelRegistry implements ModelRegistry {
     await writeFileAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
   }
 
+  /** Read, change and write registry.json under its lock, so two trainings or promotions at once lose nothing. */
+  #update<T>(change: (state: RegistryState) => T): Promise<T> {
+    return withLock(this.file, async () => {
+      const state = await this.#read();
+      const result = change(state);
+      await this.#write(state);
+      return result;
+    });
+  }
+
   async reserveVersion(): Promise<{ version: number; dir: string }> {
     const state = await this.#read();
     let version = state.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
@@ -107,20 +118,20 @@ export class LocalModelRegistry implements ModelRegistry {
   }
 
   async registerVersion(entry: Omit<ModelVersion, 'path'>, aliases: readonly string[]): Promise<ModelVersion> {
-    const state = await this.#read();
-    const version: ModelVersion = { ...entry, path: `v${entry.version}` };
-    state.versions = state.versions.filter((v) => v.version !== entry.version).concat(version).sort((a, b) => a.version - b.version);
-    for (const alias of aliases) state.aliases[alias] = entry.version;
-    state.name ||= this.name;
-    await this.#write(state);
-    return version;
+    return this.#update((state) => {
+      const version: ModelVersion = { ...entry, path: `v${entry.version}` };
+      state.versions = state.versions.filter((v) => v.version !== entry.version).concat(version).sort((a, b) => a.version - b.version);
+      for (const alias of aliases) state.aliases[alias] = entry.version;
+      state.name ||= this.name;
+      return version;
+    });
   }
 
   async setAlias(alias: string, version: number): Promise<void> {
-    const state = await this.#read();
-    if (!state.versions.some((v) => v.version === version)) throw new ModelError(`model "${state.name}" has no version ${version} (versions: ${state.versions.map((v) => v.version).join(', ') || 'none'})`, { file: this.file });
-    state.aliases[alias] = version;
-    await this.#write(state);
+    await this.#update((state) => {
+      if (!state.versions.some((v) => v.version === version)) throw new ModelError(`model "${state.name}" has no version ${version} (versions: ${state.versions.map((v) => v.version).join(', ') || 'none'})`, { file: this.file });
+      state.aliases[alias] = version;
+    });
   }
 
   async getVersion(ref: number | string): Promise<ModelVersion> {

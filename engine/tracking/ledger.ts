@@ -5,10 +5,10 @@
  * Metric values that are not finite are stored as "NaN" / "Infinity" / "-Infinity".
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { tryLock } from '../util/lockfile.js';
 import { InputError } from '../errors.js';
 import type { MetricPoint, RunStatus } from './client.js';
 
@@ -216,23 +216,7 @@ export class Ledger {
    * another live process holds it. A lock left by a dead process or older than 15 min is taken over.
    */
   async lock(id: string): Promise<(() => Promise<void>) | null> {
-    const file = join(this.runDir(id), '.sync.lock');
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const handle = await open(file, 'wx');
-        await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-        await handle.close();
-        return async () => {
-          await rm(file, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const state = await lockState(file);
-        if (state === 'live') return null;
-        if (state === 'stale') await rm(file, { force: true });
-      }
-    }
-    return null;
+    return tryLock(join(this.runDir(id), '.sync.lock'), LOCK_STALE_MS);
   }
 }
 
@@ -275,31 +259,6 @@ export function safeArtifactPath(path: string): string {
 }
 
 /** `gone`: released meanwhile (try again); `stale`: its holder is dead or it is too old; `live`. */
-async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
-  let text: string;
-  let age: number;
-  try {
-    [text, age] = await Promise.all([readFile(file, 'utf8'), stat(file).then((info) => Date.now() - info.mtimeMs)]);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw err;
-  }
-  if (age > LOCK_STALE_MS) return 'stale';
-  let holder: { pid?: number; host?: string };
-  try {
-    holder = JSON.parse(text) as { pid?: number; host?: string };
-  } catch {
-    return age > 10_000 ? 'stale' : 'live'; // being written right now, or left half-written by a killed process
-  }
-  if (holder.host !== hostname() || typeof holder.pid !== 'number') return 'live';
-  try {
-    process.kill(holder.pid, 0);
-    return 'live';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'live';
-  }
-}
-
 function serialize(record: RunRecord): string {
   return (
     JSON.stringify(record, (key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v), 2) + '\n'
