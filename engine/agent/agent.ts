@@ -90,6 +90,12 @@ export async function servingVersion(registry: LocalModelRegistry): Promise<{ ve
   return { version: latest, alias: 'latest' };
 }
 
+/** Errors `agentCheck` has already written to the daily log as ERROR (callers need not log them again). */
+const loggedErrors = new WeakSet<object>();
+export function errorWasLogged(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && loggedErrors.has(err);
+}
+
 const within = (last: string | null, now: Date, ms: number) => last !== null && now.getTime() - Date.parse(last) < ms;
 
 export type TakenAction = 'none' | 'alert' | 'retrain' | 'cooldown';
@@ -122,12 +128,14 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     report = await checkDrift(await loadProfile(profileFile), file, options.drift);
   } catch (err) {
     await ctx.log.write('ERROR', `check of ${basename(file)} failed: ${(err as Error).message}`, { file }, ctx.now());
+    if (typeof err === 'object' && err !== null) loggedErrors.add(err);
     await updateState(ctx.stateFile, (s) => void (s.total_checks += 1));
     throw err;
   }
   const canRetrain = (options.labeledData?.length ?? 0) > 0 && options.baseData !== undefined;
   const now = ctx.now();
   // decide and claim the alert/retrain slot under the lock, so two agents do not both act
+  let previousRetrainTime: string | null = null;
   const { state, result: taken } = await updateState(ctx.stateFile, (s): { taken: TakenAction; cooldown?: 'alert' | 'retrain' } => {
     s.total_checks += 1;
     let decision: { taken: TakenAction; cooldown?: 'alert' | 'retrain' } = { taken: 'none' };
@@ -137,6 +145,11 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     if (decision.taken === 'alert') {
       s.last_alert_time = now.toISOString();
       s.total_alerts += 1;
+    }
+    if (decision.taken === 'retrain') {
+      // claim the retrain slot now: an agent deciding while this one trains sees the cooldown
+      previousRetrainTime = s.last_retrain_time;
+      s.last_retrain_time = now.toISOString();
     }
     const entry: DriftResult = { timestamp: now.toISOString(), file, overall_psi: report.overall_psi, n_drifted_features: report.n_drifted_features, action: report.action, taken: decision.taken, model_version: model.version };
     s.drift_results.push(entry);
@@ -155,7 +168,12 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     try {
       result.retrain = await agentRetrain(options.labeledData ?? [], { ...options, force: true });
     } catch {
-      // logged as RETRAIN_FAILED; the check itself succeeded
+      // logged as RETRAIN_FAILED; the check itself succeeded. Give the claimed slot back (unless
+      // another retrain has finished since), so a failed retrain does not start the cooldown.
+      const claimed = now.toISOString();
+      await updateState(ctx.stateFile, (s) => {
+        if (s.last_retrain_time === claimed) s.last_retrain_time = previousRetrainTime;
+      });
     }
   }
   return result;

@@ -7,7 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentCheck, agentDir, type AgentCheckResult, type AgentOptions } from './agent.js';
+import { agentCheck, agentDir, errorWasLogged, type AgentCheckResult, type AgentOptions } from './agent.js';
 import { AgentLog } from './log.js';
 import { readState, stateFileIn, updateState } from './state.js';
 
@@ -64,7 +64,7 @@ export async function agentWatch(folder: string, options: WatchOptions = {}): Pr
         failed++;
         error = (err as Error).message;
         // agentCheck logged the failure of the check itself; anything earlier is logged here
-        if (!/check of/.test(error)) await log.write('ERROR', `${name}: ${error}`, { file });
+        if (!errorWasLogged(err)) await log.write('ERROR', `${name}: ${error}`, { file });
       }
       await updateState(stateFile, (s) => {
         s.checked_files[file] = { checked_at: new Date().toISOString(), size: info.size, mtime_ms: info.mtimeMs, ...(action ? { action } : {}), ...(error ? { error } : {}) };
