@@ -17,6 +17,7 @@ export { writeFileAtomic } from './util/atomic.js';
 export {
   recordDriftCheck,
   recordTraining,
+  moveModelAlias,
   trainingRun,
   recordDriftScan,
   recordRun,

@@ -1,20 +1,26 @@
 import { Command } from 'commander';
-import { listModels, promoteModel } from '../../engine/index.js';
+import { listModels, moveModelAlias, promoteModel } from '../../engine/index.js';
+import { addTrackingOptions, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('the model registry: list versions, promote one to champion');
-  models
-    .command('promote')
-    .description('point the champion alias at a version (rollback: promote an older one)')
-    .argument('<version>', 'version number (or an alias such as challenger)')
-    .option('--registry <dir>', 'model registry folder', 'models')
-    .option('--json', 'print the result as JSON')
-    .action(async (version: string, flags: { registry: string; json?: boolean }) => {
-      const result = await promoteModel(/^\d+$/.test(version) ? Number(version) : version, { registry: flags.registry });
-      if (flags.json) printJson({ champion: result.version.version, previous: result.previous, registry: result.registry });
-      else process.stdout.write(`champion -> v${result.version.version}${result.previous !== null ? ` (was v${result.previous})` : ''}\n`);
-    });
+  addTrackingOptions(
+    models
+      .command('promote')
+      .description('point the champion alias at a version (rollback: promote an older one); on the MLflow server too when one is set')
+      .argument('<version>', 'version number (or an alias such as challenger)')
+      .option('--registry <dir>', 'model registry folder', 'models')
+      .option('--name <model>', 'registered model name', 'ddos_random_forest')
+      .option('--json', 'print the result as JSON'),
+    { experiment: false },
+  ).action(async (version: string, flags: TrackingFlags & { registry: string; name: string; json?: boolean }) => {
+    const result = await promoteModel(/^\d+$/.test(version) ? Number(version) : version, { registry: flags.registry, name: flags.name });
+    const server = await moveModelAlias(flags.name, 'champion', result.version.version, trackingOptions(flags));
+    if (flags.json) printJson({ champion: result.version.version, previous: result.previous, registry: result.registry, mlflow: server });
+    else process.stdout.write(`champion -> v${result.version.version}${result.previous !== null ? ` (was v${result.previous})` : ''}\n`);
+    process.stderr.write(`driftcatcher: ${server.message}\n`);
+  });
   models
     .command('list')
     .description('versions, their test metrics and aliases')

@@ -40,4 +40,5 @@ export { syncLedger, LEDGER_ID_TAG, PARENT_RUN_TAG, type SyncSummary, type RunSy
 export { recordRun, recordRuns, type RecordOutcome, type RecordedRun } from './record.js';
 export { driftCheckRun, recordDriftCheck, recordDriftScan, rankMetricKey, metricKey, compactLocal, localIso, DRIFT_ARTIFACT, RANKED_METRICS, type DriftRunOptions } from './drift-run.js';
 export { trainingRun, recordTraining } from './train-run.js';
+export { moveModelAlias, type AliasOutcome } from './promote.js';
 export { ledgerStatus, syncQueued, type LedgerStatus, type QueuedRun } from './queue.js';
