@@ -19,6 +19,7 @@ import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, type BinKe
 import { packageRoot, runningFromSource } from '../util/paths.js';
 import { errorFromWire } from '../errors.js';
 import { runTask } from './tasks.js';
+import { SlotQueue } from './slots.js';
 import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 export interface PoolOptions {
@@ -69,8 +70,7 @@ export class ScanPool {
   #inlineKernel: BinKernel | undefined;
   #plan: MemoryPlan | undefined;
   #slots: SlotAddress[] = [];
-  #free: number[] = [];
-  #waiting: Array<(slot: number) => void> = [];
+  readonly #queue = new SlotQueue();
 
   constructor(options: PoolOptions = {}) {
     this.workers = options.workers ?? defaultWorkers();
@@ -92,7 +92,7 @@ export class ScanPool {
 
   /** Lay out the memory for one set of per-feature edges and write the edges. */
   prepare(edges: readonly Float64Array[]): MemoryPlan {
-    if (this.#waiting.length > 0 || this.#free.length !== this.#slots.length) throw new Error('driftcatcher: prepare() while tasks are running');
+    if (!this.#queue.idle(this.#slots.length)) throw new Error('driftcatcher: prepare() while tasks are running');
     const nFeatures = edges.length;
     const edgesPtr = new Int32Array(nFeatures);
     const nEdges = new Int32Array(nFeatures);
@@ -121,7 +121,7 @@ export class ScanPool {
     ensureMemory(this.memory, at);
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
-    this.#free = this.#slots.map((_, i) => i);
+    this.#queue.reset(this.#slots.length);
     this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows };
     return this.#plan;
   }
@@ -137,15 +137,11 @@ export class ScanPool {
 
   /** Borrow a slot, waiting for one to be handed back when all are in use. */
   acquire(): Promise<number> {
-    const slot = this.#free.pop();
-    if (slot !== undefined) return Promise.resolve(slot);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return this.#queue.acquire();
   }
 
   release(slot: number): void {
-    const next = this.#waiting.shift();
-    if (next) next(slot);
-    else this.#free.push(slot);
+    this.#queue.release(slot);
   }
 
   /** The counters a finished task left in its slot (a view: read before releasing the slot). */

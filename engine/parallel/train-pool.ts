@@ -19,6 +19,7 @@ import { packageRoot, runningFromSource } from '../util/paths.js';
 import { errorFromWire } from '../errors.js';
 import { runTrainTask } from './train-tasks.js';
 import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
+import { SlotQueue } from './slots.js';
 
 export interface TrainPoolOptions {
   /** worker threads; 0 runs every task on the calling thread */
@@ -73,8 +74,7 @@ export class TrainPool {
   readonly memory: WebAssembly.Memory | undefined;
   readonly #kernel: KernelName | undefined;
   #piscina: Piscina | undefined;
-  #free: number[] = [];
-  #waiting: Array<(slot: number) => void> = [];
+  readonly #queue = new SlotQueue();
 
   /** `memoryBytes`: size of the shared forest memory (0: a pool that only fits networks). */
   constructor(options: TrainPoolOptions, memoryBytes: number) {
@@ -95,20 +95,15 @@ export class TrainPool {
 
   /** Make slots 0..slotCount-1 available to acquire(). */
   resetSlots(): void {
-    this.#free = Array.from({ length: this.slotCount }, (_, i) => this.slotCount - 1 - i);
-    this.#waiting = [];
+    this.#queue.reset(this.slotCount);
   }
 
   acquire(): Promise<number> {
-    const slot = this.#free.pop();
-    if (slot !== undefined) return Promise.resolve(slot);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return this.#queue.acquire();
   }
 
   release(slot: number): void {
-    const next = this.#waiting.shift();
-    if (next) next(slot);
-    else this.#free.push(slot);
+    this.#queue.release(slot);
   }
 
   /** Run a task in a worker (or inline); typed errors are rebuilt from their wire form. */
