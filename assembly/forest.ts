@@ -10,6 +10,8 @@
 //   rowStats    per row, four u32: [bootstrap weight w, w * label, 1, 0] (16 bytes)
 //   hist        per feature, 256 bins of four u32: [sum w, sum w * label, rows, 0] (4 KiB)
 
+import { edgesAtOrBelow } from './lib/search';
+
 const BINS: i32 = 256;
 const HIST_BYTES: i32 = BINS << 4;
 
@@ -70,15 +72,6 @@ export function partitionRows(column: usize, rows: usize, nRows: i32, splitBin: 
 export function binColumn(values: usize, n: i32, edges: usize, nEdges: i32, out: usize): void {
   for (let i = 0; i < n; i++) {
     const v = load<f64>(values + (<usize>i << 3));
-    let base: i32 = 0;
-    let len: i32 = nEdges;
-    while (len > 1) {
-      const half = len >> 1;
-      const probe = load<f64>(edges + (<usize>(base + half - 1) << 3));
-      base = select<i32>(base + half, base, probe <= v);
-      len -= half;
-    }
-    if (len == 1) base += i32(load<f64>(edges + (<usize>base << 3)) <= v);
-    store<u8>(out + <usize>i, <u8>base);
+    store<u8>(out + <usize>i, <u8>edgesAtOrBelow(v, edges, nEdges));
   }
 }

@@ -12,27 +12,13 @@
 // Both drift semantics derive from these slots: open outer bins use the interior edges directly;
 // np.histogram bins are slots 1..nEdges-1 plus the last-edge count, slot 0 and the rest dropped.
 
+import { edgesAtOrBelow } from './lib/search';
+
 // @ts-ignore: decorator
 @inline
 function bump(counts: usize, slot: i32): void {
   const at = counts + (<usize>slot << 2);
   store<u32>(at, load<u32>(at) + 1);
-}
-
-// @ts-ignore: decorator
-@inline
-function slotOf(v: f64, edges: usize, nEdges: i32): i32 {
-  // branchless binary search for the number of edges <= v
-  let base: i32 = 0;
-  let len: i32 = nEdges;
-  while (len > 1) {
-    const half = len >> 1;
-    const probe = load<f64>(edges + (<usize>(base + half - 1) << 3));
-    base = select<i32>(base + half, base, probe <= v);
-    len -= half;
-  }
-  if (len == 1) base += i32(load<f64>(edges + (<usize>base << 3)) <= v);
-  return base;
 }
 
 function countScalar(values: usize, n: i32, edges: usize, nEdges: i32, counts: usize, from: i32): void {
@@ -41,7 +27,7 @@ function countScalar(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
   for (let i = from; i < n; i++) {
     const v = load<f64>(values + (<usize>i << 3));
     if (v - v == 0) {
-      bump(counts, slotOf(v, edges, nEdges));
+      bump(counts, edgesAtOrBelow(v, edges, nEdges));
       if (v == lastEdge) bump(counts, nEdges + 2);
     } else {
       bump(counts, missing);

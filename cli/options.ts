@@ -1,6 +1,6 @@
 /** Option parsers and the shared drift options, so that every command spells them the same way. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGGREGATIONS, DRIFT_METHODS, type TrackingOptions, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
+import { AGGREGATIONS, type BaselineOptions, DRIFT_METHODS, type TrackingOptions, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -108,4 +108,23 @@ export function trackingOptions(flags: TrackingFlags): TrackingOptions {
     ledgerDir: flags.ledgerDir,
     log: debug ? (line) => process.stderr.write(`driftcatcher: ${line}\n`) : undefined,
   };
+}
+
+export interface BaselineFlags {
+  bins: number;
+  label: string;
+  exclude?: string[];
+  coerce?: boolean;
+}
+
+/** How a baseline is built from training data (`baseline`, and `scan --baseline <data>`). */
+export function addBaselineOptions(command: Command, when = ''): Command {
+  return command
+    .option('--bins <n>', `quantile bins (10 = deciles)${when}`, integer('--bins', 1, 1000), 10)
+    .option('--label <name>', `label column, left out of the features${when}`, 'Label')
+    .option('--exclude <names>', `comma-separated columns to leave out (ids, timestamps)${when}`, list);
+}
+
+export function baselineOptions(flags: BaselineFlags): BaselineOptions {
+  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce };
 }

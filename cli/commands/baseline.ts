@@ -1,21 +1,20 @@
 import { Command } from 'commander';
 import { createBaseline, saveProfile } from '../../engine/index.js';
-import { integer, list } from '../options.js';
+import { addBaselineOptions, baselineOptions, type BaselineFlags } from '../options.js';
 import { printJson } from '../format.js';
 
 export function registerBaseline(program: Command): void {
-  program
-    .command('baseline')
-    .description('build the baseline profile of training data (per-feature quantile edges, proportions, statistics)')
-    .argument('<data>', 'training data: CSV or Arrow IPC')
-    .requiredOption('-o, --out <profile.json>', 'where to write the profile')
-    .option('--bins <n>', 'quantile bins (10 = deciles)', integer('--bins', 1, 1000), 10)
-    .option('--label <name>', 'label column, left out of the features', 'Label')
-    .option('--exclude <names>', 'comma-separated columns to leave out (ids, timestamps)', list)
+  addBaselineOptions(
+    program
+      .command('baseline')
+      .description('build the baseline profile of training data (per-feature quantile edges, proportions, statistics)')
+      .argument('<data>', 'training data: CSV or Arrow IPC')
+      .requiredOption('-o, --out <profile.json>', 'where to write the profile'),
+  )
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .option('--json', 'print the profile summary as JSON')
-    .action(async (data: string, flags: { out: string; bins: number; label: string; exclude?: string[]; coerce?: boolean; json?: boolean }) => {
-      const profile = await createBaseline(data, { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce });
+    .action(async (data: string, flags: BaselineFlags & { out: string; json?: boolean }) => {
+      const profile = await createBaseline(data, baselineOptions(flags));
       await saveProfile(profile, flags.out);
       const nonFinite = profile.features.reduce((n, f) => n + f.missing, 0);
       const summary = { profile: flags.out, id: profile.id, rows: profile.rows, complete_rows: profile.complete_rows, features: profile.features.length, bins: profile.bins, non_finite_values: nonFinite };
