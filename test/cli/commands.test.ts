@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { HEAD_9998, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { HEAD_9998, ROOT, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
 const dir = tempDir('dc-cli-');
 let profile: string;
@@ -20,6 +21,13 @@ beforeAll(() => {
 });
 
 describe('driftcatcher CLI', () => {
+  it('the bin runs as a program (shebang and executable bit), as `npx driftcatcher` runs it', () => {
+    const result = spawnSync(join(ROOT, 'dist', 'cli', 'main.js'), ['--version'], { encoding: 'utf8' });
+    expect(result.error, String(result.error)).toBeUndefined();
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('baseline writes a versioned profile and summarises it', () => {
     const saved = JSON.parse(readFileSync(profile, 'utf8'));
     expect(saved.format).toBe('driftcatcher-profile');
