@@ -10,6 +10,12 @@
 // handles every case and is the oracle in the tests. Values are the correctly rounded doubles:
 // an exact integer mantissa divided once by an exact power of ten, as in the JS fast path.
 //
+// Measured alternatives that lost on CICIDS-shaped data (half the cells one digit, 13% ten-digit
+// decimals; `npm run bench -- scan`): cutting rows into fields with 16-byte SIMD separator masks
+// and parsing each field with a SIMD shuffle + multiply-add ladder (0.65x of this loop), and
+// eight-byte SWAR digit runs (0.9x): per cell they cost more fixed work than this loop spends on a
+// one- or two-digit cell. The one-digit shortcut below gained about 15%.
+//
 // Arguments are byte addresses: `bytes` is the first row's first byte, `end` is one past the last
 // byte that may be read (the index after the last LF in the buffer), rows start only before
 // `lineStartLimit`; feature f of row k goes to out + f * strideBytes + k * 8. `columnMap` holds an
@@ -60,6 +66,13 @@ export function parseRows(bytes: usize, end: usize, lineStartLimit: usize, colum
     while (true) {
       const slot = column < nColumns ? load<i32>(columnMap + (<usize>column << 2)) : -1;
       let c = load<u8>(p);
+      if (slot >= 0 && <u32>(c - ZERO) < 10 && load<u8>(p + 1) == COMMA) {
+        // one digit and a comma, half the cells of a CICIDS file: no loop, no branch to mispredict
+        store<f64>(rowOut + <usize>slot * <usize>strideBytes, <f64>(c - ZERO));
+        p += 2;
+        column++;
+        continue;
+      }
       if (slot >= 0) {
         const negative = c == MINUS;
         if (negative) {

@@ -12,7 +12,17 @@ import type { CsvLayout } from '../../../engine/io/types.js';
 import { rng } from '../../helpers.js';
 
 const COLUMNS = 7; // 5 features, one skipped text column, the label
-const UNUSUAL = ['1e5', '-2.5E-3', 'Infinity', '-Infinity', 'NaN', 'inf', '', ' 7 ', '12345678901234567890', '0.1234567890123456789', '-0', '+3', '1.', '.5', '9007199254740993', '123456789012345678'];
+const UNUSUAL = ['1e5', '-2.5E-3', 'Infinity', '-Infinity', 'NaN', 'inf', '', ' 7 ', '12345678901234567890', '0.1234567890123456789', '-0', '+3', '1.', '.5', '9007199254740993', '123456789012345678', '900719925474099.1', '1234567.8901234567', '0.000000000000000001', '00000000000000000012', '-12345678.12345678'];
+
+/** 1 to 15 digits with the point anywhere (or none), leading zeros kept: the eight-byte reads' edge cases. */
+function longNumber(random: () => number): string {
+  const length = 1 + Math.floor(random() * 15);
+  let digits = '';
+  for (let i = 0; i < length; i++) digits += String(Math.floor(random() * 10));
+  const point = Math.floor(random() * (length + 1));
+  const text = point === length ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return random() < 0.3 ? `-${text}` : text;
+}
 
 function cell(random: () => number, unusualShare: number): string {
   if (random() < unusualShare) return UNUSUAL[Math.floor(random() * UNUSUAL.length)]!;
@@ -20,6 +30,7 @@ function cell(random: () => number, unusualShare: number): string {
   if (kind < 0.4) return String(Math.floor(random() * 100000));
   if (kind < 0.7) return (random() * 1000 - 500).toFixed(Math.floor(random() * 9));
   if (kind < 0.8) return '0';
+  if (kind < 0.9) return longNumber(random);
   return String(-Math.floor(random() * 1e6));
 }
 

@@ -9,7 +9,8 @@ const valuesPtr = 65536;
 const edgesPtr = valuesPtr + VALUES * 8;
 const countsPtr = edgesPtr + 4096 * 8;
 
-function run(kernel: KernelName, values: ArrayLike<number>, edges: ArrayLike<number>): number[] {
+/** Count `values` in calls of `chunk` values (the counters carry over from call to call). */
+function run(kernel: KernelName, values: ArrayLike<number>, edges: ArrayLike<number>, chunk = 1000): number[] {
   const k = loadBinKernel(memory, kernel);
   const f64 = new Float64Array(memory.buffer);
   f64.set(values as ArrayLike<number>, valuesPtr / 8);
@@ -18,7 +19,7 @@ function run(kernel: KernelName, values: ArrayLike<number>, edges: ArrayLike<num
   const u32 = new Uint32Array(memory.buffer, countsPtr, slots);
   u32.fill(0);
   // in chunks, as the workers call it
-  for (let at = 0; at < values.length; at += 1000) k.countBins(valuesPtr + at * 8, Math.min(1000, values.length - at), edgesPtr, edges.length, countsPtr);
+  for (let at = 0; at < values.length; at += chunk) k.countBins(valuesPtr + at * 8, Math.min(chunk, values.length - at), edgesPtr, edges.length, countsPtr);
   return Array.from(u32);
 }
 
@@ -66,7 +67,12 @@ describe('histogram kernel', () => {
       const specials = [NaN, Infinity, -Infinity, 0, -0, ...edges, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE];
       const values = Float64Array.from({ length: 5003 }, (_, i) => (i % 7 === 0 ? specials[i % specials.length]! : Math.round(random() * 40) / 4 - 6));
       const want = expectedSlots(values, edges);
-      for (const kernel of KERNELS) expect(run(kernel, values, edges), `${kernel}, ${nEdges} edges`).toEqual(want);
+      for (const kernel of KERNELS) {
+        expect(run(kernel, values, edges), `${kernel}, ${nEdges} edges`).toEqual(want);
+        // one call over several of the SIMD kernel's 1,024-value chunks, and calls of 8 (no scalar tail)
+        expect(run(kernel, values, edges, values.length), `${kernel}, ${nEdges} edges, one call`).toEqual(want);
+        expect(run(kernel, values.subarray(0, 5000), edges, 8), `${kernel}, ${nEdges} edges, calls of 8`).toEqual(expectedSlots(values.subarray(0, 5000), edges));
+      }
     }
   });
 
