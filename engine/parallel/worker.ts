@@ -2,7 +2,9 @@
  * Worker entry (Piscina). Imports only engine/parallel, engine/kernels and engine/io. The kernel
  * is instantiated lazily, once per thread, over the shared memory handed over in workerData.
  */
-import { workerData } from 'piscina';
+// Piscina hands its `workerData` option to the thread as node's own workerData; importing it from
+// 'piscina' would load the whole package in every worker (~40 ms of start-up)
+import { workerData } from 'node:worker_threads';
 import { loadBinKernel, type BinKernel } from '../kernels/index.js';
 import { runTask } from './tasks.js';
 import type { Task, TaskResult, WorkerData } from './protocol.js';
