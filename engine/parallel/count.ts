@@ -1,10 +1,15 @@
 /**
  * Count the bin histograms of whole files with the pool: CSV files are split into byte ranges
- * that the workers parse and bin themselves; Arrow files are read on the main side and their
- * columns copied into the shared memory in blocks for the workers to bin.
+ * that the workers parse and bin themselves. Of an Arrow IPC file the main side reads only the
+ * footer and each record batch's metadata, and tells workers where the feature columns' buffers
+ * are; they pread them into their slots and bin them in place. Files that path does not handle
+ * (stream format, compressed bodies, half floats, ...) are read on the main side with
+ * apache-arrow and their columns copied into the shared memory in blocks for the workers to bin.
  */
 import { readCsvLayout, splitCsvRanges } from '../io/csv.js';
 import { openBatches, detectFormat } from '../io/index.js';
+import { ArrowIpcFile, IpcType, SEGMENT_FIELDS, valueBytes, valueKindOf, type IpcBatchLayout, type IpcField } from '../io/arrow-ipc.js';
+import { normaliseNames, resolveFeatures } from '../io/schema.js';
 import { SchemaError, InputError } from '../errors.js';
 import { ScanPool } from './pool.js';
 import { addSlotCounts, emptyHistograms, mergeHistograms, type Histograms } from './histograms.js';
@@ -12,7 +17,10 @@ import type { CsvLayout } from '../io/types.js';
 
 export interface CountOptions {
   coerce?: boolean;
-  /** bytes per CSV range task (default 16 MiB; smaller ranges balance better, larger cost less) */
+  /**
+   * bytes per task: of a CSV file's byte range (default 16 MiB), of an Arrow file's column values
+   * (default 8 MiB); smaller tasks balance better, larger ones cost less
+   */
   rangeBytes?: number;
 }
 
@@ -23,7 +31,7 @@ export interface CountOptions {
 export async function countFile(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms> {
   const format = await detectFormat(file);
   if (format === 'csv') return countCsv(pool, file, featureNames, options);
-  return countArrow(pool, file, featureNames);
+  return countArrow(pool, file, featureNames, options);
 }
 
 function csvColumnMap(layout: CsvLayout, featureNames: string[]): Int32Array {
@@ -86,7 +94,163 @@ async function countRanges(
   return { histograms, quoteSeen };
 }
 
-async function countArrow(pool: ScanPool, file: string, featureNames: string[]): Promise<Histograms> {
+async function countArrow(pool: ScanPool, file: string, featureNames: string[], options: CountOptions): Promise<Histograms> {
+  const plan = pool.plan;
+  const totals = (await countArrowIpc(pool, file, featureNames, options)) ?? (await countArrowBatches(pool, file, featureNames));
+  // the kernel counts non-finite values in one slot; Arrow input has no text to tell NaN from Inf
+  featureNames.forEach((_, f) => {
+    totals.quality[4 * f] = totals.counts[f]![plan.nEdges[f]! + 1]!;
+  });
+  if (totals.rows === 0) throw new InputError('no data rows', { file });
+  return totals;
+}
+
+/** Bytes of values one Arrow task reads, about: large enough that messages cost nothing, small enough to balance. */
+const ARROW_TASK_BYTES = 8 * 1024 * 1024;
+/** Column segments one task carries at most (files of many small batches). */
+const ARROW_TASK_SEGMENTS = 4096;
+
+interface IpcColumnPlan {
+  feature: number;
+  kind: number;
+  width: number;
+  /** the column's field node and validity buffer index in every batch (its values are the next buffer) */
+  node: number;
+  buffer: number;
+}
+
+/**
+ * The Arrow IPC fast path. Only the footer and the record batches' metadata are read here; each
+ * task names byte ranges of the file (feature columns' value buffers, and validity bitmaps where
+ * a batch has nulls) that a worker preads into its slot and bins where they land, about 8 MiB of
+ * values per task (`rangeBytes`), so a large batch is split by columns and small ones are grouped.
+ *
+ * Undefined when the path does not apply and the file should be read with apache-arrow: the
+ * stream format, big-endian or pre-V4 metadata, types whose layout it does not know, columns
+ * today's reader refuses or converts (non-numeric, dictionary-encoded, half floats), a baseline
+ * feature the file lacks, or a batch that is compressed or shaped unlike its schema. Float32 and
+ * integer columns are widened to f64 by the worker; nulls become NaN, as apache-arrow's path does.
+ */
+export async function countArrowIpc(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms | undefined> {
+  const bytesPerTask = options.rangeBytes ?? ARROW_TASK_BYTES;
+  const ipc = ArrowIpcFile.open(file);
+  if (!ipc) return undefined;
+  try {
+    const columns = planIpcColumns(ipc, featureNames);
+    const expected = ipc.expectedCounts();
+    if (!columns || !expected) return undefined;
+    const plan = pool.plan;
+    const totals = emptyHistograms(featureNames, plan.nEdges);
+    const inFlight = new Set<Promise<void>>();
+    let failure: { reason: unknown } | undefined;
+    const segments = new Float64Array(ARROW_TASK_SEGMENTS * SEGMENT_FIELDS);
+    let segmentCount = 0;
+    let taskBytes = 0;
+
+    const flush = async (): Promise<void> => {
+      if (segmentCount === 0) return;
+      const taskSegments = segments.slice(0, segmentCount * SEGMENT_FIELDS);
+      segmentCount = 0;
+      taskBytes = 0;
+      const slot = await pool.acquire();
+      if (failure) {
+        pool.release(slot);
+        return;
+      }
+      const part: Promise<void> = pool
+        .run({ kind: 'arrow-segments', file, segments: taskSegments, plan, slot: pool.slotAddress(slot) })
+        .then(() => addSlotCounts(totals, pool.counts(slot), plan.countsOffset))
+        .catch((reason: unknown) => {
+          failure ??= { reason };
+        })
+        .finally(() => {
+          pool.release(slot);
+          inFlight.delete(part);
+        });
+      inFlight.add(part);
+    };
+
+    let applies = true;
+    try {
+      for (let b = 0; b < ipc.batchCount && !failure; b++) {
+        const batch = ipc.readBatch(b);
+        if (!batchApplies(ipc, b, batch, expected, columns)) {
+          applies = false;
+          break;
+        }
+        if (batch.length === 0) continue;
+        totals.rows += batch.length;
+        for (const column of columns) {
+          const at = segmentCount++ * SEGMENT_FIELDS;
+          segments[at] = column.feature;
+          segments[at + 1] = column.kind;
+          segments[at + 2] = batch.length;
+          segments[at + 3] = batch.buffers[2 * (column.buffer + 1)]!;
+          segments[at + 4] = batch.nodes[2 * column.node + 1]! > 0 ? batch.buffers[2 * column.buffer]! : -1;
+          taskBytes += batch.length * column.width;
+          if (taskBytes >= bytesPerTask || segmentCount === ARROW_TASK_SEGMENTS) await flush();
+        }
+      }
+      if (applies) await flush();
+    } catch (err) {
+      failure ??= { reason: err };
+    }
+    // every task hands its slot back before this returns or throws
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+    if (failure) throw failure.reason;
+    return applies ? totals : undefined;
+  } finally {
+    ipc.close();
+  }
+}
+
+/** Feature columns of the file for the fast path (in file order), or undefined when it does not apply. */
+function planIpcColumns(ipc: ArrowIpcFile, featureNames: string[]): IpcColumnPlan[] | undefined {
+  if (!ipc.supported) return undefined;
+  const layouts = ipc.columnLayouts()!;
+  const names = normaliseNames(ipc.fields.map((field) => field.name));
+  const resolved = resolveFeatures(names, { file: ipc.file });
+  // apache-arrow's path refuses a file whose columns other than the label are not all numbers,
+  // and a baseline feature the file lacks: leave it to that path to say so
+  if (resolved.featureIndex.some((column) => !isNumericField(ipc.fields[column]!))) return undefined;
+  const columnOf = new Map(resolved.featureNames.map((name, i) => [name, resolved.featureIndex[i]!]));
+  const columns: IpcColumnPlan[] = [];
+  for (let feature = 0; feature < featureNames.length; feature++) {
+    const column = columnOf.get(featureNames[feature]!);
+    if (column === undefined) return undefined;
+    const kind = valueKindOf(ipc.fields[column]!);
+    if (kind < 0) return undefined;
+    columns.push({ feature, kind, width: valueBytes(kind), node: layouts[column]!.node, buffer: layouts[column]!.buffer });
+  }
+  // in file order, so that neighbouring columns are read with one pread
+  return columns.sort((a, b) => a.buffer - b.buffer);
+}
+
+function isNumericField(field: IpcField): boolean {
+  return !field.dictionary && (field.typeId === IpcType.Int || field.typeId === IpcType.FloatingPoint);
+}
+
+/**
+ * Whether a batch can be read on the fast path (false: compressed, or shaped unlike the schema);
+ * InputError when its feature buffers are too short for its rows.
+ */
+function batchApplies(ipc: ArrowIpcFile, index: number, batch: IpcBatchLayout, expected: { nodes: number; buffers: number }, columns: IpcColumnPlan[]): boolean {
+  if (batch.compressed) return false;
+  if (batch.nodes.length !== 2 * expected.nodes || batch.buffers.length !== 2 * expected.buffers) return false;
+  for (const column of columns) {
+    if (batch.nodes[2 * column.node] !== batch.length) return false;
+    const nullCount = batch.nodes[2 * column.node + 1]!;
+    const validityBytes = batch.buffers[2 * column.buffer + 1]!;
+    const valuesBytes = batch.buffers[2 * (column.buffer + 1) + 1]!;
+    if (valuesBytes < batch.length * column.width || (nullCount > 0 && validityBytes < Math.ceil(batch.length / 8))) {
+      throw new InputError(`not a readable Arrow IPC file (record batch ${index}: a feature column's buffers are shorter than its ${batch.length} rows)`, { file: ipc.file });
+    }
+  }
+  return true;
+}
+
+/** Today's Arrow path: batches read with apache-arrow on the main side, copied into slot blocks. */
+export async function countArrowBatches(pool: ScanPool, file: string, featureNames: string[]): Promise<Histograms> {
   const plan = pool.plan;
   const totals = emptyHistograms(featureNames, plan.nEdges);
   const pending: Array<Promise<void>> = [];
@@ -123,10 +287,5 @@ async function countArrow(pool: ScanPool, file: string, featureNames: string[]):
   }
   await Promise.all(pending);
   if (failed) throw failed;
-  // the kernel counts non-finite values in one slot; Arrow input has no text to tell NaN from Inf
-  featureNames.forEach((_, f) => {
-    totals.quality[4 * f] = totals.counts[f]![plan.nEdges[f]! + 1]!;
-  });
-  if (totals.rows === 0) throw new InputError('no data rows', { file });
   return totals;
 }

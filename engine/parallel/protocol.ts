@@ -57,7 +57,21 @@ export interface BinBlockTask {
   slot: SlotAddress;
 }
 
-export type Task = CsvRangeTask | BinBlockTask;
+/**
+ * Bin column segments of an Arrow IPC file that the worker preads itself, straight into its
+ * slot's read buffer (engine/io/arrow-ipc.ts `readSegments`): the message carries file offsets,
+ * never values.
+ */
+export interface ArrowSegmentsTask {
+  kind: 'arrow-segments';
+  file: string;
+  /** SEGMENT_FIELDS numbers per segment: feature, value kind, rows, values offset, validity offset (-1: no nulls) */
+  segments: Float64Array;
+  plan: MemoryPlan;
+  slot: SlotAddress;
+}
+
+export type Task = CsvRangeTask | BinBlockTask | ArrowSegmentsTask;
 
 export interface TaskOk {
   ok: true;

@@ -3,15 +3,23 @@
  * when it runs inline (workers = 0), over the same shared memory.
  */
 import { CsvBlockParser, scanCsvRange, type CsvParserOptions } from '../io/csv-parse.js';
+import { readSegments } from '../io/arrow-ipc.js';
 import { loadCsvKernel, type CsvScanKernel } from '../kernels/csv.js';
 import { MAX_MAPPED_COLUMNS } from './protocol.js';
 import { DriftCatcherError } from '../errors.js';
 import type { BinKernel } from '../kernels/index.js';
-import type { BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
+import type { ArrowSegmentsTask, BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
 
 export function runTask(task: Task, kernel: BinKernel): TaskResult {
   try {
-    return task.kind === 'csv-range' ? runCsvRange(task, kernel) : runBinBlock(task, kernel);
+    switch (task.kind) {
+      case 'csv-range':
+        return runCsvRange(task, kernel);
+      case 'bin-block':
+        return runBinBlock(task, kernel);
+      case 'arrow-segments':
+        return runArrowSegments(task, kernel);
+    }
   } catch (err) {
     if (err instanceof DriftCatcherError) return { ok: false, error: err.toWire() };
     const message = err instanceof Error ? err.message : String(err);
@@ -59,6 +67,18 @@ function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
   binBlock(kernel, task.plan, task.slot, nFeatures, task.rows);
   // non-finite values are counted by the kernel (missing slot); quality is filled in by the caller
   return { ok: true, rows: task.rows, quoteSeen: false, quality: new Float64Array(4 * nFeatures), kernel: kernel.name };
+}
+
+/** Read Arrow column segments into the slot's read buffer and bin them where they landed. */
+function runArrowSegments(task: ArrowSegmentsTask, kernel: BinKernel): TaskResult {
+  const { plan, slot } = task;
+  clearCounts(kernel.memory, plan, slot);
+  const region = { buffer: kernel.memory.buffer, ptr: slot.bytesPtr, bytes: slot.bytesLength };
+  readSegments(task.file, task.segments, region, (feature, valuesPtr, rows) => {
+    kernel.countBins(valuesPtr, rows, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4);
+  });
+  // rows are counted per batch on the main side; non-finite values by the kernel (missing slot)
+  return { ok: true, rows: 0, quoteSeen: false, quality: new Float64Array(4 * plan.nEdges.length), kernel: kernel.name };
 }
 
 /** Bin each feature column of a block; one kernel call per column keeps the calls chunked. */
