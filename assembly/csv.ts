@@ -11,10 +11,11 @@
 // an exact integer mantissa divided once by an exact power of ten, as in the JS fast path.
 //
 // Measured alternatives that lost on CICIDS-shaped data (half the cells one digit, 13% ten-digit
-// decimals; `npm run bench -- scan`): cutting rows into fields with 16-byte SIMD separator masks
-// and parsing each field with a SIMD shuffle + multiply-add ladder (0.65x of this loop), and
-// eight-byte SWAR digit runs (0.9x): per cell they cost more fixed work than this loop spends on a
-// one- or two-digit cell. The one-digit shortcut below gained about 15%.
+// decimals; /tmp micro-benchmark of parseRows alone over 48 MB, alternating builds): cutting rows
+// into fields with 16-byte SIMD separator masks and parsing each field with a SIMD shuffle +
+// multiply-add ladder (0.7x of this loop), eight-byte SWAR digit runs (0.9x), and an eight-byte
+// SWAR cell (terminator, point and digits from one load; 0.6x): per cell they cost more fixed work
+// than this loop spends on a one- or two-digit cell. The one-digit shortcut below gained about 15%.
 //
 // Arguments are byte addresses: `bytes` is the first row's first byte, `end` is one past the last
 // byte that may be read (the index after the last LF in the buffer), rows start only before
