@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- scan [--rows N] [--reps R]`: on a synthetic CICIDS-shaped file (225,745 rows
  * by default) measure, side by side in one run:
- *   - CSV parse MB/s on one thread (byte-level parser into Float64 columns, no binning);
+ *   - CSV parse MB/s on one thread (byte-level parser into Float64 columns, no binning), with the
+ *     JavaScript parser alone and with the WASM number scanner in front of it;
  *   - binning values/s of the WASM SIMD kernel against the plain WASM and plain-TS kernels;
  *   - end-to-end `scan` time with 1 and 2 workers (and inline on the main thread).
  * Contenders alternate within each repetition; medians and min-max are reported, as ratios
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { createBaseline, scanDrift, createSharedMemory, loadBinKernel, type KernelName } from '../engine/index.js';
 import { readCsvLayoutSync, CsvBlockParser, scanCsvRange } from '../engine/io/csv.js';
+import { loadCsvKernel } from '../engine/kernels/csv.js';
 import { packageRoot } from '../engine/util/paths.js';
 import { summarise, time, fmt, table, type Timing } from './stats.js';
 import { ensureData } from './data.js';
@@ -32,15 +34,29 @@ async function dataFiles(rows: number) {
   return { train, batch };
 }
 
-/** Parse a whole CSV file on this thread into a reused column block; returns rows. */
-function parseOnly(file: string): number {
+/**
+ * Parse a whole CSV file on this thread into a reused column block, with the JS parser alone or
+ * with the WASM number scanner in front of it (bytes read into a shared memory, as a worker
+ * does); no binning. Returns rows.
+ */
+function parseOnly(file: string, scanner: boolean): number {
   const layout = readCsvLayoutSync(file);
   const nFeatures = layout.names.length - 1;
   const columnMap = Int32Array.from(layout.names, (_, i) => (i < nFeatures ? i : -1));
-  const parser = new CsvBlockParser(layout, columnMap, nFeatures, {});
   const blockRows = 8192;
-  const out = new Float64Array(blockRows * nFeatures);
-  return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, out, outBase: 0, stride: blockRows, onBlock: () => {} }).rows;
+  const readBytes = 4 << 20;
+  const memory = createSharedMemory(65536 + blockRows * nFeatures * 8 + columnMap.length * 4 + readBytes + 65536);
+  const buffer = memory.buffer;
+  const outPtr = 65536;
+  const columnMapPtr = outPtr + blockRows * nFeatures * 8;
+  const bytesPtr = columnMapPtr + columnMap.length * 4;
+  new Int32Array(buffer, columnMapPtr, columnMap.length).set(columnMap);
+  const kernel = scanner ? loadCsvKernel(memory) : null;
+  if (scanner && !kernel) throw new Error('the WASM CSV scanner did not load');
+  const parser = new CsvBlockParser(layout, columnMap, nFeatures, { accelerator: kernel ? { kernel, buffer, columnMapPtr } : undefined });
+  const out = new Float64Array(buffer);
+  const readBuffer = new Uint8Array(buffer, bytesPtr, readBytes);
+  return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, out, outBase: outPtr / 8, stride: blockRows, readBuffer, onBlock: () => {} }).rows;
 }
 
 /** Seconds to bin `values` once with a kernel, over 10 interior decile edges as the scan does. */
@@ -90,7 +106,8 @@ export async function benchScan(args: string[]): Promise<void> {
 
   // parse only, and end-to-end scans, alternating
   const contenders: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
-    { name: 'parse only, JS parser (1 thread)', run: () => parseOnly(batch) },
+    { name: 'parse only, JS parser (1 thread)', run: () => parseOnly(batch, false) },
+    { name: 'parse only, WASM scanner + JS (1 thread)', run: () => parseOnly(batch, true) },
     { name: 'scan, inline, plain-TS kernels', run: () => scanDrift(profile, [batch], { workers: 0, kernel: 'js' }) },
     { name: 'scan, inline (main thread)', run: () => scanDrift(profile, [batch], { workers: 0 }) },
     { name: 'scan, 1 worker', run: () => scanDrift(profile, [batch], { workers: 1 }) },
