@@ -3,9 +3,13 @@
  * The driftcatcher command line. Each command group lives in cli/commands; this file wires them
  * up and turns errors into one line on stderr and an exit status:
  * 0 ok, 1 drift found under --fail-on, 2 bad usage or input, 3 internal or server error.
+ *
+ * Start-up loads commander and the command definitions only: each command's action imports the
+ * engine areas it uses when it runs (a CSV scan never loads apache-arrow, TensorFlow.js or undici),
+ * so `--help` and short runs do not pay for the whole engine. test/cli/startup.test.ts checks it.
  */
 import { Command, CommanderError } from 'commander';
-import { isDriftCatcherError } from '../engine/index.js';
+import { isDriftCatcherError } from '../engine/errors.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCheck } from './commands/check.js';
 import { registerScan } from './commands/scan.js';

@@ -1,6 +1,10 @@
 /** Option parsers and the shared drift options, so that every command spells them the same way. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGGREGATIONS, type BaselineOptions, DRIFT_METHODS, type TrackingOptions, type ScanOptions, type Aggregation, type Compat, type KernelName } from '../engine/index.js';
+import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat, KernelName } from '../engine/index.js';
+// the choices `--help` lists, from the two small modules that define them (engine/index.js would
+// load every area of the engine before the command line is even parsed)
+import { AGGREGATIONS } from '../engine/drift/decide.js';
+import { DRIFT_METHODS } from '../engine/drift/methods/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {

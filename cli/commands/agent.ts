@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { agentCheck, agentRetrain, agentStatus, agentWatch, parseInterval, type AgentOptions, type AlertFormat } from '../../engine/index.js';
+import type { AgentOptions, AlertFormat } from '../../engine/index.js';
+// --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
+import { parseInterval } from '../../engine/agent/watch.js';
 import { addDriftOptions, addTrackingOptions, integer, number, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 
@@ -69,6 +71,7 @@ export function registerAgent(program: Command): void {
   addAgentOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)')))
     .requiredOption('--data <file>', 'current data: CSV or Arrow IPC')
     .action(async (flags: AgentFlags & { data: string }) => {
+      const { agentCheck } = await import('../../engine/agent/index.js');
       const result = await agentCheck(flags.data, agentOptions(flags));
       const { report: _report, ...rest } = result;
       if (flags.json) printJson(rest);
@@ -80,6 +83,7 @@ export function registerAgent(program: Command): void {
     .option('--force', 'ignore the retrain cooldown')
     .option('--json', 'print the result as JSON')
     .action(async (flags: AgentFlags & { newLabeledData: string[]; force?: boolean }) => {
+      const { agentRetrain } = await import('../../engine/agent/index.js');
       const result = await agentRetrain(flags.newLabeledData, { ...agentOptions(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
@@ -89,6 +93,7 @@ export function registerAgent(program: Command): void {
   addAgentOptions(agent.command('status').description('cooldowns, counts, the champion version and the drift trend'))
     .option('--json', 'print the status as JSON')
     .action(async (flags: AgentFlags) => {
+      const { agentStatus } = await import('../../engine/agent/index.js');
       const status = await agentStatus(agentOptions(flags));
       if (flags.json) return printJson(status);
       const lines = [
@@ -105,6 +110,7 @@ export function registerAgent(program: Command): void {
     .argument('<dir>', 'folder to watch')
     .option('--interval <time>', 'time between polls: 30s, 15m, 1h', interval, 3_600_000)
     .action(async (dir: string, flags: AgentFlags & { interval: number }) => {
+      const { agentWatch } = await import('../../engine/agent/index.js');
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);

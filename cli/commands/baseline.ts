@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { createBaseline, saveProfile } from '../../engine/index.js';
 import { addBaselineOptions, baselineOptions, type BaselineFlags } from '../options.js';
 import { printJson } from '../format.js';
 
@@ -14,6 +13,7 @@ export function registerBaseline(program: Command): void {
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .option('--json', 'print the profile summary as JSON')
     .action(async (data: string, flags: BaselineFlags & { out: string; json?: boolean }) => {
+      const { createBaseline, saveProfile } = await import('../../engine/profile/index.js');
       const profile = await createBaseline(data, baselineOptions(flags));
       await saveProfile(profile, flags.out);
       const nonFinite = profile.features.reduce((n, f) => n + f.missing, 0);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { checkDrift, loadProfile, recordDriftCheck } from '../../engine/index.js';
 import { addDriftOptions, addTrackingOptions, exitCodeFor, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderDriftReport } from '../render.js';
@@ -12,6 +11,8 @@ export function registerCheck(program: Command): void {
       .argument('<data>', 'current data: CSV or Arrow IPC')
       .requiredOption('--baseline <profile.json>', 'baseline profile from `driftcatcher baseline`'),
   )).action(async (data: string, flags: DriftFlags & TrackingFlags & { baseline: string }) => {
+    const { loadProfile } = await import('../../engine/profile/index.js');
+    const { checkDrift } = await import('../../engine/drift/index.js');
     const profile = await loadProfile(flags.baseline);
     const report = await checkDrift(profile, data, scanOptions(flags));
     if (flags.json) printJson(report);
@@ -19,6 +20,7 @@ export function registerCheck(program: Command): void {
     process.exitCode = exitCodeFor(report.action, flags.failOn);
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
+    const { recordDriftCheck } = await import('../../engine/tracking/index.js');
     const recorded = await recordDriftCheck(report, trackingOptions(flags));
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });

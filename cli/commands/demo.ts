@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runDemo } from '../../engine/index.js';
 import { integer } from '../options.js';
 import { actionText, bold, fixed, printJson } from '../format.js';
 
@@ -13,6 +12,7 @@ export function registerDemo(program: Command): void {
     .option('--workers <n>', 'worker threads', integer('--workers', 0, 1024))
     .option('--json', 'print the three reports as JSON')
     .action(async (flags: { dir: string; trainRows: number; batchRows: number; workers?: number; json?: boolean }) => {
+      const { runDemo } = await import('../../engine/synth/index.js');
       const result = await runDemo({ ...flags, log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
       if (flags.json) {
         printJson(result);

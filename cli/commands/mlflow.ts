@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { ledgerStatus, syncQueued } from '../../engine/index.js';
 import { addTrackingOptions, trackingOptions, type TrackingFlags } from '../options.js';
 import { printJson, table } from '../format.js';
 
@@ -16,6 +15,7 @@ export function registerMlflow(program: Command): void {
       .option('--json', 'print the summary as JSON'),
     { experiment: false },
   ).action(async (ids: string[], flags: TrackingFlags & { json?: boolean }) => {
+    const { syncQueued } = await import('../../engine/tracking/index.js');
     const summary = await syncQueued({ ...trackingOptions(flags), ids: ids.length ? ids : undefined });
     if (flags.json) printJson(summary);
     else if (summary.runs.length === 0) process.stdout.write(`nothing to send: no queued runs\n`);
@@ -33,6 +33,7 @@ export function registerMlflow(program: Command): void {
   addTrackingOptions(mlflow.command('status').description('list the runs of the ledger not yet sent to MLflow').option('--json', 'print the status as JSON'), {
     experiment: false,
   }).action(async (flags: TrackingFlags & { json?: boolean }) => {
+    const { ledgerStatus } = await import('../../engine/tracking/index.js');
     const status = await ledgerStatus(trackingOptions(flags));
     if (flags.json) {
       printJson(status);

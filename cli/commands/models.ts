@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { listModels, moveModelAlias, promoteModel } from '../../engine/index.js';
 import { addTrackingOptions, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
@@ -15,6 +14,8 @@ export function registerModels(program: Command): void {
       .option('--json', 'print the result as JSON'),
     { experiment: false },
   ).action(async (version: string, flags: TrackingFlags & { registry: string; name: string; json?: boolean }) => {
+    const { promoteModel } = await import('../../engine/model/index.js');
+    const { moveModelAlias } = await import('../../engine/tracking/index.js');
     const result = await promoteModel(/^\d+$/.test(version) ? Number(version) : version, { registry: flags.registry, name: flags.name });
     const server = await moveModelAlias(flags.name, 'champion', result.version.version, trackingOptions(flags));
     if (flags.json) printJson({ champion: result.version.version, previous: result.previous, registry: result.registry, mlflow: server });
@@ -27,6 +28,7 @@ export function registerModels(program: Command): void {
     .option('--registry <dir>', 'model registry folder', 'models')
     .option('--json', 'print the result as JSON')
     .action(async (flags: { registry: string; json?: boolean }) => {
+      const { listModels } = await import('../../engine/model/index.js');
       const result = await listModels({ registry: flags.registry });
       if (flags.json) return printJson(result);
       const aliasesOf = (v: number) => Object.entries(result.aliases).filter(([, n]) => n === v).map(([a]) => a).join(', ');

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { appendHistory, defaultHistoryFile, monitorPredictions, recordPerformance, type PerformanceReport } from '../../engine/index.js';
+import type { PerformanceReport } from '../../engine/index.js';
 import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { actionText, fixed, printJson, table } from '../format.js';
 
@@ -32,6 +32,7 @@ export function registerMonitor(program: Command): void {
     .addOption(new Option('--fail-on <status>', 'exit 1 when the model is degraded').choices(['degraded']))
     .option('--json', 'print one JSON object on stdout'))
     .action(async (file: string, flags: MonitorFlags & TrackingFlags) => {
+      const { appendHistory, defaultHistoryFile, monitorPredictions, recordPerformance } = await import('../../engine/monitor/index.js');
       const report = await monitorPredictions(file, {
         thresholds: { minAccuracy: flags.minAccuracy, minPrecision: flags.minPrecision, minRecall: flags.minRecall, maxFalsePositiveRate: flags.maxFpr, maxFalseNegativeRate: flags.maxFnr },
         registry: flags.registry,

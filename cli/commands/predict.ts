@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { predictFile } from '../../engine/index.js';
 import { fixed, printJson } from '../format.js';
 
 export function registerPredict(program: Command): void {
@@ -12,6 +11,7 @@ export function registerPredict(program: Command): void {
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .option('--json', 'print the result as JSON')
     .action(async (data: string, flags: { model: string; out: string; coerce?: boolean; json?: boolean }) => {
+      const { predictFile } = await import('../../engine/model/index.js');
       const result = await predictFile({ model: flags.model, data, out: flags.out, coerce: flags.coerce });
       if (flags.json) printJson(result);
       else {

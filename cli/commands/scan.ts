@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createBaseline, loadProfile, recordDriftScan, scanDrift, type Profile } from '../../engine/index.js';
+import type { Profile } from '../../engine/index.js';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderScanReport } from '../render.js';
@@ -13,6 +13,8 @@ export function registerScan(program: Command): void {
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from'),
     ' (when the baseline is built from data)',
   ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
+    const { createBaseline, loadProfile } = await import('../../engine/profile/index.js');
+    const { scanDrift } = await import('../../engine/drift/index.js');
     const profile: Profile = flags.baseline.toLowerCase().endsWith('.json')
       ? await loadProfile(flags.baseline)
       : await createBaseline(flags.baseline, baselineOptions(flags));
@@ -22,6 +24,7 @@ export function registerScan(program: Command): void {
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
     // a parent run (all files combined) with one child run per file: ledger first, then MLflow
     if (flags.record === false) return;
+    const { recordDriftScan } = await import('../../engine/tracking/index.js');
     const recorded = await recordDriftScan(scan, trackingOptions(flags));
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
-import { synthesize, SYNTH_DEFAULTS, type DriftKind } from '../../engine/index.js';
+import type { DriftKind } from '../../engine/index.js';
+// the defaults `--help` shows; synthesize.js loads its writers (and apache-arrow) only when it writes
+import { SYNTH_DEFAULTS } from '../../engine/synth/synthesize.js';
 import { integer, number } from '../options.js';
 import { printJson } from '../format.js';
 
@@ -14,6 +16,7 @@ export function registerSynth(program: Command): void {
     .option('--attack-share <x>', 'share of DDoS rows', number('--attack-share'), SYNTH_DEFAULTS.attackShare)
     .option('--json', 'print the result as JSON')
     .action(async (flags: { out: string; rows: number; seed: number; drift: DriftKind; attackShare: number; json?: boolean }) => {
+      const { synthesize } = await import('../../engine/synth/index.js');
       const started = performance.now();
       const result = await synthesize({ out: flags.out, rows: flags.rows, seed: flags.seed, drift: flags.drift, attackShare: flags.attackShare });
       const seconds = (performance.now() - started) / 1000;

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { recordTraining, trainModel, type ModelChoice, type NonFinitePolicy, type TrainResult, type KernelName } from '../../engine/index.js';
+import type { ModelChoice, NonFinitePolicy, TrainResult, KernelName } from '../../engine/index.js';
 import { addTrackingOptions, integer, list, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
@@ -56,6 +56,7 @@ export function registerTrain(program: Command): void {
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
+      const { trainModel } = await import('../../engine/model/index.js');
       const result = await trainModel({
         data,
         newData: flags.newData,
@@ -83,6 +84,7 @@ export function registerTrain(program: Command): void {
       else process.stdout.write(render(result) + '\n');
       // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured
       if (flags.record === false) return;
+      const { recordTraining } = await import('../../engine/tracking/index.js');
       const recorded = await recordTraining(result, trackingOptions(flags));
       process.stderr.write(`driftcatcher: ${recorded.message}\n`);
     });

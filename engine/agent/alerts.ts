@@ -7,7 +7,6 @@
  */
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import type { DriftReport } from '../drift/report.js';
 
 export type AlertFormat = 'slack' | 'discord' | 'generic';
@@ -119,6 +118,8 @@ export async function sendAlert(content: AlertContent, options: AlertOptions): P
   const backoff = options.backoffMs ?? (Number(process.env['DRIFTCATCHER_ALERT_BACKOFF_MS']) || 500);
   const timeout = options.timeoutMs ?? 10_000;
   const body = JSON.stringify(alertPayload(content, format));
+  // undici loads here, not with the engine: most runs never send an alert
+  const { request } = await import('undici');
   let lastStatus: number | undefined;
   let lastError = '';
   for (let attempt = 1; attempt <= retries + 1; attempt++) {

@@ -7,7 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentCheck, agentDir, errorWasLogged, type AgentCheckResult, type AgentOptions } from './agent.js';
+import type { AgentCheckResult, AgentOptions } from './agent.js';
 import { AgentLog } from './log.js';
 import { readState, stateFileIn, updateState } from './state.js';
 
@@ -30,6 +30,8 @@ export interface WatchOptions extends AgentOptions {
 }
 
 export async function agentWatch(folder: string, options: WatchOptions = {}): Promise<{ polls: number; checked: number; failed: number }> {
+  // the agent (drift, model, tracking) loads when a watch starts, so parseInterval stays light
+  const { agentCheck, agentDir, errorWasLogged } = await import('./agent.js');
   const dir = resolve(folder);
   const stateFile = stateFileIn(agentDir(options));
   const log = new AgentLog(agentDir(options), options.onLog);

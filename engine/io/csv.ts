@@ -9,9 +9,12 @@
  * - `CsvBlockParser.parse`: whole lines of a byte buffer -> column-major Float64 block (+ label codes).
  * - `scanCsvRange`: a byte range of a file -> blocks, synchronously (used by the parallel workers).
  * - `CsvBatchStream` / `csvReader` / `readCsvTable`: a file -> Arrow RecordBatches.
+ *
+ * apache-arrow is loaded on first use (when batches are built), not with this module: the
+ * parallel scan imports the layout and range functions from here and never builds a batch.
  */
 import * as fs from 'node:fs';
-import { Data, Dictionary, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, Utf8, Vector, vectorFromArray } from 'apache-arrow';
+import type { Data, Dictionary, Field, Int32, RecordBatch, Schema, Table, Utf8, Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { CsvBlockParser, DEFAULT_BATCH_ROWS, QUALITY_COERCED, FileWindow, READ_BLOCK_BYTES, locateError, openFileHandle, openSync, readCsvLayout, type CsvFileLayout } from './csv-parse.js';
 import { columnMapOf, resolveFeatures } from './schema.js';
@@ -86,7 +89,7 @@ export class CsvBatchStream implements BatchStream {
     const nFeatures = plan.featureNames.length;
     const parser = new CsvBlockParser(layout, plan.columnMap, nFeatures, { coerce: this.options.coerce ?? false, collectLabels: plan.labelName !== undefined });
     this.#parser = parser;
-    const builder = new BatchBuilder(plan);
+    const builder = new BatchBuilder(plan, await import('apache-arrow'));
     const batchRows = Math.max(1, Math.floor(this.options.batchRows ?? DEFAULT_BATCH_ROWS));
     // A row takes at least one byte per column (commas and the line feed), which bounds the
     // rows left and keeps small files from allocating a full default-size block.
@@ -123,16 +126,21 @@ export class CsvBatchStream implements BatchStream {
   }
 }
 
+type ArrowModule = typeof import('apache-arrow');
+
 /** Builds RecordBatches with one schema for the whole stream and a growing label dictionary. */
 class BatchBuilder {
   readonly schema: Schema;
+  readonly #arrow: ArrowModule;
   readonly #nFeatures: number;
   readonly #labelType?: Dictionary<Utf8, Int32>;
   /** the dictionary as chunks: a batch that brings new labels adds a chunk (an IPC delta) */
   #dictionaryChunks: Data<Utf8>[] = [];
   #dictionaryLength = 0;
 
-  constructor(plan: CsvPlan) {
+  constructor(plan: CsvPlan, arrow: ArrowModule) {
+    const { Dictionary, Field, Float64, Int32, Schema, Utf8 } = arrow;
+    this.#arrow = arrow;
     this.#nFeatures = plan.featureNames.length;
     const fields: Field[] = plan.featureNames.map((name) => new Field(name, new Float64(), false));
     if (plan.labelName !== undefined) {
@@ -144,6 +152,7 @@ class BatchBuilder {
 
   /** block: column-major with stride `capacity`; rows <= capacity */
   build(block: Float64Array, capacity: number, rows: number, labels: Int32Array | undefined, dictionary: readonly string[]): RecordBatch {
+    const { Float64, makeData, RecordBatch, Struct } = this.#arrow;
     // A block less than half full (the last one) moves to a right-sized buffer so that a small
     // tail does not pin a whole block; otherwise each column is a view of the block.
     const stride = rows < capacity / 2 ? rows : capacity;
@@ -159,6 +168,7 @@ class BatchBuilder {
   }
 
   #dictionaryVector(dictionary: readonly string[]): Vector<Utf8> {
+    const { Utf8, Vector, vectorFromArray } = this.#arrow;
     if (dictionary.length > this.#dictionaryLength || this.#dictionaryChunks.length === 0) {
       const added = dictionary.slice(this.#dictionaryLength);
       this.#dictionaryChunks.push(vectorFromArray(added, new Utf8()).data[0]!);
@@ -193,6 +203,7 @@ export interface CsvTable {
 
 /** Read a whole CSV file into one Arrow Table. InputError when there are no data rows. */
 export async function readCsvTable(path: string, options: ReadOptions = {}): Promise<CsvTable> {
+  const { Table } = await import('apache-arrow');
   const stream = new CsvBatchStream(path, options);
   const batches: RecordBatch[] = [];
   for await (const batch of stream) batches.push(batch);

@@ -5,12 +5,16 @@
  * - `readTable(path, options)`: the whole file as one Table with its data-quality counts.
  * - CSV internals for the parallel scanner: `readCsvLayoutSync`, `CsvBlockParser`,
  *   `scanCsvRange`, `splitCsvRanges`, `lineAtOffset`.
+ *
+ * Nothing here loads apache-arrow or ./arrow.js up front: a CSV scan never needs them, and they
+ * are most of a short run's start-up. They load when an Arrow file is read or a Table is built;
+ * the Arrow IPC reader and writers themselves are imported from ./arrow.js.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Table, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
-import { ArrowBatchStream, sniffArrow } from './arrow.js';
+import type { ArrowBatchStream } from './arrow.js';
 import { CsvBatchStream, fileError, noDataError } from './csv.js';
 import type { BatchStream, ColumnQuality, ReadOptions } from './types.js';
 
@@ -39,7 +43,6 @@ export {
   splitCsvRanges,
 } from './csv.js';
 export type { CsvFileLayout, CsvParserOptions, CsvPlan, CsvTable, ParseResult, ScanRangeOptions } from './csv.js';
-export { ArrowBatchStream, arrowReader, createArrowFileWriter, labelField, writeArrowIpc } from './arrow.js';
 export type { ArrowFileWriter, ArrowWriteOptions } from './arrow.js';
 
 export type FileFormat = 'csv' | 'arrow' | 'parquet';
@@ -56,16 +59,60 @@ export function detectFormat(filePath: string): FileFormat {
   if (ARROW_EXTENSIONS.has(extension)) return 'arrow';
   if (extension === '.parquet') return 'parquet';
   const head = readHead(filePath, 8);
-  if (sniffArrow(head)) return 'arrow';
+  if (isArrowIpc(head)) return 'arrow';
   if (head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'PAR1') return 'parquet';
   return 'csv';
 }
 
-/** Open a data file as a stream of RecordBatches (Float64 features, then the label). */
+/** The Arrow IPC file magic `ARROW1`, or a stream's first continuation marker 0xFFFFFFFF. */
+function isArrowIpc(head: Uint8Array): boolean {
+  if (head.length >= 6 && String.fromCharCode(...head.subarray(0, 6)) === 'ARROW1') return true;
+  return head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff;
+}
+
+/**
+ * Open a data file as a stream of RecordBatches (Float64 features, then the label). An Arrow
+ * file's reader (./arrow.js, apache-arrow) loads when the first batch is asked for.
+ */
 export function openBatches(filePath: string, options: ReadOptions = {}): BatchStream {
   const format = detectFormat(filePath);
   if (format === 'parquet') throw new InputError('parquet is not supported yet', { file: filePath });
-  return format === 'arrow' ? new ArrowBatchStream(filePath, options) : new CsvBatchStream(filePath, options);
+  return format === 'arrow' ? new DeferredArrowStream(filePath, options) : new CsvBatchStream(filePath, options);
+}
+
+/** An `ArrowBatchStream` made on first iteration, so that opening one loads nothing. */
+class DeferredArrowStream implements BatchStream {
+  readonly format = 'arrow' as const;
+  readonly path: string;
+  readonly options: ReadOptions;
+  #stream?: ArrowBatchStream;
+
+  constructor(filePath: string, options: ReadOptions) {
+    this.path = filePath;
+    this.options = options;
+  }
+
+  get rows(): number {
+    return this.#stream?.rows ?? 0;
+  }
+
+  get featureNames(): string[] {
+    return this.#stream?.featureNames ?? [];
+  }
+
+  get labelName(): string | undefined {
+    return this.#stream?.labelName;
+  }
+
+  quality(): Map<string, ColumnQuality> {
+    return this.#stream?.quality() ?? new Map();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
+    const { ArrowBatchStream } = await import('./arrow.js');
+    this.#stream = new ArrowBatchStream(this.path, this.options);
+    yield* this.#stream;
+  }
 }
 
 export interface TableRead {
@@ -80,6 +127,7 @@ export interface TableRead {
 /** Read a whole file into one Table. InputError when it has no data rows. */
 export async function readTable(filePath: string, options: ReadOptions = {}): Promise<TableRead> {
   const stream = openBatches(filePath, options);
+  const { Table } = await import('apache-arrow');
   const batches: RecordBatch[] = [];
   for await (const batch of stream) batches.push(batch);
   if (batches.length === 0) throw noDataError(filePath);

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { createFlowBlock, FlowModel } from './flows.js';
 import { applyDrift, DRIFT_KINDS, driftedFeatureNames, driftPlan } from './drift.js';
 import { Rng } from './rng.js';
-import { ArrowSink, CsvSink, type BlockSink } from './sink.js';
+import type { BlockSink } from './sink.js';
 import type { DriftKind } from './drift.js';
 
 export interface SynthOptions {
@@ -66,6 +66,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const block = createFlowBlock(Math.min(BLOCK_ROWS, Math.max(rows, 1)));
 
   await mkdir(dirname(options.out), { recursive: true });
+  // the sinks (and with them apache-arrow) load when a file is written, not with the engine
+  const { ArrowSink, CsvSink } = await import('./sink.js');
   const sink: BlockSink = format === 'csv' ? await CsvSink.create(options.out) : new ArrowSink(options.out);
   try {
     for (let done = 0, index = 0; done < rows; index++) {

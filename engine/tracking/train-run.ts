@@ -6,12 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TrainResult } from '../model/train.js';
-import { trainingRunRecord } from '../model/train.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from './config.js';
 import type { NewRun } from './ledger.js';
 import { recordRuns, type RecordOutcome } from './record.js';
 
 export async function trainingRun(result: TrainResult, experiment: string, now = new Date()): Promise<NewRun> {
+  // model/train (and the training pool) loads here, so recording a drift check does not load it
+  const { trainingRunRecord } = await import('../model/train.js');
   const record = trainingRunRecord(result);
   const endTime = now.getTime();
   const artifacts = await Promise.all(record.artifacts.map(async (a) => ({ path: a.path, content: await readFile(a.file) })));
