@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { startPiscina, type Piscina } from './piscina.js';
 import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, type BinKernel, type KernelName } from '../kernels/index.js';
 import { packageRoot, runningFromSource } from '../util/paths.js';
 import { errorFromWire } from '../errors.js';
@@ -66,7 +66,7 @@ export class ScanPool {
   readonly blockRows: number;
   readonly memory: WebAssembly.Memory;
   readonly #kernelChoice: KernelName | undefined;
-  #piscina: Piscina | undefined;
+  #piscina: Promise<Piscina> | undefined;
   #inlineKernel: BinKernel | undefined;
   #plan: MemoryPlan | undefined;
   #slots: SlotAddress[] = [];
@@ -162,26 +162,20 @@ export class ScanPool {
       result = runTask(task, this.inlineKernel);
     } else {
       this.#piscina ??= this.#startPool();
-      result = (await this.#piscina.run(task)) as TaskResult;
+      result = (await (await this.#piscina).run(task)) as TaskResult;
     }
     if (!result.ok) throw errorFromWire(result.error);
     return result;
   }
 
-  #startPool(): Piscina {
+  #startPool(): Promise<Piscina> {
     const workerData: WorkerData = { memory: this.memory, kernel: this.#kernelChoice };
-    return new Piscina({
-      filename: workerFile(),
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      idleTimeout: 60_000,
-      workerData,
-    });
+    return startPiscina(workerFile(), this.workers, workerData);
   }
 
   async close(): Promise<void> {
     const piscina = this.#piscina;
     this.#piscina = undefined;
-    if (piscina) await piscina.destroy();
+    if (piscina) await (await piscina).destroy();
   }
 }

@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { startPiscina, type Piscina } from './piscina.js';
 import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, type KernelName } from '../kernels/index.js';
 import { packageRoot, runningFromSource } from '../util/paths.js';
 import { errorFromWire } from '../errors.js';
@@ -73,7 +73,7 @@ export class TrainPool {
   readonly workers: number;
   readonly memory: WebAssembly.Memory | undefined;
   readonly #kernel: KernelName | undefined;
-  #piscina: Piscina | undefined;
+  #piscina: Promise<Piscina> | undefined;
   readonly #queue = new SlotQueue();
 
   /** `memoryBytes`: size of the shared forest memory (0: a pool that only fits networks). */
@@ -113,21 +113,21 @@ export class TrainPool {
       result = await runTrainTask(task, this.memory, this.#kernel);
     } else {
       this.#piscina ??= this.#start();
-      result = (await this.#piscina.run(task)) as TrainTaskResult;
+      result = (await (await this.#piscina).run(task)) as TrainTaskResult;
     }
     if (!result.ok) throw errorFromWire(result.error);
     return result;
   }
 
-  #start(): Piscina {
+  #start(): Promise<Piscina> {
     const workerData: TrainWorkerData = { kernel: this.#kernel };
     if (this.memory) workerData.memory = this.memory;
-    return new Piscina({ filename: workerFile(), minThreads: this.workers, maxThreads: this.workers, idleTimeout: 60_000, workerData });
+    return startPiscina(workerFile(), this.workers, workerData);
   }
 
   async close(): Promise<void> {
     const piscina = this.#piscina;
     this.#piscina = undefined;
-    if (piscina) await piscina.destroy();
+    if (piscina) await (await piscina).destroy();
   }
 }

@@ -4,7 +4,8 @@
  * reaches engine/model (tree growing, network fitting) through train-tasks.ts. A result is one
  * tree or one set of weights: small typed arrays, cloned back.
  */
-import { workerData } from 'piscina';
+// Piscina hands its workerData option to the thread as node's own (see worker.ts)
+import { workerData } from 'node:worker_threads';
 import { runTrainTask } from './train-tasks.js';
 import type { TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
 
