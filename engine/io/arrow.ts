@@ -342,10 +342,3 @@ class FileSink extends AsyncByteQueue {
     while (written < bytes.byteLength) written += fs.writeSync(this.#fd, bytes, written, bytes.byteLength - written);
   }
 }
-
-/** Does the file start like Arrow IPC? `file`: ARROW1 magic; `stream`: a continuation marker. */
-export function sniffArrow(head: Uint8Array): 'file' | 'stream' | undefined {
-  if (head.length >= 6 && String.fromCharCode(...head.subarray(0, 6)) === 'ARROW1') return 'file';
-  if (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return 'stream';
-  return undefined;
-}
