@@ -44,12 +44,13 @@ export function countBins(values: usize, n: i32, edges: usize, nEdges: i32, coun
 }
 
 // Edge-major SIMD, a chunk of values at a time (8 KiB, held in L1): per edge, count the values at or
-// above it with four f64x2 accumulators (a compare and a subtract per two values, no scatter), then
+// above it with f64x2 accumulators (a compare and a subtract per two values, no scatter; three
+// edges a pass, so each value is loaded once for three), then
 // turn those cumulative counts into slots: with G(e) the finite values with edge e <= v,
 // slot 0 = finite - G(0), slot j = G(j - 1) - G(j), slot nEdges = G(nEdges - 1). Few edges
 // (10 bins -> 9 or 11) make this cheaper than a search per value; it replaced a value-major loop
 // (count the edges <= v for eight values, then eight scalar increments), 1.15x faster on one core
-// (`npm run bench -- scan`, binning rows).
+// (`npm run bench -- scan`, binning rows); three edges a pass gained another ~10% over one.
 const CHUNK: i32 = 1024;
 
 function countByEdge(values: usize, n: i32, edges: usize, nEdges: i32, counts: usize): void {
@@ -74,7 +75,41 @@ function countByEdge(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
     add(counts, 0, nFinite);
     add(counts, nEdges + 1, <u32>(to - from) - nFinite);
     add(counts, nEdges + 2, lanes(atLast));
-    for (let e = 0; e < nEdges; e++) {
+    // finite values with at least e + 1 edges <= v leave slot e for slot e + 1 (u32 wrap-around
+    // in between is harmless: every slot ends at its true count)
+    let e = 0;
+    for (; e + 2 < nEdges; e += 3) {
+      // three edges a pass: each value is loaded once for all three
+      const edge0 = v128.load64_splat(edges + (<usize>e << 3));
+      const edge1 = v128.load64_splat(edges + (<usize>(e + 1) << 3));
+      const edge2 = v128.load64_splat(edges + (<usize>(e + 2) << 3));
+      let a0 = i64x2.splat(0);
+      let b0 = i64x2.splat(0);
+      let a1 = i64x2.splat(0);
+      let b1 = i64x2.splat(0);
+      let a2 = i64x2.splat(0);
+      let b2 = i64x2.splat(0);
+      for (let i = from; i < to; i += 4) {
+        const p = values + (<usize>i << 3);
+        const x = v128.load(p);
+        const y = v128.load(p, 16);
+        a0 = i64x2.sub(a0, f64x2.le(edge0, x));
+        b0 = i64x2.sub(b0, f64x2.le(edge0, y));
+        a1 = i64x2.sub(a1, f64x2.le(edge1, x));
+        b1 = i64x2.sub(b1, f64x2.le(edge1, y));
+        a2 = i64x2.sub(a2, f64x2.le(edge2, x));
+        b2 = i64x2.sub(b2, f64x2.le(edge2, y));
+      }
+      const atLeast0 = lanes(i64x2.add(a0, b0)) - nPositiveInfinity;
+      const atLeast1 = lanes(i64x2.add(a1, b1)) - nPositiveInfinity;
+      const atLeast2 = lanes(i64x2.add(a2, b2)) - nPositiveInfinity;
+      add(counts, e, 0 - atLeast0);
+      add(counts, e + 1, atLeast0 - atLeast1);
+      add(counts, e + 2, atLeast1 - atLeast2);
+      add(counts, e + 3, atLeast2);
+    }
+    for (; e < nEdges; e++) {
+      // the last one or two edges
       const edge = v128.load64_splat(edges + (<usize>e << 3));
       let a = i64x2.splat(0);
       let b = i64x2.splat(0);
@@ -87,8 +122,6 @@ function countByEdge(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
         c = i64x2.sub(c, f64x2.le(edge, v128.load(p, 32)));
         d = i64x2.sub(d, f64x2.le(edge, v128.load(p, 48)));
       }
-      // finite values with at least e + 1 edges <= v leave slot e for slot e + 1 (u32 wrap-around
-      // in between is harmless: every slot ends at its true count)
       const atLeast = lanes(i64x2.add(i64x2.add(a, b), i64x2.add(c, d))) - nPositiveInfinity;
       add(counts, e, 0 - atLeast);
       add(counts, e + 1, atLeast);
