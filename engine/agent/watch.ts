@@ -3,9 +3,10 @@
  * checked yet (new ones and ones already there); a file that fails is logged (ERROR) and marked,
  * and the watch goes on. Stops cleanly when `signal` aborts (the CLI wires SIGINT/SIGTERM).
  * Files whose names start with `.` are skipped: writers should write a temp name and rename.
+ * A file that leaves the folder leaves the state too (a file of that name put there later is new).
  */
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentCheckResult, AgentOptions } from './agent.js';
 import { AgentLog } from './log.js';
@@ -29,6 +30,19 @@ export interface WatchOptions extends AgentOptions {
   onCheck?: (result: AgentCheckResult) => void;
 }
 
+/**
+ * Drop the state's entries for files of `dir` that are gone (rotated or moved away), so the
+ * state stays as large as the folder, not as its history. Writes only when there is one to drop.
+ */
+async function forgetRemovedFiles(stateFile: string, checked: Record<string, unknown>, dir: string, names: string[]): Promise<void> {
+  const present = new Set(names.map((n) => join(dir, n)));
+  const gone = (files: Record<string, unknown>) => Object.keys(files).filter((file) => dirname(file) === dir && !present.has(file));
+  if (gone(checked).length === 0) return;
+  await updateState(stateFile, (s) => {
+    for (const file of gone(s.checked_files)) delete s.checked_files[file];
+  });
+}
+
 export async function agentWatch(folder: string, options: WatchOptions = {}): Promise<{ polls: number; checked: number; failed: number }> {
   // the agent (drift, model, tracking) loads when a watch starts, so parseInterval stays light
   const { agentCheck, agentDir, errorWasLogged } = await import('./agent.js');
@@ -46,6 +60,7 @@ export async function agentWatch(folder: string, options: WatchOptions = {}): Pr
     let names: string[] = [];
     try {
       names = (await readdir(dir)).filter((n) => !n.startsWith('.') && WATCHED_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
+      await forgetRemovedFiles(stateFile, state.checked_files, dir, names);
     } catch (err) {
       await log.write('ERROR', `cannot list ${dir}: ${(err as Error).message}`, { folder: dir });
     }

@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../../engine/synth/index.js';
 import { trainModel, promoteModel, predictFile } from '../../../engine/model/index.js';
-import { agentCheck, agentRetrain, agentStatus, readState, type AgentOptions } from '../../../engine/agent/index.js';
+import { agentCheck, agentRetrain, agentStatus, agentWatch, readState, type AgentOptions } from '../../../engine/agent/index.js';
 import { monitorPredictions } from '../../../engine/monitor/index.js';
 import { ROOT, tempDir } from '../../helpers.js';
 
@@ -140,5 +140,22 @@ describe('agent', () => {
     expect(m2.champion?.version).toBe(2);
     expect(m2.metrics.f1_score).toBeGreaterThan(m1.metrics.f1_score);
     expect(m2.metrics.accuracy).toBeGreaterThan(m1.metrics.accuracy);
+  });
+
+  it('watch: a file that leaves the folder leaves the state (the state does not grow with the folder\'s history)', async () => {
+    const stateDir = join(dir, 'watch-prune');
+    const incoming = join(dir, 'incoming-prune');
+    mkdirSync(incoming, { recursive: true });
+    copyFileSync(files.quiet, join(incoming, 'a.csv'));
+    copyFileSync(files.later, join(incoming, 'b.csv'));
+    const stateFile = join(stateDir, 'agent_state.json');
+    await agentWatch(incoming, { ...base(stateDir), maxPolls: 1, intervalMs: 1 });
+    expect(Object.keys((await readState(stateFile)).checked_files).sort()).toEqual([join(incoming, 'a.csv'), join(incoming, 'b.csv')]);
+    rmSync(join(incoming, 'a.csv'));
+    await agentWatch(incoming, { ...base(stateDir), maxPolls: 1, intervalMs: 1 });
+    const state = await readState(stateFile);
+    expect(Object.keys(state.checked_files)).toEqual([join(incoming, 'b.csv')]);
+    // b.csv was not checked again, and the counts of the checks stay
+    expect(state.total_checks).toBe(2);
   });
 });
