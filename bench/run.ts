@@ -6,14 +6,16 @@
  *   profile  the CLI scan under node --cpu-prof, top self-time functions (bench/profile.ts)
  *   report   a compare results file as Markdown (bench/report.ts)
  *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
+ *   kernels  the WASM histogram and CSV kernels against another revision's (bench/kernels.ts)
  */
 import { benchCompare } from './compare.js';
+import { benchKernels } from './kernels.js';
 import { benchProfile } from './profile.js';
 import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
 import { benchTrain } from './train.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, profile: benchProfile, report: benchReport, train: benchTrain };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
 
 const [name = 'compare', ...args] = process.argv.slice(2);
 const bench = name.startsWith('--') ? benchCompare : benches[name];
