@@ -116,6 +116,7 @@ export async function benchScan(args: string[]): Promise<void> {
     { name: 'scan, inline (main thread)', run: () => scanDrift(profile, [batch], { workers: 0 }) },
     { name: 'scan, 1 worker', run: () => scanDrift(profile, [batch], { workers: 1 }) },
     { name: 'scan, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2 }) },
+    { name: 'scan, 2 workers, 8,192-row blocks', run: () => scanDrift(profile, [batch], { workers: 2, blockRows: 8192 }) },
     { name: 'scan, default (auto)', run: () => scanDrift(profile, [batch], {}) },
   ];
   const runs: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
