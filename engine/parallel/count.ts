@@ -12,8 +12,9 @@ import { ArrowIpcFile, IpcType, SEGMENT_FIELDS, valueBytes, valueKindOf, type Ip
 import { normaliseNames, resolveFeatures } from '../io/schema.js';
 import { SchemaError, InputError } from '../errors.js';
 import { ScanPool } from './pool.js';
-import { addSlotCounts, emptyHistograms, mergeHistograms, type Histograms } from './histograms.js';
+import { addSlotCounts, emptyHistograms, type Histograms } from './histograms.js';
 import type { CsvLayout } from '../io/types.js';
+import type { Task } from './protocol.js';
 
 export interface CountOptions {
   coerce?: boolean;
@@ -29,7 +30,7 @@ export interface CountOptions {
  * baseline's features: each must be in the file.
  */
 export async function countFile(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms> {
-  const format = await detectFormat(file);
+  const format = detectFormat(file);
   if (format === 'csv') return countCsv(pool, file, featureNames, options);
   return countArrow(pool, file, featureNames, options);
 }
@@ -141,8 +142,7 @@ export async function countArrowIpc(pool: ScanPool, file: string, featureNames: 
     if (!columns || !expected) return undefined;
     const plan = pool.plan;
     const totals = emptyHistograms(featureNames, plan.nEdges);
-    const inFlight = new Set<Promise<void>>();
-    let failure: { reason: unknown } | undefined;
+    const tasks = new SlotTasks(pool, totals);
     const segments = new Float64Array(ARROW_TASK_SEGMENTS * SEGMENT_FIELDS);
     let segmentCount = 0;
     let taskBytes = 0;
@@ -152,27 +152,12 @@ export async function countArrowIpc(pool: ScanPool, file: string, featureNames: 
       const taskSegments = segments.slice(0, segmentCount * SEGMENT_FIELDS);
       segmentCount = 0;
       taskBytes = 0;
-      const slot = await pool.acquire();
-      if (failure) {
-        pool.release(slot);
-        return;
-      }
-      const part: Promise<void> = pool
-        .run({ kind: 'arrow-segments', file, segments: taskSegments, plan, slot: pool.slotAddress(slot) })
-        .then(() => addSlotCounts(totals, pool.counts(slot), plan.countsOffset))
-        .catch((reason: unknown) => {
-          failure ??= { reason };
-        })
-        .finally(() => {
-          pool.release(slot);
-          inFlight.delete(part);
-        });
-      inFlight.add(part);
+      await tasks.submit((slot) => ({ kind: 'arrow-segments', file, segments: taskSegments, plan, slot: pool.slotAddress(slot) }));
     };
 
     let applies = true;
     try {
-      for (let b = 0; b < ipc.batchCount && !failure; b++) {
+      for (let b = 0; b < ipc.batchCount && !tasks.failed; b++) {
         const batch = ipc.readBatch(b);
         if (!batchApplies(ipc, b, batch, expected, columns)) {
           applies = false;
@@ -193,11 +178,9 @@ export async function countArrowIpc(pool: ScanPool, file: string, featureNames: 
       }
       if (applies) await flush();
     } catch (err) {
-      failure ??= { reason: err };
+      tasks.fail(err);
     }
-    // every task hands its slot back before this returns or throws
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
-    if (failure) throw failure.reason;
+    await tasks.settle();
     return applies ? totals : undefined;
   } finally {
     ipc.close();
@@ -253,39 +236,77 @@ function batchApplies(ipc: ArrowIpcFile, index: number, batch: IpcBatchLayout, e
 export async function countArrowBatches(pool: ScanPool, file: string, featureNames: string[]): Promise<Histograms> {
   const plan = pool.plan;
   const totals = emptyHistograms(featureNames, plan.nEdges);
-  const pending: Array<Promise<void>> = [];
-  let failed: unknown;
-  for await (const batch of openBatches(file, { countQuality: false, withLabel: false })) {
-    const columns = featureNames.map((name) => {
-      const child = batch.getChild(name);
-      if (!child) throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
-      return child.toArray() as Float64Array;
-    });
-    for (let offset = 0; offset < batch.numRows; offset += plan.blockRows) {
-      const rows = Math.min(plan.blockRows, batch.numRows - offset);
-      const slot = await pool.acquire();
-      if (failed) {
-        pool.release(slot);
-        throw failed;
+  const tasks = new SlotTasks(pool, totals);
+  try {
+    for await (const batch of openBatches(file, { countQuality: false, withLabel: false })) {
+      if (tasks.failed) break;
+      const columns = featureNames.map((name) => {
+        const child = batch.getChild(name);
+        if (!child) throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
+        return child.toArray() as Float64Array;
+      });
+      for (let offset = 0; offset < batch.numRows; offset += plan.blockRows) {
+        const rows = Math.min(plan.blockRows, batch.numRows - offset);
+        totals.rows += rows;
+        await tasks.submit((slot) => {
+          const block = pool.columns(slot);
+          columns.forEach((values, f) => block.set(values.subarray(offset, offset + rows), f * plan.blockRows));
+          return { kind: 'bin-block', rows, plan, slot: pool.slotAddress(slot) };
+        });
       }
-      const block = pool.columns(slot);
-      columns.forEach((values, f) => block.set(values.subarray(offset, offset + rows), f * plan.blockRows));
-      const part = pool
-        .run({ kind: 'bin-block', rows, plan, slot: pool.slotAddress(slot) })
-        .then((result) => {
-          const partial = emptyHistograms(featureNames, plan.nEdges);
-          addSlotCounts(partial, pool.counts(slot), plan.countsOffset);
-          partial.rows = result.rows;
-          mergeHistograms(totals, partial);
-        })
-        .catch((err: unknown) => {
-          failed ??= err;
-        })
-        .finally(() => pool.release(slot));
-      pending.push(part);
     }
+  } catch (err) {
+    tasks.fail(err);
   }
-  await Promise.all(pending);
-  if (failed) throw failed;
+  await tasks.settle();
   return totals;
+}
+
+/**
+ * Tasks in flight over the pool's slots, for the Arrow paths: `submit` borrows a slot (waiting for
+ * one), lets `task` fill it and name the work, runs it and adds the slot's counts into `totals`;
+ * `settle` waits until every slot is handed back, then throws the first failure. After a failure
+ * nothing more is started.
+ */
+class SlotTasks {
+  readonly #pool: ScanPool;
+  readonly #totals: Histograms;
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: { reason: unknown } | undefined;
+
+  constructor(pool: ScanPool, totals: Histograms) {
+    this.#pool = pool;
+    this.#totals = totals;
+  }
+
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  fail(reason: unknown): void {
+    this.#failure ??= { reason };
+  }
+
+  async submit(task: (slot: number) => Task): Promise<void> {
+    const pool = this.#pool;
+    const slot = await pool.acquire();
+    if (this.#failure) {
+      pool.release(slot);
+      return;
+    }
+    const part: Promise<void> = Promise.resolve()
+      .then(() => pool.run(task(slot)))
+      .then(() => addSlotCounts(this.#totals, pool.counts(slot), pool.plan.countsOffset))
+      .catch((reason: unknown) => this.fail(reason))
+      .finally(() => {
+        pool.release(slot);
+        this.#inFlight.delete(part);
+      });
+    this.#inFlight.add(part);
+  }
+
+  async settle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    if (this.#failure) throw this.#failure.reason;
+  }
 }
