@@ -18,7 +18,8 @@ import { createSharedMemory } from '../engine/kernels/index.js';
 import { readCsvLayoutSync } from '../engine/io/csv.js';
 import { packageRoot } from '../engine/util/paths.js';
 import { ensureData } from './data.js';
-import { fmt, summarise, table, type Timing } from './stats.js';
+import { alternate, fmt, table, type Timing } from './stats.js';
+import { fillBinningInput } from './scan.js';
 
 interface KernelExports {
   countBins(values: number, n: number, edges: number, nEdges: number, counts: number): void;
@@ -47,37 +48,12 @@ function instantiate(file: string, memory: WebAssembly.Memory): KernelExports {
   return new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error(`${file}: abort`); } } }).exports as unknown as KernelExports;
 }
 
-/** Alternate `passes` `reps` times after 1.5 s of warm-up each (V8 tiers WASM up in the background). */
-function alternate(passes: Record<string, () => number>, reps: number): Record<string, Timing> {
-  const names = Object.keys(passes);
-  for (const name of names) {
-    const until = performance.now() + 1500;
-    for (let w = 0; w < 3 || performance.now() < until; w++) passes[name]!();
-  }
-  const runs: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const name of names) {
-      const start = performance.now();
-      passes[name]!();
-      runs[name]!.push((performance.now() - start) / 1000);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, summarise(runs[n]!)]));
-}
-
 function benchHistogram(builds: Record<string, string>, reps: number) {
   const n = 1 << 22;
   const valuesPtr = 65536;
-  const edgesPtr = valuesPtr + n * 8;
+  const memory = createSharedMemory(valuesPtr + n * 8 + 4096);
+  const { edgesPtr } = fillBinningInput(memory, valuesPtr, n);
   const countsPtr = edgesPtr + 1024;
-  const memory = createSharedMemory(countsPtr + 4096);
-  const f64 = new Float64Array(memory.buffer);
-  let seed = 12345;
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    f64[valuesPtr / 8 + i] = (seed / 4294967296) * 10 - 0.5;
-  }
-  f64.set([1, 2, 3, 4, 5, 6, 7, 8, 9], edgesPtr / 8);
   const counts = new Uint32Array(memory.buffer, countsPtr, 12);
   const results: Record<string, string> = {};
   const passes = Object.fromEntries(

@@ -15,7 +15,7 @@ import { createBaseline, scanDrift, createSharedMemory, loadBinKernel, type Kern
 import { readCsvLayoutSync, CsvBlockParser, scanCsvRange } from '../engine/io/csv.js';
 import { loadCsvKernel } from '../engine/kernels/csv.js';
 import { packageRoot } from '../engine/util/paths.js';
-import { summarise, time, fmt, table, type Timing } from './stats.js';
+import { alternate, summarise, time, fmt, table, type Timing } from './stats.js';
 import { ensureData } from './data.js';
 
 export interface ScanBenchOptions {
@@ -59,42 +59,39 @@ function parseOnly(file: string, scanner: boolean): number {
   return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, out, outBase: outPtr / 8, stride: blockRows, readBuffer, onBlock: () => {} }).rows;
 }
 
-/** Seconds to bin `values` once with a kernel, over 10 interior decile edges as the scan does. */
-function binOnce(kernelName: KernelName, memory: WebAssembly.Memory, n: number): number {
-  const kernel = loadBinKernel(memory, kernelName);
-  const valuesPtr = 65536;
-  const edgesPtr = valuesPtr + n * 8;
-  const countsPtr = edgesPtr + 1024;
-  const start = performance.now();
-  for (let at = 0; at < n; at += 8192) kernel.countBins(valuesPtr + at * 8, Math.min(8192, n - at), edgesPtr, 9, countsPtr);
-  return (performance.now() - start) / 1000;
-}
-
-/**
- * Binning throughput of the histogram kernels on one thread: 2^22 values spread over and beyond
- * 10 bins (9 interior edges, as the scan bins deciles), `reps` alternating repetitions after a
- * warm-up; seconds per pass over the values, per kernel.
- */
-export function measureBinning(reps: number, kernels: KernelName[] = ['wasm-simd', 'wasm', 'js']): { n: number; timings: Record<string, Timing> } {
-  const n = 1 << 22;
-  const memory = createSharedMemory(65536 + n * 8 + 4096);
+/** Binning input at byte `valuesPtr`: n values spread over and beyond 10 bins, then the 9 interior edges 1..9. */
+export function fillBinningInput(memory: WebAssembly.Memory, valuesPtr: number, n: number): { edgesPtr: number } {
   const f64 = new Float64Array(memory.buffer);
   let seed = 12345;
   for (let i = 0; i < n; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
-    f64[8192 + i] = (seed / 4294967296) * 10 - 0.5; // spread over the bins and outside them
+    f64[valuesPtr / 8 + i] = (seed / 4294967296) * 10 - 0.5;
   }
-  f64.set([1, 2, 3, 4, 5, 6, 7, 8, 9], (65536 + n * 8) / 8);
-  const runs: Record<string, number[]> = Object.fromEntries(kernels.map((k) => [k, []]));
-  // warm-up: V8 runs new WASM code in its baseline tier first and swaps in optimised code
-  // compiled in the background, which takes a while on a loaded machine; a fixed count of
-  // warm-up passes measured the baseline tier when one kernel ran alone (3.3 ns vs 2.0 a value)
-  for (const k of kernels) {
-    const until = performance.now() + 1500;
-    for (let w = 0; w < 3 || performance.now() < until; w++) binOnce(k, memory, n);
-  }
-  for (let r = 0; r < reps; r++) for (const k of kernels) runs[k]!.push(binOnce(k, memory, n));
-  return { n, timings: Object.fromEntries(kernels.map((k) => [k, summarise(runs[k]!)])) };
+  const edgesPtr = valuesPtr + n * 8;
+  f64.set([1, 2, 3, 4, 5, 6, 7, 8, 9], edgesPtr / 8);
+  return { edgesPtr };
+}
+
+/**
+ * Binning throughput of the histogram kernels on one thread: 2^22 values spread over and beyond
+ * 10 bins (9 interior edges, as the scan bins deciles), in calls of 8,192 values, `reps`
+ * alternating repetitions after a warm-up; seconds per pass over the values, per kernel.
+ */
+export function measureBinning(reps: number, kernels: KernelName[] = ['wasm-simd', 'wasm', 'js']): { n: number; timings: Record<string, Timing> } {
+  const n = 1 << 22;
+  const valuesPtr = 65536;
+  const memory = createSharedMemory(valuesPtr + n * 8 + 4096);
+  const { edgesPtr } = fillBinningInput(memory, valuesPtr, n);
+  const countsPtr = edgesPtr + 1024;
+  const passes = Object.fromEntries(
+    kernels.map((name) => {
+      const kernel = loadBinKernel(memory, name);
+      return [name, () => {
+        for (let at = 0; at < n; at += 8192) kernel.countBins(valuesPtr + at * 8, Math.min(8192, n - at), edgesPtr, 9, countsPtr);
+      }];
+    }),
+  );
+  return { n, timings: alternate(passes, reps) };
 }
 
 export async function benchScan(args: string[]): Promise<void> {

@@ -13,6 +13,29 @@ export function summarise(runs: number[]): Timing {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs };
 }
 
+/**
+ * Run each named pass `reps` times, alternating, after warming each one for `warmupMs` (at least
+ * 3 passes): V8 runs new WASM code in its baseline tier first and swaps in optimised code compiled
+ * in the background, which takes a while on a loaded machine; a fixed count of warm-up passes once
+ * measured the baseline tier (3.3 ns against 2.0 a value). Seconds per pass, per name.
+ */
+export function alternate(passes: Record<string, () => unknown>, reps: number, warmupMs = 1500): Record<string, Timing> {
+  const names = Object.keys(passes);
+  for (const name of names) {
+    const until = performance.now() + warmupMs;
+    for (let w = 0; w < 3 || performance.now() < until; w++) passes[name]!();
+  }
+  const runs: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < reps; r++) {
+    for (const name of names) {
+      const start = performance.now();
+      passes[name]!();
+      runs[name]!.push((performance.now() - start) / 1000);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, summarise(runs[n]!)]));
+}
+
 export async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
