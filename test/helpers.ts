@@ -6,10 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const SHARED_DATA = join(ROOT, '..', 'shared', 'data', 'cicids2017');
-export const HEAD_9998 = join(SHARED_DATA, 'friday-ddos-head-9998.csv');
-export const SAMPLE_10 = join(SHARED_DATA, 'friday-ddos-sample-10.csv');
-export const FLOWS_299 = join(SHARED_DATA, 'friday-ddos-flows-299.csv');
+/** The real CICIDS2017 extracts kept in the repository (see test/fixtures/cicids2017/README.md). */
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'cicids2017');
+export const HEAD_9998 = join(FIXTURES, 'friday-ddos-head-9998.csv');
+export const SAMPLE_10 = join(FIXTURES, 'friday-ddos-sample-10.csv');
+export const FLOWS_299 = join(FIXTURES, 'friday-ddos-flows-299.csv');
 
 export function tempDir(prefix = 'dc-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -1,4 +1,4 @@
-/** Test helpers for engine/io: real fixtures from ../shared, generated files in os.tmpdir(). */
+/** Test helpers for engine/io: the real CICIDS2017 fixtures (test/fixtures/cicids2017), generated files in os.tmpdir(). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** /work/shared/data/cicids2017 seen from the repository root (`../shared`). */
-export const CICIDS_DIR = path.resolve(here, '../../../../shared/data/cicids2017');
+/** The real CICIDS2017 extracts kept in the repository (see test/fixtures/cicids2017/README.md). */
+export const CICIDS_DIR = path.resolve(here, '../../fixtures/cicids2017');
 export const HEAD_9998 = path.join(CICIDS_DIR, 'friday-ddos-head-9998.csv');
 export const SAMPLE_10 = path.join(CICIDS_DIR, 'friday-ddos-sample-10.csv');
 export const FLOWS_299 = path.join(CICIDS_DIR, 'friday-ddos-flows-299.csv');
