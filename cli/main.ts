@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isDriftCatcherError } from '../engine/errors.js';
+import { packageVersion } from '../engine/util/paths.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCheck } from './commands/check.js';
 import { registerScan } from './commands/scan.js';
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   const program = new Command('driftcatcher')
     .description('fast drift monitoring for tabular ML: baselines, PSI drift checks, bulk scans')
-    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .version(packageVersion())
     .option('--debug', 'print stack traces')
     .exitOverride();
   for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent]) register(program);

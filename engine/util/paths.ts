@@ -1,21 +1,42 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cachedRoot: string | undefined;
 
+let cachedVersion: string | undefined;
+
 /**
- * The package root (the folder holding package.json), found from this module's location so that
- * the same code works from the TypeScript sources (tests) and from dist/ (the CLI).
+ * The package root (the folder holding driftcatcher's own package.json), found from this module's
+ * location so that the same code works from the TypeScript sources (tests), from dist/ (the CLI)
+ * and from an installed package (which has dist/ and build/ but no sources).
  */
 export function packageRoot(): string {
   if (cachedRoot !== undefined) return cachedRoot;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'engine'))) return (cachedRoot = dir);
+    const manifest = readManifest(dir);
+    if (manifest?.name === 'driftcatcher') {
+      cachedVersion = manifest.version;
+      return (cachedRoot = dir);
+    }
     const up = dirname(dir);
-    if (up === dir) throw new Error('driftcatcher: cannot find the package root');
+    if (up === dir) throw new Error('cannot find the driftcatcher package root (its package.json) above ' + fileURLToPath(import.meta.url));
     dir = up;
+  }
+}
+
+/** driftcatcher's own version (its package.json), whatever project or npm script runs it. */
+export function packageVersion(): string {
+  packageRoot();
+  return cachedVersion ?? '0.0.0';
+}
+
+function readManifest(dir: string): { name?: string; version?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+  } catch {
+    return undefined;
   }
 }
 

@@ -37,7 +37,10 @@ export function ensurePython(): string {
     // another run may have finished the job while this one waited for the lock
     if (!existsSync(python)) createVenv();
     if (readStamp() !== wanted) {
+      const started = Date.now();
+      say(`installing test/reference/requirements.txt (${requirementNames()}) into .venv with pip; the first time this takes a few minutes...`);
       run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], 'pip install -r test/reference/requirements.txt');
+      say(`.venv is ready (${Math.round((Date.now() - started) / 1000)} s); the tests start now`);
       const temp = `${STAMP}.${process.pid}.tmp`;
       writeFileSync(temp, `${wanted}\n`);
       renameSync(temp, STAMP);
@@ -69,7 +72,21 @@ function createVenv(): void {
     );
   }
   rmSync(VENV_DIR, { recursive: true, force: true }); // a half-made venv from an interrupted run
+  say(`creating the Python environment of the reference tests: ${base} -m venv .venv`);
   run(base, ['-m', 'venv', VENV_DIR], `${base} -m venv .venv (on Debian/Ubuntu install python3-venv)`);
+}
+
+/** Progress of the set-up on stderr: without it `npm test` is silent for minutes on a fresh clone. */
+function say(line: string): void {
+  process.stderr.write(`driftcatcher tests: ${line}\n`);
+}
+
+function requirementNames(): string {
+  return readFileSync(REQUIREMENTS, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/[=<>~!\[ ]/)[0])
+    .filter(Boolean)
+    .join(', ');
 }
 
 function run(command: string, args: string[], what: string): void {

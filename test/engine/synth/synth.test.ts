@@ -6,7 +6,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CICIDS_HEADER, CONSTANT_ZERO_FEATURES, FEATURE_NAMES, RATE_FEATURES, synthesize, type DriftKind } from '../../../engine/synth/index.js';
 
-const REAL_FILE = join(import.meta.dirname, '../../../../shared/data/cicids2017/friday-ddos-head-9998.csv');
+const REAL_FILE = join(import.meta.dirname, '../../fixtures/cicids2017/friday-ddos-head-9998.csv');
 
 let dir: string;
 beforeAll(() => {
