@@ -1,9 +1,10 @@
 /** Shared test helpers: fixture paths, temp dirs, running the CLI and the Python reference. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The real CICIDS2017 extracts kept in the repository (see test/fixtures/cicids2017/README.md). */
@@ -12,8 +13,18 @@ export const HEAD_9998 = join(FIXTURES, 'friday-ddos-head-9998.csv');
 export const SAMPLE_10 = join(FIXTURES, 'friday-ddos-sample-10.csv');
 export const FLOWS_299 = join(FIXTURES, 'friday-ddos-flows-299.csv');
 
+const madeDirs: string[] = [];
+// Registered when a test file imports this module, so it runs after all of that file's tests: the
+// folders `tempDir` made (models, ledgers, generated CSVs) do not pile up in the temp dir.
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder in the temp dir, removed after the test file's last test. */
 export function tempDir(prefix = 'dc-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Run the built CLI (dist/cli/main.js) and capture its output. */
