@@ -3,24 +3,40 @@ import { actionText, bold, fixed, red, table } from './format.js';
 
 export function renderDriftReport(report: DriftReport, top: number): string {
   const other = report.settings.method !== 'psi';
-  const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.psi), ...(other ? [fixed(f.score)] : []), f.drifted ? red('drifted') : '']);
-  const header = ['#', 'feature', 'psi', ...(other ? [report.settings.method] : []), ''];
+  const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.psi), ...(other ? [fixed(f.score)] : []), f.drifted ? red('drifted') : 'stable']);
+  const header = ['#', 'feature', 'psi', ...(other ? [report.settings.method] : []), 'verdict'];
   const s = report.settings;
-  return [
+  const lines = [
     table(header, rows, [true, false, true, other, false]),
     '',
     `${bold('verdict')}: ${actionText(report.action)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
     `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall > ${s.policy.retrainOverall} or drifted > ${s.policy.retrainDriftedFeatures}, alert if overall > ${s.policy.alertOverall} or any drifted`,
-  ].join('\n');
+  ];
+  const next = nextStep(report.action);
+  if (next) lines.push(next);
+  return lines.join('\n');
+}
+
+/** What a user does after an `alert` or `retrain` verdict (nothing to do after `wait`). */
+export function nextStep(action: DriftReport['action']): string | undefined {
+  if (action === 'retrain') {
+    return 'next: the model no longer sees the data it was trained on. Retrain with recent labelled data (`driftcatcher train train.csv --new-data recent.csv`, or `driftcatcher agent retrain --new-labeled-data recent.csv --base-data train.csv` to promote only if the new model is not worse), then check again against its baseline.';
+  }
+  if (action === 'alert') {
+    return 'next: look at the drifted features above (`--json` has every feature\'s bins); if the change is real and lasting, collect labels and retrain; `driftcatcher agent check` acts on verdicts under cooldowns.';
+  }
+  return undefined;
 }
 
 export function renderScanReport(scan: ScanReport): string {
   const row = (name: string, r: DriftReport) => [name, String(r.current.rows), fixed(r.overall_score), `${r.n_drifted_features}/${r.total_features}`, actionText(r.action), r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.name).join(', ')];
   const rows = scan.files.map((r) => row(r.current.files[0]!, r));
   rows.push(row(bold('combined'), scan.combined));
+  const next = nextStep(scan.combined.action);
   return [
     table(['file', 'rows', `overall ${scan.combined.settings.method}`, 'drifted', 'verdict', 'top drifted'], rows, [false, true, true, true, false, false]),
     '',
-    `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s with ${scan.workers} worker(s), kernel ${scan.kernel}; settings: ${scan.combined.settings.semantics}, threshold ${scan.combined.settings.threshold}, epsilon ${scan.combined.settings.epsilon}`,
+    `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${scan.combined.settings.semantics}, threshold ${scan.combined.settings.threshold}, epsilon ${scan.combined.settings.epsilon}`,
+    ...(next ? [next] : []),
   ].join('\n');
 }

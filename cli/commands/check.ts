@@ -1,19 +1,20 @@
 import { Command } from 'commander';
-import { addDriftOptions, addTrackingOptions, exitCodeFor, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderDriftReport } from '../render.js';
 
 export function registerCheck(program: Command): void {
-  addTrackingOptions(addDriftOptions(
+  addTrackingOptions(addDriftOptions(addBaselineOptions(
     program
       .command('check')
       .description('check one batch for drift against a baseline profile; prints features ranked by PSI and the verdict')
       .argument('<data>', 'current data: CSV or Arrow IPC')
-      .requiredOption('--baseline <profile.json>', 'baseline profile from `driftcatcher baseline`'),
-  )).action(async (data: string, flags: DriftFlags & TrackingFlags & { baseline: string }) => {
-    const { loadProfile } = await import('../../engine/profile/index.js');
+      .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from'),
+    ' (when the baseline is built from data)',
+  ))).action(async (data: string, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
+    const { resolveBaseline } = await import('../../engine/profile/index.js');
     const { checkDrift } = await import('../../engine/drift/index.js');
-    const profile = await loadProfile(flags.baseline);
+    const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const report = await checkDrift(profile, data, scanOptions(flags));
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, flags.top ?? 10) + '\n');

@@ -56,7 +56,7 @@ function render(report: PerformanceReport): string {
     return [name, value === null ? '-' : fixed(value, 4), typeof trained === 'number' ? fixed(trained, 4) : '-'];
   };
   const lines = [
-    `${report.file}: ${report.rows} predictions, ${report.positives} positive`,
+    `${report.file}: ${report.rows} predictions, ${report.positives} labelled positive (y_true = 1), ${report.predicted_positives} predicted positive (y_pred = 1)`,
     '',
     table(
       ['metric', 'production', c ? `training (v${c.version}, ${c.alias})` : 'training'],
@@ -66,8 +66,8 @@ function render(report: PerformanceReport): string {
         row('recall', m.recall, 'recall'),
         row('f1_score', m.f1_score, 'f1_score'),
         row('roc_auc', m.roc_auc, 'roc_auc'),
-        row('false_positive_rate', m.false_positive_rate),
-        row('false_negative_rate', m.false_negative_rate),
+        row('false_positive_rate', m.false_positive_rate, 'false_positive_rate'),
+        row('false_negative_rate', m.false_negative_rate, 'false_negative_rate'),
       ],
       [false, true, true],
     ),

@@ -17,7 +17,7 @@ export function registerPredict(program: Command): void {
       else {
         const version = result.model.version !== null ? ` v${result.model.version}` : '';
         const metrics = result.metrics ? `; accuracy ${fixed(result.metrics.accuracy)}, roc_auc ${fixed(result.metrics.roc_auc)}` : '';
-        process.stdout.write(`wrote ${result.out}: ${result.rows} rows, ${result.predicted_positive} predicted positive (${result.model.model_type}${version}), ${result.filled_values} non-finite values filled${metrics}\n`);
+        process.stdout.write(`wrote ${result.out}: ${result.rows} rows, ${result.predicted_positive} predicted positive (y_pred = 1; ${result.model.model_type}${version}), ${result.filled_values} non-finite values filled${metrics}\n`);
       }
     });
 }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import type { Profile } from '../../engine/index.js';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderScanReport } from '../render.js';
@@ -13,11 +12,9 @@ export function registerScan(program: Command): void {
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from'),
     ' (when the baseline is built from data)',
   ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
-    const { createBaseline, loadProfile } = await import('../../engine/profile/index.js');
+    const { resolveBaseline } = await import('../../engine/profile/index.js');
     const { scanDrift } = await import('../../engine/drift/index.js');
-    const profile: Profile = flags.baseline.toLowerCase().endsWith('.json')
-      ? await loadProfile(flags.baseline)
-      : await createBaseline(flags.baseline, baselineOptions(flags));
+    const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const scan = await scanDrift(profile, files, scanOptions(flags));
     if (flags.json) printJson(scan);
     else process.stdout.write(renderScanReport(scan) + '\n');

@@ -44,7 +44,7 @@ export function registerTrain(program: Command): void {
     .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), 0.2)
     .option('--seed <n>', 'seed of the split, bootstrap, feature draws and network weights', integer('--seed', 0), 42)
     .option('-o, --out <dir>', 'model registry folder (versions go to <dir>/v<N>/)', 'models')
-    .option('--name <model>', 'registered model name', 'ddos_random_forest')
+    .option('--name <model>', 'registered model name: one name holds every model family (rf, logreg, mlp), so champion and challenger can be any two; each version records its model_type', 'ddos_random_forest')
     .option('--workers <n>', 'worker threads (0 = the main thread; default: all cores)', integer('--workers', 0, 1024))
     .addOption(new Option('--kernel <name>', 'force a tree kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--label <name>', 'label column', 'Label')

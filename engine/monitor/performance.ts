@@ -48,7 +48,10 @@ export interface ChampionComparison {
   version: number;
   /** `champion`, or `latest` when no version is the champion yet */
   alias: string;
-  /** the version's test-split metrics from training */
+  /**
+   * the version's test-split metrics from training, with the false-positive and false-negative
+   * rates derived from its confusion counts (training records the counts, not the rates)
+   */
   training: Record<string, number>;
   /** production minus training, per metric both have */
   deltas: Record<string, number>;
@@ -58,7 +61,10 @@ export interface PerformanceReport {
   file: string;
   format: 'csv' | 'jsonl';
   rows: number;
+  /** labelled positive rows (y_true = 1) */
   positives: number;
+  /** rows the model predicted positive (y_pred = 1) */
+  predicted_positives: number;
   metrics: PerformanceMetrics;
   thresholds: PerformanceThresholds;
   violations: Violation[];
@@ -126,13 +132,31 @@ async function championComparison(metrics: PerformanceMetrics, options: MonitorO
   const championVersion = aliases[CHAMPION];
   const chosen = championVersion !== undefined ? versions.find((v) => v.version === championVersion) : versions[versions.length - 1];
   if (!chosen) return null;
+  const training = withErrorRates(chosen.metrics);
   const deltas: Record<string, number> = {};
-  const production: Record<string, number | null> = { accuracy: metrics.accuracy, precision: metrics.precision, recall: metrics.recall, f1_score: metrics.f1_score, roc_auc: metrics.roc_auc };
+  const production: Record<string, number | null> = {
+    accuracy: metrics.accuracy,
+    precision: metrics.precision,
+    recall: metrics.recall,
+    f1_score: metrics.f1_score,
+    roc_auc: metrics.roc_auc,
+    false_positive_rate: metrics.false_positive_rate,
+    false_negative_rate: metrics.false_negative_rate,
+  };
   for (const [key, value] of Object.entries(production)) {
-    const trained = chosen.metrics[key];
+    const trained = training[key];
     if (value !== null && typeof trained === 'number') deltas[key] = value - trained;
   }
-  return { registry: registry.root, name: registry.name, version: chosen.version, alias: championVersion !== undefined ? CHAMPION : 'latest', training: chosen.metrics, deltas };
+  return { registry: registry.root, name: registry.name, version: chosen.version, alias: championVersion !== undefined ? CHAMPION : 'latest', training, deltas };
+}
+
+/** Training metrics plus the false-positive/negative rates of its confusion counts, when it has them. */
+function withErrorRates(trained: Record<string, number>): Record<string, number> {
+  const { true_negatives: tn, false_positives: fp, false_negatives: fn, true_positives: tp } = trained;
+  const out = { ...trained };
+  if (tn !== undefined && fp !== undefined && out['false_positive_rate'] === undefined) out['false_positive_rate'] = ratio(fp, fp + tn);
+  if (fn !== undefined && tp !== undefined && out['false_negative_rate'] === undefined) out['false_negative_rate'] = ratio(fn, fn + tp);
+  return out;
 }
 
 /** Evaluate labelled predictions already in memory. */
@@ -142,11 +166,14 @@ export async function evaluatePerformance(predictions: Predictions, options: Mon
   const found = violations(metrics, thresholds);
   let positives = 0;
   for (const y of predictions.yTrue) positives += y;
+  let predictedPositives = 0;
+  for (const y of predictions.yPred) predictedPositives += y;
   return {
     file: predictions.file,
     format: predictions.format,
     rows: predictions.rows,
     positives,
+    predicted_positives: predictedPositives,
     metrics,
     thresholds,
     violations: found,

@@ -2,10 +2,11 @@
  * Baseline profiles: per-feature quantile edges, expected proportions, statistics and
  * data-quality counts of the training data.
  */
-import { basename } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { open, stat } from 'node:fs/promises';
 import { readTable, detectFormat } from '../io/index.js';
 import { buildProfile, type FeatureColumn } from './build.js';
+import { loadProfile } from './store.js';
 import type { BaselineOptions, Profile } from './types.js';
 
 export { buildProfile, histogramCounts, type FeatureColumn } from './build.js';
@@ -25,4 +26,39 @@ export async function createBaseline(file: string, options: BaselineOptions = {}
     label: labelName ?? null,
     source: { file: basename(file), bytes, format: await detectFormat(file) },
   });
+}
+
+const DATA_EXTENSIONS = new Set(['.csv', '.arrow', '.ipc', '.feather', '.arrows', '.parquet']);
+
+/**
+ * The baseline a check compares with: a saved profile (a `.json` file, or a file of another name
+ * whose first non-blank byte is `{`), or else training data (CSV, Arrow) to build one from with
+ * `options`. `check` and `scan` take either.
+ */
+export async function resolveBaseline(file: string, options: BaselineOptions = {}): Promise<{ profile: Profile; built: boolean }> {
+  const extension = extname(file).toLowerCase();
+  const isProfile = extension === '.json' || (!DATA_EXTENSIONS.has(extension) && (await startsLikeJson(file)));
+  if (isProfile) return { profile: await loadProfile(file), built: false };
+  return { profile: await createBaseline(file, options), built: true };
+}
+
+async function startsLikeJson(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return false; // the reader that follows names the problem
+  }
+  try {
+    const head = new Uint8Array(256);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    for (let i = 0; i < bytesRead; i++) {
+      const c = head[i]!;
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+      return c === 0x7b;
+    }
+    return false;
+  } finally {
+    await handle.close();
+  }
 }
