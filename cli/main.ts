@@ -7,21 +7,11 @@
  * Start-up loads commander and the command definitions only: each command's action imports the
  * engine areas it uses when it runs (a CSV scan never loads apache-arrow, TensorFlow.js or undici),
  * so `--help` and short runs do not pay for the whole engine. test/cli/startup.test.ts checks it.
+ * The command tree itself is built in cli/program.ts.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { isDriftCatcherError } from '../engine/errors.js';
-import { packageVersion } from '../engine/util/paths.js';
-import { registerBaseline } from './commands/baseline.js';
-import { registerCheck } from './commands/check.js';
-import { registerScan } from './commands/scan.js';
-import { registerSynth } from './commands/synth.js';
-import { registerDemo } from './commands/demo.js';
-import { registerMlflow } from './commands/mlflow.js';
-import { registerTrain } from './commands/train.js';
-import { registerPredict } from './commands/predict.js';
-import { registerModels } from './commands/models.js';
-import { registerMonitor } from './commands/monitor.js';
-import { registerAgent } from './commands/agent.js';
+import { buildProgram } from './program.js';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
@@ -42,16 +32,7 @@ function oneLine(err: unknown): string {
 
 async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
-  const program = new Command('driftcatcher')
-    .description('fast drift monitoring for tabular ML: baselines, PSI drift checks, bulk scans')
-    .version(packageVersion())
-    .option('--debug', 'print stack traces')
-    .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent]) register(program);
-  // commander's own usage errors: one line, in the same form as ours
-  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
-  const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
-  for (const command of everyCommand(program)) command.exitOverride().configureOutput(output);
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -43,9 +43,9 @@ export interface DriftFlags {
   top?: number;
 }
 
-/** The drift and engine options `check` and `scan` share. */
-export function addDriftOptions(command: Command): Command {
-  return command
+/** The drift and engine options `check` and `scan` share; `output: false` leaves out --fail-on, --top and --json. */
+export function addDriftOptions(command: Command, { output = true }: { output?: boolean } = {}): Command {
+  command
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['driftcatcher']))
     .addOption(new Option('--method <id>', 'drift method').choices(DRIFT_METHODS.map((m) => m.id)).default('psi'))
     .option('--threshold <x>', 'per-feature drift threshold (default: the method\'s, 0.2 for psi)', number('--threshold'))
@@ -56,7 +56,9 @@ export function addDriftOptions(command: Command): Command {
     .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
     .option('--workers <n>', 'worker threads (0 = run on the main thread; default: by input size, up to all cores)', integer('--workers', 0, 1024))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
-    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing');
+  if (!output) return command;
+  return command
     .addOption(new Option('--fail-on <action>', 'exit 1 when the verdict is this or worse').choices(['alert', 'retrain']))
     .option('--top <n>', 'rows of the feature table', integer('--top', 1), 10)
     .option('--json', 'print one JSON object on stdout');

@@ -1,13 +1,23 @@
 import type { DriftReport, ScanReport } from '../engine/index.js';
 import { actionText, bold, fixed, red, table } from './format.js';
 
-export function renderDriftReport(report: DriftReport, top: number): string {
+/** The warning for stderr when a report's sample is too small for its verdict (empty when it is not). */
+export function smallSampleWarning(what: string | null, sample: { message: string } | null | undefined): string {
+  return sample ? `driftcatcher: warning: ${what ? `${what}: ` : ''}${sample.message}\n` : '';
+}
+
+/** The `top` features by score: rank, name, PSI (and the method's score), drifted. */
+export function featureTable(report: DriftReport, top: number): string {
   const other = report.settings.method !== 'psi';
   const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.psi), ...(other ? [fixed(f.score)] : []), f.drifted ? red('drifted') : 'stable']);
   const header = ['#', 'feature', 'psi', ...(other ? [report.settings.method] : []), 'verdict'];
+  return table(header, rows, [true, false, true, other, false]);
+}
+
+export function renderDriftReport(report: DriftReport, top: number): string {
   const s = report.settings;
   const lines = [
-    table(header, rows, [true, false, true, other, false]),
+    featureTable(report, top),
     '',
     `${bold('verdict')}: ${actionText(report.action)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
     `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall > ${s.policy.retrainOverall} or drifted > ${s.policy.retrainDriftedFeatures}, alert if overall > ${s.policy.alertOverall} or any drifted`,
@@ -28,13 +38,17 @@ export function nextStep(action: DriftReport['action']): string | undefined {
   return undefined;
 }
 
-export function renderScanReport(scan: ScanReport): string {
+/** The per-file table, then the `top` features of all files combined. */
+export function renderScanReport(scan: ScanReport, top: number): string {
   const row = (name: string, r: DriftReport) => [name, String(r.current.rows), fixed(r.overall_score), `${r.n_drifted_features}/${r.total_features}`, actionText(r.action), r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.name).join(', ')];
   const rows = scan.files.map((r) => row(r.current.files[0]!, r));
   rows.push(row(bold('combined'), scan.combined));
   const next = nextStep(scan.combined.action);
   return [
     table(['file', 'rows', `overall ${scan.combined.settings.method}`, 'drifted', 'verdict', 'top drifted'], rows, [false, true, true, true, false, false]),
+    '',
+    `${bold('combined')}, top ${Math.min(top, scan.combined.features.length)} features:`,
+    featureTable(scan.combined, top),
     '',
     `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${scan.combined.settings.semantics}, threshold ${scan.combined.settings.threshold}, epsilon ${scan.combined.settings.epsilon}`,
     ...(next ? [next] : []),

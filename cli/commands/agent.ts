@@ -2,58 +2,96 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
 // --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
 import { parseInterval } from '../../engine/agent/watch.js';
-import { addDriftOptions, addTrackingOptions, integer, number, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addDriftOptions, addTrackingOptions, exitCodeFor, integer, number, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
+import { featureTable, smallSampleWarning } from '../render.js';
 
-interface AgentFlags extends DriftFlags, TrackingFlags {
+// Each agent command has the options it uses and no others (test/cli/options.test.ts checks it).
+
+/** Where the agent works: every agent command. */
+interface PlaceFlags {
   registry: string;
   name: string;
   stateDir?: string;
+  ledgerDir?: string;
+}
+
+interface RetrainFlags {
   minRetrainHours: number;
-  alertCooldownHours: number;
   baseData?: string;
-  labeledData?: string[];
-  webhookUrl?: string;
-  alertFormat: AlertFormat;
   nEstimators: number;
   seed: number;
   trainWorkers?: number;
+}
+
+interface AlertFlags {
+  alertCooldownHours: number;
+  labeledData?: string[];
+  webhookUrl?: string;
+  alertFormat: AlertFormat;
+}
+
+interface LogFlags {
   quiet?: boolean;
 }
 
-function addAgentOptions(command: Command): Command {
-  return addTrackingOptions(command)
+type CheckFlags = PlaceFlags & RetrainFlags & AlertFlags & LogFlags & DriftFlags & TrackingFlags;
+
+function addPlaceOptions(command: Command): Command {
+  return command
     .option('--registry <dir>', 'model registry (the champion\'s baseline is checked against)', 'models')
     .option('--name <model>', 'registered model name', 'ddos_random_forest')
-    .option('--state-dir <dir>', 'state file and daily logs (default: <ledger>/agent)')
-    .option('--min-retrain-hours <h>', 'at least this long between retrains', number('--min-retrain-hours'), 24)
-    .option('--alert-cooldown-hours <h>', 'at least this long between alerts', number('--alert-cooldown-hours'), 6)
-    .option('--base-data <file>', 'the labelled data the model was trained on (retraining adds new files to it)')
-    .option('--labeled-data <files...>', '`check`: labelled files to retrain with on a retrain verdict')
-    .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
-    .addOption(new Option('--alert-format <format>', 'webhook payload').choices(['slack', 'discord', 'generic']).default('generic'))
-    .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), 100)
-    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), 42)
-    .option('--train-workers <n>', 'worker threads when retraining', integer('--train-workers', 0, 1024))
-    .option('--quiet', 'do not echo log events on stderr');
+    .option('--state-dir <dir>', 'state file and daily logs (default: <ledger>/agent)');
 }
 
-function agentOptions(flags: AgentFlags): AgentOptions {
+const minRetrainHours = () => new Option('--min-retrain-hours <h>', 'at least this long between retrains').argParser(number('--min-retrain-hours')).default(24);
+const alertCooldownHours = () => new Option('--alert-cooldown-hours <h>', 'at least this long between alerts').argParser(number('--alert-cooldown-hours')).default(6);
+
+function addRetrainOptions(command: Command): Command {
+  return command
+    .addOption(minRetrainHours())
+    .option('--base-data <file>', 'the labelled data the model was trained on (retraining adds new files to it)')
+    .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), 100)
+    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), 42)
+    .option('--train-workers <n>', 'worker threads when retraining', integer('--train-workers', 0, 1024));
+}
+
+/** What `check` and `watch` do with a verdict: alert, or retrain with labelled files. */
+function addActionOptions(command: Command): Command {
+  return addRetrainOptions(command)
+    .addOption(alertCooldownHours())
+    .option('--labeled-data <files...>', 'labelled files to retrain with on a retrain verdict (without them: alert)')
+    .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
+    .addOption(new Option('--alert-format <format>', 'webhook payload').choices(['slack', 'discord', 'generic']).default('generic'));
+}
+
+const addQuiet = (command: Command) => command.option('--quiet', 'do not echo log events on stderr');
+
+function place(flags: PlaceFlags): Pick<AgentOptions, 'registry' | 'registeredModel' | 'stateDir'> {
+  return { registry: flags.registry, registeredModel: flags.name, stateDir: flags.stateDir };
+}
+
+function retrain(flags: RetrainFlags): Pick<AgentOptions, 'minRetrainHours' | 'baseData' | 'train'> {
+  return { minRetrainHours: flags.minRetrainHours, baseData: flags.baseData, train: { nEstimators: flags.nEstimators, seed: flags.seed, workers: flags.trainWorkers } };
+}
+
+function logTo(flags: LogFlags): AgentOptions['onLog'] {
+  return flags.quiet ? undefined : (entry) => process.stderr.write(`driftcatcher agent: ${entry.event} ${entry.message}\n`);
+}
+
+/** `check` and `watch`: everything. */
+function checkOptions(flags: CheckFlags): AgentOptions {
   return {
-    registry: flags.registry,
-    registeredModel: flags.name,
-    stateDir: flags.stateDir,
-    minRetrainHours: flags.minRetrainHours,
+    ...place(flags),
+    ...retrain(flags),
     alertCooldownHours: flags.alertCooldownHours,
-    baseData: flags.baseData,
     labeledData: flags.labeledData,
     webhookUrl: flags.webhookUrl,
     alertFormat: flags.alertFormat,
     drift: scanOptions(flags),
-    train: { nEstimators: flags.nEstimators, seed: flags.seed, workers: flags.trainWorkers },
     tracking: trackingOptions(flags),
     record: flags.record,
-    onLog: flags.quiet ? undefined : (entry) => process.stderr.write(`driftcatcher agent: ${entry.event} ${entry.message}\n`),
+    onLog: logTo(flags),
   };
 }
 
@@ -68,55 +106,73 @@ function interval(text: string): number {
 export function registerAgent(program: Command): void {
   const agent = program.command('agent').description('the retrain agent: drift checks against the champion, alerts and retraining under cooldowns');
 
-  addAgentOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)')))
+  addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)'))))))
     .requiredOption('--data <file>', 'current data: CSV or Arrow IPC')
-    .action(async (flags: AgentFlags & { data: string }) => {
+    .action(async (flags: CheckFlags & { data: string }) => {
       const { agentCheck } = await import('../../engine/agent/index.js');
-      const result = await agentCheck(flags.data, agentOptions(flags));
-      const { report: _report, ...rest } = result;
-      if (flags.json) printJson(rest);
-      else process.stdout.write(`${result.file}: ${result.action} (overall PSI ${result.overall_psi.toFixed(4)}, ${result.n_drifted_features} drifted) against ${result.model.name} v${result.model.version} (${result.model.alias}) -> ${result.taken}${result.alert ? ` (alert ${result.alert.delivered ? 'sent' : `not delivered: ${result.alert.error}`})` : ''}${result.retrain ? ` (v${result.retrain.version} ${result.retrain.status})` : ''}\n`);
+      const result = await agentCheck(flags.data, checkOptions(flags));
+      const { report, ...rest } = result;
+      const top = report.features.slice(0, flags.top ?? 10);
+      if (flags.json) printJson({ ...rest, top_features: top.map((f) => ({ name: f.name, psi: f.psi, score: f.score, drifted: f.drifted })) });
+      else {
+        process.stdout.write(`${result.file}: ${result.action} (overall PSI ${result.overall_psi.toFixed(4)}, ${result.n_drifted_features} drifted) against ${result.model.name} v${result.model.version} (${result.model.alias}) -> ${result.taken}${result.alert ? ` (alert ${result.alert.delivered ? 'sent' : `not delivered: ${result.alert.error}`})` : ''}${result.retrain ? ` (v${result.retrain.version} ${result.retrain.status})` : ''}\n`);
+        process.stdout.write(featureTable(report, top.length) + '\n');
+      }
+      process.stderr.write(smallSampleWarning(null, result.small_sample));
+      process.exitCode = exitCodeFor(result.action, flags.failOn);
     });
 
-  addAgentOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout'))
+  addQuiet(addRetrainOptions(addPlaceOptions(addTrackingOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout')))))
     .requiredOption('--new-labeled-data <files...>', 'new labelled files')
     .option('--force', 'ignore the retrain cooldown')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: AgentFlags & { newLabeledData: string[]; force?: boolean }) => {
+    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newLabeledData: string[]; force?: boolean; json?: boolean }) => {
       const { agentRetrain } = await import('../../engine/agent/index.js');
-      const result = await agentRetrain(flags.newLabeledData, { ...agentOptions(flags), force: flags.force });
+      const result = await agentRetrain(flags.newLabeledData, { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
+      else if (result.status === 'busy') process.stdout.write(`retrain skipped: another retrain is running (pid ${result.running?.pid}, started ${result.running?.since})\n`);
       else process.stdout.write(`v${result.version}: ${result.metric} ${result.challenger_score?.toFixed(4)} vs champion ${result.champion_version === null ? 'none' : `v${result.champion_version} ${result.champion_score?.toFixed(4)}`} on ${result.holdout_rows} holdout rows -> ${result.status}\n`);
     });
 
-  addAgentOptions(agent.command('status').description('cooldowns, counts, the champion version and the drift trend'))
+  addPlaceOptions(agent.command('status').description('cooldowns, counts, the champion version and the drift trend (against the current baseline)'))
+    .option('--ledger-dir <dir>', 'the local run ledger, whose agent/ folder holds the state without --state-dir (default: $DRIFTCATCHER_HOME, else ./.driftcatcher)')
+    .addOption(minRetrainHours())
+    .addOption(alertCooldownHours())
     .option('--json', 'print the status as JSON')
-    .action(async (flags: AgentFlags) => {
+    .action(async (flags: PlaceFlags & { minRetrainHours: number; alertCooldownHours: number; json?: boolean }) => {
       const { agentStatus } = await import('../../engine/agent/index.js');
-      const status = await agentStatus(agentOptions(flags));
+      const status = await agentStatus({ ...place(flags), tracking: { ledgerDir: flags.ledgerDir }, minRetrainHours: flags.minRetrainHours, alertCooldownHours: flags.alertCooldownHours });
       if (flags.json) return printJson(status);
+      const t = status.trend;
+      const running = status.retrain_running;
       const lines = [
         `champion: ${status.champion ? `${status.champion.name} v${status.champion.version} (${status.champion.alias})` : 'none'}`,
         `checks ${status.total_checks}, alerts ${status.total_alerts}, retrains ${status.total_retrains}`,
         `last alert: ${status.last_alert_time ?? 'never'} (cooldown left ${status.alert_cooldown_left_hours.toFixed(1)} h)`,
         `last retrain: ${status.last_retrain_time ?? 'never'} (cooldown left ${status.retrain_cooldown_left_hours.toFixed(1)} h)`,
-        `drift trend: ${status.trend.direction} (${status.trend.recent.map((x) => x.toFixed(3)).join(' ') || 'no checks yet'})`,
+        ...(running ? [`retrain running: pid ${running.pid} since ${running.since}${running.alive ? '' : ' (process gone: the next check gives the slot back)'}`] : []),
+        `drift trend: ${t.direction} (${t.recent.map((x) => x.toFixed(3)).join(' ') || (t.other_baselines ? 'no checks against this baseline yet' : 'no checks yet')})${t.model_version !== null ? ` against v${t.model_version}` : ''}${t.other_baselines ? `; ${t.other_baselines} check(s) against earlier baselines left out` : ''}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
 
-  addAgentOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there) until SIGINT/SIGTERM')))
+  addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there) until SIGINT/SIGTERM'), { output: false })))))
     .argument('<dir>', 'folder to watch')
     .option('--interval <time>', 'time between polls: 30s, 15m, 1h', interval, 3_600_000)
-    .action(async (dir: string, flags: AgentFlags & { interval: number }) => {
+    .action(async (dir: string, flags: CheckFlags & { interval: number }) => {
       const { agentWatch } = await import('../../engine/agent/index.js');
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const summary = await agentWatch(dir, { ...agentOptions(flags), intervalMs: flags.interval, signal: controller.signal });
+        const summary = await agentWatch(dir, {
+          ...checkOptions(flags),
+          intervalMs: flags.interval,
+          signal: controller.signal,
+          onCheck: (result) => process.stderr.write(smallSampleWarning(result.file, result.small_sample)),
+        });
         process.stdout.write(`stopped: ${summary.polls} poll(s), ${summary.checked} checked, ${summary.failed} failed\n`);
       } finally {
         process.off('SIGINT', stop);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderDriftReport } from '../render.js';
+import { renderDriftReport, smallSampleWarning } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -18,6 +18,7 @@ export function registerCheck(program: Command): void {
     const report = await checkDrift(profile, data, scanOptions(flags));
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, flags.top ?? 10) + '\n');
+    process.stderr.write(smallSampleWarning(null, report.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;

@@ -13,7 +13,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the three reports as JSON')
     .action(async (flags: { dir: string; trainRows: number; batchRows: number; workers?: number; json?: boolean }) => {
       const { runDemo } = await import('../../engine/synth/index.js');
-      const result = await runDemo({ ...flags, log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
+      const result = await runDemo({ dir: flags.dir, trainRows: flags.trainRows, batchRows: flags.batchRows, workers: flags.workers, log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
       if (flags.json) {
         printJson(result);
         return;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { PerformanceReport } from '../../engine/index.js';
 import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { actionText, fixed, printJson, table } from '../format.js';
+import { smallSampleWarning } from '../render.js';
 
 interface MonitorFlags {
   minAccuracy: number;
@@ -40,6 +41,7 @@ export function registerMonitor(program: Command): void {
       });
       if (flags.json) printJson(report);
       else process.stdout.write(render(report) + '\n');
+      process.stderr.write(smallSampleWarning(null, report.small_sample));
       process.exitCode = flags.failOn === 'degraded' && report.status === 'degraded' ? 1 : 0;
       if (flags.record === false) return;
       await appendHistory(flags.history ?? defaultHistoryFile({ ledgerDir: flags.ledgerDir }), report);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderScanReport } from '../render.js';
+import { renderScanReport, smallSampleWarning } from '../render.js';
 
 export function registerScan(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -17,7 +17,9 @@ export function registerScan(program: Command): void {
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const scan = await scanDrift(profile, files, scanOptions(flags));
     if (flags.json) printJson(scan);
-    else process.stdout.write(renderScanReport(scan) + '\n');
+    else process.stdout.write(renderScanReport(scan, flags.top ?? 10) + '\n');
+    for (const report of scan.files) process.stderr.write(smallSampleWarning(report.current.files[0]!, report.small_sample));
+    if (scan.files.length > 1) process.stderr.write(smallSampleWarning('combined', scan.combined.small_sample));
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
     // a parent run (all files combined) with one child run per file: ledger first, then MLflow
     if (flags.record === false) return;

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DriftCatcherError } from '../errors.js';
-import { withLock, type LockOptions } from '../util/lockfile.js';
+import { ownerGone, withLock, type LockOptions, type Owner } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Action } from '../drift/decide.js';
 
@@ -24,6 +24,20 @@ export interface DriftResult {
   /** what the agent did: none, alert, retrain, cooldown */
   taken: string;
   model_version: number | null;
+  /** id of the baseline profile the batch was compared with (trends compare only like with like) */
+  baseline_id?: string;
+}
+
+/**
+ * The retrain slot, held while a retrain runs: who holds it (pid, host, since = the claim's time,
+ * which is also written to `last_retrain_time`) and the `last_retrain_time` to give back when
+ * the retrain does not finish. A claim whose process is gone (kill -9) expires: the next run
+ * gives the slot back, logs RETRAIN_FAILED and removes what the dead retrain left.
+ */
+export interface RetrainClaim extends Owner {
+  previous_retrain_time: string | null;
+  /** the retrain's work folder */
+  work_dir: string;
 }
 
 export interface CheckedFile {
@@ -43,6 +57,27 @@ export interface AgentState {
   drift_results: DriftResult[];
   checked_files: Record<string, CheckedFile>;
   last_retrain?: Record<string, unknown>;
+  /** the retrain running now, if any (see RetrainClaim) */
+  retrain_claim?: RetrainClaim | null;
+}
+
+/** The claim if its process is gone (the retrain will never finish), else null. */
+export function deadClaim(state: AgentState): RetrainClaim | null {
+  const claim = state.retrain_claim;
+  return claim && ownerGone(claim) ? claim : null;
+}
+
+/**
+ * Give the slot of a claim back: `last_retrain_time` returns to its value before the claim
+ * (unless a retrain has finished since) and the claim goes. Returns the claim released, or null
+ * when `claim` is no longer the state's claim.
+ */
+export function releaseClaim(state: AgentState, claim: Pick<RetrainClaim, 'pid' | 'since' | 'work_dir'>, finished = false): RetrainClaim | null {
+  const held = state.retrain_claim;
+  if (!held || held.pid !== claim.pid || held.since !== claim.since || held.work_dir !== claim.work_dir) return null;
+  if (!finished && state.last_retrain_time === held.since) state.last_retrain_time = held.previous_retrain_time;
+  state.retrain_claim = null;
+  return held;
 }
 
 export function emptyState(): AgentState {

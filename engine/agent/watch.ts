@@ -4,10 +4,12 @@
  * and the watch goes on. Stops cleanly when `signal` aborts (the CLI wires SIGINT/SIGTERM).
  * Files whose names start with `.` are skipped: writers should write a temp name and rename.
  * A file that leaves the folder leaves the state too (a file of that name put there later is new).
+ * A folder that does not exist, or is not a folder, is an InputError before the watch starts.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from '../errors.js';
 import type { AgentCheckResult, AgentOptions } from './agent.js';
 import { AgentLog } from './log.js';
 import { readState, stateFileIn, updateState } from './state.js';
@@ -43,7 +45,26 @@ async function forgetRemovedFiles(stateFile: string, checked: Record<string, unk
   });
 }
 
+/** A path for a one-line message: control bytes as \xNN. */
+function printable(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return path.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The folder to watch must exist and be a folder: polling a missing one would wait forever for nothing. */
+async function checkFolder(folder: string): Promise<void> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(folder)).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such folder to watch' : code === 'ENOTDIR' ? 'not a folder (a part of the path is a file)' : `cannot watch (${code ?? 'error'})`, { file: printable(folder) });
+  }
+  if (!isFolder) throw new InputError('is a file, expected a folder to watch', { file: printable(folder) });
+}
+
 export async function agentWatch(folder: string, options: WatchOptions = {}): Promise<{ polls: number; checked: number; failed: number }> {
+  await checkFolder(folder);
   // the agent (drift, model, tracking) loads when a watch starts, so parseInterval stays light
   const { agentCheck, agentDir, errorWasLogged } = await import('./agent.js');
   const dir = resolve(folder);

@@ -13,6 +13,7 @@ import type { KernelName } from '../kernels/index.js';
 
 export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, type DriftMethod } from './methods/index.js';
+export { smallSample, SMALL_SAMPLE_RULE, type SmallSample } from './sample-size.js';
 export { driftReport, resolveDriftOptions, binEdges, featureProportions, type DriftOptions, type DriftReport, type DriftSettings, type FeatureDrift, type Compat } from './report.js';
 
 export interface ScanOptions extends DriftOptions, PoolOptions, CountOptions {}

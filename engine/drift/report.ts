@@ -6,6 +6,7 @@
 import { driftMethod, isDrifted } from './methods/index.js';
 import { aggregate, decide, DEFAULT_POLICY, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
 import { UsageError } from '../errors.js';
+import { smallSample, type SmallSample } from './sample-size.js';
 import type { FeatureProfile, Profile } from '../profile/types.js';
 import type { Histograms } from '../parallel/histograms.js';
 
@@ -63,6 +64,8 @@ export interface DriftReport {
   settings: DriftSettings;
   baseline: { id: string; file: string; rows: number };
   current: { files: string[]; rows: number; non_finite_values: number; coerced_values: number };
+  /** set when the batch is too small for the verdict to mean anything (rule in sample-size.ts) */
+  small_sample: SmallSample | null;
 }
 
 export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}): DriftSettings {
@@ -159,5 +162,6 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     settings,
     baseline: { id: profile.id, file: profile.source.file, rows: profile.rows },
     current: { files, rows: histograms.rows, non_finite_values: nonFinite, coerced_values: coerced },
+    small_sample: smallSample(profile.features.map((feature, f) => featureProportions(profile, feature, histograms.counts[f]!, settings)), settings.semantics === 'default' ? profile.rows : profile.complete_rows, settings),
   };
 }

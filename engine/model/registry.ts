@@ -4,11 +4,18 @@
  * MLflow's model registry works since stages were deprecated. `ModelRegistry` is the interface;
  * `LocalModelRegistry` keeps it in `<root>/registry.json` (written atomically) with each
  * version's files in `<root>/v<N>/`. An MLflow-backed registry can implement the same interface.
+ *
+ * A version number is reserved by creating its folder, with the reserving process recorded in
+ * `v<N>/.reserved`, under the registry's lock. A reservation whose process died before it was
+ * registered (a training killed with kill -9) is removed by the next reservation (or
+ * `reclaimAbandoned()`), so its number is given again and no unregistered folder stays behind.
+ * Unregistered folders without that record (not made by a reservation of this version of
+ * driftcatcher) are left alone and their numbers skipped.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelError } from '../errors.js';
-import { withLock } from '../util/lockfile.js';
+import { ownerGone, ownerRecord, readOwner, removeDeadTemps, withLock } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ModelType, ParamValue } from './format.js';
 
@@ -18,6 +25,8 @@ export const REGISTRY_FILE = 'registry.json';
 export const DEFAULT_MODEL_NAME = 'ddos_random_forest';
 export const CHAMPION = 'champion';
 export const CHALLENGER = 'challenger';
+/** In a reserved, not yet registered version folder: the owner record of the reserving process. */
+export const RESERVATION_FILE = '.reserved';
 
 export interface ModelVersion {
   version: number;
@@ -101,30 +110,72 @@ export class LocalModelRegistry implements ModelRegistry {
   }
 
   async reserveVersion(): Promise<{ version: number; dir: string }> {
-    const state = await this.#read();
-    let version = state.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
     await mkdir(this.root, { recursive: true });
-    // the folder is the reservation: another run that read the same state takes the next number
-    for (;;) {
-      const dir = join(this.root, `v${version}`);
-      try {
-        await mkdir(dir);
+    return withLock(this.file, async () => {
+      const state = await this.#read();
+      await this.#reclaim(state);
+      let version = state.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+      // the folder is the reservation (a folder left without a record keeps its number)
+      for (;;) {
+        const dir = join(this.root, `v${version}`);
+        try {
+          await mkdir(dir);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          version++;
+          continue;
+        }
+        await writeFile(join(dir, RESERVATION_FILE), JSON.stringify({ ...ownerRecord(), version }));
         return { version, dir };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        version++;
       }
+    });
+  }
+
+  /**
+   * Remove the reserved version folders whose process died before registering them, and the
+   * registry's temp files left by dead writers. Returns the version numbers freed.
+   */
+  async reclaimAbandoned(): Promise<number[]> {
+    // look first without the lock: most of the time there is nothing to reclaim
+    const names = await readdir(this.root).catch(() => null);
+    if (!names || (await this.#abandoned(await this.#read(), names)).length === 0) {
+      if (names) await removeDeadTemps(this.root);
+      return [];
     }
+    return withLock(this.file, async () => this.#reclaim(await this.#read()));
+  }
+
+  /** The unregistered `v<N>` folders whose reserving process is gone. */
+  async #abandoned(state: RegistryState, names: string[]): Promise<number[]> {
+    const registered = new Set(state.versions.map((v) => v.version));
+    const found: number[] = [];
+    for (const name of names) {
+      const match = /^v(\d+)$/.exec(name);
+      if (!match || registered.has(Number(match[1]))) continue;
+      if (ownerGone(await readOwner(join(this.root, name, RESERVATION_FILE)))) found.push(Number(match[1]));
+    }
+    return found.sort((a, b) => a - b);
+  }
+
+  /** Under the lock: the unregistered `v<N>` folders of dead reservers go, with dead writers' temp files. */
+  async #reclaim(state: RegistryState): Promise<number[]> {
+    const freed = await this.#abandoned(state, await readdir(this.root));
+    for (const version of freed) await rm(join(this.root, `v${version}`), { recursive: true, force: true });
+    await removeDeadTemps(this.root);
+    return freed;
   }
 
   async registerVersion(entry: Omit<ModelVersion, 'path'>, aliases: readonly string[]): Promise<ModelVersion> {
-    return this.#update((state) => {
+    const registered = await this.#update((state) => {
       const version: ModelVersion = { ...entry, path: `v${entry.version}` };
       state.versions = state.versions.filter((v) => v.version !== entry.version).concat(version).sort((a, b) => a.version - b.version);
       for (const alias of aliases) state.aliases[alias] = entry.version;
       state.name ||= this.name;
       return version;
     });
+    // registered: no longer a reservation (a record left by a kill here is ignored: the version is registered)
+    await rm(join(this.root, registered.path, RESERVATION_FILE), { force: true });
+    return registered;
   }
 
   async setAlias(alias: string, version: number): Promise<void> {

@@ -57,6 +57,37 @@ export interface ChampionComparison {
   deltas: Record<string, number>;
 }
 
+/**
+ * Too few labelled rows for the metrics to be judged: below 30 rows, or fewer than 10 of either
+ * class. (At 30 rows an accuracy of 0.9 has a standard error of sqrt(0.9 * 0.1 / 30) = 0.055,
+ * about the distance between the default thresholds; a recall from fewer than 10 positives moves
+ * in steps of more than 0.1.) The verdict is still given, with this warning.
+ */
+export const MIN_LABELLED_ROWS = 30;
+export const MIN_ROWS_PER_CLASS = 10;
+export const SMALL_SAMPLE_RULE = `warn below ${MIN_LABELLED_ROWS} labelled rows or when a class (y_true 0 or 1) has fewer than ${MIN_ROWS_PER_CLASS} rows`;
+
+export interface PerformanceSmallSample {
+  message: string;
+  rows: number;
+  positives: number;
+  negatives: number;
+  min_rows: number;
+  min_per_class: number;
+  rule: string;
+}
+
+/** `small_sample` of a performance report: null when there are enough rows of each class. */
+export function performanceSmallSample(rows: number, positives: number): PerformanceSmallSample | null {
+  const negatives = rows - positives;
+  const problems: string[] = [];
+  if (rows < MIN_LABELLED_ROWS) problems.push(`${rows} labelled row(s), fewer than ${MIN_LABELLED_ROWS}`);
+  if (positives < MIN_ROWS_PER_CLASS) problems.push(`${positives} positive(s), fewer than ${MIN_ROWS_PER_CLASS}`);
+  if (negatives < MIN_ROWS_PER_CLASS) problems.push(`${negatives} negative(s), fewer than ${MIN_ROWS_PER_CLASS}`);
+  if (problems.length === 0) return null;
+  return { message: `sample too small for the verdict to mean anything: ${problems.join('; ')}`, rows, positives, negatives, min_rows: MIN_LABELLED_ROWS, min_per_class: MIN_ROWS_PER_CLASS, rule: SMALL_SAMPLE_RULE };
+}
+
 export interface PerformanceReport {
   file: string;
   format: 'csv' | 'jsonl';
@@ -72,6 +103,8 @@ export interface PerformanceReport {
   action: 'retrain' | 'none';
   champion: ChampionComparison | null;
   timestamp: string;
+  /** set when there are too few labelled rows (or rows of a class) for the verdict to mean anything */
+  small_sample: PerformanceSmallSample | null;
 }
 
 export interface MonitorOptions {
@@ -181,6 +214,7 @@ export async function evaluatePerformance(predictions: Predictions, options: Mon
     action: found.length ? 'retrain' : 'none',
     champion: await championComparison(metrics, options),
     timestamp: (options.now ?? new Date()).toISOString(),
+    small_sample: performanceSmallSample(predictions.rows, positives),
   };
 }
 

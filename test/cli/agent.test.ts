@@ -6,7 +6,7 @@
  * and the automatic retrain `agent check` starts on a drifted batch (then RETRAIN_COOLDOWN, alert,
  * cooldown under the issue's rules).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +181,62 @@ describe('agent watch (child process)', () => {
     const retrain = cli(['agent', 'retrain', '--new-labeled-data', files.labelled, '--registry', registry, '--state-dir', stateDir, '--no-record', '--quiet']);
     expect(retrain.code).toBe(2);
     expect(oneLineError(retrain.stderr)).toMatch(/--base-data/);
+    // options a command does not use are not offered: status neither trains nor alerts
+    const needs: Record<string, string[]> = { status: [], retrain: ['--new-labeled-data', files.labelled], watch: [dir] };
+    for (const [command, option] of [['status', '--webhook-url'], ['status', '--n-estimators'], ['retrain', '--labeled-data'], ['watch', '--fail-on']] as const) {
+      const rejected = cli(['agent', command, ...needs[command]!, option, 'x', '--state-dir', stateDir]);
+      expect(rejected.code, `${command} ${option}`).toBe(2);
+      expect(oneLineError(rejected.stderr)).toMatch(new RegExp(`unknown option '${option}'`));
+    }
+  });
+
+  it('agent watch of a folder that does not exist, or of a file: one line, exit 2, at once', () => {
+    const stateDir = join(dir, 'watch-bad-state');
+    const watch = (target: string) => {
+      // the old behaviour was to poll for ever: a time limit turns that into a failure, not a hang
+      const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'agent', 'watch', target, '--interval', '100ms', '--registry', registry, '--state-dir', stateDir, '--no-record'], { cwd: dir, encoding: 'utf8', timeout: 15_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(run.signal, 'still polling after 15 s').toBeNull();
+      return { code: run.status, stderr: run.stderr };
+    };
+    const missing = watch('nodir/');
+    expect(missing.code).toBe(2);
+    expect(oneLineError(missing.stderr)).toBe('driftcatcher: nodir/: no such folder to watch');
+    const file = watch(files.quiet);
+    expect(file.code).toBe(2);
+    expect(oneLineError(file.stderr)).toBe(`driftcatcher: ${files.quiet}: is a file, expected a folder to watch`);
+    const control = watch('no\u0007dir');
+    expect(control.code).toBe(2);
+    expect(oneLineError(control.stderr)).toBe('driftcatcher: no\\x07dir: no such folder to watch');
+    expect(logLines(stateDir).filter((e) => e.event === 'WATCH_START')).toEqual([]);
+  });
+
+  it('agent check: --top, --json, --fail-on do what they say; a tiny batch carries the small-sample warning', () => {
+    const stateDir = join(dir, 'check-options-state');
+    const base = ['agent', 'check', '--registry', registry, '--state-dir', stateDir, '--no-record', '--workers', '0', '--quiet'];
+    const text = cli([...base, '--data', files.drifted, '--top', '3']);
+    expect(text.code, text.stderr).toBe(0);
+    const tableRows = text.stdout.split('\n').filter((l) => /^\d+\s+\S/.test(l));
+    expect(tableRows).toHaveLength(3);
+    const json = cli([...base, '--data', files.drifted, '--top', '4', '--json']);
+    const result = JSON.parse(json.stdout);
+    expect(result.top_features).toHaveLength(4);
+    expect(result.top_features[0]).toEqual({ name: expect.any(String), psi: expect.any(Number), score: expect.any(Number), drifted: true });
+    expect(tableRows[0]).toContain(result.top_features[0].name);
+    expect(result.small_sample).toBeNull();
+    // --fail-on: exit 1 at or above the verdict, 0 below it
+    expect(cli([...base, '--data', files.drifted, '--fail-on', 'retrain']).code).toBe(1);
+    expect(cli([...base, '--data', files.quiet, '--fail-on', 'alert']).code).toBe(0);
+    expect(cli([...base, '--data', files.drifted, '--fail-on', 'alert', '--json']).code).toBe(1);
+
+    const csv = readCsvText(files.quiet);
+    const tiny = writeCsvText(join(dir, 'tiny.csv'), { ...csv, rows: csv.rows.slice(0, 10) });
+    const small = cli([...base, '--data', tiny, '--json']);
+    expect(small.code, small.stderr).toBe(0);
+    const r = JSON.parse(small.stdout);
+    expect(r.small_sample).toMatchObject({ rows: 10, limit: 0.1 });
+    expect(r.small_sample.min_rows).toBeGreaterThan(10);
+    expect(small.stderr).toContain(`driftcatcher: warning: ${r.small_sample.message}`);
+    expect(logLines(stateDir).filter((e) => e.event === 'CHECK_OK').pop().small_sample).toBe(r.small_sample.message);
   });
 });
 

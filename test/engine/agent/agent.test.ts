@@ -142,6 +142,28 @@ describe('agent', () => {
     expect(m2.metrics.accuracy).toBeGreaterThan(m1.metrics.accuracy);
   });
 
+  it('status: the drift trend compares like with like (only results against the current baseline)', async () => {
+    const models = join(dir, 'trend-models');
+    await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+    await promoteModel(1, { registry: models });
+    const options = base(join(dir, 'trend'), { registry: models, baseData: files.train });
+    const before: number[] = [];
+    for (const file of [files.quiet, files.quiet, files.quiet, files.drifted]) before.push((await agentCheck(file, options)).overall_psi);
+    expect(before[3]).toBeGreaterThan(0.3); // v1 saw drift
+    expect((await agentRetrain([files.labelled], options)).status).toBe('promoted');
+    const after: number[] = [];
+    for (const file of [files.later, files.drifted]) after.push((await agentCheck(file, options)).overall_psi);
+    expect(Math.max(...after)).toBeLessThan(0.05); // the retrain fixed it
+    const status = await agentStatus(options);
+    // the PSIs against v1 and v2 are not mixed: 0.01 0.01 0.01 0.7 | 0.01 0.01 would read "rising"
+    expect(status.trend, JSON.stringify({ before, after })).toEqual({ recent: after, direction: 'flat', model_version: 2, baseline_id: expect.stringMatching(/^[0-9a-f]{64}$/), other_baselines: 4 });
+    const state = await readState(join(dir, 'trend', 'agent_state.json'));
+    const ids = state.drift_results.map((r) => r.baseline_id);
+    expect(new Set(ids.slice(0, 4)).size).toBe(1);
+    expect(ids[4]).toBe(status.trend.baseline_id);
+    expect(ids[4]).not.toBe(ids[0]);
+  });
+
   it('watch: a file that leaves the folder leaves the state (the state does not grow with the folder\'s history)', async () => {
     const stateDir = join(dir, 'watch-prune');
     const incoming = join(dir, 'incoming-prune');
