@@ -5,7 +5,7 @@
  */
 import { driftMethod, isDrifted } from './methods/index.js';
 import { aggregate, decide, DEFAULT_POLICY, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
-import { UsageError } from '../errors.js';
+import { ProfileError, UsageError } from '../errors.js';
 import type { FeatureProfile, Profile } from '../profile/types.js';
 import type { Histograms } from '../parallel/histograms.js';
 
@@ -74,11 +74,12 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
   if (!(epsilon > 0 && epsilon < 1)) throw new UsageError(`--epsilon must be between 0 and 1, got ${epsilon}`);
   const threshold = options.threshold ?? method.defaultThreshold;
   if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${threshold}`);
+  if (compat) checkCompatBaseline(profile);
   return {
     semantics: compat ? 'compat:driftcatcher' : 'default',
     binning: compat
-      ? 'np.histogram on the stored deciles of complete training rows (out-of-range values dropped, last bin closed); actual = counts / finite values'
-      : 'training quantile edges, repeats merged, open outer bins, separate missing bin for non-finite values; proportions = counts / rows',
+      ? 'np.histogram on the stored quantiles of complete training rows at q = np.linspace(0, 1, bins + 1) (out-of-range values dropped, last bin closed); actual = counts / finite values'
+      : 'training quantiles at q = i / bins, repeats merged, open outer bins, separate missing bin for non-finite values; proportions = counts / rows',
     method: method.id,
     score_kind: method.scoreKind,
     threshold,
@@ -87,6 +88,17 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
     aggregation: options.aggregation ?? 'mean',
     policy: { ...DEFAULT_POLICY, ...options.policy },
   };
+}
+
+/** A profile `--compat driftcatcher` can check against, or a one-line ProfileError. */
+function checkCompatBaseline(profile: Profile): void {
+  const rebuild = 'rebuild it with `driftcatcher baseline`';
+  if (profile.quantile_grids?.compat !== 'linspace') {
+    throw new ProfileError(`baseline ${profile.source.file}: its compat edges were taken at q = i / bins, not at np.linspace(0, 1, bins + 1) as the original tool takes them; ${rebuild} to use --compat driftcatcher`);
+  }
+  if (profile.complete_rows === 0) {
+    throw new ProfileError(`baseline ${profile.source.file}: no training row has every feature finite, so the original tool's baseline (complete rows only) is empty and --compat driftcatcher has nothing to compare with`);
+  }
 }
 
 /** The edges each feature is binned on under these settings (what the pool is prepared with). */

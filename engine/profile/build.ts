@@ -33,6 +33,7 @@ export function buildProfile(input: BuildProfileInput): Profile {
     created: new Date().toISOString(),
     source: input.source,
     bins,
+    quantile_grids: { default: 'i/bins', compat: 'linspace' },
     label: input.label,
     rows,
     complete_rows: completeCount,
@@ -68,12 +69,12 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
     else nan++;
   }
   const sorted = finite.subarray(0, nFinite).sort();
-  const quantiles = quantileEdges(sorted, bins);
+  const quantiles = quantileEdges(sorted, bins, 'i/bins');
   const edges = uniqueSorted(quantiles.subarray(1, bins));
   const counts = openBinCounts(sorted, edges);
 
   const sortedComplete = finiteComplete.sort();
-  const compatEdges = quantileEdges(sortedComplete, bins);
+  const compatEdges = quantileEdges(sortedComplete, bins, 'linspace');
   const compatCounts = histogramCounts(sortedComplete, compatEdges);
 
   const stats = moments(sorted);

@@ -9,7 +9,7 @@ import { buildProfile, type FeatureColumn } from './build.js';
 import type { BaselineOptions, Profile } from './types.js';
 
 export { buildProfile, histogramCounts, type FeatureColumn } from './build.js';
-export { quantileSorted, quantileEdges } from './quantile.js';
+export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from './quantile.js';
 export { saveProfile, loadProfile, validateProfile } from './store.js';
 export { PROFILE_FORMAT, PROFILE_VERSION, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
 

@@ -35,6 +35,10 @@ export function validateProfile(data: unknown, file: string): Profile {
   if (p['format'] !== PROFILE_FORMAT) return fail(`expected "format": "${PROFILE_FORMAT}"`);
   if (p['version'] !== PROFILE_VERSION) return fail(`unsupported version ${String(p['version'])}, expected ${PROFILE_VERSION}`);
   if (!Number.isInteger(p['bins'])) return fail('"bins" must be an integer');
+  const grids = p['quantile_grids'] as Record<string, unknown> | undefined;
+  if (grids !== undefined && (typeof grids !== 'object' || grids === null || grids['default'] !== 'i/bins' || grids['compat'] !== 'linspace')) {
+    return fail('"quantile_grids" must be {"default": "i/bins", "compat": "linspace"}');
+  }
   if (!Array.isArray(p['features']) || p['features'].length === 0) return fail('"features" must be a non-empty array');
   (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, fail));
   return data as Profile;
