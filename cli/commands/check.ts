@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addDriftOptions, addTrackingOptions, exitCodeFor, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderDriftReport } from '../render.js';
+import { renderDriftReport, skippedFeaturesNote } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addTrackingOptions(addDriftOptions(
@@ -15,6 +15,8 @@ export function registerCheck(program: Command): void {
     const { checkDrift } = await import('../../engine/drift/index.js');
     const profile = await loadProfile(flags.baseline);
     const report = await checkDrift(profile, data, scanOptions(flags));
+    const skipped = skippedFeaturesNote(report);
+    if (skipped) process.stderr.write(`${skipped}\n`);
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, flags.top ?? 10) + '\n');
     process.exitCode = exitCodeFor(report.action, flags.failOn);

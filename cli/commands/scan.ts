@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Profile } from '../../engine/index.js';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderScanReport } from '../render.js';
+import { renderScanReport, skippedFeaturesNote } from '../render.js';
 
 export function registerScan(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -19,6 +19,8 @@ export function registerScan(program: Command): void {
       ? await loadProfile(flags.baseline)
       : await createBaseline(flags.baseline, baselineOptions(flags));
     const scan = await scanDrift(profile, files, scanOptions(flags));
+    const notes = [...scan.files.map((r, i) => skippedFeaturesNote(r, files[i])), ...(scan.files.length > 1 ? [skippedFeaturesNote(scan.combined, 'combined')] : [])];
+    for (const note of notes) if (note) process.stderr.write(`${note}\n`);
     if (flags.json) printJson(scan);
     else process.stdout.write(renderScanReport(scan) + '\n');
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
