@@ -24,5 +24,6 @@ export async function createBaseline(file: string, options: BaselineOptions = {}
     bins: options.bins ?? 10,
     label: labelName ?? null,
     source: { file: basename(file), bytes, format: await detectFormat(file) },
+    path: file,
   });
 }

@@ -1,11 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { ProfileError, InputError } from '../errors.js';
+import { DriftCatcherError, ProfileError, InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
 
-/** Save a profile as JSON (temp file + rename). */
+/**
+ * Save a profile as JSON (temp file + rename). What is written is validated first, as
+ * `loadProfile` will read it: a profile `check` would refuse is never written.
+ */
 export async function saveProfile(profile: Profile, file: string): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(profile, null, 1) + '\n');
+  const text = JSON.stringify(profile, null, 1) + '\n';
+  try {
+    validateProfile(JSON.parse(text), file);
+  } catch (err) {
+    // buildProfile refuses the inputs that lead here, so this is a bug, not the user's data
+    const detail = err instanceof DriftCatcherError ? err.detail : String(err);
+    throw new DriftCatcherError('DC_ERR_INTERNAL', `refusing to write a profile that could not be read back: ${detail}`, { file });
+  }
+  await writeFileAtomic(file, text);
 }
 
 /** Load and validate a profile; anything that is not a profile is a one-line ProfileError. */
