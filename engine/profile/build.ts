@@ -103,9 +103,9 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
 }
 
 /**
- * Finite values so far apart (near -1.8e308 and +1.8e308) that the difference of two of them
- * overflows make non-finite quantiles (numpy's interpolation takes the difference of neighbours)
- * and statistics: a profile no check could use. Refused, naming the column.
+ * Finite values so far apart (-1e308 next to +1e308) that the difference of two of them overflows
+ * make non-finite quantiles (numpy's interpolation takes the difference of neighbours) and
+ * statistics: a profile no check could use. Refused, naming the column.
  */
 function refuseOverflow(name: string, file: string, sorted: Float64Array, quantiles: Float64Array, compatEdges: Float64Array, stats: Pick<FeatureProfile, 'mean' | 'std'>): void {
   const allFinite = (values: ArrayLike<number>): boolean => {

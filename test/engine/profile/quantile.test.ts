@@ -70,7 +70,7 @@ describe('quantiles', () => {
       const ours = Array.from(quantileEdges(Float64Array.from(values).sort(), bins, 'linspace'));
       expect(ours, `${values.length} values, ${bins} bins`).toEqual(numpy[i]);
     });
-    // where the grids part: 10 q = 3.0000000000000004 for the fourth decile of 0, 36.55, ...
+    // where the grids part: 10 q = 3.0000000000000004 for the third decile of 0, 36.55, ...
     const spaced = Float64Array.from(COLUMNS[7]!);
     expect(quantileEdges(spaced, 10, 'linspace')[3]).not.toBe(quantileEdges(spaced, 10, 'i/bins')[3]);
   });
