@@ -54,3 +54,19 @@ export function renderScanReport(scan: ScanReport, top: number): string {
     ...(next ? [next] : []),
   ].join('\n');
 }
+
+/** Text for a one-line message: quoted, control characters (C0, DEL, C1) escaped. */
+function quoted(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const SKIP_REASONS = { not_in_batch: 'not in the data', no_finite_values: 'no finite value' } as const;
+
+/** The stderr line naming the baseline features a compat report skipped, or undefined when none. */
+export function skippedFeaturesNote(report: DriftReport, label?: string): string | undefined {
+  const skipped = report.skipped_features;
+  if (skipped.length === 0) return undefined;
+  const list = skipped.map((s) => `${quoted(s.name)} (${SKIP_REASONS[s.reason]})`).join(', ');
+  return `driftcatcher: ${label ? `${quoted(label)}: ` : ''}skipped ${skipped.length} of the baseline's features, as the original tool does (not counted in total_features or the overall score): ${list}`;
+}

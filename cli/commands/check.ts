@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderDriftReport, smallSampleWarning } from '../render.js';
+import { renderDriftReport, skippedFeaturesNote, smallSampleWarning } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -16,6 +16,8 @@ export function registerCheck(program: Command): void {
     const { checkDrift } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const report = await checkDrift(profile, data, scanOptions(flags));
+    const skipped = skippedFeaturesNote(report);
+    if (skipped) process.stderr.write(`${skipped}\n`);
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, flags.top ?? 10) + '\n');
     process.stderr.write(smallSampleWarning(null, report.small_sample));

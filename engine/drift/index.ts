@@ -14,9 +14,10 @@ import type { KernelName } from '../kernels/index.js';
 export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, type DriftMethod } from './methods/index.js';
 export { smallSample, SMALL_SAMPLE_RULE, type SmallSample } from './sample-size.js';
-export { driftReport, resolveDriftOptions, binEdges, featureProportions, type DriftOptions, type DriftReport, type DriftSettings, type FeatureDrift, type Compat } from './report.js';
+export { driftReport, resolveDriftOptions, binEdges, featureProportions, type DriftOptions, type DriftReport, type DriftSettings, type FeatureDrift, type SkippedFeature, type SkipReason, type Compat } from './report.js';
 
-export interface ScanOptions extends DriftOptions, PoolOptions, CountOptions {}
+/** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */
+export interface ScanOptions extends DriftOptions, PoolOptions, Omit<CountOptions, 'missingFeatures'> {}
 
 export interface ScanReport {
   /** one report per file, in the order given */
@@ -44,7 +45,9 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
   try {
     const plan = pool.prepare(binEdges(profile, settings));
     const perFile: Histograms[] = [];
-    for (const file of files) perFile.push(await countFile(pool, file, featureNames, options));
+    // the original tool skips a baseline feature the data lacks; the default semantics refuse it
+    const countOptions: CountOptions = { ...options, missingFeatures: settings.semantics === 'default' ? 'error' : 'skip' };
+    for (const file of files) perFile.push(await countFile(pool, file, featureNames, countOptions));
     const combined = perFile.reduce((into, h) => mergeHistograms(into, h), emptyHistograms(featureNames, plan.nEdges));
     return {
       files: perFile.map((h, i) => driftReport(profile, h, settings, [files[i]!])),

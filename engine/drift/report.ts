@@ -5,7 +5,7 @@
  */
 import { driftMethod, isDrifted } from './methods/index.js';
 import { aggregate, decide, DEFAULT_POLICY, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
-import { UsageError } from '../errors.js';
+import { InputError, ProfileError, UsageError } from '../errors.js';
 import { smallSample, type SmallSample } from './sample-size.js';
 import type { FeatureProfile, Profile } from '../profile/types.js';
 import type { Histograms } from '../parallel/histograms.js';
@@ -53,14 +53,29 @@ export interface FeatureDrift {
   non_finite: number;
 }
 
+/**
+ * Why a baseline feature was left out of a report (`--compat driftcatcher` only, as the original
+ * tool does): `not_in_batch`, the data has no such column; `no_finite_values`, none of its values
+ * is finite.
+ */
+export type SkipReason = 'not_in_batch' | 'no_finite_values';
+
+export interface SkippedFeature {
+  name: string;
+  reason: SkipReason;
+}
+
 export interface DriftReport {
   overall_psi: number;
   overall_score: number;
   n_drifted_features: number;
+  /** features scored (skipped ones are not counted) */
   total_features: number;
   action: Action;
   /** ranked by score, highest first */
   features: FeatureDrift[];
+  /** baseline features left out, in profile order (always empty in the default semantics) */
+  skipped_features: SkippedFeature[];
   settings: DriftSettings;
   baseline: { id: string; file: string; rows: number };
   current: { files: string[]; rows: number; non_finite_values: number; coerced_values: number };
@@ -77,11 +92,12 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
   if (!(epsilon > 0 && epsilon < 1)) throw new UsageError(`--epsilon must be between 0 and 1, got ${epsilon}`);
   const threshold = options.threshold ?? method.defaultThreshold;
   if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got ${threshold}`);
+  if (compat) checkCompatBaseline(profile);
   return {
     semantics: compat ? 'compat:driftcatcher' : 'default',
     binning: compat
-      ? 'np.histogram on the stored deciles of complete training rows (out-of-range values dropped, last bin closed); actual = counts / finite values'
-      : 'training quantile edges, repeats merged, open outer bins, separate missing bin for non-finite values; proportions = counts / rows',
+      ? 'np.histogram on the stored quantiles of complete training rows at q = np.linspace(0, 1, bins + 1) (out-of-range values dropped, last bin closed); actual = counts / finite values; features not in the data or without a finite value are skipped'
+      : 'training quantiles at q = i / bins, repeats merged, open outer bins, separate missing bin for non-finite values; proportions = counts / rows',
     method: method.id,
     score_kind: method.scoreKind,
     threshold,
@@ -90,6 +106,17 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
     aggregation: options.aggregation ?? 'mean',
     policy: { ...DEFAULT_POLICY, ...options.policy },
   };
+}
+
+/** A profile `--compat driftcatcher` can check against, or a one-line ProfileError. */
+function checkCompatBaseline(profile: Profile): void {
+  const rebuild = 'rebuild it with `driftcatcher baseline`';
+  if (profile.quantile_grids?.compat !== 'linspace') {
+    throw new ProfileError(`baseline ${profile.source.file}: its compat edges were taken at q = i / bins, not at np.linspace(0, 1, bins + 1) as the original tool takes them; ${rebuild} to use --compat driftcatcher`);
+  }
+  if (profile.complete_rows === 0) {
+    throw new ProfileError(`baseline ${profile.source.file}: no training row has every feature finite, so the original tool's baseline (complete rows only) is empty and --compat driftcatcher has nothing to compare with`);
+  }
 }
 
 /** The edges each feature is binned on under these settings (what the pool is prepared with). */
@@ -131,14 +158,30 @@ export function featureProportions(profile: Profile, feature: FeatureProfile, sl
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
   const method = driftMethod(settings.method);
   const psiMethod = driftMethod('psi');
-  const features: FeatureDrift[] = profile.features.map((feature, f) => {
+  const features: FeatureDrift[] = [];
+  const skipped: SkippedFeature[] = [];
+  profile.features.forEach((feature, f) => {
     const { expected, actual, count, nonFinite } = featureProportions(profile, feature, histograms.counts[f]!, settings);
+    if (settings.semantics === 'compat:driftcatcher' && count === 0) {
+      // every value of a column the data has lands in one of the counted slots, finite or not,
+      // so a feature with neither is one the data lacks (count.ts leaves its counts at zero)
+      skipped.push({ name: feature.name, reason: nonFinite === 0 ? 'not_in_batch' : 'no_finite_values' });
+      return;
+    }
     const e = withEpsilon(expected, settings.epsilon);
     const a = withEpsilon(actual, settings.epsilon);
     const psi = psiMethod.compute(e, a);
     const score = method === psiMethod ? psi : method.compute(e, a);
-    return { name: feature.name, psi, score, drifted: isDrifted(method, score, settings.threshold), expected: Array.from(e), actual: Array.from(a), count, non_finite: nonFinite };
+    features.push({ name: feature.name, psi, score, drifted: isDrifted(method, score, settings.threshold), expected: Array.from(e), actual: Array.from(a), count, non_finite: nonFinite });
   });
+  if (features.length === 0) {
+    // the original would average no scores (NaN) and say `wait`: refuse instead
+    const notIn = skipped.filter((s) => s.reason === 'not_in_batch').length;
+    throw new InputError(
+      `none of the baseline's ${skipped.length} features can be scored (${notIn} not in the data, ${skipped.length - notIn} without a finite value); --compat driftcatcher skips such features, which leaves nothing to check`,
+      files.length === 1 ? { file: files[0] } : {},
+    );
+  }
   const overallScore = aggregate(features.map((f) => f.score), settings.aggregation);
   const overallPsi = method === psiMethod ? overallScore : aggregate(features.map((f) => f.psi), settings.aggregation);
   const nDrifted = features.filter((f) => f.drifted).length;
@@ -159,6 +202,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     total_features: features.length,
     action: decide(overallScore, nDrifted, settings.policy),
     features: ranked,
+    skipped_features: skipped,
     settings,
     baseline: { id: profile.id, file: profile.source.file, rows: profile.rows },
     current: { files, rows: histograms.rows, non_finite_values: nonFinite, coerced_values: coerced },

@@ -23,11 +23,16 @@ export interface CountOptions {
    * (default 8 MiB); smaller tasks balance better, larger ones cost less
    */
   rangeBytes?: number;
+  /**
+   * a baseline feature the file lacks: `error` (default), a SchemaError; `skip`, its counts stay
+   * zero (every slot, the missing one too), as `--compat driftcatcher` needs
+   */
+  missingFeatures?: 'error' | 'skip';
 }
 
 /**
  * Bin every feature of `file` on the plan the pool was prepared with. `featureNames` are the
- * baseline's features: each must be in the file.
+ * baseline's features: each must be in the file, unless `missingFeatures` is `skip`.
  */
 export async function countFile(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms> {
   const format = detectFormat(file);
@@ -35,20 +40,34 @@ export async function countFile(pool: ScanPool, file: string, featureNames: stri
   return countArrow(pool, file, featureNames, options);
 }
 
-function csvColumnMap(layout: CsvLayout, featureNames: string[]): Int32Array {
+/** The file column -> feature map, and the features the file lacks (SchemaError unless skipped). */
+function csvColumnMap(layout: CsvLayout, featureNames: string[], options: CountOptions): { columnMap: Int32Array; absent: number[] } {
   const index = new Map(layout.names.map((name, i) => [name, i]));
   const columnMap = new Int32Array(layout.names.length).fill(-1);
+  const absent: number[] = [];
   featureNames.forEach((name, f) => {
     const column = index.get(name);
-    if (column === undefined) throw new SchemaError(`feature "${name}" of the baseline is missing from this file (it has ${layout.names.length} columns)`, { file: layout.file });
-    columnMap[column] = f;
+    if (column !== undefined) columnMap[column] = f;
+    else if (options.missingFeatures === 'skip') absent.push(f);
+    else throw new SchemaError(`feature "${name}" of the baseline is missing from this file (it has ${layout.names.length} columns)`, { file: layout.file });
   });
-  return columnMap;
+  return { columnMap, absent };
+}
+
+/**
+ * Zero the counts of features the file lacks: their columns in a slot's block were never written
+ * (they hold whatever the slot held before), so the kernel's counts of them mean nothing.
+ */
+function clearAbsent(histograms: Histograms, absent: readonly number[]): void {
+  for (const f of absent) {
+    histograms.counts[f]!.fill(0);
+    histograms.quality.fill(0, 4 * f, 4 * f + 4);
+  }
 }
 
 async function countCsv(pool: ScanPool, file: string, featureNames: string[], options: CountOptions): Promise<Histograms> {
   const layout = await readCsvLayout(file);
-  const columnMap = csvColumnMap(layout, featureNames);
+  const { columnMap, absent } = csvColumnMap(layout, featureNames, options);
   const rangeBytes = options.rangeBytes ?? 16 * 1024 * 1024;
   const parts = Math.max(1, Math.ceil((layout.fileSize - layout.dataStart) / rangeBytes));
   const ranges = splitCsvRanges(layout, parts, Math.min(rangeBytes, 1024 * 1024));
@@ -58,6 +77,7 @@ async function countCsv(pool: ScanPool, file: string, featureNames: string[], op
     totals = await countRanges(pool, layout, [[layout.dataStart, layout.fileSize]], columnMap, featureNames, options);
   }
   if (totals.histograms.rows === 0) throw new InputError('no data rows after the header', { file });
+  clearAbsent(totals.histograms, absent);
   return totals.histograms;
 }
 
@@ -97,7 +117,7 @@ async function countRanges(
 
 async function countArrow(pool: ScanPool, file: string, featureNames: string[], options: CountOptions): Promise<Histograms> {
   const plan = pool.plan;
-  const totals = (await countArrowIpc(pool, file, featureNames, options)) ?? (await countArrowBatches(pool, file, featureNames));
+  const totals = (await countArrowIpc(pool, file, featureNames, options)) ?? (await countArrowBatches(pool, file, featureNames, options));
   // the kernel counts non-finite values in one slot; Arrow input has no text to tell NaN from Inf
   featureNames.forEach((_, f) => {
     totals.quality[4 * f] = totals.counts[f]![plan.nEdges[f]! + 1]!;
@@ -131,13 +151,14 @@ interface IpcColumnPlan {
  * today's reader refuses or converts (non-numeric, dictionary-encoded, half floats), a baseline
  * feature the file lacks, or a batch that is compressed or shaped unlike its schema. Float32 and
  * integer columns are widened to f64 by the worker; nulls become NaN, as apache-arrow's path does.
+ * With `missingFeatures: 'skip'` a feature the file lacks gets no segments (its counts stay zero).
  */
 export async function countArrowIpc(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms | undefined> {
   const bytesPerTask = options.rangeBytes ?? ARROW_TASK_BYTES;
   const ipc = ArrowIpcFile.open(file);
   if (!ipc) return undefined;
   try {
-    const columns = planIpcColumns(ipc, featureNames);
+    const columns = planIpcColumns(ipc, featureNames, options.missingFeatures === 'skip');
     const expected = ipc.expectedCounts();
     if (!columns || !expected) return undefined;
     const plan = pool.plan;
@@ -188,7 +209,7 @@ export async function countArrowIpc(pool: ScanPool, file: string, featureNames: 
 }
 
 /** Feature columns of the file for the fast path (in file order), or undefined when it does not apply. */
-function planIpcColumns(ipc: ArrowIpcFile, featureNames: string[]): IpcColumnPlan[] | undefined {
+function planIpcColumns(ipc: ArrowIpcFile, featureNames: string[], skipMissing: boolean): IpcColumnPlan[] | undefined {
   if (!ipc.supported) return undefined;
   const layouts = ipc.columnLayouts()!;
   const names = normaliseNames(ipc.fields.map((field) => field.name));
@@ -200,6 +221,7 @@ function planIpcColumns(ipc: ArrowIpcFile, featureNames: string[]): IpcColumnPla
   const columns: IpcColumnPlan[] = [];
   for (let feature = 0; feature < featureNames.length; feature++) {
     const column = columnOf.get(featureNames[feature]!);
+    if (column === undefined && skipMissing) continue;
     if (column === undefined) return undefined;
     const kind = valueKindOf(ipc.fields[column]!);
     if (kind < 0) return undefined;
@@ -233,24 +255,27 @@ function batchApplies(ipc: ArrowIpcFile, index: number, batch: IpcBatchLayout, e
 }
 
 /** Today's Arrow path: batches read with apache-arrow on the main side, copied into slot blocks. */
-export async function countArrowBatches(pool: ScanPool, file: string, featureNames: string[]): Promise<Histograms> {
+export async function countArrowBatches(pool: ScanPool, file: string, featureNames: string[], options: CountOptions = {}): Promise<Histograms> {
   const plan = pool.plan;
   const totals = emptyHistograms(featureNames, plan.nEdges);
   const tasks = new SlotTasks(pool, totals);
+  const absent = new Set<number>();
   try {
     for await (const batch of openBatches(file, { countQuality: false, withLabel: false })) {
       if (tasks.failed) break;
-      const columns = featureNames.map((name) => {
+      const columns = featureNames.map((name, f) => {
         const child = batch.getChild(name);
-        if (!child) throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
-        return child.toArray() as Float64Array;
+        if (child) return child.toArray() as Float64Array;
+        if (options.missingFeatures !== 'skip') throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
+        absent.add(f);
+        return undefined;
       });
       for (let offset = 0; offset < batch.numRows; offset += plan.blockRows) {
         const rows = Math.min(plan.blockRows, batch.numRows - offset);
         totals.rows += rows;
         await tasks.submit((slot) => {
           const block = pool.columns(slot);
-          columns.forEach((values, f) => block.set(values.subarray(offset, offset + rows), f * plan.blockRows));
+          columns.forEach((values, f) => values && block.set(values.subarray(offset, offset + rows), f * plan.blockRows));
           return { kind: 'bin-block', rows, plan, slot: pool.slotAddress(slot) };
         });
       }
@@ -259,6 +284,7 @@ export async function countArrowBatches(pool: ScanPool, file: string, featureNam
     tasks.fail(err);
   }
   await tasks.settle();
+  clearAbsent(totals, [...absent]);
   return totals;
 }
 

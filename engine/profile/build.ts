@@ -14,17 +14,25 @@ export interface BuildProfileInput {
   bins: number;
   label: string | null;
   source: Profile['source'];
+  /** the path errors name (default: `source.file`, the file name alone) */
+  path?: string;
 }
 
 /** Build a baseline profile from whole feature columns (all of the same length). */
 export function buildProfile(input: BuildProfileInput): Profile {
   const { columns, rows, bins } = input;
   if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new InputError(`--bins must be an integer from 1 to 1000, got ${bins}`);
-  if (rows === 0) throw new InputError('no data rows after the header', { file: input.source.file });
+  const file = input.path ?? input.source.file;
+  if (rows === 0) throw new InputError('no data rows after the header', { file });
+  if (columns.length === 0) {
+    // a profile without features is one `check` refuses: say so here instead of writing it
+    const detail = 'no feature column: every column is the label or excluded (a baseline needs at least one numeric feature)';
+    throw new InputError(detail, input.label === null ? { file } : { file, column: input.label });
+  }
   const complete = completeRows(columns, rows);
   let completeCount = 0;
   for (let r = 0; r < rows; r++) completeCount += complete[r]!;
-  const features = columns.map((column) => profileFeature(column, bins, complete, completeCount));
+  const features = columns.map((column) => profileFeature(column, bins, complete, completeCount, file));
   const id = createHash('sha256').update(JSON.stringify({ bins, features })).digest('hex');
   return {
     format: PROFILE_FORMAT,
@@ -33,6 +41,7 @@ export function buildProfile(input: BuildProfileInput): Profile {
     created: new Date().toISOString(),
     source: input.source,
     bins,
+    quantile_grids: { default: 'i/bins', compat: 'linspace' },
     label: input.label,
     rows,
     complete_rows: completeCount,
@@ -49,7 +58,7 @@ function completeRows(columns: FeatureColumn[], rows: number): Uint8Array {
   return complete;
 }
 
-function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Array, completeCount: number): FeatureProfile {
+function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Array, completeCount: number, file: string): FeatureProfile {
   const { values } = column;
   let nan = 0;
   let posInf = 0;
@@ -68,15 +77,16 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
     else nan++;
   }
   const sorted = finite.subarray(0, nFinite).sort();
-  const quantiles = quantileEdges(sorted, bins);
+  const quantiles = quantileEdges(sorted, bins, 'i/bins');
   const edges = uniqueSorted(quantiles.subarray(1, bins));
   const counts = openBinCounts(sorted, edges);
 
   const sortedComplete = finiteComplete.sort();
-  const compatEdges = quantileEdges(sortedComplete, bins);
+  const compatEdges = quantileEdges(sortedComplete, bins, 'linspace');
   const compatCounts = histogramCounts(sortedComplete, compatEdges);
 
   const stats = moments(sorted);
+  refuseOverflow(column.name, file, sorted, quantiles, compatEdges, stats);
   return {
     name: column.name,
     count: nFinite,
@@ -90,6 +100,24 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
     missing: nan + posInf + negInf,
     compat: { edges: Array.from(compatEdges), counts: compatCounts },
   };
+}
+
+/**
+ * Finite values so far apart (-1e308 next to +1e308) that the difference of two of them overflows
+ * make non-finite quantiles (numpy's interpolation takes the difference of neighbours) and
+ * statistics: a profile no check could use. Refused, naming the column.
+ */
+function refuseOverflow(name: string, file: string, sorted: Float64Array, quantiles: Float64Array, compatEdges: Float64Array, stats: Pick<FeatureProfile, 'mean' | 'std'>): void {
+  const allFinite = (values: ArrayLike<number>): boolean => {
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+    return true;
+  };
+  let what: string;
+  if (!allFinite(quantiles) || !allFinite(compatEdges)) what = 'its quantiles overflow (numpy interpolates between neighbouring values)';
+  else if (!allFinite([stats.mean ?? 0, stats.std ?? 0])) what = 'its standard deviation overflows';
+  else return;
+  const range = `${sorted[0]} to ${sorted[sorted.length - 1]}`;
+  throw new InputError(`values from ${range} are too far apart for float64: ${what}; rescale the column or leave it out (--exclude)`, { file, column: name });
 }
 
 /** Counts of the open-ended bins (-inf, e0), [e0, e1), ..., [ek-1, +inf) over sorted values. */
@@ -120,13 +148,29 @@ export function histogramCounts(sorted: Float64Array, edges: Float64Array): numb
   return counts;
 }
 
+/**
+ * Mean and population standard deviation. Values so large that their sum or squares overflow
+ * float64 are summed over n and scaled by the largest deviation instead (same result for any
+ * data that does not overflow, which takes the plain loop).
+ */
 function moments(sorted: Float64Array): Pick<FeatureProfile, 'min' | 'max' | 'mean' | 'std'> {
   const n = sorted.length;
   if (n === 0) return { min: null, max: null, mean: null, std: null };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i]!;
-  const mean = sum / n;
+  let mean = sum / n;
+  if (!Number.isFinite(mean)) {
+    mean = 0;
+    for (let i = 0; i < n; i++) mean += sorted[i]! / n;
+  }
   let squares = 0;
   for (let i = 0; i < n; i++) squares += (sorted[i]! - mean) ** 2;
-  return { min: sorted[0]!, max: sorted[n - 1]!, mean, std: Math.sqrt(squares / n) };
+  let std = Math.sqrt(squares / n);
+  if (!Number.isFinite(std)) {
+    const scale = Math.max(Math.abs(sorted[0]! - mean), Math.abs(sorted[n - 1]! - mean));
+    let scaled = 0;
+    for (let i = 0; i < n; i++) scaled += ((sorted[i]! - mean) / scale) ** 2;
+    std = scale * Math.sqrt(scaled / n);
+  }
+  return { min: sorted[0]!, max: sorted[n - 1]!, mean, std };
 }

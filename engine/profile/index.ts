@@ -10,7 +10,7 @@ import { loadProfile } from './store.js';
 import type { BaselineOptions, Profile } from './types.js';
 
 export { buildProfile, histogramCounts, type FeatureColumn } from './build.js';
-export { quantileSorted, quantileEdges } from './quantile.js';
+export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from './quantile.js';
 export { saveProfile, loadProfile, validateProfile } from './store.js';
 export { PROFILE_FORMAT, PROFILE_VERSION, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
 
@@ -25,6 +25,7 @@ export async function createBaseline(file: string, options: BaselineOptions = {}
     bins: options.bins ?? 10,
     label: labelName ?? null,
     source: { file: basename(file), bytes, format: await detectFormat(file) },
+    path: file,
   });
 }
 

@@ -22,12 +22,26 @@ function lerp(a: number, b: number, t: number): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-/** The bins + 1 edges at q = i / bins, i = 0..bins (deciles for bins = 10), repeated edges kept. */
-export function quantileEdges(sorted: Float64Array, bins: number): Float64Array {
+/**
+ * Where the bins + 1 quantiles are taken. `i/bins`: q = i / bins (the default binning's grid, exact
+ * fractions). `linspace`: q as `np.linspace(0, 1, bins + 1)` gives them, i * (1 / bins) and
+ * exactly 1 at the end (the original tool's `np.linspace(0, 1, 11)`: 0.30000000000000004,
+ * 0.6000000000000001, 0.7000000000000001 for three of the deciles), for `--compat driftcatcher`.
+ */
+export type QuantileGrid = 'i/bins' | 'linspace';
+
+/** The bins + 1 probabilities of a grid, bit for bit. */
+export function quantileGrid(bins: number, grid: QuantileGrid): Float64Array {
+  const q = new Float64Array(bins + 1);
+  const step = 1 / bins;
+  for (let i = 0; i <= bins; i++) q[i] = i === bins ? 1 : grid === 'linspace' ? i * step : i / bins;
+  return q;
+}
+
+/** The bins + 1 quantile edges on a grid (deciles for bins = 10), repeated edges kept. */
+export function quantileEdges(sorted: Float64Array, bins: number, grid: QuantileGrid = 'i/bins'): Float64Array {
   if (sorted.length === 0) return new Float64Array(0); // no finite values: no bins
-  const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = quantileSorted(sorted, i / bins);
-  return edges;
+  return quantileGrid(bins, grid).map((q) => quantileSorted(sorted, q));
 }
 
 /** Number of elements < x (side='left') in a sorted array. */

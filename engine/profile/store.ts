@@ -1,11 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { ProfileError, InputError } from '../errors.js';
+import { DriftCatcherError, ProfileError, InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
 
-/** Save a profile as JSON (temp file + rename). */
+/**
+ * Save a profile as JSON (temp file + rename). What is written is validated first, as
+ * `loadProfile` will read it: a profile `check` would refuse is never written.
+ */
 export async function saveProfile(profile: Profile, file: string): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(profile, null, 1) + '\n');
+  const text = JSON.stringify(profile, null, 1) + '\n';
+  try {
+    validateProfile(JSON.parse(text), file);
+  } catch (err) {
+    // buildProfile refuses the inputs that lead here, so this is a bug, not the user's data
+    const detail = err instanceof DriftCatcherError ? err.detail : String(err);
+    throw new DriftCatcherError('DC_ERR_INTERNAL', `refusing to write a profile that could not be read back: ${detail}`, { file });
+  }
+  await writeFileAtomic(file, text);
 }
 
 /** Load and validate a profile; anything that is not a profile is a one-line ProfileError. */
@@ -35,6 +46,10 @@ export function validateProfile(data: unknown, file: string): Profile {
   if (p['format'] !== PROFILE_FORMAT) return fail(`expected "format": "${PROFILE_FORMAT}"`);
   if (p['version'] !== PROFILE_VERSION) return fail(`unsupported version ${String(p['version'])}, expected ${PROFILE_VERSION}`);
   if (!Number.isInteger(p['bins'])) return fail('"bins" must be an integer');
+  const grids = p['quantile_grids'] as Record<string, unknown> | undefined;
+  if (grids !== undefined && (typeof grids !== 'object' || grids === null || grids['default'] !== 'i/bins' || grids['compat'] !== 'linspace')) {
+    return fail('"quantile_grids" must be {"default": "i/bins", "compat": "linspace"}');
+  }
   if (!Array.isArray(p['features']) || p['features'].length === 0) return fail('"features" must be a non-empty array');
   (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, fail));
   return data as Profile;

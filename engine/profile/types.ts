@@ -18,7 +18,7 @@ export interface FeatureProfile {
   mean: number | null;
   /** population standard deviation (ddof = 0) */
   std: number | null;
-  /** the bins + 1 quantile edges of the finite values (numpy `linear`), repeated edges kept */
+  /** the bins + 1 quantiles of the finite values (numpy `linear`) at q = i / bins, repeated edges kept */
   quantiles: number[];
   /**
    * Default binning: the interior quantile edges with repeats merged. Bins are
@@ -32,7 +32,10 @@ export interface FeatureProfile {
   missing: number;
   /** compat `driftcatcher`: the original tool's baseline (complete rows only, np.histogram) */
   compat: {
-    /** the bins + 1 deciles of this feature over complete rows, repeated edges kept */
+    /**
+     * the bins + 1 quantiles of this feature over complete rows at q = np.linspace(0, 1, bins + 1)
+     * (the original's deciles for bins = 10), repeated edges kept
+     */
     edges: number[];
     /** np.histogram(values, edges) counts over complete rows */
     counts: number[];
@@ -47,6 +50,12 @@ export interface Profile {
   created: string;
   source: { file: string; bytes: number | null; format: string };
   bins: number;
+  /**
+   * where the quantiles were taken: `quantiles` at q = i / bins, `compat.edges` on numpy's
+   * linspace grid. Profiles made before this field existed have compat edges at i / bins, which
+   * `--compat driftcatcher` refuses.
+   */
+  quantile_grids?: { default: 'i/bins'; compat: 'linspace' };
   label: string | null;
   /** training rows read */
   rows: number;

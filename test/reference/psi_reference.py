@@ -3,21 +3,17 @@
 
 Commands
   compare <train.csv> <batch.csv> [--bins 10] [--eps 1e-4] [--label Label] [--exclude NAME ...]
-      One JSON object with two sections:
-        compat   the original Python tool: baseline = training rows whose features are all finite;
-                 edges = np.quantile(col, i/bins) (linear, repeats kept); expected =
-                 np.histogram(col, edges) / len(col); the batch's finite values binned with
-                 np.histogram on the same edges (out-of-range values dropped), actual = counts /
-                 number of finite batch values; zeros -> eps in both; psi = sum((a-e)*ln(a/e)).
-        default  DriftCatcher's default: edges from each feature's finite training values (all
-                 rows); interior = np.unique(edges[1:-1]); bins (-inf, i1), [i1, i2), ..., [ik, +inf)
-                 (np.searchsorted(interior, v, side='right')) plus a last "missing" bin for NaN and
-                 +-inf; proportions = counts / all rows; zeros -> eps; same psi.
-      Both: overall_psi = mean of feature psi, drifted when psi > 0.2, action `retrain` when
-      overall > 0.2 or more than 5 drifted features, `alert` when overall > 0.1 or any drifted,
-      else `wait`.
-      Per feature: name, edges (the bins + 1 numpy quantiles), [default only: interior],
-      expected, actual, expected_counts, actual_counts, psi, drifted.
+      One JSON object whose `default` section is DriftCatcher's default semantics: edges from each
+      feature's finite training values (all rows) at q = i / bins; interior = np.unique(edges[1:-1]);
+      bins (-inf, i1), [i1, i2), ..., [ik, +inf) (np.searchsorted(interior, v, side='right')) plus
+      a last "missing" bin for NaN and +-inf; proportions = counts / all rows; zeros -> eps;
+      psi = sum((a-e)*ln(a/e)); overall_psi = mean of feature psi, drifted when psi > 0.2, action
+      `retrain` when overall > 0.2 or more than 5 drifted features, `alert` when overall > 0.1 or
+      any drifted, else `wait`.
+      Per feature: name, edges (the bins + 1 numpy quantiles), interior, expected, actual,
+      expected_counts, actual_counts, psi, drifted.
+      (`--compat driftcatcher` has its own reference, driftcatcher_original.py: the original tool
+      restated, with its np.linspace grid.)
   quantile <csv> <column> [--bins 10]
       numpy's edges np.quantile(finite values of the column, i/bins), as JSON.
 
@@ -118,46 +114,6 @@ def floats(values):
     return [float(v) for v in values]
 
 
-def compat_section(features, train, batch, bins, eps):
-    complete = np.all(np.isfinite(train), axis=1)
-    baseline = train[complete]
-    if baseline.shape[0] == 0:
-        raise ReferenceInputError("compat: no training row has all features finite")
-    quantiles = np.arange(bins + 1) / bins
-    out = []
-    for j, name in enumerate(features):
-        col = baseline[:, j]
-        edges = np.quantile(col, quantiles)
-        expected_counts = np.histogram(col, edges)[0]
-        expected = expected_counts / len(col)
-        values = batch[:, j]
-        finite = values[np.isfinite(values)]
-        actual_counts = np.histogram(finite, edges)[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            actual = actual_counts / len(finite)
-        psi = psi_of(expected, actual, eps)
-        out.append({
-            "name": name,
-            "edges": floats(edges),
-            "expected": floats(expected),
-            "actual": floats(actual),
-            "expected_counts": [int(c) for c in expected_counts],
-            "actual_counts": [int(c) for c in actual_counts],
-            "psi": psi,
-            "drifted": psi > DRIFT_THRESHOLD,
-        })
-    psis = [f["psi"] for f in out]
-    overall, n_drifted, action = decide(psis)
-    return {
-        "baseline_rows": int(baseline.shape[0]),
-        "features": out,
-        "overall_psi": overall,
-        "n_drifted_features": n_drifted,
-        "total_features": len(out),
-        "action": action,
-    }
-
-
 def default_counts(values, interior):
     finite_mask = np.isfinite(values)
     idx = np.searchsorted(interior, values[finite_mask], side="right")
@@ -214,7 +170,6 @@ def command_compare(args):
                      "drift_threshold": DRIFT_THRESHOLD},
         "train_rows": int(train.shape[0]),
         "batch_rows": int(batch.shape[0]),
-        "compat": compat_section(train_features, train, batch, args.bins, args.eps),
         "default": default_section(train_features, train, batch, args.bins, args.eps),
     }
     return result

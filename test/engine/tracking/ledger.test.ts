@@ -33,6 +33,7 @@ function fakeReport(features: FeatureDrift[]): DriftReport {
     total_features: features.length,
     action: 'retrain',
     features: ranked,
+    skipped_features: [],
     settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: DEFAULT_POLICY },
     baseline: { id: 'abc123', file: 'train.csv', rows: 1000 },
     current: { files: ['/data/batch.csv'], rows: 500, non_finite_values: 0, coerced_values: 0 },
