@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
 // --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
 import { parseInterval } from '../../engine/agent/watch.js';
-import { addDriftOptions, addTrackingOptions, integer, number, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addDriftOptions, addTrackingOptions, integer, number, scanOptions, workersArg, workersHelp, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 
 interface AgentFlags extends DriftFlags, TrackingFlags {
@@ -34,7 +34,7 @@ function addAgentOptions(command: Command): Command {
     .addOption(new Option('--alert-format <format>', 'webhook payload').choices(['slack', 'discord', 'generic']).default('generic'))
     .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), 100)
     .option('--seed <n>', 'seed when retraining', integer('--seed', 0), 42)
-    .option('--train-workers <n>', 'worker threads when retraining', integer('--train-workers', 0, 1024))
+    .option('--train-workers <n>', workersHelp('worker threads when retraining'), workersArg('--train-workers'))
     .option('--quiet', 'do not echo log events on stderr');
 }
 
