@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ModelError } from '../errors.js';
 import { withLock } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ensureDir } from '../util/fs-errors.js';
 import type { ModelType, ParamValue } from './format.js';
 
 export const REGISTRY_FORMAT = 'driftcatcher-registry';
@@ -103,7 +104,7 @@ export class LocalModelRegistry implements ModelRegistry {
   async reserveVersion(): Promise<{ version: number; dir: string }> {
     const state = await this.#read();
     let version = state.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
-    await mkdir(this.root, { recursive: true });
+    await ensureDir(this.root, 'the model registry');
     // the folder is the reservation: another run that read the same state takes the next number
     for (;;) {
       const dir = join(this.root, `v${version}`);

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { writeError } from '../util/fs-errors.js';
 import { tryLock } from '../util/lockfile.js';
 import { InputError } from '../errors.js';
 import type { MetricPoint, RunStatus } from './client.js';
@@ -129,7 +130,11 @@ export class Ledger {
     const endTime = run.endTime ?? run.startTime;
     const artifacts: LedgerArtifact[] = [];
     const temp = join(this.runsDir, `.${id}.tmp`);
-    await mkdir(join(temp, 'artifacts'), { recursive: true });
+    try {
+      await mkdir(join(temp, 'artifacts'), { recursive: true });
+    } catch (err) {
+      throw writeError(err, this.dir, 'the run ledger');
+    }
     try {
       for (const artifact of run.artifacts ?? []) {
         const path = safeArtifactPath(artifact.path);
@@ -161,7 +166,7 @@ export class Ledger {
       return record;
     } catch (err) {
       await rm(temp, { recursive: true, force: true });
-      throw err;
+      throw writeError(err, this.dir, 'the run ledger');
     }
   }
 
