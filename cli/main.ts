@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isDriftCatcherError } from '../engine/errors.js';
+import { fileSystemError } from '../engine/util/fs-errors.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCheck } from './commands/check.js';
 import { registerScan } from './commands/scan.js';
@@ -30,13 +31,18 @@ function exitCodeOf(err: unknown): number {
   return EXIT_INTERNAL;
 }
 
+/** This file prints `driftcatcher: ` once; a message that starts with it loses it. */
+function unprefixed(text: string): string {
+  return text.replace(/^(?:\s*driftcatcher:\s*)+/i, '');
+}
+
 function oneLine(err: unknown): string {
-  if (isDriftCatcherError(err)) return err.message;
+  if (isDriftCatcherError(err)) return unprefixed(err.message);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return `internal error: ${err.message}${code ? ` (${code})` : ''} (run with --debug for details)`;
+    return `internal error: ${unprefixed(err.message)}${code ? ` (${code})` : ''} (run with --debug for details)`;
   }
-  return `internal error: ${String(err)}`;
+  return `internal error: ${unprefixed(String(err))}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -48,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
     .exitOverride();
   for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent]) register(program);
   // commander's own usage errors: one line, in the same form as ours
-  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
+  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${unprefixed(text.replace(/^error: /, '').trim())} (see --help)\n`) };
   const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
   for (const command of everyCommand(program)) command.exitOverride().configureOutput(output);
   try {
@@ -59,9 +65,12 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    process.stderr.write(`driftcatcher: ${oneLine(err)}\n`);
+    // a file-system failure the user can fix (a folder where a file goes, no permission, a full
+    // disk) that no engine write turned into an InputError yet: exit 2 with the path, not "internal"
+    const typed = isDriftCatcherError(err) ? err : (fileSystemError(err) ?? err);
+    process.stderr.write(`driftcatcher: ${oneLine(typed)}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = exitCodeOf(err);
+    process.exitCode = exitCodeOf(typed);
   }
 }
 

@@ -14,7 +14,7 @@ export function packageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'engine'))) return (cachedRoot = dir);
     const up = dirname(dir);
-    if (up === dir) throw new Error('driftcatcher: cannot find the package root');
+    if (up === dir) throw new Error('cannot find the package root');
     dir = up;
   }
 }
