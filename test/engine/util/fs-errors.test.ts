@@ -30,7 +30,7 @@ async function failure(work: () => Promise<unknown>): Promise<Error> {
 async function inputError(work: () => Promise<unknown>): Promise<string> {
   const err = await failure(work);
   expect(isDriftCatcherError(err), String(err)).toBe(true);
-  expect((err as { code: string }).code).toBe('DC_ERR_INPUT');
+  expect((err as unknown as { code: string }).code).toBe('DC_ERR_INPUT');
   expect(err.message).not.toMatch(/\n/);
   return err.message;
 }
