@@ -103,6 +103,11 @@ describe('a slow tracking server costs a check at most the bound; the run is que
     expect(syncToSlow.stdout).toMatch(/0 sent to .*, 1 still queued/);
     expect(await new Ledger(ledgerOf('never answers')).queued()).toHaveLength(1);
   });
+
+  it('`mlflow sync --help` says when it exits 3', () => {
+    const help = cli(['mlflow', 'sync', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/Exit status: 0 when everything queued was sent .* 3 when anything stays queued: the server could not be reached or answered too slowly \(DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS per request with its retries, 20 s\), refused the credentials, or rejected a run/);
+  });
 });
 
 describe('scan, train, monitor and agent check record to a dripping server the same way', () => {

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { Socket, createServer as createNetServer, type Server } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers.js';
@@ -271,6 +271,51 @@ export async function startSlowServer(way: SlowWay): Promise<SlowServer> {
       new Promise<void>((resolve) => {
         for (const timer of timers) clearInterval(timer);
         for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface SwitchableProxy {
+  uri: string;
+  /** up: connections are piped to the upstream server; down: accepted and closed at once (and open ones cut) */
+  setUp(up: boolean): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of a real server that can be taken down and brought back on the same address. */
+export async function startSwitchableProxy(upstream: string): Promise<SwitchableProxy> {
+  const target = new URL(upstream);
+  let up = true;
+  const open = new Set<Socket>();
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket)).on('error', () => undefined);
+  };
+  const server = createNetServer((client) => {
+    track(client);
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const server = new Socket();
+    track(server);
+    server.connect(Number(target.port), target.hostname);
+    client.pipe(server).pipe(client);
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    uri: `http://127.0.0.1:${port}`,
+    setUp(value: boolean) {
+      up = value;
+      if (!up) for (const socket of open) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
         server.close(() => resolve());
       }),
   };
