@@ -11,7 +11,8 @@
  */
 import { CommanderError } from 'commander';
 import { isDriftCatcherError } from '../engine/errors.js';
-import { buildProgram } from './program.js';
+import { fileSystemError } from '../engine/util/fs-errors.js';
+import { buildProgram, unprefixed } from './program.js';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
@@ -22,12 +23,12 @@ function exitCodeOf(err: unknown): number {
 }
 
 function oneLine(err: unknown): string {
-  if (isDriftCatcherError(err)) return err.message;
+  if (isDriftCatcherError(err)) return unprefixed(err.message);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return `internal error: ${err.message}${code ? ` (${code})` : ''} (run with --debug for details)`;
+    return `internal error: ${unprefixed(err.message)}${code ? ` (${code})` : ''} (run with --debug for details)`;
   }
-  return `internal error: ${String(err)}`;
+  return `internal error: ${unprefixed(String(err))}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -41,9 +42,12 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    process.stderr.write(`driftcatcher: ${oneLine(err)}\n`);
+    // a file-system failure the user can fix (a folder where a file goes, no permission, a full
+    // disk) that no engine write turned into an InputError yet: exit 2 with the path, not "internal"
+    const typed = isDriftCatcherError(err) ? err : (fileSystemError(err) ?? err);
+    process.stderr.write(`driftcatcher: ${oneLine(typed)}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = exitCodeOf(err);
+    process.exitCode = exitCodeOf(typed);
   }
 }
 

@@ -5,6 +5,7 @@ import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat
 // load every area of the engine before the command line is even parsed)
 import { AGGREGATIONS } from '../engine/drift/decide.js';
 import { DRIFT_METHODS } from '../engine/drift/methods/index.js';
+import { maxWorkers, workerBoundText } from '../engine/parallel/limits.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -12,6 +13,21 @@ export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER
     if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
     return value;
   };
+}
+
+/** `--workers`-like options: an integer from 0 to the machine's bound (engine/parallel/limits.ts), named in the error. */
+export function workersArg(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be an integer from 0 to ${maxWorkers()}, got "${text}"`);
+    if (value > maxWorkers()) throw new InvalidArgumentError(`${name} ${value} is above the bound: ${workerBoundText()}`);
+    return value;
+  };
+}
+
+/** What `--help` says of a workers option, after its own words. */
+export function workersHelp(what: string): string {
+  return `${what}; ${workerBoundText()}; threads start as tasks come, never more than the input has`;
 }
 
 export function number(name: string) {
@@ -54,7 +70,7 @@ export function addDriftOptions(command: Command, { output = true }: { output?: 
     .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), 0.2)
     .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), 5)
     .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
-    .option('--workers <n>', 'worker threads (0 = run on the main thread; default: by input size, up to all cores)', integer('--workers', 0, 1024))
+    .option('--workers <n>', workersHelp('worker threads (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing');
   if (!output) return command;

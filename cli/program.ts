@@ -29,9 +29,14 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent]) register(program);
   // commander's own usage errors: one line, in the same form as ours
-  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${text.replace(/^error: /, '').trim()} (see --help)\n`) };
+  const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${unprefixed(text.replace(/^error: /, '').trim())} (see --help)\n`) };
   for (const command of everyCommand(program)) command.exitOverride().configureOutput(output);
   return program;
+}
+
+/** The CLI prints `driftcatcher: ` once; a message that starts with it loses it. */
+export function unprefixed(text: string): string {
+  return text.replace(/^(?:\s*driftcatcher:\s*)+/i, '');
 }
 
 export function everyCommand(command: Command): Command[] {

@@ -7,6 +7,7 @@ export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './
 export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
 export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, Compat, Action, Aggregation, DecisionPolicy, DriftMethod } from './drift/index.js';
 export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './parallel/pool.js';
+export { maxWorkers, checkWorkers, workerBoundText } from './parallel/limits.js';
 export { countFile, type CountOptions } from './parallel/count.js';
 export { emptyHistograms, mergeHistograms, type Histograms } from './parallel/histograms.js';
 export { loadBinKernel, createSharedMemory, countSlots, type BinKernel, type KernelName } from './kernels/index.js';

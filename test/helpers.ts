@@ -27,9 +27,9 @@ export function tempDir(prefix = 'dc-test-'): string {
   return dir;
 }
 
-/** Run the built CLI (dist/cli/main.js) and capture its output. */
-export function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
+/** Run the built CLI (dist/cli/main.js, or another copy's `main`) and capture its output. */
+export function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; main?: string } = {}) {
+  const result = spawnSync(process.execPath, [options.main ?? join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     encoding: 'utf8',

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
 // --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
 import { parseInterval } from '../../engine/agent/watch.js';
-import { addDriftOptions, addTrackingOptions, exitCodeFor, integer, number, scanOptions, trackingOptions, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addDriftOptions, addTrackingOptions, exitCodeFor, integer, number, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { featureTable, smallSampleWarning } from '../render.js';
 
@@ -53,7 +53,7 @@ function addRetrainOptions(command: Command): Command {
     .option('--base-data <file>', 'the labelled data the model was trained on (retraining adds new files to it)')
     .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), 100)
     .option('--seed <n>', 'seed when retraining', integer('--seed', 0), 42)
-    .option('--train-workers <n>', 'worker threads when retraining', integer('--train-workers', 0, 1024));
+    .option('--train-workers <n>', workersHelp('worker threads when retraining'), workersArg('--train-workers'));
 }
 
 /** What `check` and `watch` do with a verdict: alert, or retrain with labelled files. */

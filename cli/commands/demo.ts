@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { integer } from '../options.js';
+import { integer, workersArg, workersHelp } from '../options.js';
 import { actionText, bold, fixed, printJson } from '../format.js';
 
 export function registerDemo(program: Command): void {
@@ -9,7 +9,7 @@ export function registerDemo(program: Command): void {
     .option('--dir <folder>', 'where the generated files go', 'driftcatcher-demo')
     .option('--train-rows <n>', 'training rows', integer('--train-rows', 100), 100_000)
     .option('--batch-rows <n>', 'rows per production batch', integer('--batch-rows', 100), 50_000)
-    .option('--workers <n>', 'worker threads', integer('--workers', 0, 1024))
+    .option('--workers <n>', workersHelp('worker threads'), workersArg('--workers'))
     .option('--json', 'print the three reports as JSON')
     .action(async (flags: { dir: string; trainRows: number; batchRows: number; workers?: number; json?: boolean }) => {
       const { runDemo } = await import('../../engine/synth/index.js');

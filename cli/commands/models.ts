@@ -7,7 +7,7 @@ export function registerModels(program: Command): void {
   addTrackingOptions(
     models
       .command('promote')
-      .description('point the champion alias at a version (rollback: promote an older one); on the MLflow server too when one is set')
+      .description('point the champion alias at a version (rollback: promote an older one); on the MLflow server too when one is set (queued for `mlflow sync` when the server cannot take it now)')
       .argument('<version>', 'version number (or an alias such as challenger)')
       .option('--registry <dir>', 'model registry folder', 'models')
       .option('--name <model>', 'registered model name', 'ddos_random_forest')

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { ModelChoice, NonFinitePolicy, TrainResult, KernelName } from '../../engine/index.js';
-import { addTrackingOptions, integer, list, number, trackingOptions, type TrackingFlags } from '../options.js';
+import { addTrackingOptions, integer, list, number, trackingOptions, workersArg, workersHelp, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
 interface TrainFlags {
@@ -45,7 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'seed of the split, bootstrap, feature draws and network weights', integer('--seed', 0), 42)
     .option('-o, --out <dir>', 'model registry folder (versions go to <dir>/v<N>/)', 'models')
     .option('--name <model>', 'registered model name: one name holds every model family (rf, logreg, mlp), so champion and challenger can be any two; each version records its model_type', 'ddos_random_forest')
-    .option('--workers <n>', 'worker threads (0 = the main thread; default: all cores)', integer('--workers', 0, 1024))
+    .option('--workers <n>', workersHelp('worker threads (0 = the main thread; default: all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a tree kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--label <name>', 'label column', 'Label')
     .option('--negative <value>', 'the negative class; every other label is positive', 'BENIGN')

@@ -53,7 +53,7 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
       files: perFile.map((h, i) => driftReport(profile, h, settings, [files[i]!])),
       combined: driftReport(profile, combined, settings, files),
       kernel: pool.inlineKernel.name,
-      workers: pool.workers,
+      workers: pool.threadsStarted,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

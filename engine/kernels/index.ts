@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { DriftCatcherError, UsageError } from '../errors.js';
 import { countBinsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 
@@ -30,37 +31,65 @@ export interface BinKernel {
 export const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 
-/** A shared memory for the kernels and the workers, with room for at least `bytes`. */
-export function createSharedMemory(bytes: number, maximumBytes = 4 * 1024 ** 3 - PAGE_BYTES): WebAssembly.Memory {
+/** The most a shared memory may hold (the kernels' 32-bit addresses, less a page). */
+export const MAX_MEMORY_BYTES = 4 * 1024 ** 3 - PAGE_BYTES;
+
+/**
+ * A plan needs more shared memory than a WebAssembly memory can hold (or than its maximum):
+ * a usage error, which the pools turn into advice (fewer workers, fewer rows).
+ */
+export class SharedMemoryLimitError extends DriftCatcherError {
+  readonly neededBytes: number;
+  readonly limitBytes: number;
+  constructor(neededBytes: number, limitBytes: number) {
+    super('DC_ERR_USAGE', `needs ${(neededBytes / 1024 ** 3).toFixed(2)} GiB of shared memory, more than the ${(limitBytes / 1024 ** 3).toFixed(2)} GiB a WebAssembly memory can hold`);
+    this.neededBytes = neededBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** A shared memory for the kernels and the workers, with room for at least `bytes` (a SharedMemoryLimitError above the maximum). */
+export function createSharedMemory(bytes: number, maximumBytes = MAX_MEMORY_BYTES): WebAssembly.Memory {
   const initial = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
-  const maximum = Math.min(MAX_PAGES, Math.max(initial, Math.ceil(maximumBytes / PAGE_BYTES)));
+  const maximum = Math.min(MAX_PAGES, Math.max(1, Math.floor(maximumBytes / PAGE_BYTES)));
+  if (initial > maximum) throw new SharedMemoryLimitError(bytes, maximum * PAGE_BYTES);
   return new WebAssembly.Memory({ initial, maximum, shared: true });
 }
 
-/** Grow a memory so that it holds at least `bytes`. */
+/** Grow a memory so that it holds at least `bytes` (a SharedMemoryLimitError beyond its maximum). */
 export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
   const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+  if (bytes <= have) return;
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+  } catch (err) {
+    if (err instanceof RangeError) throw new SharedMemoryLimitError(bytes, MAX_MEMORY_BYTES);
+    throw err;
+  }
 }
 
-const compiled = new Map<string, WebAssembly.Module | null>();
+/** A compiled module, or why there is none: its build file is missing, or this Node.js cannot compile it (e.g. no SIMD). */
+const compiled = new Map<string, WebAssembly.Module | { missing: boolean; why: string }>();
 
-function compile(file: string): WebAssembly.Module | null {
-  if (!compiled.has(file)) {
-    let module: WebAssembly.Module | null = null;
+function compile(file: string): WebAssembly.Module | { missing: boolean; why: string } {
+  let module = compiled.get(file);
+  if (module === undefined) {
+    const path = join(packageRoot(), 'build', file);
+    let bytes: Buffer | undefined;
     try {
-      module = new WebAssembly.Module(readFileSync(join(packageRoot(), 'build', file)));
-    } catch {
-      module = null; // not built, or this engine lacks the feature (e.g. SIMD)
+      bytes = readFileSync(path);
+      module = new WebAssembly.Module(bytes);
+    } catch (err) {
+      module = bytes === undefined ? { missing: true, why: `${path} is missing` } : { missing: false, why: `this Node.js cannot compile ${path} (${(err as Error).message})` };
     }
     compiled.set(file, module);
   }
-  return compiled.get(file)!;
+  return module;
 }
 
 export function instantiate(file: string, memory: WebAssembly.Memory): WebAssembly.Instance | null {
   const module = compile(file);
-  if (module === null) return null;
+  if (!(module instanceof WebAssembly.Module)) return null;
   try {
     return new WebAssembly.Instance(module, { env: { memory, abort: wasmAbort } });
   } catch {
@@ -68,8 +97,16 @@ export function instantiate(file: string, memory: WebAssembly.Memory): WebAssemb
   }
 }
 
+/** Why a forced kernel cannot be used: a UsageError with the fix (build it, or choose another). */
+function unavailable(what: string, name: KernelName, file: string): UsageError {
+  const module = compile(file);
+  const why = module instanceof WebAssembly.Module ? 'it could not be instantiated' : module.why;
+  const fix = !(module instanceof WebAssembly.Module) && module.missing ? 'run `npm run build` to build the kernels' : 'choose another with --kernel (js always works)';
+  return new UsageError(`${what} kernel ${name} is not available: ${why}; ${fix}`);
+}
+
 function wasmAbort(): never {
-  throw new Error('driftcatcher: WASM kernel aborted');
+  throw new Error('WASM kernel aborted');
 }
 
 export function preferred(): KernelName[] {
@@ -92,7 +129,8 @@ export function loadBinKernel(memory: WebAssembly.Memory, only?: KernelName): Bi
       return { name, memory, countBins };
     }
   }
-  throw new Error(`driftcatcher: histogram kernel ${only} is not available (run npm run build)`);
+  const name = only ?? 'wasm';
+  throw unavailable('histogram', name, name === 'wasm-simd' ? 'histogram.simd.wasm' : 'histogram.wasm');
 }
 
 /** Bytes of one feature's node histogram: 256 bins of four u32 (see assembly/forest.ts). */
@@ -136,5 +174,6 @@ export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName):
       };
     }
   }
-  throw new Error(`driftcatcher: forest kernel ${only} is not available (run npm run build)`);
+  const name = only ?? 'wasm';
+  throw unavailable('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
 }

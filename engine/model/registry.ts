@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { ModelError } from '../errors.js';
 import { ownerGone, ownerRecord, readOwner, removeDeadTemps, withLock } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ensureDir } from '../util/fs-errors.js';
 import type { ModelType, ParamValue } from './format.js';
 
 export const REGISTRY_FORMAT = 'driftcatcher-registry';
@@ -110,7 +111,7 @@ export class LocalModelRegistry implements ModelRegistry {
   }
 
   async reserveVersion(): Promise<{ version: number; dir: string }> {
-    await mkdir(this.root, { recursive: true });
+    await ensureDir(this.root, 'the model registry');
     return withLock(this.file, async () => {
       const state = await this.#read();
       await this.#reclaim(state);

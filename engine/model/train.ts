@@ -23,6 +23,7 @@ import { detectFormat } from '../io/index.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TrainPool } from '../parallel/train-pool.js';
+import { checkWorkers } from '../parallel/limits.js';
 import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from '../parallel/train-protocol.js';
 import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, NON_FINITE_POLICIES } from './dataset.js';
@@ -129,7 +130,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seed,
   };
   validateForestParams(forestParams);
-  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`workers must be a non-negative integer, got ${workers}`);
+  checkWorkers(workers);
 
   // read and clean
   const files = [options.data, ...(options.newData ?? [])];
@@ -310,7 +311,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   const labels = new Float32Array(new SharedArrayBuffer(data.rows * 4));
   for (let i = 0; i < data.rows; i++) labels[i] = data.labels[i]!;
   const result = await pool.run({ kind: 'fit-network', network: kind as NetworkKind, features, labels, nFeatures, params });
-  if (result.kind !== 'fit-network') throw new Error('driftcatcher: unexpected task result');
+  if (result.kind !== 'fit-network') throw new Error('unexpected task result');
   return {
     modelType: kind,
     model: { modelType: kind, network: { transform, weights: result.weights } },
@@ -322,7 +323,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
 /** Probabilities and classes of a dataset's rows (finite features, model order). */
 export async function predictDataset(model: Pick<Model, 'forest' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
   if (model.forest) return forestPredict(model.forest, data.columns, data.rows);
-  if (!model.network) throw new Error('driftcatcher: model has neither a forest nor a network');
+  if (!model.network) throw new Error('model has neither a forest nor a network');
   const { transformRows, networkProba } = await import('./network.js');
   const x = transformRows(data.columns, data.rows, model.network.transform);
   const proba = await networkProba(model.network.weights, x, data.rows);

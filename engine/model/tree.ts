@@ -215,7 +215,7 @@ export function growTree(kernel: ForestKernel, layout: ForestLayout, slot: Fores
 
     const f = best.feature;
     const nLeft = kernel.partitionRows(binsPtr + f * n, slot.rowsPtr + node.start * 4, node.count, best.bin, slot.scratchPtr);
-    if (nLeft !== best.leftCount) throw new Error(`driftcatcher: tree ${treeIndex}: partition gave ${nLeft} rows on the left, the histogram ${best.leftCount}`);
+    if (nLeft !== best.leftCount) throw new Error(`tree ${treeIndex}: partition gave ${nLeft} rows on the left, the histogram ${best.leftCount}`);
     feature[id] = f;
     splitBin[id] = best.bin;
     const depth = node.depth + 1;

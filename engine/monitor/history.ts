@@ -3,8 +3,9 @@
  * `write` on a file opened with O_APPEND, so concurrent monitors never interleave or overwrite
  * each other's lines, and a reader sees whole lines only (a torn last line, after a crash, is skipped).
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
+import { ensureParentDir, writeError } from '../util/fs-errors.js';
+import { join } from 'node:path';
 import { resolveTracking, type TrackingOptions } from '../tracking/config.js';
 import type { PerformanceReport } from './performance.js';
 
@@ -33,14 +34,18 @@ export function historyEntry(report: PerformanceReport): HistoryEntry {
 
 /** Append one line in one write (O_APPEND). */
 export async function appendJsonLine(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await ensureParentDir(file);
   const line = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n';
-  const handle = await open(file, 'a');
   try {
-    await handle.write(line);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(file, 'a');
+    try {
+      await handle.write(line);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw writeError(err, file);
   }
 }
 

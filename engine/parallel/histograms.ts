@@ -27,7 +27,7 @@ export function emptyHistograms(featureNames: string[], nEdges: Int32Array): His
 
 /** Add `from` into `into` (same features and edges). */
 export function mergeHistograms(into: Histograms, from: Histograms): Histograms {
-  if (into.counts.length !== from.counts.length) throw new Error('driftcatcher: merging histograms of different plans');
+  if (into.counts.length !== from.counts.length) throw new Error('merging histograms of different plans');
   for (let f = 0; f < into.counts.length; f++) {
     const a = into.counts[f]!;
     const b = from.counts[f]!;

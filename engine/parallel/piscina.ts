@@ -6,8 +6,12 @@ import type { Piscina } from 'piscina';
 
 export type { Piscina };
 
-/** A pool of exactly `workers` threads running `filename`, kept for a minute when idle. */
+/**
+ * A pool of at most `workers` threads running `filename`. None starts up front: Piscina starts
+ * one when a task finds no free thread, so an input of one task costs one thread, not `workers`
+ * (idle ones are kept for a minute).
+ */
 export async function startPiscina(filename: string, workers: number, workerData: unknown): Promise<Piscina> {
   const { Piscina } = await import('piscina');
-  return new Piscina({ filename, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, workerData });
+  return new Piscina({ filename, minThreads: 0, maxThreads: workers, idleTimeout: 60_000, workerData });
 }

@@ -15,15 +15,20 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPiscina, type Piscina } from './piscina.js';
-import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, type BinKernel, type KernelName } from '../kernels/index.js';
+import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, SharedMemoryLimitError, type BinKernel, type KernelName } from '../kernels/index.js';
 import { packageRoot, runningFromSource } from '../util/paths.js';
-import { errorFromWire } from '../errors.js';
+import { UsageError, errorFromWire } from '../errors.js';
+import { checkWorkers, workerBoundText } from './limits.js';
 import { runTask } from './tasks.js';
 import { SlotQueue } from './slots.js';
 import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 export interface PoolOptions {
-  /** worker threads; 0 runs every task on the calling thread (default: available cores; scans pick by input size) */
+  /**
+   * worker threads at most, from 0 to maxWorkers() (a UsageError above it); 0 runs every task on
+   * the calling thread (default: available cores; scans pick by input size). Threads start as
+   * tasks come, so an input of one task starts one thread however many are allowed.
+   */
   workers?: number;
   /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
   kernel?: KernelName;
@@ -41,6 +46,7 @@ const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 const LINE = 256;
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -71,13 +77,14 @@ export class ScanPool {
   readonly memory: WebAssembly.Memory;
   readonly #kernelChoice: KernelName | undefined;
   #piscina: Promise<Piscina> | undefined;
+  #threadsStarted = 0;
   #inlineKernel: BinKernel | undefined;
   #plan: MemoryPlan | undefined;
   #slots: SlotAddress[] = [];
   readonly #queue = new SlotQueue();
 
   constructor(options: PoolOptions = {}) {
-    this.workers = options.workers ?? defaultWorkers();
+    this.workers = checkWorkers(options.workers ?? defaultWorkers());
     this.blockRows = options.blockRows ?? DEFAULT_BLOCK_ROWS;
     this.#kernelChoice = options.kernel;
     this.memory = createSharedMemory(RESERVED_BYTES);
@@ -89,6 +96,11 @@ export class ScanPool {
     return this.#inlineKernel;
   }
 
+  /** Worker threads started so far: at most `workers`, and no more than tasks ran at once (0 inline). */
+  get threadsStarted(): number {
+    return this.#threadsStarted;
+  }
+
   /** Number of slots: one per worker, plus one so the main side can fill a block ahead. */
   get slotCount(): number {
     return Math.max(1, this.workers) + 1;
@@ -96,7 +108,7 @@ export class ScanPool {
 
   /** Lay out the memory for one set of per-feature edges and write the edges. */
   prepare(edges: readonly Float64Array[]): MemoryPlan {
-    if (!this.#queue.idle(this.#slots.length)) throw new Error('driftcatcher: prepare() while tasks are running');
+    if (!this.#queue.idle(this.#slots.length)) throw new Error('prepare() while tasks are running');
     const nFeatures = edges.length;
     const edgesPtr = new Int32Array(nFeatures);
     const nEdges = new Int32Array(nFeatures);
@@ -122,7 +134,14 @@ export class ScanPool {
       this.#slots.push({ countsPtr: at, columnsPtr, columnMapPtr, bytesPtr, bytesLength: READ_BUFFER_BYTES });
       at = bytesPtr + READ_BUFFER_BYTES;
     }
-    ensureMemory(this.memory, at);
+    try {
+      ensureMemory(this.memory, at);
+    } catch (err) {
+      if (!(err instanceof SharedMemoryLimitError)) throw err;
+      const slotBytes = (at - this.#slots[0]!.countsPtr) / this.slotCount;
+      const fit = Math.max(0, Math.floor((err.limitBytes - this.#slots[0]!.countsPtr) / slotBytes) - 1);
+      throw new UsageError(`a scan of ${nFeatures} features with ${this.workers} workers needs ${gib(at)} of shared memory, more than the ${gib(err.limitBytes)} it can have: use at most ${fit} workers (${workerBoundText()})`);
+    }
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
     this.#queue.reset(this.#slots.length);
@@ -131,7 +150,7 @@ export class ScanPool {
   }
 
   get plan(): MemoryPlan {
-    if (!this.#plan) throw new Error('driftcatcher: pool has no plan; call prepare() first');
+    if (!this.#plan) throw new Error('pool has no plan; call prepare() first');
     return this.#plan;
   }
 
@@ -166,13 +185,19 @@ export class ScanPool {
       result = runTask(task, this.inlineKernel);
     } else {
       this.#piscina ??= this.#startPool();
-      result = (await (await this.#piscina).run(task)) as TaskResult;
+      const piscina = await this.#piscina;
+      const running = piscina.run(task);
+      // Piscina starts a thread when a task finds none free, so this counts the threads it used
+      this.#threadsStarted = Math.max(this.#threadsStarted, piscina.threads.length);
+      result = (await running) as TaskResult;
     }
     if (!result.ok) throw errorFromWire(result.error);
     return result;
   }
 
   #startPool(): Promise<Piscina> {
+    // a forced kernel that is not available (not built) fails here, once, as a usage error
+    void this.inlineKernel;
     const workerData: WorkerData = { memory: this.memory, kernel: this.#kernelChoice };
     return startPiscina(workerFile(), this.workers, workerData);
   }

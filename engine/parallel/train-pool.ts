@@ -14,15 +14,19 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPiscina, type Piscina } from './piscina.js';
-import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, type KernelName } from '../kernels/index.js';
+import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, SharedMemoryLimitError, type KernelName } from '../kernels/index.js';
 import { packageRoot, runningFromSource } from '../util/paths.js';
-import { errorFromWire } from '../errors.js';
+import { UsageError, errorFromWire } from '../errors.js';
+import { checkWorkers, workerBoundText } from './limits.js';
 import { runTrainTask } from './train-tasks.js';
 import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
 import { SlotQueue } from './slots.js';
 
 export interface TrainPoolOptions {
-  /** worker threads; 0 runs every task on the calling thread */
+  /**
+   * worker threads at most, from 0 to maxWorkers() (a UsageError above it); 0 runs every task on
+   * the calling thread. Threads start as tasks come (a forest of 3 trees starts at most 3).
+   */
   workers: number;
   /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
   kernel?: KernelName;
@@ -78,9 +82,14 @@ export class TrainPool {
 
   /** `memoryBytes`: size of the shared forest memory (0: a pool that only fits networks). */
   constructor(options: TrainPoolOptions, memoryBytes: number) {
-    this.workers = options.workers;
+    this.workers = checkWorkers(options.workers);
     this.#kernel = options.kernel;
-    this.memory = memoryBytes > 0 ? createSharedMemory(memoryBytes) : undefined;
+    try {
+      this.memory = memoryBytes > 0 ? createSharedMemory(memoryBytes) : undefined;
+    } catch (err) {
+      if (!(err instanceof SharedMemoryLimitError)) throw err;
+      throw new UsageError(`training with ${this.slotCount} worker slot(s) ${err.detail}: use fewer workers (each holds statistics for every row; ${workerBoundText()}) or fewer rows`);
+    }
   }
 
   /** the kernel forced by the options, if any */

@@ -15,7 +15,7 @@ const kernels = new WeakMap<WebAssembly.Memory, ForestKernel>();
 export async function runTrainTask(task: TrainTask, memory: WebAssembly.Memory | undefined, kernelName: KernelName | undefined): Promise<TrainTaskResult> {
   try {
     if (task.kind === 'grow-tree') {
-      if (!memory) throw new Error('driftcatcher: grow-tree task without a shared memory');
+      if (!memory) throw new Error('grow-tree task without a shared memory');
       let kernel = kernels.get(memory);
       if (!kernel) {
         kernel = loadForestKernel(memory, kernelName);

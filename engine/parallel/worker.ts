@@ -7,12 +7,19 @@
 import { workerData } from 'node:worker_threads';
 import { loadBinKernel, type BinKernel } from '../kernels/index.js';
 import { runTask } from './tasks.js';
+import { DriftCatcherError } from '../errors.js';
 import type { Task, TaskResult, WorkerData } from './protocol.js';
 
 let kernel: BinKernel | undefined;
 
 export default function handle(task: Task): TaskResult {
   const data = workerData as WorkerData;
-  kernel ??= loadBinKernel(data.memory, data.kernel);
+  try {
+    kernel ??= loadBinKernel(data.memory, data.kernel);
+  } catch (err) {
+    // a forced kernel that is not built: a typed error, rebuilt as such on the main side
+    if (err instanceof DriftCatcherError) return { ok: false, error: err.toWire() };
+    throw err;
+  }
   return runTask(task, kernel);
 }

@@ -3,7 +3,7 @@
  * three production batches (no drift, mild, severe), build the baseline, check each batch.
  */
 import { join, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { ensureDir } from '../util/fs-errors.js';
 import { synthesize, type DriftKind } from './index.js';
 import { createBaseline, saveProfile } from '../profile/index.js';
 import { scanDrift, type DriftReport } from '../drift/index.js';
@@ -38,7 +38,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const dir = resolve(options.dir ?? 'driftcatcher-demo');
   const log = options.log ?? (() => {});
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir, 'the demo folder');
   const trainRows = options.trainRows ?? 100_000;
   const batchRows = options.batchRows ?? 50_000;
 

@@ -3,8 +3,9 @@
  * file that is renamed into place. Both formats hold values rounded to 10 significant digits
  * (the CSV text, and the Arrow doubles that text reads back as), so they agree exactly.
  */
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { ensureOutputFile } from '../util/fs-errors.js';
+import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { createFlowBlock, FlowModel } from './flows.js';
 import { applyDrift, DRIFT_KINDS, driftedFeatureNames, driftPlan } from './drift.js';
@@ -65,7 +66,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const model = new FlowModel(plan.attackShare);
   const block = createFlowBlock(Math.min(BLOCK_ROWS, Math.max(rows, 1)));
 
-  await mkdir(dirname(options.out), { recursive: true });
+  await ensureOutputFile(options.out);
   // the sinks (and with them apache-arrow) load when a file is written, not with the engine
   const { ArrowSink, CsvSink } = await import('./sink.js');
   const sink: BlockSink = format === 'csv' ? await CsvSink.create(options.out) : new ArrowSink(options.out);
@@ -77,11 +78,11 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       await sink.write(block);
       done += n;
     }
+    await sink.close();
   } catch (err) {
     await sink.abort();
     throw err;
   }
-  await sink.close();
   const { size } = await stat(options.out);
   return { file: options.out, rows, bytes: size, driftedFeatures: driftedFeatureNames(plan), attackShare: plan.attackShare };
 }

@@ -3,13 +3,39 @@
  * auth and retries composed around it). Request bodies are JSON with NaN and ±Infinity written
  * as the strings protobuf's JSON mapping reads ("NaN", "Infinity", "-Infinity").
  * Every error is a `TrackingError` whose message names the server and endpoint, never a secret.
+ *
+ * Each request, its retries and the reading of its answer share one deadline (`retry.totalMs`,
+ * 20 s by default): a server that accepts and never answers, sends headers and then nothing,
+ * drips its body, never ends it, or stalls the TLS handshake costs at most that, and is
+ * `unreachable` (the run stays queued). An answer is read up to `maxAnswerBytes` (32 MiB). After a
+ * request ran out of time the client tries no other: the rest fail at once, so a command that
+ * records to a slow server waits one deadline, not one per request.
  */
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { TrackingError, type TrackingFailure } from '../errors.js';
 import { redactor, type ServerSettings } from './config.js';
 import { RETRY_ERRORS, RETRY_SCOPES, RETRY_STATUS, trackingDispatcher, type RetryNote, type RetryScope } from './interceptors.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+/** Most bytes of one answer read (MLflow's JSON answers are far smaller; a bigger one is not MLflow's). */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Transport failures after which the server may well answer later: the run stays queued quietly.
+ * Beyond the retried ones: a body cut short or aborted, headers too large, a closed connection.
+ */
+const TRANSIENT_ERRORS: readonly string[] = [
+  ...RETRY_ERRORS,
+  'ECONNABORTED',
+  'UND_ERR_ABORTED',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+];
 
 export interface ClientHooks {
   onRetry?: (note: RetryNote) => void;
@@ -22,15 +48,23 @@ export class MlflowClient {
   readonly #origin: string;
   readonly #basePath: string;
   readonly #dispatcher: Dispatcher;
+  /** the connections the dispatcher opened, open or opening */
+  readonly #sockets = new Set<Duplex>();
   readonly #redact: (text: string) => string;
+  readonly #deadlineMs: number;
+  readonly #maxAnswerBytes: number;
+  /** set once a request ran out of time (or the server answered without end): no other is tried */
+  #gaveUp: string | undefined;
 
   constructor(server: ServerSettings, hooks: ClientHooks = {}) {
     const url = new URL(server.uri);
     this.uri = server.uri;
     this.#origin = url.origin;
     this.#basePath = url.pathname.replace(/\/+$/, '');
-    this.#dispatcher = trackingDispatcher(server, hooks.onRetry);
+    this.#dispatcher = trackingDispatcher(server, hooks.onRetry, this.#sockets);
     this.#redact = redactor(server);
+    this.#deadlineMs = server.retry.totalMs;
+    this.#maxAnswerBytes = server.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
   /** Call `/api/2.0/mlflow/<endpoint>`: a GET's payload goes in the query, the others' in a JSON body. */
@@ -69,29 +103,82 @@ export class MlflowClient {
     return (await this.#send('GET', path, undefined, {}, 'idempotent')).bytes;
   }
 
+  /** Close the connections; after a request that ran out of time, drop whatever is still in flight. */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    if (this.#gaveUp === undefined) return this.#dispatcher.close();
+    for (const socket of this.#sockets) socket.destroy();
+    await this.#dispatcher.destroy();
   }
 
+  /**
+   * One request: sent, retried and its answer read within one deadline. Whatever fails is a
+   * TrackingError; the request is aborted when the deadline passes, in whichever phase it is.
+   */
   async #send(method: Method, path: string, body: string | Buffer | undefined, headers: Record<string, string>, scope: RetryScope): Promise<{ text: string; bytes: Buffer }> {
     const endpoint = `${method} ${endpointOf(path)}`;
-    let response: Dispatcher.ResponseData;
+    if (this.#gaveUp !== undefined) throw this.#error('unreachable', `was not asked for ${endpoint}: ${this.#gaveUp}`, { endpoint });
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // the deadline races every phase: undici's retry handler hears an abort only while an attempt is in flight
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seconds = `${(this.#deadlineMs / 1000).toFixed(this.#deadlineMs % 1000 === 0 ? 0 : 1)} s`;
+        this.#gaveUp = `an earlier request got no answer within ${seconds}`;
+        const error = this.#error('unreachable', `did not answer ${endpoint} within ${seconds} (the bound on a request with its retries, DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS)`, { endpoint });
+        abort.abort(error);
+        reject(error);
+      }, this.#deadlineMs);
+    });
     try {
-      response = await this.#dispatcher.request({
+      const request = this.#dispatcher.request({
         origin: this.#origin,
         method,
         path,
         body,
+        signal: abort.signal,
         headers: { accept: 'application/json', 'user-agent': 'driftcatcher', ...headers },
         retryOptions: RETRY_SCOPES[scope],
       } as Dispatcher.RequestOptions);
+      request.catch(() => undefined); // the deadline may win the race; its rejection is then expected
+      const response = await Promise.race([request, deadline]);
+      const reading = this.#readAnswer(response, endpoint);
+      reading.catch(() => undefined);
+      const bytes = await Promise.race([reading, deadline]);
+      const text = bytes.toString('utf8');
+      if (response.statusCode >= 200 && response.statusCode < 300) return { text, bytes };
+      throw this.#fromAnswer(response.statusCode, text, endpoint);
     } catch (err) {
+      if (err instanceof TrackingError) throw err;
+      if (abort.signal.aborted && abort.signal.reason instanceof TrackingError) throw abort.signal.reason;
       throw this.#fromTransport(err, endpoint);
+    } finally {
+      clearTimeout(timer);
     }
-    const bytes = Buffer.from(await response.body.arrayBuffer());
-    const text = bytes.toString('utf8');
-    if (response.statusCode >= 200 && response.statusCode < 300) return { text, bytes };
-    throw this.#fromAnswer(response.statusCode, text, endpoint);
+  }
+
+  /** The answer's bytes, at most maxAnswerBytes (a longer one is dropped unread: `unreachable`). */
+  async #readAnswer(response: Dispatcher.ResponseData, endpoint: string): Promise<Buffer> {
+    const limit = this.#maxAnswerBytes;
+    const tooBig = () => {
+      this.#gaveUp = `it answered ${endpoint} with more than ${limit} bytes`;
+      return this.#error('unreachable', `answered ${endpoint} with more than ${limit} bytes (status ${response.statusCode}); that is not an MLflow answer`, { endpoint, status: response.statusCode });
+    };
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      response.body.destroy();
+      throw tooBig();
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        response.body.destroy();
+        throw tooBig();
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, total);
   }
 
   #fromAnswer(status: number, text: string, endpoint: string): TrackingError {
@@ -119,7 +206,7 @@ export class MlflowClient {
       return this.#error(failure, `answered ${e.statusCode} to ${endpoint} on every try`, { status: e.statusCode, endpoint }, err);
     }
     const code = e.code ?? e.cause?.code;
-    if (code && (RETRY_ERRORS as readonly string[]).includes(code)) {
+    if (code && TRANSIENT_ERRORS.includes(code)) {
       return this.#error('unreachable', `cannot be reached for ${endpoint} (${code})`, { endpoint }, err);
     }
     const hint = /CERT|SSL|TLS|SELF_SIGNED/i.test(code ?? e.message) ? '; for a self-signed certificate set MLFLOW_TRACKING_SERVER_CERT_PATH or MLFLOW_TRACKING_INSECURE_TLS=true' : '';

@@ -48,6 +48,8 @@ export interface ServerSettings {
   ca?: string;
   retry: RetryPolicy;
   requestTimeoutMs: number;
+  /** most bytes of one answer read (default MAX_ANSWER_BYTES of client.ts, 32 MiB) */
+  maxAnswerBytes?: number;
 }
 
 export interface ResolvedTracking {

@@ -34,11 +34,11 @@ export {
   LOG_BATCH_LIMITS,
 } from './client.js';
 export type { MetricPoint, KeyValue, LogBatch, MlflowExperiment, MlflowRun, MlflowRunInfo, RunStatus, RegisteredModel, ModelVersion, LoggedModelInfo, CreateRunRequest, CreateModelVersionRequest, SearchRunsRequest } from './client.js';
-export { Ledger, orderRuns, safeArtifactPath, RUN_FORMAT, RUN_VERSION } from './ledger.js';
-export type { RunRecord, NewRun, SyncState, LedgerArtifact, LedgerModel, ModelProgress } from './ledger.js';
+export { Ledger, orderRuns, safeArtifactPath, RUN_FORMAT, RUN_VERSION, ALIAS_FORMAT, ALIAS_VERSION } from './ledger.js';
+export type { RunRecord, NewRun, SyncState, LedgerArtifact, LedgerModel, ModelProgress, AliasMove } from './ledger.js';
 export { syncLedger, LEDGER_ID_TAG, PARENT_RUN_TAG, type SyncSummary, type RunSyncResult } from './sync.js';
 export { recordRun, recordRuns, type RecordOutcome, type RecordedRun } from './record.js';
 export { driftCheckRun, recordDriftCheck, recordDriftScan, rankMetricKey, metricKey, compactLocal, localIso, DRIFT_ARTIFACT, RANKED_METRICS, type DriftRunOptions } from './drift-run.js';
 export { trainingRun, recordTraining } from './train-run.js';
-export { moveModelAlias, type AliasOutcome } from './promote.js';
-export { ledgerStatus, syncQueued, type LedgerStatus, type QueuedRun } from './queue.js';
+export { moveModelAlias, syncAliasMoves, type AliasOutcome, type AliasSyncResult } from './promote.js';
+export { ledgerStatus, syncQueued, type LedgerStatus, type QueuedRun, type QueuedAlias } from './queue.js';

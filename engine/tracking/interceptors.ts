@@ -5,6 +5,7 @@
  * `trackingDispatcher` composes them over one Agent.
  */
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 /**
@@ -130,10 +131,24 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** One Agent for the server, with auth and retries composed around it. */
-export function trackingDispatcher(server: ServerSettings, onRetry?: (note: RetryNote) => void): Dispatcher {
+/**
+ * One Agent for the server, with auth and retries composed around it. `sockets`, when given, holds
+ * every connection the Agent opened until it closes: a client that gave up on a server destroys
+ * them, including one still in its TCP or TLS handshake, which undici's own destroy() leaves to
+ * its connect timeout (and which would keep the process alive until then).
+ */
+export function trackingDispatcher(server: ServerSettings, onRetry?: (note: RetryNote) => void, sockets?: Set<Duplex>): Dispatcher {
+  const connector = undici().buildConnector({ rejectUnauthorized: !server.insecureTls, ...(server.ca ? { ca: server.ca } : {}), timeout: Math.min(server.requestTimeoutMs, 10_000) });
   const agent = new (undici().Agent)({
-    connect: { rejectUnauthorized: !server.insecureTls, ...(server.ca ? { ca: server.ca } : {}), timeout: Math.min(server.requestTimeoutMs, 10_000) },
+    connect: (options, callback) => {
+      // undici's connector returns the socket it opens (its type says void)
+      const socket = connector(options, callback) as unknown as Duplex | undefined;
+      if (socket && sockets) {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      }
+      return socket as unknown as void;
+    },
     headersTimeout: server.requestTimeoutMs,
     bodyTimeout: server.requestTimeoutMs,
     connections: 4,

@@ -3,11 +3,15 @@
  * the run logged, and how far it got to the tracking server) and `artifacts/`. A run folder is
  * made complete in a temp folder and renamed into place; `run.json` is rewritten atomically.
  * Metric values that are not finite are stored as "NaN" / "Infinity" / "-Infinity".
+ *
+ * Beside the runs, `<ledger>/aliases/<id>.json` queues alias moves of registered models (a
+ * `models promote` the server did not take yet), sent by the same sync as the runs.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { writeError } from '../util/fs-errors.js';
 import { tryLock } from '../util/lockfile.js';
 import { InputError } from '../errors.js';
 import type { MetricPoint, RunStatus } from './client.js';
@@ -103,16 +107,43 @@ export interface NewRun {
   models?: LedgerModel[];
 }
 
+export const ALIAS_FORMAT = 'driftcatcher-alias';
+export const ALIAS_VERSION = 1;
+
+/** An alias of a registered model to point at the version a local registry version became on the server. */
+export interface AliasMove {
+  format: typeof ALIAS_FORMAT;
+  version: typeof ALIAS_VERSION;
+  id: string;
+  /** the registered model on the server */
+  registered_model: string;
+  alias: string;
+  /** the local registry version (`v<N>`) promoted; its training run says which server version it became */
+  local_version: number;
+  /** ISO time of the promotion */
+  created: string;
+  /** `superseded`: a later promotion of the same alias came first, this one is never sent */
+  state: 'queued' | 'sent' | 'superseded';
+  tracking_uri?: string;
+  mlflow_version?: string;
+  attempts: number;
+  last_attempt?: string;
+  last_error?: string;
+  sent_at?: string;
+}
+
 const LOCK_STALE_MS = 15 * 60_000;
 
 export class Ledger {
   /** the ledger folder (`.driftcatcher` by default) */
   readonly dir: string;
   readonly runsDir: string;
+  readonly aliasesDir: string;
 
   constructor(dir: string) {
     this.dir = dir;
     this.runsDir = join(dir, 'runs');
+    this.aliasesDir = join(dir, 'aliases');
   }
 
   runDir(id: string): string {
@@ -129,7 +160,11 @@ export class Ledger {
     const endTime = run.endTime ?? run.startTime;
     const artifacts: LedgerArtifact[] = [];
     const temp = join(this.runsDir, `.${id}.tmp`);
-    await mkdir(join(temp, 'artifacts'), { recursive: true });
+    try {
+      await mkdir(join(temp, 'artifacts'), { recursive: true });
+    } catch (err) {
+      throw writeError(err, this.dir, 'the run ledger');
+    }
     try {
       for (const artifact of run.artifacts ?? []) {
         const path = safeArtifactPath(artifact.path);
@@ -161,7 +196,7 @@ export class Ledger {
       return record;
     } catch (err) {
       await rm(temp, { recursive: true, force: true });
-      throw err;
+      throw writeError(err, this.dir, 'the run ledger');
     }
   }
 
@@ -217,6 +252,73 @@ export class Ledger {
    */
   async lock(id: string): Promise<(() => Promise<void>) | null> {
     return tryLock(join(this.runDir(id), '.sync.lock'), LOCK_STALE_MS);
+  }
+
+  aliasFile(id: string): string {
+    return join(this.aliasesDir, `${checkId(id)}.json`);
+  }
+
+  /** Queue an alias move (written atomically); `reason` is why it is not on the server yet. */
+  async queueAlias(move: { registeredModel: string; alias: string; localVersion: number; reason: string }): Promise<AliasMove> {
+    const now = Date.now();
+    const record: AliasMove = {
+      format: ALIAS_FORMAT,
+      version: ALIAS_VERSION,
+      id: newRunId(now),
+      registered_model: move.registeredModel,
+      alias: move.alias,
+      local_version: move.localVersion,
+      created: new Date(now).toISOString(),
+      state: 'queued',
+      attempts: 0,
+      last_error: move.reason,
+    };
+    await this.saveAlias(record);
+    return record;
+  }
+
+  async saveAlias(move: AliasMove): Promise<void> {
+    await writeFileAtomic(this.aliasFile(move.id), JSON.stringify(move, null, 2) + '\n');
+  }
+
+  async readAlias(id: string): Promise<AliasMove> {
+    const file = this.aliasFile(id);
+    let move: AliasMove;
+    try {
+      move = JSON.parse(await readFile(file, 'utf8')) as AliasMove;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`no alias move ${id} in the ledger ${this.dir}`, { file });
+      throw new InputError(`not a ledger alias file: ${(err as Error).message}`, { file });
+    }
+    if (move.format !== ALIAS_FORMAT || move.version !== ALIAS_VERSION) throw new InputError(`not a ledger alias file (format ${move.format} version ${move.version})`, { file });
+    return move;
+  }
+
+  /** Every alias move, oldest first (the order they were promoted in). */
+  async aliasMoves(): Promise<AliasMove[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.aliasesDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const moves: AliasMove[] = [];
+    for (const name of names.sort()) {
+      const id = name.replace(/\.json$/, '');
+      if (!name.endsWith('.json') || !ID_PATTERN.test(id)) continue;
+      try {
+        moves.push(await this.readAlias(id));
+      } catch {
+        // not an alias file (left by hand or by another version)
+      }
+    }
+    return moves.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  }
+
+  /** The alias move's send lock (as a run's). */
+  async lockAlias(id: string): Promise<(() => Promise<void>) | null> {
+    return tryLock(`${this.aliasFile(id)}.lock`, LOCK_STALE_MS);
   }
 }
 

@@ -2,19 +2,39 @@
  * Moving an alias (e.g. `champion`) of a registered model on the tracking server to follow a local
  * promotion. The local registry version is found in the ledger: the training (or retraining) run
  * that registered it knows, once sent, the MLflow version number it became.
+ *
+ * A move the server cannot take now (unreachable, or the training run not sent yet) is queued in
+ * the ledger like a run (`<ledger>/aliases/`), and `driftcatcher mlflow sync` sends it after the
+ * runs; the newest promotion of an alias wins: a promotion supersedes the queued ones before it.
  */
+import { TrackingError } from '../errors.js';
 import { resolveTracking, type TrackingOptions } from './config.js';
 import { MlflowClient, setModelAlias } from './client.js';
-import { Ledger, type RunRecord } from './ledger.js';
+import { Ledger, type AliasMove, type RunRecord } from './ledger.js';
 
 export interface AliasOutcome {
-  state: 'moved' | 'local';
+  /** `moved`: set on the server; `queued`: kept in the ledger for `mlflow sync`; `local`: the local registry only */
+  state: 'moved' | 'queued' | 'local';
   /** the MLflow version the alias now points at */
   mlflowVersion?: string;
+  /** the queued move's id in the ledger */
+  queuedId?: string;
   message: string;
 }
 
-/** The sent run that registered local version `version` of `name`, with the MLflow version it became. */
+export interface AliasSyncResult {
+  id: string;
+  registered_model: string;
+  alias: string;
+  local_version: number;
+  /** `busy`: another driftcatcher process is sending it */
+  state: 'sent' | 'queued' | 'superseded' | 'busy';
+  mlflow_version?: string;
+  /** why it is still queued */
+  reason?: string;
+}
+
+/** The run that registered local version `version` of `name`, with the MLflow version it became once sent. */
 function registeringRun(runs: RunRecord[], name: string, version: number): { run: RunRecord; mlflowVersion?: string } | undefined {
   const candidates = runs
     .filter((r) => r.tags['model_version'] === String(version) && (r.models ?? []).some((m) => m.register_as === name))
@@ -25,18 +45,137 @@ function registeringRun(runs: RunRecord[], name: string, version: number): { run
   return { run, mlflowVersion: progress?.version };
 }
 
-/** Point `alias` of registered model `name` on the server at the version that local `version` became. */
+/** Where local version `version` stands on the server `uri`: its MLflow version, or why it has none yet (`never`: it cannot get one). */
+function serverVersion(runs: RunRecord[], name: string, version: number, uri: string): { mlflowVersion: string } | { waiting: string } | { never: string } {
+  const found = registeringRun(runs, name, version);
+  if (!found) return { never: `no recorded run registered ${name} v${version}` };
+  const sync = found.run.sync;
+  const here = sync.tracking_uri === undefined || sync.tracking_uri === uri;
+  if (found.mlflowVersion && here) return { mlflowVersion: found.mlflowVersion };
+  if (sync.state === 'sent') return { never: here ? `the run of v${version} (${found.run.id}) was sent without registering it` : `v${version} was registered on ${sync.tracking_uri}, not on ${uri}` };
+  return { waiting: `the run that registers v${version} (${found.run.run_name}, ${found.run.id}) is not on the server yet` };
+}
+
+/** Mark every queued move of `name`/`alias` superseded (a newer promotion decides); returns how many. */
+async function supersede(ledger: Ledger, name: string, alias: string, except?: string): Promise<number> {
+  let count = 0;
+  for (const move of await ledger.aliasMoves()) {
+    if (move.state !== 'queued' || move.registered_model !== name || move.alias !== alias || move.id === except) continue;
+    const unlock = await ledger.lockAlias(move.id);
+    if (!unlock) continue; // being sent right now: this promotion comes after it
+    try {
+      const current = await ledger.readAlias(move.id);
+      if (current.state !== 'queued') continue;
+      current.state = 'superseded';
+      await ledger.saveAlias(current);
+      count++;
+    } finally {
+      await unlock();
+    }
+  }
+  return count;
+}
+
+/**
+ * Point `alias` of registered model `name` on the server at the version that local `version`
+ * became. Unreachable, or that version not on the server yet: queued (`mlflow sync` sends it).
+ * A server that refuses the credentials or the request: queued too, and a TrackingError.
+ */
 export async function moveModelAlias(name: string, alias: string, version: number, options: TrackingOptions = {}): Promise<AliasOutcome> {
   const tracking = resolveTracking(options);
+  const ledger = new Ledger(tracking.ledgerDir);
+  // this promotion is the newest: a queued older one must not undo it later
+  await supersede(ledger, name, alias);
   if (!tracking.server) return { state: 'local', message: `${alias} moved in the local registry only (no tracking server set)` };
-  const found = registeringRun(await new Ledger(tracking.ledgerDir).list(), name, version);
-  if (!found) return { state: 'local', message: `${alias} moved in the local registry only: no recorded run registered ${name} v${version} in ${tracking.ledgerDir}` };
-  if (!found.mlflowVersion) return { state: 'local', message: `${alias} moved in the local registry only: the run of v${version} is still queued (\`driftcatcher mlflow sync\`, then promote again)` };
+  const where = serverVersion(await ledger.list(), name, version, tracking.server.uri);
+  if ('never' in where) return { state: 'local', message: `${alias} moved in the local registry only: ${where.never} in ${tracking.ledgerDir}` };
+  const what = `${alias} of ${name} -> v${version}`;
+  if ('waiting' in where) {
+    const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: where.waiting });
+    return { state: 'queued', queuedId: queued.id, message: `${what} queued in ${ledger.aliasFile(queued.id)}: ${where.waiting}; \`driftcatcher mlflow sync\` sends both` };
+  }
   const client = new MlflowClient(tracking.server);
   try {
-    await setModelAlias(client, name, alias, found.mlflowVersion);
+    await setModelAlias(client, name, alias, where.mlflowVersion);
+  } catch (err) {
+    if (!(err instanceof TrackingError)) throw err;
+    const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: err.message });
+    const message = `${err.message}; ${what} queued in ${ledger.aliasFile(queued.id)}: \`driftcatcher mlflow sync\` sets it later`;
+    if (err.failure === 'unreachable') return { state: 'queued', queuedId: queued.id, message };
+    throw new TrackingError(message, { failure: err.failure, status: err.status, mlflowCode: err.mlflowCode, endpoint: err.endpoint }, { cause: err });
   } finally {
     await client.close();
   }
-  return { state: 'moved', mlflowVersion: found.mlflowVersion, message: `${alias} of ${name} on ${tracking.server.uri} -> version ${found.mlflowVersion}` };
+  return { state: 'moved', mlflowVersion: where.mlflowVersion, message: `${alias} of ${name} on ${tracking.server.uri} -> version ${where.mlflowVersion}` };
+}
+
+/**
+ * Send the queued alias moves of the ledger (after its runs, so that a version registered by a
+ * run sent just now is known): for each alias the newest move only, older ones superseded.
+ * Returns on the first failure that stops the sync (unreachable, credentials refused).
+ */
+export async function syncAliasMoves(client: MlflowClient, ledger: Ledger, stopped?: TrackingError): Promise<{ results: AliasSyncResult[]; stoppedBy?: TrackingError; errors: TrackingError[] }> {
+  const queued = (await ledger.aliasMoves()).filter((m) => m.state === 'queued');
+  const newest = new Map<string, AliasMove>();
+  for (const move of queued) newest.set(`${move.registered_model}\0${move.alias}`, move);
+  const results: AliasSyncResult[] = [];
+  const errors: TrackingError[] = [];
+  let stoppedBy: TrackingError | undefined = stopped;
+  let runs: RunRecord[] | undefined;
+  const result = (move: AliasMove, state: AliasSyncResult['state'], extra: Partial<AliasSyncResult> = {}): AliasSyncResult => ({
+    id: move.id,
+    registered_model: move.registered_model,
+    alias: move.alias,
+    local_version: move.local_version,
+    state,
+    ...extra,
+  });
+  for (const move of newest.values()) {
+    await supersede(ledger, move.registered_model, move.alias, move.id);
+    if (stoppedBy) {
+      results.push(result(move, 'queued', { reason: `not tried: ${stoppedBy.failure === 'auth' ? 'credentials refused' : 'server unreachable'}` }));
+      continue;
+    }
+    const unlock = await ledger.lockAlias(move.id);
+    if (!unlock) {
+      results.push(result(move, 'busy', { reason: 'being sent by another driftcatcher process' }));
+      continue;
+    }
+    try {
+      const current = await ledger.readAlias(move.id);
+      if (current.state !== 'queued') continue;
+      runs ??= await ledger.list();
+      const where = serverVersion(runs, current.registered_model, current.local_version, client.uri);
+      if (!('mlflowVersion' in where)) {
+        current.last_error = 'never' in where ? where.never : where.waiting;
+        await ledger.saveAlias(current);
+        results.push(result(current, 'queued', { reason: current.last_error }));
+        continue;
+      }
+      current.attempts += 1;
+      current.last_attempt = new Date().toISOString();
+      current.tracking_uri = client.uri;
+      try {
+        await setModelAlias(client, current.registered_model, current.alias, where.mlflowVersion);
+      } catch (err) {
+        if (!(err instanceof TrackingError)) throw err;
+        current.last_error = err.message;
+        await ledger.saveAlias(current);
+        results.push(result(current, 'queued', { reason: err.message }));
+        if (err.failure === 'unreachable' || err.failure === 'auth') stoppedBy = err;
+        else errors.push(err);
+        continue;
+      }
+      current.state = 'sent';
+      current.mlflow_version = where.mlflowVersion;
+      current.sent_at = new Date().toISOString();
+      delete current.last_error;
+      await ledger.saveAlias(current);
+      results.push(result(current, 'sent', { mlflow_version: where.mlflowVersion }));
+    } finally {
+      await unlock();
+    }
+  }
+  for (const move of queued) if (newest.get(`${move.registered_model}\0${move.alias}`) !== move) results.push(result(move, 'superseded'));
+  return { results, stoppedBy, errors };
 }

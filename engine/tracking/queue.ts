@@ -1,4 +1,4 @@
-/** The queue of runs not yet on the server: listing it (`mlflow status`) and sending it (`mlflow sync`). */
+/** The queue of runs (and alias moves) not yet on the server: listing it (`mlflow status`) and sending it (`mlflow sync`). */
 import { resolveTracking, type TrackingOptions } from './config.js';
 import { Ledger } from './ledger.js';
 import { syncLedger, type SyncSummary } from './sync.js';
@@ -17,6 +17,18 @@ export interface QueuedRun {
   dir: string;
 }
 
+export interface QueuedAlias {
+  id: string;
+  registered_model: string;
+  alias: string;
+  local_version: number;
+  /** ISO time of the promotion */
+  created: string;
+  attempts: number;
+  last_error?: string;
+  file: string;
+}
+
 export interface LedgerStatus {
   ledgerDir: string;
   /** the configured server (no credentials), or null */
@@ -24,6 +36,8 @@ export interface LedgerStatus {
   total: number;
   sent: number;
   queued: QueuedRun[];
+  /** alias moves (`models promote`) waiting for `mlflow sync` */
+  aliases: QueuedAlias[];
 }
 
 export async function ledgerStatus(options: TrackingOptions = {}): Promise<LedgerStatus> {
@@ -43,7 +57,19 @@ export async function ledgerStatus(options: TrackingOptions = {}): Promise<Ledge
       ...(r.sync.last_error ? { last_error: r.sync.last_error } : {}),
       dir: ledger.runDir(r.id),
     }));
-  return { ledgerDir: ledger.dir, server: tracking.server?.uri ?? null, total: runs.length, sent: runs.length - queued.length, queued };
+  const aliases = (await ledger.aliasMoves())
+    .filter((m) => m.state === 'queued')
+    .map((m) => ({
+      id: m.id,
+      registered_model: m.registered_model,
+      alias: m.alias,
+      local_version: m.local_version,
+      created: m.created,
+      attempts: m.attempts,
+      ...(m.last_error ? { last_error: m.last_error } : {}),
+      file: ledger.aliasFile(m.id),
+    }));
+  return { ledgerDir: ledger.dir, server: tracking.server?.uri ?? null, total: runs.length, sent: runs.length - queued.length, queued, aliases };
 }
 
 /** Send every queued run (or those named) to the configured server, each exactly once. */

@@ -35,6 +35,7 @@ import {
   type MlflowRunInfo,
 } from './client.js';
 import { Ledger, orderRuns, type LedgerModel, type RunRecord } from './ledger.js';
+import { syncAliasMoves, type AliasSyncResult } from './promote.js';
 
 /** Tag that ties an MLflow run (or model version) to its ledger run. */
 export const LEDGER_ID_TAG = 'driftcatcher.ledger_id';
@@ -60,6 +61,10 @@ export interface SyncSummary {
   sent: number;
   /** still queued after this sync (busy runs not counted) */
   queued: number;
+  /** queued alias moves (`models promote` the server did not take yet), sent after the runs by a full sync */
+  aliases: AliasSyncResult[];
+  /** alias moves still queued after this sync */
+  aliasesQueued: number;
   /** set when the server could not be reached or refused the credentials: the remaining runs were not tried */
   stoppedBy?: TrackingError;
   /** errors of single runs (the server rejected something in them) */
@@ -74,7 +79,8 @@ interface Session {
 
 /**
  * Send queued runs of the ledger (all of them, or those named and their parents) to the
- * configured server. Never throws for a server fault: the summary says what stayed queued and why.
+ * configured server, then (all runs only) the queued alias moves. Never throws for a server
+ * fault: the summary says what stayed queued and why.
  */
 export async function syncLedger(tracking: ResolvedTracking, options: { ids?: string[] } = {}): Promise<SyncSummary> {
   if (!tracking.server) throw new UsageError(`no MLflow server to send to: ${tracking.note ?? 'set MLFLOW_TRACKING_URI or pass --tracking-uri'}`);
@@ -98,7 +104,7 @@ export async function syncLedger(tracking: ResolvedTracking, options: { ids?: st
     onRetry: (n) => tracking.log(`MLflow ${n.method} ${n.path.replace(/^.*\/api\/2\.0\//, '')}: ${n.reason}, retry ${n.attempt} in ${n.delayMs} ms`),
   });
   const session: Session = { client, ledger, experiments: new Map() };
-  const summary: SyncSummary = { server: client.uri, runs: [], sent: 0, queued: 0, errors: [] };
+  const summary: SyncSummary = { server: client.uri, runs: [], sent: 0, queued: 0, aliases: [], aliasesQueued: 0, errors: [] };
   try {
     for (const run of runs) {
       if (summary.stoppedBy) {
@@ -122,9 +128,17 @@ export async function syncLedger(tracking: ResolvedTracking, options: { ids?: st
         summary.runs.push(result);
       }
     }
+    if (!options.ids) {
+      // after the runs: a version a run registered just now is known
+      const aliases = await syncAliasMoves(client, ledger, summary.stoppedBy);
+      summary.aliases = aliases.results;
+      summary.stoppedBy ??= aliases.stoppedBy;
+      summary.errors.push(...aliases.errors);
+    }
   } finally {
     await client.close();
   }
+  summary.aliasesQueued = summary.aliases.filter((a) => a.state === 'queued').length;
   summary.sent = summary.runs.filter((r) => r.state === 'sent').length;
   summary.queued = summary.runs.filter((r) => r.state === 'queued').length;
   return summary;

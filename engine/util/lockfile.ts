@@ -7,11 +7,12 @@
  * slot, a reserved registry version, a retrain's work folder): `ownerRecord()` makes one,
  * `ownerGone()` says whether its process has died.
  */
-import { open, readFile, readdir, rename, rm, stat, mkdir } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriftCatcherError } from '../errors.js';
+import { ensureDir, writeError } from './fs-errors.js';
 
 export interface LockOptions {
   /** give up waiting after this long (default 60 s) */
@@ -104,7 +105,7 @@ export async function lockState(lock: string, staleMs: number): Promise<LockStat
 
 /** Take the lock if free (breaking a stale one); returns its release, or null while a live owner holds it. */
 export async function tryLock(lock: string, staleMs = 120_000): Promise<(() => Promise<void>) | null> {
-  await mkdir(dirname(lock), { recursive: true });
+  await ensureDir(dirname(lock));
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(lock, 'wx');
@@ -115,7 +116,7 @@ export async function tryLock(lock: string, staleMs = 120_000): Promise<(() => P
       }
       return () => rm(lock, { force: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(err, lock);
       const state = await lockState(lock, staleMs);
       if (state === 'live') return null;
       if (state === 'stale') {

@@ -1,11 +1,14 @@
 /**
  * Bad input gets one line on stderr naming the file, line and column and what was expected,
- * exit status 2, and no stack trace (unless --debug).
+ * exit status 2, and no stack trace (unless --debug). So do output paths the tool cannot write
+ * (a folder where a file goes, a file where a folder goes, a full device), a --workers above the
+ * documented bound, and a kernel forced but not built; no message says "driftcatcher:" twice.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
-import { HEAD_9998, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
 const dir = tempDir('dc-cli-errors-');
 let profile: string;
@@ -21,6 +24,8 @@ function expectOneLineError(result: ReturnType<typeof cli>, pattern: RegExp) {
   const lines = result.stderr.trim().split('\n');
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^driftcatcher: /);
+  expect(lines[0]!.match(/driftcatcher:/g), lines[0]).toHaveLength(1);
+  expect(lines[0]).not.toMatch(/internal error/);
   expect(lines[0]).toMatch(pattern);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
@@ -95,5 +100,123 @@ describe('one-line errors with exit status 2', () => {
     const result = cli(['baseline', join(dir, 'nope.csv'), '-o', out]);
     expect(result.code).toBe(2);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('output paths the tool cannot write: exit 2 naming the path, nothing half-written', () => {
+  const out = join(dir, 'outputs');
+  const folder = join(out, 'a-folder');
+  const file = join(out, 'a-file');
+  const models = join(out, 'models');
+  const predictions = join(out, 'predictions.csv');
+  const esc = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const isFolder = (path: string) => new RegExp(`${esc(path)}: is a folder, expected a file`);
+  const underFile = (path: string) => new RegExp(`${esc(path)}: ${esc(file)} is a file, not a folder`);
+
+  beforeAll(() => {
+    mkdirSync(folder, { recursive: true });
+    mkdirSync(join(out, 'a-folder.csv'));
+    mkdirSync(join(out, 'a-folder.arrow'));
+    writeFileSync(file, 'not a folder');
+    const train = join(out, 'train.csv');
+    expect(cli(['synth', '--rows', '1500', '--seed', '3', '-o', train]).code).toBe(0);
+    const trained = cli(['train', train, '--out', models, '--n-estimators', '3', '--workers', '0', '--no-record']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const predicted = cli(['predict', '--model', models, train, '-o', predictions]);
+    expect(predicted.code, predicted.stderr).toBe(0);
+  });
+
+  const noTempFiles = () => {
+    for (const folderName of [out, folder]) expect(readdirSync(folderName).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  };
+
+  it('baseline -o', () => {
+    expectOneLineError(cli(['baseline', SAMPLE_10, '-o', folder]), isFolder(folder));
+    expectOneLineError(cli(['baseline', SAMPLE_10, '-o', join(file, 'profile.json')]), underFile(join(file, 'profile.json')));
+    noTempFiles();
+  });
+
+  it('synth -o (CSV and Arrow)', () => {
+    for (const name of ['a-folder.csv', 'a-folder.arrow']) expectOneLineError(cli(['synth', '--rows', '100', '-o', join(out, name)]), isFolder(join(out, name)));
+    for (const name of ['x.csv', 'x.arrow']) expectOneLineError(cli(['synth', '--rows', '100', '-o', join(file, name)]), underFile(join(file, name)));
+    noTempFiles();
+  });
+
+  it('predict -o', () => {
+    expectOneLineError(cli(['predict', '--model', models, SAMPLE_10, '-o', folder]), isFolder(folder));
+    expectOneLineError(cli(['predict', '--model', models, SAMPLE_10, '-o', join(file, 'p.csv')]), underFile(join(file, 'p.csv')));
+    noTempFiles();
+  });
+
+  it('train --out (a registry folder)', () => {
+    const train = join(out, 'train.csv');
+    expectOneLineError(cli(['train', train, '--out', file, '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(esc(file)));
+    expectOneLineError(cli(['train', train, '--out', join(file, 'models'), '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(`${esc(file)} is a file, not a folder`));
+  });
+
+  it('--ledger-dir, --state-dir, --history', () => {
+    expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--ledger-dir', file]), new RegExp(`${esc(file)}: is a file, expected a folder \\(the run ledger\\)`));
+    expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--ledger-dir', join(file, 'ledger')]), new RegExp(`${esc(join(file, 'ledger'))}: ${esc(file)} is a file, not a folder \\(the run ledger\\)`));
+    expectOneLineError(cli(['agent', 'check', '--data', SAMPLE_10, '--registry', models, '--state-dir', file, '--no-record', '--workers', '0']), new RegExp(`${esc(file)} is a file, not a folder`));
+    expectOneLineError(cli(['monitor', predictions, '--registry', models, '--history', folder, '--ledger-dir', join(out, 'ledger')]), isFolder(folder));
+    expectOneLineError(cli(['monitor', predictions, '--registry', models, '--history', join(file, 'h.jsonl'), '--ledger-dir', join(out, 'ledger')]), underFile(join(file, 'h.jsonl')));
+    noTempFiles();
+  });
+
+  it('a full device: --history /dev/full', () => {
+    expectOneLineError(cli(['monitor', predictions, '--registry', models, '--history', '/dev/full', '--ledger-dir', join(out, 'ledger')]), /^driftcatcher: \/dev\/full: no space left on the device$/);
+  });
+
+  it("the demo's --dir", () => {
+    expectOneLineError(cli(['demo', '--dir', file, '--train-rows', '1000', '--batch-rows', '200']), new RegExp(`${esc(file)}: is a file, expected a folder \\(the demo folder\\)`));
+  });
+});
+
+describe('--workers is bounded', () => {
+  const bound = Math.min(256, Math.max(16, 4 * availableParallelism()));
+  const above = new RegExp(`--workers ${bound + 1} is above the bound: at most ${bound} here \\(4 per core on \\d+ cores?, at least 16, at most 256\\)`);
+
+  it('above the bound: exit 2 naming it, for every command that has the option', () => {
+    expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--workers', String(bound + 1)]), above);
+    expectOneLineError(cli(['scan', '--baseline', profile, SAMPLE_10, '--workers', String(bound + 1)]), above);
+    expectOneLineError(cli(['train', FLOWS_299, '--workers', String(bound + 1)]), above);
+    expectOneLineError(cli(['demo', '--workers', String(bound + 1)]), above);
+    expectOneLineError(cli(['agent', 'check', '--data', SAMPLE_10, '--train-workers', '1000']), /--train-workers 1000 is above the bound/);
+    expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--workers', '1000']), /--workers 1000 is above the bound/);
+  });
+
+  it('at the bound on a 5 KB file: one thread starts, quickly', () => {
+    const started = Date.now();
+    const result = cli(['scan', '--baseline', profile, SAMPLE_10, '--workers', String(bound), '--no-record']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/with 1 worker\(s\)/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('--help states the bound', () => {
+    for (const command of [['check'], ['scan'], ['train'], ['demo']]) {
+      expect(cli([...command, '--help']).stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`at most ${bound} here \\(4 per core on \\d+ cores?, at least 16, at most 256\\)`));
+    }
+  });
+});
+
+describe('a kernel forced but not built', () => {
+  it('is a usage error with the fix, on the main thread and in workers', () => {
+    // a copy of the package without build/: the compiled code, package.json and node_modules
+    const pkg = join(dir, 'unbuilt');
+    mkdirSync(join(pkg, 'engine'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    cpSync(join(ROOT, 'dist', 'cli'), join(pkg, 'dist', 'cli'), { recursive: true });
+    cpSync(join(ROOT, 'dist', 'engine'), join(pkg, 'dist', 'engine'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    const run = (args: string[]) => cli(args, { main: join(pkg, 'dist', 'cli', 'main.js') });
+    const fix = /kernel wasm is not available: .*unbuilt\/build\/(histogram|forest)\.wasm is missing; run `npm run build` to build the kernels$/;
+    for (const workers of ['0', '2']) {
+      expectOneLineError(run(['check', '--baseline', profile, HEAD_9998, '--kernel', 'wasm', '--workers', workers, '--no-record']), fix);
+      expectOneLineError(run(['train', join(dir, 'outputs', 'train.csv'), '--out', join(pkg, 'models'), '--kernel', 'wasm', '--n-estimators', '2', '--workers', workers, '--no-record']), fix);
+    }
+    // without --kernel the TypeScript kernels stand in
+    const fallback = run(['check', '--baseline', profile, SAMPLE_10, '--no-record', '--json']);
+    expect(fallback.code, fallback.stderr).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket, createServer as createNetServer, type Server } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers.js';
@@ -13,9 +14,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the built CLI without blocking the event loop (the tests' proxies live in this process). */
-export function cliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export interface TimedCliResult extends CliResult {
+  /** wall time of the child process, ms */
+  ms: number;
+  /** true when it was killed for running past `killAfterMs` */
+  killed: boolean;
+}
+
+/**
+ * Run the built CLI without blocking the event loop (the tests' proxies live in this process).
+ * `killAfterMs`: SIGKILL it when it runs that long (a test of a time bound fails, not hangs).
+ */
+export function cliAsync(args: string[], options: { cwd?: string; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<TimedCliResult> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -23,10 +35,15 @@ export function cliAsync(args: string[], options: { cwd?: string; env?: Record<s
     });
     let stdout = '';
     let stderr = '';
+    let killed = false;
+    const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => ((killed = true), child.kill('SIGKILL')), options.killAfterMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started, killed });
+    });
   });
 }
 
@@ -177,4 +194,129 @@ export function endpointOf(path: string): string {
 /** base64 of a file's bytes, as the read-back reports artifacts. */
 export function base64Of(file: string): string {
   return readFileSync(file).toString('base64');
+}
+
+/** How a tracking server can be slow (or answer without end). */
+export type SlowWay = 'never answers' | 'headers, then no body' | 'drips a byte a second' | 'a body that never ends' | 'a stalled TLS handshake' | 'a 2 GiB body';
+/** The ways a tracking server can be slow that the tests cover. */
+export const SLOW_WAYS: SlowWay[] = ['never answers', 'headers, then no body', 'drips a byte a second', 'a body that never ends', 'a stalled TLS handshake', 'a 2 GiB body'];
+
+export interface SlowServer {
+  uri: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/** Write `chunk` again and again as fast as the client reads, up to `limit` bytes, until the connection goes. */
+function pump(res: ServerResponse, limit = Infinity): void {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  const more = () => {
+    while (!res.destroyed && sent < limit) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return;
+    }
+  };
+  res.on('drain', more);
+  more();
+}
+
+/** A server on 127.0.0.1 that is slow in one way: `https` for the TLS stall, `http` for the others. */
+export async function startSlowServer(way: SlowWay): Promise<SlowServer> {
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const state = { requests: 0 };
+  let server: Server;
+  if (way === 'never answers' || way === 'a stalled TLS handshake') {
+    // a TCP server that reads what comes (a request, or a TLS ClientHello) and says nothing
+    server = createNetServer((socket) => {
+      state.requests++;
+      socket.on('data', () => undefined).on('error', () => undefined);
+    });
+  } else {
+    server = createServer((req, res) => {
+      state.requests++;
+      req.resume();
+      res.on('error', () => undefined);
+      if (way === 'headers, then no body') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+        res.flushHeaders();
+      } else if (way === 'drips a byte a second') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(' ');
+        const timer = setInterval(() => res.write(' '), 1000);
+        timers.add(timer);
+        res.on('close', () => clearInterval(timer));
+      } else if (way === 'a body that never ends') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        pump(res);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 ** 3) });
+        pump(res, 2 * 1024 ** 3);
+      }
+    });
+  }
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    uri: `${way === 'a stalled TLS handshake' ? 'https' : 'http'}://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface SwitchableProxy {
+  uri: string;
+  /** up: connections are piped to the upstream server; down: accepted and closed at once (and open ones cut) */
+  setUp(up: boolean): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of a real server that can be taken down and brought back on the same address. */
+export async function startSwitchableProxy(upstream: string): Promise<SwitchableProxy> {
+  const target = new URL(upstream);
+  let up = true;
+  const open = new Set<Socket>();
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket)).on('error', () => undefined);
+  };
+  const server = createNetServer((client) => {
+    track(client);
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const server = new Socket();
+    track(server);
+    server.connect(Number(target.port), target.hostname);
+    client.pipe(server).pipe(client);
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    uri: `http://127.0.0.1:${port}`,
+    setUp(value: boolean) {
+      up = value;
+      if (!up) for (const socket of open) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
