@@ -36,13 +36,14 @@ describe('human output', () => {
     expect(wait.stdout).not.toMatch(/^next:/m);
   });
 
-  it('scan says "on the main thread" for --workers 0 and counts worker threads otherwise', () => {
+  it('scan says "on the main thread" for --workers 0 and counts the worker threads it started otherwise', () => {
     const inline = cli(['scan', '--baseline', profile, HEAD_9998, '--workers', '0', '--no-record']);
     expect(inline.code, inline.stderr).toBe(0);
     expect(inline.stdout).toMatch(/ s on the main thread, kernel /);
     expect(inline.stdout).not.toMatch(/0 worker/);
     const two = cli(['scan', '--baseline', profile, HEAD_9998, drifted, '--workers', '2', '--no-record']);
-    expect(two.stdout).toMatch(/ s on 2 worker threads, kernel /);
+    // threads start as tasks come: two 3 MB files need one or two of the two allowed
+    expect(two.stdout).toMatch(/ s on (1 worker thread|2 worker threads), kernel /);
     expect(two.stdout).toMatch(/^next: /m);
   });
 
