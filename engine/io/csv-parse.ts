@@ -7,7 +7,7 @@
  * (more than 15-16 significant digits, large exponents) go through `Number()` on a short slice.
  */
 import * as fs from 'node:fs';
-import { DriftCatcherError, InputError } from '../errors.js';
+import { DriftCatcherError, excerpt, InputError } from '../errors.js';
 import { LABEL_SLOT, normaliseNames, SKIP_SLOT } from './schema.js';
 import type { ColumnQuality, CsvLayout } from './types.js';
 import type { CsvScanKernel } from '../kernels/csv.js';
@@ -783,8 +783,7 @@ export class CsvBlockParser {
   }
 
   #notANumberError(bytes: Uint8Array, start: number, end: number, column: number, rowOffset: number): InputError {
-    const shown = end - start > 60 ? decodeText(bytes.slice(start, start + 57)) + '...' : decodeText(bytes.slice(start, end));
-    return new InputError(`expected a number, got "${shown}"`, { file: this.#layout.file, column: this.#layout.names[column], byteOffset: rowOffset });
+    return new InputError(`expected a number, got "${excerpt(bytes.subarray(start, end))}"`, { file: this.#layout.file, column: this.#layout.names[column], byteOffset: rowOffset });
   }
 
   /** A value from the rare path: count it when it is NaN or infinite. */

@@ -5,7 +5,7 @@
  * called the same here as in the Python tools the profiles are compared with
  * (` Fwd Header Length` twice -> `Fwd Header Length`, `Fwd Header Length.1`).
  */
-import { SchemaError } from '../errors.js';
+import { excerpt, SchemaError } from '../errors.js';
 
 /** The label column looked for when the caller names none. */
 export const DEFAULT_LABEL = 'Label';
@@ -124,6 +124,6 @@ export const LABEL_SLOT = -2;
 
 /** `79 columns: Destination Port, Flow Duration, ...` — enough to spot a typo, one line long. */
 function describeColumns(names: readonly string[]): string {
-  const shown = names.slice(0, 6).join(', ');
+  const shown = names.slice(0, 6).map((name) => excerpt(name)).join(', ');
   return `the file has ${names.length} columns: ${shown}${names.length > 6 ? ', ...' : ''}`;
 }
