@@ -23,6 +23,8 @@ export interface CountOptions {
    * (default 8 MiB); smaller tasks balance better, larger ones cost less
    */
   rangeBytes?: number;
+  /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes; default 1 MiB) */
+  maxLineBytes?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ function csvColumnMap(layout: CsvLayout, featureNames: string[]): Int32Array {
 }
 
 async function countCsv(pool: ScanPool, file: string, featureNames: string[], options: CountOptions): Promise<Histograms> {
-  const layout = await readCsvLayout(file);
+  const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
   const columnMap = csvColumnMap(layout, featureNames);
   const rangeBytes = options.rangeBytes ?? 16 * 1024 * 1024;
   const parts = Math.max(1, Math.ceil((layout.fileSize - layout.dataStart) / rangeBytes));

@@ -388,6 +388,25 @@ describe('scanCsvRange', () => {
     }
   });
 
+  it.runIf(fs.existsSync('/proc/self/io'))('reads a long line once: a range inside it reads only its own bytes', () => {
+    // one 32 MiB line (the limit raised to hold it) cut into 256 ranges: before, each range read
+    // on to the line's end (4 GB in all); now only the range holding its start reads it
+    const cell = '7'.repeat(32 * 1024 * 1024);
+    const file = writeTemp('long-line.csv', `a,b\n1,2\n3,${cell}\n4,5\n`);
+    const layout = readCsvLayoutSync(file, { maxLineBytes: 64 * 1024 * 1024 });
+    const ranges = splitCsvRanges(layout, 256, 1);
+    expect(ranges).toHaveLength(256);
+    const bytesRead = () => Number(/^rchar:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))![1]);
+    const before = bytesRead();
+    const { columns } = scanRanges(layout, ranges);
+    const read = bytesRead() - before;
+    expect(columns).toEqual([
+      [1, 3, 4],
+      [2, Infinity, 5],
+    ]);
+    expect(read).toBeLessThan(2 * layout.fileSize);
+  });
+
   it('splits a big file into ranges of at least minBytes', () => {
     const big = { ...layout, dataStart: 100, fileSize: 100 + 80 * 1024 * 1024 };
     expect(splitCsvRanges(big, 16)).toHaveLength(10);
