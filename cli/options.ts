@@ -38,6 +38,7 @@ export interface DriftFlags {
   workers?: number;
   kernel?: KernelName;
   coerce?: boolean;
+  maxLineBytes?: number;
   failOn?: 'alert' | 'retrain';
   json?: boolean;
   top?: number;
@@ -57,6 +58,7 @@ export function addDriftOptions(command: Command): Command {
     .option('--workers <n>', 'worker threads (0 = run on the main thread; default: by input size, up to all cores)', integer('--workers', 0, 1024))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .addOption(maxLineBytesOption())
     .addOption(new Option('--fail-on <action>', 'exit 1 when the verdict is this or worse').choices(['alert', 'retrain']))
     .option('--top <n>', 'rows of the feature table', integer('--top', 1), 10)
     .option('--json', 'print one JSON object on stdout');
@@ -73,7 +75,13 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
     workers: flags.workers,
     kernel: flags.kernel,
     coerce: flags.coerce ?? false,
+    maxLineBytes: flags.maxLineBytes,
   };
+}
+
+/** `--max-line-bytes`: the CSV readers' line limit (ReadOptions.maxLineBytes). */
+export function maxLineBytesOption(): Option {
+  return new Option('--max-line-bytes <n>', 'longest CSV line accepted, in bytes (header or row; default 1048576 = 1 MiB)').argParser(integer('--max-line-bytes', 1, 1024 * 1024 * 1024));
 }
 
 const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;
@@ -119,6 +127,7 @@ export interface BaselineFlags {
   label: string;
   exclude?: string[];
   coerce?: boolean;
+  maxLineBytes?: number;
 }
 
 /** How a baseline is built from training data (`baseline`, and `scan --baseline <data>`). */
@@ -130,5 +139,5 @@ export function addBaselineOptions(command: Command, when = ''): Command {
 }
 
 export function baselineOptions(flags: BaselineFlags): BaselineOptions {
-  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce };
+  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
 }

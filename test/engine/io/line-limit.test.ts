@@ -26,7 +26,7 @@ import { loadCsvKernel } from '../../../engine/kernels/csv.js';
 import { createBaseline, saveProfile } from '../../../engine/profile/index.js';
 import { checkDrift } from '../../../engine/drift/index.js';
 import { isDriftCatcherError } from '../../../engine/errors.js';
-import { ROOT } from '../../helpers.js';
+import { cli, ROOT } from '../../helpers.js';
 import { writeTemp, tempDir } from './fixtures.js';
 
 const LIMIT = 1000;
@@ -174,6 +174,27 @@ describe('the line limit', () => {
     const layout = readCsvLayoutSync(file, { maxLineBytes: LIMIT });
     expectLineTooLong(await errorOf(() => sniffTextColumns(layout)), file, 21, 'b');
     expect(sniffTextColumns(readCsvLayoutSync(file, { maxLineBytes: LIMIT + 300 }))).toEqual([]);
+  });
+});
+
+describe('--max-line-bytes', () => {
+  it('sets the limit of baseline, check and scan (and of scan building its baseline from data)', () => {
+    const dir = tempDir();
+    const train = writeTemp('cli-train.csv', 'a,b,Label\n' + Array.from({ length: 30 }, (_, i) => `${i},${'1'.repeat(150)},BENIGN`).join('\n') + '\n');
+    const batch = writeTemp('cli-batch.csv', 'a,b\n' + Array.from({ length: 30 }, (_, i) => `${i},${'2'.repeat(150)}`).join('\n') + '\n');
+    const profile = path.join(dir, 'cli-profile.json');
+    const tooLong = (file: string) => `driftcatcher: ${file}:2: column "b": line longer than 100 bytes (the line limit; raise it with --max-line-bytes or maxLineBytes)\n`;
+    const baseline = cli(['baseline', train, '-o', profile, '--max-line-bytes', '100']);
+    expect([baseline.code, baseline.stderr]).toEqual([2, tooLong(train)]);
+    expect(cli(['baseline', train, '-o', profile]).code).toBe(0);
+    const check = cli(['check', '--baseline', profile, batch, '--no-record', '--max-line-bytes', '100']);
+    expect([check.code, check.stderr]).toEqual([2, tooLong(batch)]);
+    expect(cli(['check', '--baseline', profile, batch, '--no-record', '--max-line-bytes', '160']).code).toBe(0);
+    const scanned = cli(['scan', '--baseline', train, batch, '--no-record', '--max-line-bytes', '100']);
+    expect([scanned.code, scanned.stderr]).toEqual([2, tooLong(train)]);
+    const bad = cli(['check', '--baseline', profile, batch, '--no-record', '--max-line-bytes', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-line-bytes must be an integer from 1 to 1073741824, got "0"');
   });
 });
 
