@@ -187,13 +187,15 @@ const NAMED_ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: 
 /**
  * Characters that must not reach a terminal or a log line as they are: C0 controls (line ends,
  * ESC, NUL, ...), DEL, C1 controls (U+0080..U+009F: 0x9B is a CSI on some terminals), the line and
- * paragraph separators U+2028/U+2029, and the bidirectional overrides that reorder what is shown.
+ * paragraph separators U+2028/U+2029, the bidirectional overrides that reorder what is shown, and
+ * the invisible zero-width characters and BOM (U+200B..U+200D, U+FEFF), which would hide why a
+ * name or a cell does not match.
  */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * `text` with every control character written as a visible escape (`\n`, `\r`, `\t`, `\x1b`,
- * `\x00`, `\u2028`, ...), so that input text shown in a message stays on one line and cannot
+ * `\x00`, `\u2028`, `\ufeff`, ...), so that input text shown in a message stays on one line and cannot
  * drive the terminal it is printed on. Backslashes are kept as they are (file paths); the result
  * is printable, so escaping it again changes nothing.
  */
@@ -219,7 +221,7 @@ export function excerpt(input: string | Uint8Array, max = EXCERPT_CHARS): string
   return `${escapeControls(shown)}…(+${Buffer.byteLength(input, 'utf8') - Buffer.byteLength(shown, 'utf8')} bytes)`;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function excerptBytes(bytes: Uint8Array, max: number): string {
   let cut = Math.min(bytes.length, max);

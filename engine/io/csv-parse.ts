@@ -387,7 +387,10 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 // Text (labels, header names, error messages)
 // ---------------------------------------------------------------------------------------------
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF at the start of a label is part of it, as in pandas (only the file's own
+// BOM, before the header, is dropped); by default TextDecoder would drop it, so `\ufeffBENIGN`
+// read as `BENIGN`
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** windows-1252 code points of bytes 0x80..0x9f (0 where the byte is undefined: kept as C1). */
 const WINDOWS_1252_HIGH = [
   0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,

@@ -12,8 +12,8 @@ import { readCsvTable } from '../../../engine/io/csv.js';
 import { readTable } from '../../../engine/io/index.js';
 import { tempDir, writeTemp } from './fixtures.js';
 
-/** No C0/C1 control, DEL, line or paragraph separator, bidi override. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** No C0/C1 control, DEL, line or paragraph separator, bidi override, zero-width character or BOM. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 async function messageOf(promise: Promise<unknown>): Promise<DriftCatcherError> {
   const err = await promise.then(
@@ -28,9 +28,9 @@ async function messageOf(promise: Promise<unknown>): Promise<DriftCatcherError> 
 
 describe('escapeControls and excerpt', () => {
   it('write control characters as visible escapes, once', () => {
-    const text = 'a\nb\r\nc\td\x1b[2J\x00e\x7f\x9b\u2028\u202e';
+    const text = 'a\nb\r\nc\td\x1b[2J\x00e\x7f\x9b\u2028\u202e\u200b\ufeff';
     const escaped = escapeControls(text);
-    expect(escaped).toBe('a\\nb\\r\\nc\\td\\x1b[2J\\x00e\\x7f\\x9b\\u2028\\u202e');
+    expect(escaped).toBe('a\\nb\\r\\nc\\td\\x1b[2J\\x00e\\x7f\\x9b\\u2028\\u202e\\u200b\\ufeff');
     expect(escaped).not.toMatch(UNSAFE);
     expect(escapeControls(escaped)).toBe(escaped);
     // printable text, non-ASCII letters and backslashes (paths) are kept
