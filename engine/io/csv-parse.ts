@@ -572,13 +572,13 @@ export class CsvBlockParser {
         }
       }
       const c = bytes[pos];
-      if (c === LF) {
-        pos++; // blank line
-        continue;
-      }
-      if (c === CR && ((pos + 1 < to && bytes[pos + 1] === LF) || (pos + 1 === to && atEof))) {
-        pos += pos + 1 < to ? 2 : 1; // blank CRLF line
-        continue;
+      if (c === LF || c === CR) {
+        // blank lines, a run of them at once (not one scanner call each: 200 MB of line feeds took 13 s)
+        const after = blankLinesEnd(bytes, pos, Math.min(to, lineStartLimit), to, atEof);
+        if (after > pos) {
+          pos = after;
+          continue;
+        }
       }
       if (pos > lastLineFeed) {
         if (!atEof) {
@@ -928,6 +928,22 @@ function lastIndexOf(bytes: Uint8Array, byte: number, from: number, to: number):
   if (to <= from) return from - 1;
   const index = bytes.lastIndexOf(byte, to - 1);
   return index >= from ? index : from - 1;
+}
+
+/**
+ * The end of the blank lines (LF, CRLF, and a CR that is the file's last byte) starting at
+ * bytes[start] whose first byte is before `limit`: the index after the last of them.
+ */
+function blankLinesEnd(bytes: Uint8Array, start: number, limit: number, to: number, atEof: boolean): number {
+  let p = start;
+  while (p < limit) {
+    const c = bytes[p];
+    if (c === LF) p++;
+    else if (c === CR && p + 1 < to && bytes[p + 1] === LF) p += 2;
+    else if (c === CR && p + 1 === to && atEof) p++;
+    else break;
+  }
+  return p;
 }
 
 /** Bytes of the line bytes[start, end) without the CR of a CRLF (`end`: its line feed, or the end of the file). */
