@@ -474,7 +474,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
           fs.writeFileSync(finding.input, bytes);
         }
         findings.push(finding);
-        log(`finding: seed ${seed} input ${iteration} ${where}: ${problem} [${finding.mutations.join('; ')}]`);
+        log(`finding: seed ${seed} input ${iteration} ${where}: ${JSON.stringify(problem).slice(1, -1)} [${finding.mutations.join('; ')}]`);
       }
       fs.rmSync(file);
       if (performance.now() - lastLog > 30_000) {

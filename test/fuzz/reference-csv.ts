@@ -53,7 +53,7 @@ export class ReferenceError extends Error {
     readonly column?: string | number,
     readonly fields?: { expected: number; found: number },
   ) {
-    super(`${kind}${line !== undefined ? ` at line ${line}` : ''}${column !== undefined ? ` column ${String(column)}` : ''}`);
+    super(`${kind}${line !== undefined ? ` at line ${line}` : ''}${column !== undefined ? ` column ${JSON.stringify(column).slice(0, 200)}` : ''}`);
   }
 }
 
@@ -94,7 +94,9 @@ export function referenceRead(bytes: Uint8Array, options: ReferenceOptions): Ref
   });
 
   let pos = header.end;
+  // the first data line: after the header's own line feeds (a quoted name may hold some)
   let line = header.line + 1;
+  for (let p = header.start; p < header.end - 1; p++) if (bytes[p] === LF) line++;
   const n = bytes.length;
   while (pos < n) {
     // blank lines
@@ -148,8 +150,10 @@ export function referenceRead(bytes: Uint8Array, options: ReferenceOptions): Ref
 
 interface Header {
   fields: Uint8Array[];
-  /** offset of the first byte after the header line */
+  /** offset of the header line's first byte, and of the first byte after its line end */
+  start: number;
   end: number;
+  /** the line number of its first byte */
   line: number;
 }
 
@@ -202,7 +206,7 @@ function readHeader(bytes: Uint8Array, maxLineBytes: number): Header {
   }
   if (field.length > 0 && field[field.length - 1] === CR && !inQuotes) field.pop();
   fields.push(Uint8Array.from(field));
-  return { fields, end, line };
+  return { fields, start, end, line };
 }
 
 interface Cell {
