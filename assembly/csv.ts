@@ -20,7 +20,9 @@
 // Arguments are byte addresses: `bytes` is the first row's first byte, `end` is one past the last
 // byte that may be read (the index after the last LF in the buffer), rows start only before
 // `lineStartLimit`; feature f of row k goes to out + f * strideBytes + k * 8. `columnMap` holds an
-// i32 per file column: the feature index, or a negative number for a column to skip.
+// i32 per file column: the feature index, or a negative number for a column to skip. A row longer
+// than `maxLineBytes` (its line feed not counted; 0 or less: no limit) is not simple either: the
+// JavaScript parser reports it.
 // Returns the rows written; `consumed()` is the byte count they took.
 
 const LF: u8 = 0x0a;
@@ -52,7 +54,9 @@ function powerOfTen(n: i32): f64 {
   return <f64>p;
 }
 
-export function parseRows(bytes: usize, end: usize, lineStartLimit: usize, columnMap: usize, nColumns: i32, out: usize, strideBytes: i32, maxRows: i32): i32 {
+export function parseRows(bytes: usize, end: usize, lineStartLimit: usize, columnMap: usize, nColumns: i32, out: usize, strideBytes: i32, maxRows: i32, maxLineBytes: i32): i32 {
+  // the most bytes a simple row takes with its line feed
+  const rowLimit: usize = maxLineBytes > 0 ? <usize>maxLineBytes + 1 : <usize>-1;
   let rows: i32 = 0;
   let p = bytes;
   let rowStart = p;
@@ -138,7 +142,7 @@ export function parseRows(bytes: usize, end: usize, lineStartLimit: usize, colum
       }
       break;
     }
-    if (!simple || column + 1 != nColumns || p > end) {
+    if (!simple || column + 1 != nColumns || p > end || p - rowStart > rowLimit) {
       p = rowStart;
       break;
     }

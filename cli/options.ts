@@ -54,6 +54,7 @@ export interface DriftFlags {
   workers?: number;
   kernel?: KernelName;
   coerce?: boolean;
+  maxLineBytes?: number;
   failOn?: 'alert' | 'retrain';
   json?: boolean;
   top?: number;
@@ -72,7 +73,8 @@ export function addDriftOptions(command: Command, { output = true }: { output?: 
     .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
     .option('--workers <n>', workersHelp('worker threads (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
-    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing');
+    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .addOption(maxLineBytesOption());
   if (!output) return command;
   return command
     .addOption(new Option('--fail-on <action>', 'exit 1 when the verdict is this or worse').choices(['alert', 'retrain']))
@@ -91,7 +93,13 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
     workers: flags.workers,
     kernel: flags.kernel,
     coerce: flags.coerce ?? false,
+    maxLineBytes: flags.maxLineBytes,
   };
+}
+
+/** `--max-line-bytes`: the CSV readers' line limit (ReadOptions.maxLineBytes). */
+export function maxLineBytesOption(): Option {
+  return new Option('--max-line-bytes <n>', 'longest CSV line accepted, in bytes (header or row; default 1048576 = 1 MiB)').argParser(integer('--max-line-bytes', 1, 1024 * 1024 * 1024));
 }
 
 const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;
@@ -137,6 +145,7 @@ export interface BaselineFlags {
   label: string;
   exclude?: string[];
   coerce?: boolean;
+  maxLineBytes?: number;
 }
 
 /** How a baseline is built from training data (`baseline`, and `scan --baseline <data>`). */
@@ -148,5 +157,5 @@ export function addBaselineOptions(command: Command, when = ''): Command {
 }
 
 export function baselineOptions(flags: BaselineFlags): BaselineOptions {
-  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce };
+  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
 }

@@ -33,9 +33,10 @@ export class DriftCatcherError extends Error {
   readonly detail: string;
 
   constructor(code: ErrorCode, detail: string, where: ErrorLocation = {}, options?: { cause?: unknown }) {
-    super(formatMessage(detail, where), options);
+    const shownDetail = oneLine(detail, MAX_DETAIL_CHARS);
+    super(formatMessage(shownDetail, where), options);
     this.code = code;
-    this.detail = detail;
+    this.detail = shownDetail;
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;
@@ -156,15 +157,98 @@ export function isDriftCatcherError(err: unknown): err is DriftCatcherError {
   return err instanceof DriftCatcherError;
 }
 
-/** `file:line: column "name": detail` with whichever parts are known. */
+/** `file:line: column "name": detail` with whichever parts are known, always one line (see oneLine). */
 function formatMessage(detail: string, where: ErrorLocation): string {
   let prefix = '';
-  if (where.file !== undefined) prefix += where.file;
+  if (where.file !== undefined) prefix += escapeControls(where.file);
   if (where.line !== undefined) prefix += `${prefix ? ':' : 'line '}${where.line}`;
   else if (where.byteOffset !== undefined) prefix += `${prefix ? ' ' : ''}(byte ${where.byteOffset})`;
   if (where.column !== undefined) {
-    const col = typeof where.column === 'number' ? `column ${where.column}` : `column "${where.column}"`;
+    const col = typeof where.column === 'number' ? `column ${where.column}` : `column "${excerpt(where.column, MAX_COLUMN_CHARS)}"`;
     prefix += prefix ? `: ${col}` : col;
   }
-  return prefix ? `${prefix}: ${detail}` : detail;
+  const text = oneLine(detail, MAX_DETAIL_CHARS);
+  return prefix ? `${prefix}: ${text}` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input text in messages
+// ---------------------------------------------------------------------------------------------
+
+/** A message's detail is cut to this many characters (a safety net: details are short). */
+export const MAX_DETAIL_CHARS = 1000;
+/** Column names in a message's location are cut to this many characters. */
+const MAX_COLUMN_CHARS = 60;
+/** Input quoted in a message (a cell, a name) is cut to this many characters by default. */
+export const EXCERPT_CHARS = 40;
+
+const NAMED_ESCAPES: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+
+/**
+ * Characters that must not reach a terminal or a log line as they are: C0 controls (line ends,
+ * ESC, NUL, ...), DEL, C1 controls (U+0080..U+009F: 0x9B is a CSI on some terminals), the line and
+ * paragraph separators U+2028/U+2029, the bidirectional overrides that reorder what is shown, and
+ * the invisible zero-width characters and BOM (U+200B..U+200D, U+FEFF), which would hide why a
+ * name or a cell does not match.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * `text` with every control character written as a visible escape (`\n`, `\r`, `\t`, `\x1b`,
+ * `\x00`, `\u2028`, `\ufeff`, ...), so that input text shown in a message stays on one line and cannot
+ * drive the terminal it is printed on. Backslashes are kept as they are (file paths); the result
+ * is printable, so escaping it again changes nothing.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (character) => {
+    const code = character.charCodeAt(0);
+    return NAMED_ESCAPES[code] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
+/**
+ * A short, marked excerpt of input for a message: control characters escaped and at most `max`
+ * characters of it, then `…(+N bytes)` for what was left out (N counted in the input's bytes,
+ * UTF-8 for a string). Bytes that are not valid UTF-8 are shown as `\xHH`.
+ * Example: a 300 kB cell -> `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…(+299960 bytes)`.
+ */
+export function excerpt(input: string | Uint8Array, max = EXCERPT_CHARS): string {
+  if (typeof input !== 'string') return excerptBytes(input, max);
+  let end = 0;
+  for (let characters = 0; end < input.length && characters < max; characters++) end += input.codePointAt(end)! > 0xffff ? 2 : 1;
+  if (end >= input.length) return escapeControls(input);
+  const shown = input.slice(0, end);
+  return `${escapeControls(shown)}…(+${Buffer.byteLength(input, 'utf8') - Buffer.byteLength(shown, 'utf8')} bytes)`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function excerptBytes(bytes: Uint8Array, max: number): string {
+  let cut = Math.min(bytes.length, max);
+  // do not cut a UTF-8 sequence in two: back up (at most 3 bytes) to the first byte of the character
+  for (let i = 0; i < 3 && cut > 0 && cut < bytes.length && (bytes[cut]! & 0xc0) === 0x80; i++) cut--;
+  const head = bytes.subarray(0, cut);
+  let text: string;
+  try {
+    text = strictUtf8.decode(head);
+  } catch {
+    text = '';
+    for (const byte of head) text += byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  const shown = escapeControls(text);
+  return cut < bytes.length ? `${shown}…(+${bytes.length - cut} bytes)` : shown;
+}
+
+/**
+ * Text for one line of a message: control characters escaped, and when longer than `max`
+ * characters, cut with a `…(+N chars)` mark so that the result is at most `max` long (cutting it
+ * again changes nothing).
+ */
+export function oneLine(text: string, max: number): string {
+  const escaped = escapeControls(text);
+  if (escaped.length <= max) return escaped;
+  let keep = max - 24;
+  const code = escaped.charCodeAt(keep - 1);
+  if (code >= 0xd800 && code <= 0xdbff) keep--; // do not split a surrogate pair
+  return `${escaped.slice(0, keep)}…(+${escaped.length - keep} chars)`;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addBaselineOptions, baselineOptions, type BaselineFlags } from '../options.js';
+import { addBaselineOptions, baselineOptions, maxLineBytesOption, type BaselineFlags } from '../options.js';
 import { printJson } from '../format.js';
 
 export function registerBaseline(program: Command): void {
@@ -11,6 +11,7 @@ export function registerBaseline(program: Command): void {
       .requiredOption('-o, --out <profile.json>', 'where to write the profile'),
   )
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .addOption(maxLineBytesOption())
     .option('--json', 'print the profile summary as JSON')
     .action(async (data: string, flags: BaselineFlags & { out: string; json?: boolean }) => {
       const { createBaseline, saveProfile } = await import('../../engine/profile/index.js');

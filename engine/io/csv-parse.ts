@@ -7,7 +7,7 @@
  * (more than 15-16 significant digits, large exponents) go through `Number()` on a short slice.
  */
 import * as fs from 'node:fs';
-import { DriftCatcherError, InputError } from '../errors.js';
+import { DriftCatcherError, excerpt, InputError, UsageError } from '../errors.js';
 import { LABEL_SLOT, normaliseNames, SKIP_SLOT } from './schema.js';
 import type { ColumnQuality, CsvLayout } from './types.js';
 import type { CsvScanKernel } from '../kernels/csv.js';
@@ -28,6 +28,32 @@ const LOWER_CASE_BIT = 0x20;
 export const DEFAULT_BATCH_ROWS = 65_536;
 /** Bytes read per system call by the scanners. */
 export const READ_BLOCK_BYTES = 4 * 1024 * 1024;
+/**
+ * The longest line (header or data row, its line end not counted; a quoted field's line ends
+ * count) a reader accepts by default: generous for real CSV (a CICIDS row is ~500 bytes), small
+ * enough that no input makes a reader hold more than a few of them. A longer line is an
+ * InputError naming file, line and column as soon as its first bytes over the limit are read.
+ * `ReadOptions.maxLineBytes` / `--max-line-bytes` raise it.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+/** The largest `maxLineBytes` accepted (1 GiB). */
+export const MAX_LINE_BYTES_LIMIT = 1024 * 1024 * 1024;
+/** Past the end of its byte range, a range scanner reads its last line in steps from this size, doubling. */
+const READ_BEYOND_RANGE_BYTES = 64 * 1024;
+
+/** `maxLineBytes` as given (UsageError when it is not an integer from 1 to 1 GiB), or the default. */
+export function resolveMaxLineBytes(maxLineBytes: number | undefined): number {
+  if (maxLineBytes === undefined) return DEFAULT_MAX_LINE_BYTES;
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
+    throw new UsageError(`maxLineBytes must be an integer from 1 to ${MAX_LINE_BYTES_LIMIT}, got ${maxLineBytes}`);
+  }
+  return maxLineBytes;
+}
+
+/** The error for a line longer than the limit; `column` is where the limit is crossed. */
+function lineTooLongError(file: string, what: 'header line' | 'line', maxLineBytes: number, where: { line?: number; byteOffset?: number; column?: string | number }): InputError {
+  return new InputError(`${what} longer than ${maxLineBytes} bytes (the line limit; raise it with --max-line-bytes or maxLineBytes)`, { file, ...where });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Layout: the header line
@@ -38,11 +64,17 @@ export interface CsvFileLayout extends CsvLayout {
   hasData: boolean;
 }
 
+export interface LayoutOptions {
+  /** the longest header line accepted, in bytes (default DEFAULT_MAX_LINE_BYTES); kept in the layout for the data rows */
+  maxLineBytes?: number;
+}
+
 /** Read the header of a CSV file: names, where the data starts, whether there is any. */
-export async function readCsvLayout(file: string): Promise<CsvFileLayout> {
+export async function readCsvLayout(file: string, options: LayoutOptions = {}): Promise<CsvFileLayout> {
+  const maxLineBytes = resolveMaxLineBytes(options.maxLineBytes);
   const handle = await openFileHandle(file);
   try {
-    const steps = layoutSteps(file, (await handle.stat()).size);
+    const steps = layoutSteps(file, (await handle.stat()).size, maxLineBytes);
     let request = steps.next();
     while (!request.done) {
       const { buffer, position } = request.value;
@@ -55,10 +87,11 @@ export async function readCsvLayout(file: string): Promise<CsvFileLayout> {
 }
 
 /** Synchronous `readCsvLayout`, for worker threads. */
-export function readCsvLayoutSync(file: string): CsvFileLayout {
+export function readCsvLayoutSync(file: string, options: LayoutOptions = {}): CsvFileLayout {
+  const maxLineBytes = resolveMaxLineBytes(options.maxLineBytes);
   const fd = openSync(file);
   try {
-    const steps = layoutSteps(file, fs.fstatSync(fd).size);
+    const steps = layoutSteps(file, fs.fstatSync(fd).size, maxLineBytes);
     let request = steps.next();
     while (!request.done) {
       const { buffer, position } = request.value;
@@ -75,38 +108,75 @@ interface ReadRequest {
   position: number;
 }
 
+/** Bytes the header reader asks for per read. */
+const LAYOUT_CHUNK_BYTES = 64 * 1024;
+
 /**
  * The header logic as a generator of read requests (yield: "fill this buffer from this file
  * position", resumed with the byte count), so the sync and async variants share it.
+ *
+ * The file is read in 64 KiB chunks: a UTF-8 BOM and leading blank lines are skipped without
+ * being kept (as pandas does), then the header line's bytes are kept up to its line feed outside
+ * quotes, never more than `maxLineBytes` (+1 for the CR of a CRLF): memory stays bounded whatever
+ * the file holds, and a header without a line end fails once the limit is passed.
  */
-function* layoutSteps(file: string, fileSize: number): Generator<ReadRequest, CsvFileLayout, number> {
-  let head: Uint8Array = new Uint8Array(Math.min(Math.max(fileSize, 1), 64 * 1024));
-  let headLength = 0;
-  let header: HeaderLine | null = null;
-  for (;;) {
-    if (headLength === head.length) head = grow(head, headLength, head.length * 2);
-    const bytesRead: number = yield { buffer: head.subarray(headLength), position: headLength };
-    headLength += bytesRead;
-    const eof = bytesRead === 0 || headLength >= fileSize;
-    header = parseHeaderLine(head, headLength, eof);
-    if (header || eof) break;
+function* layoutSteps(file: string, fileSize: number, maxLineBytes: number): Generator<ReadRequest, CsvFileLayout, number> {
+  const chunk = new Uint8Array(Math.min(Math.max(fileSize, 1), LAYOUT_CHUNK_BYTES));
+  let line: Uint8Array = new Uint8Array(Math.min(maxLineBytes + 1, 4096));
+  let lineLength = 0;
+  /** the header's line number: 1 plus the blank lines before it */
+  let lineNumber = 1;
+  let started = false;
+  let inQuotes = false;
+  let position = 0;
+  let dataStart = -1;
+  while (dataStart < 0 && position < fileSize) {
+    const bytesRead: number = yield { buffer: chunk, position };
+    if (bytesRead === 0) break;
+    let i = position === 0 && bytesRead >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    for (; i < bytesRead; i++) {
+      const c = chunk[i]!;
+      if (!started) {
+        if (c === LF) lineNumber++;
+        if (c === LF || c === CR) continue;
+        started = true;
+      }
+      // a quote opens or closes quoting wherever it is in a header field, and `""` toggles twice
+      if (c === QUOTE) inQuotes = !inQuotes;
+      else if (c === LF && !inQuotes) {
+        dataStart = position + i + 1;
+        break;
+      }
+      if (lineLength === line.length) {
+        if (lineLength > maxLineBytes) throw headerTooLong(file, line, maxLineBytes, lineNumber);
+        line = grow(line, lineLength, Math.min(2 * line.length, maxLineBytes + 1));
+      }
+      line[lineLength++] = c;
+    }
+    position += bytesRead;
   }
-  if (!header) throw new InputError('empty file, expected a header line', { file });
+  if (!started) throw new InputError('empty file, expected a header line', { file });
+  // the CR of a CRLF (or of a last line ending in CR) is not part of the line
+  if (lineLength > maxLineBytes && !(lineLength === maxLineBytes + 1 && line[lineLength - 1] === CR && !inQuotes)) {
+    throw headerTooLong(file, line, maxLineBytes, lineNumber);
+  }
+  if (dataStart < 0) dataStart = Math.min(position, fileSize);
 
-  const rawNames = header.fields;
+  const rawNames = headerFields(line, lineLength);
   const layout: CsvFileLayout = {
     file,
     rawNames,
     names: normaliseNames(rawNames),
-    dataStart: header.end,
+    dataStart,
     fileSize,
     delimiter: COMMA,
     hasData: false,
+    maxLineBytes,
   };
 
   // hasData: is there any byte after the header other than line ends?
-  let position = header.end;
-  const probe = new Uint8Array(64 * 1024);
+  position = dataStart;
+  const probe = chunk;
   while (position < fileSize && !layout.hasData) {
     const bytesRead: number = yield { buffer: probe, position };
     if (bytesRead === 0) break;
@@ -121,47 +191,44 @@ function* layoutSteps(file: string, fileSize: number): Generator<ReadRequest, Cs
   return layout;
 }
 
-interface HeaderLine {
-  fields: string[];
-  /** offset just after the header's line end */
-  end: number;
+/** The error for a header line over the limit: its column is the field holding the first byte over it (1-based). */
+function headerTooLong(file: string, line: Uint8Array, maxLineBytes: number, lineNumber: number): InputError {
+  let column = 1;
+  let inQuotes = false;
+  for (let p = 0; p < maxLineBytes; p++) {
+    if (line[p] === QUOTE) inQuotes = !inQuotes;
+    else if (line[p] === COMMA && !inQuotes) column++;
+  }
+  return lineTooLongError(file, 'header line', maxLineBytes, { line: lineNumber, column });
 }
 
 /**
- * Split the header line: UTF-8 BOM dropped, leading blank lines skipped (as pandas does),
- * quoted names allowed. Returns null when the line is not complete in `length` bytes yet.
+ * Split the header line (its bytes without the line feed): quoted names allowed (a quote opens
+ * quoting anywhere in a field, `""` inside quotes is a quote), a CR ending the last field dropped.
  */
-function parseHeaderLine(bytes: Uint8Array, length: number, eof: boolean): HeaderLine | null {
-  let p = 0;
-  if (length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) p = 3;
-  while (p < length && (bytes[p] === LF || bytes[p] === CR)) p++;
-  if (p >= length) return null;
-
+function headerFields(bytes: Uint8Array, length: number): string[] {
   const fields: string[] = [];
-  let field: number[] = [];
+  const field = new Uint8Array(length);
+  let fieldLength = 0;
   let inQuotes = false;
-  for (; p < length; p++) {
+  for (let p = 0; p < length; p++) {
     const c = bytes[p]!;
     if (inQuotes) {
-      if (c !== QUOTE) field.push(c);
-      else if (p + 1 >= length && !eof) return null; // `""` may straddle the end of what was read
-      else if (bytes[p + 1] === QUOTE) field.push(bytes[++p]!);
+      if (c !== QUOTE) field[fieldLength++] = c;
+      else if (p + 1 < length && bytes[p + 1] === QUOTE) field[fieldLength++] = bytes[++p]!;
       else inQuotes = false;
     } else if (c === QUOTE) {
       inQuotes = true;
     } else if (c === COMMA) {
-      fields.push(decodeText(Uint8Array.from(field)));
-      field = [];
-    } else if (c === LF) {
-      break;
+      fields.push(decodeText(field.slice(0, fieldLength)));
+      fieldLength = 0;
     } else {
-      field.push(c);
+      field[fieldLength++] = c;
     }
   }
-  if (p >= length && !eof) return null;
-  if (field.length > 0 && field[field.length - 1] === CR && !inQuotes) field.pop();
-  fields.push(decodeText(Uint8Array.from(field)));
-  return { fields, end: Math.min(p + 1, length) };
+  if (fieldLength > 0 && field[fieldLength - 1] === CR && !inQuotes) fieldLength--;
+  fields.push(decodeText(field.slice(0, fieldLength)));
+  return fields;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,6 +375,9 @@ function matchesWord(bytes: Uint8Array, p: number, lowerCaseWord: string): boole
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {
+  // a long token (a cell of a million digits) in one go: characters appended one by one would
+  // make a million-piece string for the garbage collector
+  if (end - start > 64) return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
   let text = '';
   for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
   return text;
@@ -317,7 +387,10 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 // Text (labels, header names, error messages)
 // ---------------------------------------------------------------------------------------------
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF at the start of a label is part of it, as in pandas (only the file's own
+// BOM, before the header, is dropped); by default TextDecoder would drop it, so `\ufeffBENIGN`
+// read as `BENIGN`
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** windows-1252 code points of bytes 0x80..0x9f (0 where the byte is undefined: kept as C1). */
 const WINDOWS_1252_HIGH = [
   0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
@@ -409,6 +482,7 @@ export class CsvBlockParser {
   readonly #coerce: boolean;
   readonly #collectLabels: boolean;
   readonly #accelerator: CsvParserOptions['accelerator'];
+  readonly #maxLineBytes: number;
 
   /** quality counters bumped in the current row, undone if the row turns out incomplete */
   #rowQualityLog = new Int32Array(16);
@@ -433,6 +507,7 @@ export class CsvBlockParser {
     this.#coerce = options.coerce ?? false;
     this.#collectLabels = options.collectLabels ?? false;
     this.#accelerator = this.#collectLabels ? undefined : options.accelerator;
+    this.#maxLineBytes = layout.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.quality = new Float64Array(4 * nFeatures);
     this.labelCodes = new Int32Array(this.#collectLabels ? 1024 : 0);
   }
@@ -446,6 +521,11 @@ export class CsvBlockParser {
    * last line (parsed only when atEof) and before any line whose first byte is at or after
    * `lineStartLimit` (an index in `bytes`). Feature f of the k-th row goes to
    * out[outBase + f * stride + k]. `fileOffset` is the file position of bytes[0], for errors.
+   *
+   * A row longer than the layout's `maxLineBytes` is an error whatever else is wrong with it: it
+   * is reported as soon as more than the limit of its bytes are here, ended or not; a row with
+   * another error is reported once its end shows that it is within the limit (until then the
+   * call stops before it, as before an incomplete row).
    */
   parse(
     bytes: Uint8Array,
@@ -468,6 +548,7 @@ export class CsvBlockParser {
     const accelerator = this.#accelerator;
     const accelerated = accelerator !== undefined && bytes.buffer === accelerator.buffer && out.buffer === accelerator.buffer;
     const nColumns = this.#columnMap.length;
+    const maxLineBytes = this.#maxLineBytes;
     while (rows < maxRows && pos < to && pos < lineStartLimit) {
       if (accelerated && pos <= lastLineFeed) {
         // the common rows in WASM; it stops before the first row it leaves to the code below
@@ -481,6 +562,7 @@ export class CsvBlockParser {
           out.byteOffset + (outBase + rows) * 8,
           stride * 8,
           maxRows - rows,
+          maxLineBytes,
         );
         if (done > 0) {
           rows += done;
@@ -490,25 +572,40 @@ export class CsvBlockParser {
         }
       }
       const c = bytes[pos];
-      if (c === LF) {
-        pos++; // blank line
-        continue;
-      }
-      if (c === CR && ((pos + 1 < to && bytes[pos + 1] === LF) || (pos + 1 === to && atEof))) {
-        pos += pos + 1 < to ? 2 : 1; // blank CRLF line
-        continue;
+      if (c === LF || c === CR) {
+        // blank lines, a run of them at once (not one scanner call each: 200 MB of line feeds took 13 s)
+        const after = blankLinesEnd(bytes, pos, Math.min(to, lineStartLimit), to, atEof);
+        if (after > pos) {
+          pos = after;
+          continue;
+        }
       }
       if (pos > lastLineFeed) {
-        if (!atEof) break;
+        if (!atEof) {
+          if (to - pos > maxLineBytes + 1) throw this.#lineTooLong(bytes, pos, to, fileOffset);
+          break;
+        }
         this.#parseTailRow(bytes, pos, to, fileOffset, out, outBase + rows, stride, rows);
         pos = to;
         rows++;
         continue;
       }
       this.#rowQualityLogLength = 0;
-      const next = this.#parseRow(bytes, pos, lastLineFeed, to, atEof, fileOffset + pos, out, outBase + rows, stride, rows);
+      let next: number;
+      try {
+        next = this.#parseRow(bytes, pos, lastLineFeed, to, atEof, fileOffset + pos, out, outBase + rows, stride, rows);
+      } catch (err) {
+        this.#undoRowQuality();
+        // the line limit comes first: is this row within it?
+        const rowEnd = rowEndOf(bytes, pos, to, atEof);
+        const rowLength = rowEnd >= 0 ? lineLength(bytes, pos, rowEnd) : atEof ? lineLength(bytes, pos, to) : to - pos;
+        if (rowLength > maxLineBytes + (rowEnd < 0 && !atEof ? 1 : 0)) throw this.#lineTooLong(bytes, pos, to, fileOffset);
+        if (rowEnd < 0 && !atEof) break; // its end, and so whether it is too long, is not here yet
+        throw err;
+      }
       if (next === ROW_INCOMPLETE) {
         this.#undoRowQuality();
+        if (to - pos > maxLineBytes + 1) throw this.#lineTooLong(bytes, pos, to, fileOffset);
         break;
       }
       if (next === ROW_NEEDS_TAIL) {
@@ -516,6 +613,10 @@ export class CsvBlockParser {
         this.#parseTailRow(bytes, pos, to, fileOffset, out, outBase + rows, stride, rows);
         pos = to;
       } else {
+        if (next - pos - 1 > maxLineBytes && lineLength(bytes, pos, next - 1) > maxLineBytes) {
+          this.#undoRowQuality();
+          throw this.#lineTooLong(bytes, pos, to, fileOffset);
+        }
         pos = next;
       }
       rows++;
@@ -523,8 +624,14 @@ export class CsvBlockParser {
     return { rows, next: pos };
   }
 
+  /** The error for the row at bytes[rowStart], longer than the limit (bytes up to `to` are known). */
+  #lineTooLong(bytes: Uint8Array, rowStart: number, to: number, fileOffset: number): InputError {
+    return rowTooLongError(this.#layout, this.#maxLineBytes, bytes, rowStart, to, fileOffset + rowStart);
+  }
+
   /** The unterminated last line of the file, parsed from a copy that ends in a line feed. */
   #parseTailRow(bytes: Uint8Array, start: number, to: number, fileOffset: number, out: Float64Array, base: number, stride: number, k: number): void {
+    if (lineLength(bytes, start, to) > this.#maxLineBytes) throw this.#lineTooLong(bytes, start, to, fileOffset);
     const length = to - start;
     if (this.#tail.length < length + 1) this.#tail = new Uint8Array(2 * (length + 1));
     const tail = this.#tail;
@@ -783,8 +890,7 @@ export class CsvBlockParser {
   }
 
   #notANumberError(bytes: Uint8Array, start: number, end: number, column: number, rowOffset: number): InputError {
-    const shown = end - start > 60 ? decodeText(bytes.slice(start, start + 57)) + '...' : decodeText(bytes.slice(start, end));
-    return new InputError(`expected a number, got "${shown}"`, { file: this.#layout.file, column: this.#layout.names[column], byteOffset: rowOffset });
+    return new InputError(`expected a number, got "${excerpt(bytes.subarray(start, end))}"`, { file: this.#layout.file, column: this.#layout.names[column], byteOffset: rowOffset });
   }
 
   /** A value from the rare path: count it when it is NaN or infinite. */
@@ -824,6 +930,76 @@ function lastIndexOf(bytes: Uint8Array, byte: number, from: number, to: number):
   return index >= from ? index : from - 1;
 }
 
+/**
+ * The end of the blank lines (LF, CRLF, and a CR that is the file's last byte) starting at
+ * bytes[start] whose first byte is before `limit`: the index after the last of them.
+ */
+function blankLinesEnd(bytes: Uint8Array, start: number, limit: number, to: number, atEof: boolean): number {
+  let p = start;
+  while (p < limit) {
+    const c = bytes[p];
+    if (c === LF) p++;
+    else if (c === CR && p + 1 < to && bytes[p + 1] === LF) p += 2;
+    else if (c === CR && p + 1 === to && atEof) p++;
+    else break;
+  }
+  return p;
+}
+
+/** Bytes of the line bytes[start, end) without the CR of a CRLF (`end`: its line feed, or the end of the file). */
+function lineLength(bytes: Uint8Array, start: number, end: number): number {
+  return end > start && bytes[end - 1] === CR ? end - 1 - start : end - start;
+}
+
+/**
+ * Index of the line feed that ends the data row starting at bytes[rowStart], by the data rows'
+ * quoting rule (a quote at the start of a field opens it, `""` inside is a quote, the next lone
+ * quote closes it, a quote anywhere else is a byte like any other); -1 when it is not in
+ * bytes[rowStart, to) (a `""` split by `to` counts as not known unless atEof).
+ */
+function rowEndOf(bytes: Uint8Array, rowStart: number, to: number, atEof: boolean): number {
+  let fieldStart = true;
+  for (let p = rowStart; p < to; p++) {
+    const c = bytes[p]!;
+    if (fieldStart && c === QUOTE) {
+      for (p++; ; p++) {
+        if (p >= to) return -1;
+        if (bytes[p] !== QUOTE) continue;
+        if (p + 1 >= to && !atEof) return -1;
+        if (bytes[p + 1] !== QUOTE) break;
+        p++;
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (c === LF) return p;
+    fieldStart = c === COMMA;
+  }
+  return -1;
+}
+
+/**
+ * The error for a data row longer than the limit: at its line (the byte offset, located later),
+ * in the column that holds its first byte over the limit (bytes up to `to` are known).
+ */
+function rowTooLongError(layout: CsvLayout, maxLineBytes: number, bytes: Uint8Array, rowStart: number, to: number, rowOffset: number): InputError {
+  const over = Math.min(to, rowStart + maxLineBytes);
+  let column = 0;
+  let fieldStart = true;
+  for (let p = rowStart; p < over; p++) {
+    const c = bytes[p]!;
+    if (fieldStart && c === QUOTE) {
+      for (p++; p < over && !(bytes[p] === QUOTE && bytes[p + 1] !== QUOTE); p += bytes[p] === QUOTE ? 2 : 1);
+      fieldStart = false;
+      continue;
+    }
+    if (c === COMMA) column++;
+    fieldStart = c === COMMA;
+  }
+  const name = layout.names[column];
+  return lineTooLongError(layout.file, 'line', maxLineBytes, { byteOffset: rowOffset, column: name ?? column + 1 });
+}
+
 function grow(bytes: Uint8Array, keep: number, size: number): Uint8Array {
   const grown = new Uint8Array(size);
   grown.set(bytes.subarray(0, keep));
@@ -837,6 +1013,8 @@ function grow(bytes: Uint8Array, keep: number, size: number): Uint8Array {
 /**
  * A sliding window over a file: bytes [fileStart, fileStart + length) are in `buffer`, those
  * before `pos` are consumed. Reads never go past `fileSize` (the size when the layout was read).
+ * The buffer grows only while one row fills it, and never past the line limit (+2 for a CRLF):
+ * a row that fills a buffer of that size is longer than the limit, an InputError.
  */
 export class FileWindow {
   buffer: Uint8Array;
@@ -845,19 +1023,28 @@ export class FileWindow {
   pos = 0;
   readonly file: string;
   readonly fileSize: number;
+  readonly maxLineBytes: number;
+  readonly #layout: CsvLayout;
 
   constructor(layout: CsvLayout, buffer: Uint8Array, fileStart: number) {
+    this.#layout = layout;
     this.file = layout.file;
     this.buffer = buffer;
     this.fileStart = fileStart;
     this.fileSize = layout.fileSize;
+    this.maxLineBytes = layout.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   get atEof(): boolean {
     return this.fileStart + this.length >= this.fileSize;
   }
 
-  /** Drop consumed bytes; grow when one line fills the whole buffer. Returns the byte count to read. */
+  /** The file offset just after the last byte in the buffer. */
+  get end(): number {
+    return this.fileStart + this.length;
+  }
+
+  /** Drop consumed bytes; grow when one row fills the whole buffer. Returns the byte count to read. */
   makeRoom(): number {
     if (this.pos > 0) {
       this.buffer.copyWithin(0, this.pos, this.length);
@@ -865,7 +1052,11 @@ export class FileWindow {
       this.length -= this.pos;
       this.pos = 0;
     }
-    if (this.length === this.buffer.length) this.buffer = grow(this.buffer, this.length, 2 * this.buffer.length);
+    if (this.length === this.buffer.length) {
+      const most = this.maxLineBytes + 2;
+      if (this.buffer.length >= most) throw rowTooLongError(this.#layout, this.maxLineBytes, this.buffer, 0, this.length, this.fileStart);
+      this.buffer = grow(this.buffer, this.length, Math.min(Math.max(2 * this.buffer.length, 1), most));
+    }
     return Math.min(this.buffer.length - this.length, this.fileSize - this.fileStart - this.length);
   }
 
@@ -875,8 +1066,9 @@ export class FileWindow {
     this.length += bytesRead;
   }
 
-  readSync(fd: number): void {
-    const wanted = this.makeRoom();
+  /** Read more, up to the file offset `upTo` at most (which must be past `end`). */
+  readSync(fd: number, upTo = this.fileSize): void {
+    const wanted = Math.min(this.makeRoom(), upTo - this.end);
     this.appended(fs.readSync(fd, this.buffer, this.length, wanted, this.fileStart + this.length));
   }
 
@@ -907,7 +1099,11 @@ export interface ScanRangeOptions {
 /**
  * Parse the lines whose first byte lies in [start, end) into blocks, synchronously. A range that
  * starts after the data start skips to just after the first line feed at or after start - 1, so
- * consecutive ranges cover every line exactly once wherever the cut points fall.
+ * consecutive ranges cover every line exactly once wherever the cut points fall. It looks for
+ * that line feed in its own bytes only: a range that holds no line start (it lies inside one long
+ * line) is empty after reading its own bytes, never the rest of the line (the range that holds
+ * the line's start reads it, once). Past `end`, only the range's last line is read, in steps of
+ * 64 KiB doubling, so small ranges read little more than their own bytes.
  *
  * Quoted fields may hold line feeds, so a cut point can fall inside one and the next range would
  * misread it. The range that holds the opening quote always sees it (`parser.quoteSeen`): when any
@@ -922,9 +1118,10 @@ export function scanCsvRange(options: ScanRangeOptions): { rows: number } {
   const fd = openSync(layout.file);
   try {
     const window = new FileWindow(layout, options.readBuffer ?? new Uint8Array(READ_BLOCK_BYTES), Math.max(options.start, layout.dataStart));
-    if (options.start > layout.dataStart && !skipPartialLine(window, fd)) return { rows: 0 };
+    if (options.start > layout.dataStart && !skipPartialLine(window, fd, end)) return { rows: 0 };
     let total = 0;
     let blockRows = 0;
+    let beyond = READ_BEYOND_RANGE_BYTES;
     for (;;) {
       if (window.fileStart + window.pos >= end) break;
       const atEof = window.atEof;
@@ -940,7 +1137,12 @@ export function scanCsvRange(options: ScanRangeOptions): { rows: number } {
         continue;
       }
       if (next >= lineStartLimit || atEof) break;
-      window.readSync(fd);
+      if (window.end < end) {
+        window.readSync(fd, end);
+      } else {
+        window.readSync(fd, window.end + beyond);
+        beyond = Math.min(2 * beyond, READ_BLOCK_BYTES);
+      }
     }
     if (blockRows > 0) onBlock(blockRows);
     return { rows: total };
@@ -951,18 +1153,25 @@ export function scanCsvRange(options: ScanRangeOptions): { rows: number } {
   }
 }
 
-/** Move the window to just after the first line feed at or after its start. False at EOF. */
-function skipPartialLine(window: FileWindow, fd: number): boolean {
+/**
+ * Move the window (which starts at the range's start) to the first line start in the range: just
+ * after the first line feed at or after start - 1 and before end - 1. False when there is none;
+ * only the range's own bytes are read, and of them at most the line limit + 2: a range whose
+ * first limit + 2 bytes hold no line feed lies inside a line longer than the limit, which the
+ * range holding its start reports (it comes first in file order), so its own rows do not matter.
+ */
+function skipPartialLine(window: FileWindow, fd: number, end: number): boolean {
   window.fileStart -= 1;
+  const searchEnd = Math.min(end - 1, window.fileStart + window.maxLineBytes + 2);
   for (;;) {
-    if (window.atEof && window.pos >= window.length) return false;
-    window.readSync(fd);
+    if (window.end >= searchEnd) return false;
+    window.pos = window.length;
+    window.readSync(fd, searchEnd);
     const lineFeed = window.buffer.subarray(0, window.length).indexOf(LF, window.pos);
     if (lineFeed >= 0) {
       window.pos = lineFeed + 1;
       return true;
     }
-    window.pos = window.length;
   }
 }
 

@@ -83,7 +83,7 @@ export class CsvBatchStream implements BatchStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
-    const layout = await readCsvLayout(this.path);
+    const layout = await readCsvLayout(this.path, { maxLineBytes: this.options.maxLineBytes });
     const plan = planCsv(layout, this.options);
     this.plan = plan;
     const nFeatures = plan.featureNames.length;
@@ -216,7 +216,8 @@ export async function readCsvTable(path: string, options: ReadOptions = {}): Pro
 
 /**
  * Columns whose first rows hold text that is not a number (ids, addresses, timestamps), so a
- * caller can suggest excluding them instead of failing on the first one.
+ * caller can suggest excluding them instead of failing on the first one. Reads at most 1 MiB;
+ * a row longer than the layout's line limit is an InputError, as in every reader.
  */
 export function sniffTextColumns(layout: CsvLayout, sampleRows = 100): string[] {
   const nColumns = layout.names.length;

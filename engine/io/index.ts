@@ -27,6 +27,7 @@ export {
   csvReader,
   DEFAULT_BATCH_ROWS,
   decodeText,
+  DEFAULT_MAX_LINE_BYTES,
   lineAtOffset,
   noDataError,
   planCsv,
@@ -38,11 +39,12 @@ export {
   readCsvLayout,
   readCsvLayoutSync,
   readCsvTable,
+  resolveMaxLineBytes,
   scanCsvRange,
   sniffTextColumns,
   splitCsvRanges,
 } from './csv.js';
-export type { CsvFileLayout, CsvParserOptions, CsvPlan, CsvTable, ParseResult, ScanRangeOptions } from './csv.js';
+export type { CsvFileLayout, CsvParserOptions, LayoutOptions, CsvPlan, CsvTable, ParseResult, ScanRangeOptions } from './csv.js';
 export type { ArrowFileWriter, ArrowWriteOptions } from './arrow.js';
 
 export type FileFormat = 'csv' | 'arrow' | 'parquet';

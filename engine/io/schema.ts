@@ -5,7 +5,7 @@
  * called the same here as in the Python tools the profiles are compared with
  * (` Fwd Header Length` twice -> `Fwd Header Length`, `Fwd Header Length.1`).
  */
-import { SchemaError } from '../errors.js';
+import { excerpt, SchemaError } from '../errors.js';
 
 /** The label column looked for when the caller names none. */
 export const DEFAULT_LABEL = 'Label';
@@ -30,6 +30,10 @@ export function normaliseNames(raw: readonly string[]): string[] {
 
   // `names` is renamed in place while we walk it, exactly like pandas' `this_columns`: the
   // "already in the header" test sees settled names before `index` and raw names after it.
+  // `inHeader` counts each name now in `names`, so that test costs O(1), not a scan of the
+  // header (a header of 500,000 equal names would otherwise take hours).
+  const inHeader = new Map<string, number>();
+  for (const name of names) inHeader.set(name, (inHeader.get(name) ?? 0) + 1);
   const timesSeen = new Map<string, number>();
   for (const index of loopOrder) {
     const original = names[index]!;
@@ -38,7 +42,11 @@ export function normaliseNames(raw: readonly string[]): string[] {
     while (count > 0) {
       timesSeen.set(original, count + 1);
       name = `${original}.${count}`;
-      count = names.includes(name) ? count + 1 : (timesSeen.get(name) ?? 0);
+      count = (inHeader.get(name) ?? 0) > 0 ? count + 1 : (timesSeen.get(name) ?? 0);
+    }
+    if (name !== original) {
+      inHeader.set(original, inHeader.get(original)! - 1);
+      inHeader.set(name, (inHeader.get(name) ?? 0) + 1);
     }
     names[index] = name;
     timesSeen.set(name, count + 1);
@@ -124,6 +132,6 @@ export const LABEL_SLOT = -2;
 
 /** `79 columns: Destination Port, Flow Duration, ...` — enough to spot a typo, one line long. */
 function describeColumns(names: readonly string[]): string {
-  const shown = names.slice(0, 6).join(', ');
+  const shown = names.slice(0, 6).map((name) => excerpt(name)).join(', ');
   return `the file has ${names.length} columns: ${shown}${names.length > 6 ? ', ...' : ''}`;
 }

@@ -14,6 +14,12 @@ export interface ReadOptions {
   countQuality?: boolean;
   /** keep the label column (default true) */
   withLabel?: boolean;
+  /**
+   * CSV: the longest line accepted, header or data row, in bytes without its line end (default
+   * 1 MiB, `DEFAULT_MAX_LINE_BYTES`); a longer one is an InputError naming file, line and column.
+   * Bounds what a reader holds in memory whatever the file contains.
+   */
+  maxLineBytes?: number;
 }
 
 /** Per-column data-quality counts gathered while reading. */
@@ -65,4 +71,6 @@ export interface CsvLayout {
   /** total size in bytes */
   fileSize: number;
   delimiter: number;
+  /** the longest line accepted, in bytes without its line end (absent: DEFAULT_MAX_LINE_BYTES) */
+  maxLineBytes?: number;
 }

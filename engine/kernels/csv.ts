@@ -8,8 +8,12 @@ import { instantiate, preferred, type KernelName } from './index.js';
 export interface CsvScanKernel {
   readonly name: KernelName;
   readonly memory: WebAssembly.Memory;
-  /** Parse simple rows (see assembly/csv.ts); byte addresses throughout. Returns rows; consumed() gives their bytes. */
-  parseRows(bytes: number, end: number, lineStartLimit: number, columnMap: number, nColumns: number, out: number, strideBytes: number, maxRows: number): number;
+  /**
+   * Parse simple rows (see assembly/csv.ts); byte addresses throughout. Returns rows; consumed()
+   * gives their bytes. Rows longer than `maxLineBytes` (line feed not counted) are left to the
+   * JavaScript parser, which reports them; 0 or absent: no limit.
+   */
+  parseRows(bytes: number, end: number, lineStartLimit: number, columnMap: number, nColumns: number, out: number, strideBytes: number, maxRows: number, maxLineBytes?: number): number;
   consumed(): number;
 }
 

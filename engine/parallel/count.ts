@@ -28,6 +28,8 @@ export interface CountOptions {
    * zero (every slot, the missing one too), as `--compat driftcatcher` needs
    */
   missingFeatures?: 'error' | 'skip';
+  /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes; default 1 MiB) */
+  maxLineBytes?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ function clearAbsent(histograms: Histograms, absent: readonly number[]): void {
 }
 
 async function countCsv(pool: ScanPool, file: string, featureNames: string[], options: CountOptions): Promise<Histograms> {
-  const layout = await readCsvLayout(file);
+  const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
   const { columnMap, absent } = csvColumnMap(layout, featureNames, options);
   const rangeBytes = options.rangeBytes ?? 16 * 1024 * 1024;
   const parts = Math.max(1, Math.ceil((layout.fileSize - layout.dataStart) / rangeBytes));

@@ -16,7 +16,7 @@ export { PROFILE_FORMAT, PROFILE_VERSION, type Profile, type FeatureProfile, typ
 
 /** Read a data file and build its baseline profile. */
 export async function createBaseline(file: string, options: BaselineOptions = {}): Promise<Profile> {
-  const { table, featureNames, labelName, rows } = await readTable(file, { label: options.label, exclude: options.exclude, coerce: options.coerce });
+  const { table, featureNames, labelName, rows } = await readTable(file, { label: options.label, exclude: options.exclude, coerce: options.coerce, maxLineBytes: options.maxLineBytes });
   const columns: FeatureColumn[] = featureNames.map((name) => ({ name, values: table.getChild(name)!.toArray() as Float64Array }));
   const bytes = (await stat(file)).size;
   return buildProfile({

@@ -70,4 +70,6 @@ export interface BaselineOptions {
   label?: string;
   exclude?: readonly string[];
   coerce?: boolean;
+  /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes) */
+  maxLineBytes?: number;
 }
