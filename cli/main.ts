@@ -10,7 +10,7 @@
  * The command tree itself is built in cli/program.ts.
  */
 import { CommanderError } from 'commander';
-import { isDriftCatcherError } from '../engine/errors.js';
+import { isDriftCatcherError } from '../engine/util/errors.js';
 import { fileSystemError } from '../engine/util/fs-errors.js';
 import { buildProgram, unprefixed } from './program.js';
 

@@ -1,15 +1,15 @@
 /**
  * driftcatcher's public, typed API: what pipelines embed and what the CLI calls.
  */
-export * from './errors.js';
+export * from './util/errors.js';
 export { createBaseline, resolveBaseline, buildProfile, saveProfile, loadProfile, validateProfile, quantileSorted, quantileEdges, histogramCounts, PROFILE_FORMAT, PROFILE_VERSION } from './profile/index.js';
 export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './profile/index.js';
 export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
 export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, Compat, Action, Aggregation, DecisionPolicy, DriftMethod } from './drift/index.js';
-export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './parallel/pool.js';
+export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './scan/pool.js';
 export { maxWorkers, checkWorkers, workerBoundText } from './parallel/limits.js';
-export { countFile, type CountOptions } from './parallel/count.js';
-export { emptyHistograms, mergeHistograms, type Histograms } from './parallel/histograms.js';
+export { countFile, type CountOptions } from './scan/count.js';
+export { emptyHistograms, mergeHistograms, type Histograms } from './scan/histograms.js';
 export { loadBinKernel, createSharedMemory, countSlots, type BinKernel, type KernelName } from './kernels/index.js';
 export { readTable, openBatches, detectFormat } from './io/index.js';
 export type { ReadOptions, ColumnQuality, Reader, CsvLayout } from './io/types.js';

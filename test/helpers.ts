@@ -27,9 +27,21 @@ export function tempDir(prefix = 'dc-test-'): string {
   return dir;
 }
 
-/** Run the built CLI (dist/cli/main.js, or another copy's `main`) and capture its output. */
+/** The built CLI, as `npx driftcatcher` runs it. */
+export const BUILT_CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+/**
+ * The node arguments that start the CLI: the built dist/cli/main.js in the projects whose set-up
+ * checks that dist/ is fresh (`cli`, `mlflow`: test/setup/dist-guard.ts), else the TypeScript
+ * sources through test/setup/ts-loader.mjs (the unit tests need no build).
+ */
+export function cliArgs(): string[] {
+  return process.env['DRIFTCATCHER_TEST_CLI'] === 'dist' ? [BUILT_CLI] : ['--import', join(ROOT, 'test', 'setup', 'ts-loader.mjs'), join(ROOT, 'cli', 'main.ts')];
+}
+
+/** Run the CLI (see cliArgs; or another copy's `main`) and capture its output. */
 export function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; main?: string } = {}) {
-  const result = spawnSync(process.execPath, [options.main ?? join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
+  const result = spawnSync(process.execPath, [...(options.main ? [options.main] : cliArgs()), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     encoding: 'utf8',

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DriftCatcherError } from '../errors.js';
+import { DriftCatcherError } from '../util/errors.js';
 import { ownerGone, withLock, type LockOptions, type Owner } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Action } from '../drift/decide.js';

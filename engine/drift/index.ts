@@ -3,10 +3,10 @@
  * (byte ranges and blocks spread over the workers), merge, score, decide.
  */
 import { stat } from 'node:fs/promises';
-import { ScanPool, autoWorkers, type PoolOptions } from '../parallel/pool.js';
-import { InputError } from '../errors.js';
-import { countFile, type CountOptions } from '../parallel/count.js';
-import { emptyHistograms, mergeHistograms, type Histograms } from '../parallel/histograms.js';
+import { ScanPool, autoWorkers, type PoolOptions } from '../scan/pool.js';
+import { InputError } from '../util/errors.js';
+import { countFile, type CountOptions } from '../scan/count.js';
+import { emptyHistograms, mergeHistograms, type Histograms } from '../scan/histograms.js';
 import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from './report.js';
 import type { Profile } from '../profile/types.js';
 import type { KernelName } from '../kernels/index.js';

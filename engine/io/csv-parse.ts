@@ -7,7 +7,7 @@
  * (more than 15-16 significant digits, large exponents) go through `Number()` on a short slice.
  */
 import * as fs from 'node:fs';
-import { DriftCatcherError, excerpt, InputError, UsageError } from '../errors.js';
+import { DriftCatcherError, excerpt, InputError, UsageError } from '../util/errors.js';
 import { LABEL_SLOT, normaliseNames, SKIP_SLOT } from './schema.js';
 import type { ColumnQuality, CsvLayout } from './types.js';
 import type { CsvScanKernel } from '../kernels/csv.js';

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RecordBatch, Table } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import type { ArrowBatchStream } from './arrow.js';
 import { CsvBatchStream, fileError, noDataError } from './csv.js';
 import type { BatchStream, ColumnQuality, ReadOptions } from './types.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
-import { DriftCatcherError, UsageError } from '../errors.js';
+import { DriftCatcherError, UsageError } from '../util/errors.js';
 import { countBinsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 

@@ -8,11 +8,11 @@
  * that grew them, so predictions are the same for any worker count.
  */
 import { loadForestKernel, type KernelName } from '../kernels/index.js';
-import { planForestMemory, type TrainPool } from '../parallel/train-pool.js';
-import type { GrownTree, TreeParams } from '../parallel/train-protocol.js';
+import { planForestMemory, type TrainPool } from './train-pool.js';
+import type { GrownTree, TreeParams } from './train-protocol.js';
 import { binEdges, MAX_BINS } from './binning.js';
 import type { Dataset } from './dataset.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 
 export interface ForestParams {
   nEstimators: number;

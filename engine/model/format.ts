@@ -5,12 +5,12 @@
  * identically.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError, ModelError } from '../errors.js';
+import { InputError, ModelError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { FillValues, NonFinitePolicy } from './dataset.js';
 import type { Forest, Tree } from './forest.js';
 import type { NetworkTransform } from './network.js';
-import type { NetworkWeights } from '../parallel/train-protocol.js';
+import type { NetworkWeights } from './train-protocol.js';
 
 export const MODEL_FORMAT = 'driftcatcher-model';
 export const MODEL_VERSION = 1;

@@ -27,4 +27,4 @@ export {
 export { classificationMetrics, confusionCounts, rocAuc, accuracy, precision, recall, f1Score, METRIC_NAMES, type ClassificationMetrics, type ConfusionCounts } from './metrics.js';
 export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MODEL_VERSION, MODEL_FILE, MODEL_TYPES, type Model, type ModelType, type ParamValue } from './format.js';
 export { LocalModelRegistry, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState } from './registry.js';
-export { TrainPool, type TrainPoolOptions } from '../parallel/train-pool.js';
+export { TrainPool, type TrainPoolOptions } from './train-pool.js';

@@ -12,8 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../synth/rng.js';
-import type { NetworkKind, NetworkParams, NetworkWeights } from '../parallel/train-protocol.js';
+import { Rng } from '../util/rng.js';
+import type { NetworkKind, NetworkParams, NetworkWeights } from './train-protocol.js';
 
 export const NETWORK_DEFAULTS: Record<NetworkKind, NetworkParams> = {
   logreg: { epochs: 12, batchSize: 256, learningRate: 0.01, seed: 42, hidden: [] },

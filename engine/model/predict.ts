@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTable } from '../io/index.js';
-import { ModelError, SchemaError } from '../errors.js';
+import { ModelError, SchemaError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { applyFill, labelsFromTable, type Dataset } from './dataset.js';
 import { loadModelFile, MODEL_FILE, type Model } from './format.js';

@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../util/errors.js';
 import { ownerGone, ownerRecord, readOwner, removeDeadTemps, withLock } from '../util/lockfile.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ensureDir } from '../util/fs-errors.js';

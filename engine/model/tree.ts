@@ -19,10 +19,10 @@
  *
  * Tree t draws from stream t of the seed, so a tree is the same whichever worker grows it.
  */
-import { Rng } from '../synth/rng.js';
+import { Rng } from '../util/rng.js';
 import type { ForestKernel } from '../kernels/index.js';
 import { FOREST_HIST_BYTES } from '../kernels/index.js';
-import type { ForestLayout, ForestSlot, GrownTree, TreeParams } from '../parallel/train-protocol.js';
+import type { ForestLayout, ForestSlot, GrownTree, TreeParams } from './train-protocol.js';
 
 /** Nodes with at most this many rows are split by sorting instead of histograms. */
 export const SMALL_NODE = 96;

@@ -19,4 +19,4 @@ export {
   type MonitorOptions,
 } from './performance.js';
 export { appendHistory, appendJsonLine, readHistory, readJsonLines, historyEntry, defaultHistoryFile, HISTORY_FILE, type HistoryEntry } from './history.js';
-export { performanceRun, recordPerformance, PERFORMANCE_ARTIFACT } from './monitor-run.js';
+export { performanceRun, recordPerformance, PERFORMANCE_ARTIFACT } from '../report/performance.js';

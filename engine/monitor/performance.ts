@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { accuracy, confusionCounts, f1Score, precision, recall, rocAuc } from '../model/metrics.js';
 import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE } from '../model/registry.js';
 import { readPredictions, type Predictions } from './predictions.js';

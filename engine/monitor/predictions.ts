@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 
 export interface Predictions {
   file: string;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DriftCatcherError, ProfileError, InputError } from '../errors.js';
+import { DriftCatcherError, ProfileError, InputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
 

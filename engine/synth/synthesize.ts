@@ -6,10 +6,10 @@
 import { stat } from 'node:fs/promises';
 import { ensureOutputFile } from '../util/fs-errors.js';
 import { extname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { createFlowBlock, FlowModel } from './flows.js';
 import { applyDrift, DRIFT_KINDS, driftedFeatureNames, driftPlan } from './drift.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { BlockSink } from './sink.js';
 import type { DriftKind } from './drift.js';
 

@@ -13,7 +13,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeError } from '../util/fs-errors.js';
 import { tryLock } from '../util/lockfile.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import type { MetricPoint, RunStatus } from './client.js';
 
 export const RUN_FORMAT = 'driftcatcher-run';

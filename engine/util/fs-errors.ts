@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 /** What each user-fixable errno code means, said of the path. */
 const WHAT: Record<string, string> = {

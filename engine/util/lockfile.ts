@@ -11,7 +11,7 @@ import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DriftCatcherError } from '../errors.js';
+import { DriftCatcherError } from './errors.js';
 import { ensureDir, writeError } from './fs-errors.js';
 
 export interface LockOptions {

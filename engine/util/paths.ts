@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cachedRoot: string | undefined;
@@ -40,7 +40,14 @@ function readManifest(dir: string): { name?: string; version?: string } | undefi
   }
 }
 
-/** True when this module runs from the TypeScript sources (vitest) rather than the compiled dist/. */
-export function runningFromSource(): boolean {
-  return fileURLToPath(import.meta.url).endsWith('.ts');
+/**
+ * The module `name` beside the calling one (`import.meta.url`), with the caller's extension:
+ * `worker.ts` when the engine runs from its TypeScript sources (the unit tests, which load them
+ * through test/setup/ts-loader.mjs, inherited by worker threads), `worker.js` from dist/. So a
+ * test never runs a compiled worker that is older than the sources it tests.
+ */
+export function siblingModule(callerUrl: string, name: string): string {
+  const caller = fileURLToPath(callerUrl);
+  return join(dirname(caller), `${name}${extname(caller)}`);
 }
+

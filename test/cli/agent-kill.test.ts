@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { promoteModel, trainModel } from '../../engine/model/index.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { cliArgs, ROOT, tempDir } from '../helpers.js';
 import { cliAsync } from '../engine/tracking/support.js';
 
 const dir = tempDir('dc-cli-agent-kill-');
@@ -55,7 +55,7 @@ const args = (trees: number) => ['agent', 'check', '--data', files.drifted, '--j
 describe('agent check under kill -9', () => {
   it('a retrain killed with SIGKILL does not burn the cooldown, is logged as RETRAIN_FAILED and leaves nothing behind', async () => {
     // enough trees that the retrain is still running when the kill comes
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args(20_000)], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...cliArgs(), ...args(20_000)], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { predictFile, promoteModel, trainModel } from '../../engine/model/index.js';
-import { ROOT, cli, readCsvText, tempDir, writeCsvText } from '../helpers.js';
+import { cliArgs, ROOT, cli, readCsvText, tempDir, writeCsvText } from '../helpers.js';
 import { cliAsync } from '../engine/tracking/support.js';
 
 const dir = tempDir('dc-cli-agent-');
@@ -85,7 +85,7 @@ describe('agent watch (child process)', () => {
     let stderr = '';
     const child: ChildProcess = spawn(
       process.execPath,
-      [join(ROOT, 'dist', 'cli', 'main.js'), 'agent', 'watch', incoming, '--interval', '200ms', '--registry', registry, '--state-dir', stateDir, '--no-record', '--workers', '0'],
+      [...cliArgs(), 'agent', 'watch', incoming, '--interval', '200ms', '--registry', registry, '--state-dir', stateDir, '--no-record', '--workers', '0'],
       { cwd: dir, env: { ...process.env, NO_COLOR: '1', ALERT_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -139,7 +139,7 @@ describe('agent watch (child process)', () => {
     expect(readdirSync(stateDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
 
     // a second watch over the same state checks nothing again, and stops after SIGINT too
-    const again = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'agent', 'watch', incoming, '--interval', '1h', '--registry', registry, '--state-dir', stateDir, '--no-record', '--quiet'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const again = spawn(process.execPath, [...cliArgs(), 'agent', 'watch', incoming, '--interval', '1h', '--registry', registry, '--state-dir', stateDir, '--no-record', '--quiet'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let againOut = '';
     again.stdout!.setEncoding('utf8').on('data', (d: string) => (againOut += d));
     const againExit = new Promise<number | null>((resolve) => again.on('close', (c) => resolve(c)));
@@ -194,7 +194,7 @@ describe('agent watch (child process)', () => {
     const stateDir = join(dir, 'watch-bad-state');
     const watch = (target: string) => {
       // the old behaviour was to poll for ever: a time limit turns that into a failure, not a hang
-      const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'agent', 'watch', target, '--interval', '100ms', '--registry', registry, '--state-dir', stateDir, '--no-record'], { cwd: dir, encoding: 'utf8', timeout: 15_000, env: { ...process.env, NO_COLOR: '1' } });
+      const run = spawnSync(process.execPath, [...cliArgs(), 'agent', 'watch', target, '--interval', '100ms', '--registry', registry, '--state-dir', stateDir, '--no-record'], { cwd: dir, encoding: 'utf8', timeout: 15_000, env: { ...process.env, NO_COLOR: '1' } });
       expect(run.signal, 'still polling after 15 s').toBeNull();
       return { code: run.status, stderr: run.stderr };
     };

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DriftCatcherError } from '../../engine/errors.js';
+import { DriftCatcherError } from '../../engine/util/errors.js';
 import { DEFAULT_MAX_LINE_BYTES, readTable } from '../../engine/io/index.js';
 import { createBaseline } from '../../engine/profile/index.js';
 import { checkDrift } from '../../engine/drift/index.js';

@@ -2,7 +2,7 @@
  * vitest globalSetup: starts one MLflow tracking server for the whole run (in the background, so
  * that the other tests go on meanwhile) and hands its URI to the tests: `inject('mlflowUri')`;
  * the tests that use it first `await waitForMlflow(uri)`. Stopped after the run, its temp
- * folder removed (also the ledger home the tests use, see vitest.config.ts).
+ * folder removed.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensurePython } from './python.js';
 import { freePort, startMlflowServer } from './mlflow.js';
-import { TEST_LEDGER_HOME } from './home.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!(await mlflowTestsSelected(project))) {
     // a run of other tests only (`vitest run test/engine/io`): no server, no CPU spent on it
     project.provide('mlflowUri', '');
     project.provide('mlflowLog', '');
-    return async () => rmSync(TEST_LEDGER_HOME, { recursive: true, force: true });
+    return async () => {};
   }
   const python = ensurePython();
   const dir = mkdtempSync(join(tmpdir(), 'dc-mlflow-'));
@@ -27,7 +26,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
-    rmSync(TEST_LEDGER_HOME, { recursive: true, force: true });
   };
 }
 

@@ -13,7 +13,7 @@ import { synthesize } from '../../../engine/synth/index.js';
 import { trainModel, promoteModel, predictFile } from '../../../engine/model/index.js';
 import { agentCheck, agentRetrain, agentStatus, agentWatch, readState, type AgentOptions } from '../../../engine/agent/index.js';
 import { monitorPredictions } from '../../../engine/monitor/index.js';
-import { ROOT, tempDir } from '../../helpers.js';
+import { cliArgs, ROOT, tempDir } from '../../helpers.js';
 
 const dir = tempDir('dc-agent-');
 const registry = join(dir, 'models');
@@ -40,7 +40,7 @@ function logLines(stateDir: string): any[] {
 
 function run(args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [...cliArgs(), ...args], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     child.on('close', (code) => resolve(code ?? -1));
   });
 }

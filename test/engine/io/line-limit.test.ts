@@ -25,7 +25,7 @@ import { createSharedMemory } from '../../../engine/kernels/index.js';
 import { loadCsvKernel } from '../../../engine/kernels/csv.js';
 import { createBaseline, saveProfile } from '../../../engine/profile/index.js';
 import { checkDrift } from '../../../engine/drift/index.js';
-import { isDriftCatcherError } from '../../../engine/errors.js';
+import { isDriftCatcherError } from '../../../engine/util/errors.js';
 import { cli, ROOT } from '../../helpers.js';
 import { writeTemp, tempDir } from './fixtures.js';
 

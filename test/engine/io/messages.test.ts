@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DriftCatcherError, errorFromWire, escapeControls, excerpt, InputError, MAX_DETAIL_CHARS } from '../../../engine/errors.js';
+import { DriftCatcherError, errorFromWire, escapeControls, excerpt, InputError, MAX_DETAIL_CHARS } from '../../../engine/util/errors.js';
 import { readCsvTable } from '../../../engine/io/csv.js';
 import { readTable } from '../../../engine/io/index.js';
 import { tempDir, writeTemp } from './fixtures.js';

@@ -14,14 +14,15 @@ const entry = (version: number) => ({ version, created: new Date().toISOString()
 
 /** A real process that reserves a version of `root`, writes part of a model into it and is killed with SIGKILL. */
 function reserveAndDie(root: string): number {
-  const registry = pathToFileURL(join(ROOT, 'dist', 'engine', 'model', 'registry.js')).href;
+  const registry = pathToFileURL(join(ROOT, 'engine', 'model', 'registry.ts')).href;
   const script = `import { LocalModelRegistry } from ${JSON.stringify(registry)}; import { writeFileSync } from 'node:fs';
     const { version, dir } = await new LocalModelRegistry(${JSON.stringify(root)}, 'm').reserveVersion();
     writeFileSync(dir + '/model.json', '{"half": ');
     writeFileSync(${JSON.stringify(root)} + '/.registry.json.' + process.pid + '.0badf00d.tmp', '{');
     process.stdout.write(String(version));
     process.kill(process.pid, 'SIGKILL');`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // the sources, through the test loader (no build needed)
+  const child = spawnSync(process.execPath, ['--import', join(ROOT, 'test', 'setup', 'ts-loader.mjs'), '--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(child.signal, child.stderr).toBe('SIGKILL');
   return Number(child.stdout);
 }

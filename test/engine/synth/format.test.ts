@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { roundSignificant, writeNumber, MAX_NUMBER_BYTES } from '../../../engine/synth/format.js';
-import { Rng } from '../../../engine/synth/rng.js';
+import { Rng } from '../../../engine/util/rng.js';
 
 const scratch = new Uint8Array(64);
 function text(value: number): string {

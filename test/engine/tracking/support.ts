@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { Socket, createServer as createNetServer, type Server } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../helpers.js';
+import { cliArgs, ROOT } from '../../helpers.js';
 import { MLFLOW_TEST_ENV } from '../../setup/mlflow.js';
 
 export interface CliResult {
@@ -28,7 +28,7 @@ export interface TimedCliResult extends CliResult {
 export function cliAsync(args: string[], options: { cwd?: string; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<TimedCliResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
+    const child = spawn(process.execPath, [...cliArgs(), ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

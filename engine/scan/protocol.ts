@@ -5,7 +5,7 @@
  */
 import type { CsvLayout } from '../io/types.js';
 import type { KernelName } from '../kernels/index.js';
-import type { WireError } from '../errors.js';
+import type { WireError } from '../util/errors.js';
 
 /** Where a bin plan lives in the shared memory. */
 export interface MemoryPlan {

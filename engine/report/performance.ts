@@ -7,10 +7,10 @@
  */
 import { basename } from 'node:path';
 import { EXPERIMENTS, type TrackingOptions } from '../tracking/config.js';
-import { compactLocal } from '../tracking/drift-run.js';
+import { compactLocal } from './drift.js';
 import type { NewRun } from '../tracking/ledger.js';
 import { recordRun, type RecordOutcome } from '../tracking/record.js';
-import type { PerformanceReport } from './performance.js';
+import type { PerformanceReport } from '../monitor/performance.js';
 
 export const PERFORMANCE_ARTIFACT = 'performance_report.json';
 

@@ -10,10 +10,10 @@ import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { DriftReport } from '../drift/report.js';
 import type { ScanReport } from '../drift/index.js';
-import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from './config.js';
-import { nonFiniteText } from './client.js';
-import type { NewRun } from './ledger.js';
-import { recordRuns, type RecordOutcome } from './record.js';
+import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/config.js';
+import { nonFiniteText } from '../tracking/client.js';
+import type { NewRun } from '../tracking/ledger.js';
+import { recordRuns, type RecordOutcome } from '../tracking/record.js';
 
 export const DRIFT_ARTIFACT = 'drift_feature_psi.json';
 /** How many drifted features get a `psi_rank_<i>_<name>` metric. */

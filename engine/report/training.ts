@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TrainResult } from '../model/train.js';
-import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from './config.js';
-import type { NewRun } from './ledger.js';
-import { recordRuns, type RecordOutcome } from './record.js';
+import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/config.js';
+import type { NewRun } from '../tracking/ledger.js';
+import { recordRuns, type RecordOutcome } from '../tracking/record.js';
 
 export async function trainingRun(result: TrainResult, experiment: string, now = new Date()): Promise<NewRun> {
   // model/train (and the training pool) loads here, so recording a drift check does not load it

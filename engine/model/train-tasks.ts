@@ -5,9 +5,9 @@
  * never loads TensorFlow.js): the model code lives in engine/model and this is the one place a
  * worker imports it from.
  */
-import { DriftCatcherError } from '../errors.js';
+import { DriftCatcherError } from '../util/errors.js';
 import { loadForestKernel, type ForestKernel, type KernelName } from '../kernels/index.js';
-import { growTree } from '../model/tree.js';
+import { growTree } from './tree.js';
 import type { TrainTask, TrainTaskResult } from './train-protocol.js';
 
 const kernels = new WeakMap<WebAssembly.Memory, ForestKernel>();
@@ -23,7 +23,7 @@ export async function runTrainTask(task: TrainTask, memory: WebAssembly.Memory |
       }
       return { ok: true, kind: 'grow-tree', tree: growTree(kernel, task.layout, task.slot, task.params, task.treeIndex), kernel: kernel.name };
     }
-    const { fitNetwork } = await import('../model/network.js');
+    const { fitNetwork } = await import('./network.js');
     return { ok: true, kind: 'fit-network', weights: await fitNetwork(task.network, task.features, task.labels, task.nFeatures, task.params) };
   } catch (err) {
     if (err instanceof DriftCatcherError) return { ok: false, error: err.toWire() };

@@ -12,15 +12,13 @@
  * in place. With workers = 0 the same task functions run inline on the calling thread.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startPiscina, type Piscina } from './piscina.js';
+import { startPiscina, type Piscina } from '../parallel/piscina.js';
 import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, SharedMemoryLimitError, type BinKernel, type KernelName } from '../kernels/index.js';
-import { packageRoot, runningFromSource } from '../util/paths.js';
-import { UsageError, errorFromWire } from '../errors.js';
-import { checkWorkers, workerBoundText } from './limits.js';
+import { siblingModule } from '../util/paths.js';
+import { UsageError, errorFromWire } from '../util/errors.js';
+import { checkWorkers, workerBoundText } from '../parallel/limits.js';
 import { runTask } from './tasks.js';
-import { SlotQueue } from './slots.js';
+import { SlotQueue } from '../parallel/slots.js';
 import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 export interface PoolOptions {
@@ -65,11 +63,6 @@ export function autoWorkers(totalBytes: number): number {
   return workers <= 1 ? 0 : workers;
 }
 
-/** Where the compiled worker is; from the sources (vitest) the compiled one in dist/ is used. */
-function workerFile(): string {
-  if (runningFromSource()) return join(packageRoot(), 'dist', 'engine', 'parallel', 'worker.js');
-  return join(fileURLToPath(new URL('.', import.meta.url)), 'worker.js');
-}
 
 export class ScanPool {
   readonly workers: number;
@@ -199,7 +192,7 @@ export class ScanPool {
     // a forced kernel that is not available (not built) fails here, once, as a usage error
     void this.inlineKernel;
     const workerData: WorkerData = { memory: this.memory, kernel: this.#kernelChoice };
-    return startPiscina(workerFile(), this.workers, workerData);
+    return startPiscina(siblingModule(import.meta.url, 'worker'), this.workers, workerData);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { readCsvLayout, splitCsvRanges } from '../io/csv.js';
 import { openBatches, detectFormat } from '../io/index.js';
 import { ArrowIpcFile, IpcType, SEGMENT_FIELDS, valueBytes, valueKindOf, type IpcBatchLayout, type IpcField } from '../io/arrow-ipc.js';
 import { normaliseNames, resolveFeatures } from '../io/schema.js';
-import { SchemaError, InputError } from '../errors.js';
+import { SchemaError, InputError } from '../util/errors.js';
 import { ScanPool } from './pool.js';
 import { addSlotCounts, emptyHistograms, type Histograms } from './histograms.js';
 import type { CsvLayout } from '../io/types.js';

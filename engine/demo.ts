@@ -3,10 +3,10 @@
  * three production batches (no drift, mild, severe), build the baseline, check each batch.
  */
 import { join, resolve } from 'node:path';
-import { ensureDir } from '../util/fs-errors.js';
-import { synthesize, type DriftKind } from './index.js';
-import { createBaseline, saveProfile } from '../profile/index.js';
-import { scanDrift, type DriftReport } from '../drift/index.js';
+import { ensureDir } from './util/fs-errors.js';
+import { synthesize, type DriftKind } from './synth/index.js';
+import { createBaseline, saveProfile } from './profile/index.js';
+import { scanDrift, type DriftReport } from './drift/index.js';
 
 export interface DemoOptions {
   /** folder for the generated files (default `driftcatcher-demo` in the working directory) */

@@ -6,7 +6,7 @@ import { CsvBlockParser, scanCsvRange, type CsvParserOptions } from '../io/csv-p
 import { readSegments } from '../io/arrow-ipc.js';
 import { loadCsvKernel, type CsvScanKernel } from '../kernels/csv.js';
 import { MAX_MAPPED_COLUMNS } from './protocol.js';
-import { DriftCatcherError } from '../errors.js';
+import { DriftCatcherError } from '../util/errors.js';
 import type { BinKernel } from '../kernels/index.js';
 import type { ArrowSegmentsTask, BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
 

@@ -11,16 +11,14 @@
  * A task borrows a slot and hands it back, so no two running tasks share a region. With
  * workers = 0 the same task function runs inline on the calling thread.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startPiscina, type Piscina } from './piscina.js';
+import { startPiscina, type Piscina } from '../parallel/piscina.js';
 import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, SharedMemoryLimitError, type KernelName } from '../kernels/index.js';
-import { packageRoot, runningFromSource } from '../util/paths.js';
-import { UsageError, errorFromWire } from '../errors.js';
-import { checkWorkers, workerBoundText } from './limits.js';
+import { siblingModule } from '../util/paths.js';
+import { UsageError, errorFromWire } from '../util/errors.js';
+import { checkWorkers, workerBoundText } from '../parallel/limits.js';
 import { runTrainTask } from './train-tasks.js';
 import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
-import { SlotQueue } from './slots.js';
+import { SlotQueue } from '../parallel/slots.js';
 
 export interface TrainPoolOptions {
   /**
@@ -43,10 +41,6 @@ const RESERVED_BYTES = 65536;
 const LINE = 256;
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
-function workerFile(): string {
-  if (runningFromSource()) return join(packageRoot(), 'dist', 'engine', 'parallel', 'train-worker.js');
-  return join(fileURLToPath(new URL('.', import.meta.url)), 'train-worker.js');
-}
 
 /** Plan the shared memory of a forest: the data, then one slot per worker (at least one). */
 export function planForestMemory(request: ForestMemoryRequest, slots: number): { layout: ForestLayout; slots: ForestSlot[]; bytes: number } {
@@ -131,7 +125,7 @@ export class TrainPool {
   #start(): Promise<Piscina> {
     const workerData: TrainWorkerData = { kernel: this.#kernel };
     if (this.memory) workerData.memory = this.memory;
-    return startPiscina(workerFile(), this.workers, workerData);
+    return startPiscina(siblingModule(import.meta.url, 'train-worker'), this.workers, workerData);
   }
 
   async close(): Promise<void> {
