@@ -10,8 +10,7 @@
  * The command tree itself is built in cli/program.ts.
  */
 import { CommanderError } from 'commander';
-import { isDriftCatcherError } from '../engine/util/errors.js';
-import { fileSystemError } from '../engine/util/fs-errors.js';
+import { fileSystemError, isDriftCatcherError } from '../engine/util/index.js';
 import { buildProgram, unprefixed } from './program.js';
 
 const EXIT_USAGE = 2;

@@ -3,9 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat, KernelName } from '../engine/index.js';
 // the choices `--help` lists, from the two small modules that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
-import { AGGREGATIONS } from '../engine/drift/decide.js';
-import { DRIFT_METHODS } from '../engine/drift/methods/index.js';
-import { maxWorkers, workerBoundText } from '../engine/parallel/limits.js';
+import { AGGREGATIONS, DRIFT_METHODS } from '../engine/drift/index.js';
+import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {

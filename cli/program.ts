@@ -5,7 +5,7 @@
  * its action, or be one of GLOBAL_OPTIONS).
  */
 import { Command } from 'commander';
-import { packageVersion } from '../engine/util/paths.js';
+import { packageVersion } from '../engine/util/index.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCheck } from './commands/check.js';
 import { registerScan } from './commands/scan.js';

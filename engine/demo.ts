@@ -3,7 +3,7 @@
  * three production batches (no drift, mild, severe), build the baseline, check each batch.
  */
 import { join, resolve } from 'node:path';
-import { ensureDir } from './util/fs-errors.js';
+import { ensureDir } from './util/index.js';
 import { synthesize, type DriftKind } from './synth/index.js';
 import { createBaseline, saveProfile } from './profile/index.js';
 import { scanDrift, type DriftReport } from './drift/index.js';

@@ -1,33 +1,28 @@
 /**
  * driftcatcher's public, typed API: what pipelines embed and what the CLI calls.
  */
-export * from './util/errors.js';
+export * from './util/index.js';
 export { createBaseline, resolveBaseline, buildProfile, saveProfile, loadProfile, validateProfile, quantileSorted, quantileEdges, histogramCounts, PROFILE_FORMAT, PROFILE_VERSION } from './profile/index.js';
 export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './profile/index.js';
 export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
 export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, Compat, Action, Aggregation, DecisionPolicy, DriftMethod } from './drift/index.js';
-export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './scan/pool.js';
-export { maxWorkers, checkWorkers, workerBoundText } from './parallel/limits.js';
-export { countFile, type CountOptions } from './scan/count.js';
-export { emptyHistograms, mergeHistograms, type Histograms } from './scan/histograms.js';
+export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './scan/index.js';
+export { maxWorkers, checkWorkers, workerBoundText } from './parallel/index.js';
+export { countFile, type CountOptions } from './scan/index.js';
+export { emptyHistograms, mergeHistograms, type Histograms } from './scan/index.js';
 export { loadBinKernel, createSharedMemory, countSlots, type BinKernel, type KernelName } from './kernels/index.js';
 export { readTable, openBatches, detectFormat } from './io/index.js';
-export type { ReadOptions, ColumnQuality, Reader, CsvLayout } from './io/types.js';
-export { synthesize, runDemo, SYNTH_DEFAULTS, type SynthOptions, type SynthResult, type DriftKind, type DemoOptions, type DemoResult, type DemoBatch } from './synth/index.js';
-export { writeFileAtomic } from './util/atomic.js';
+export type { ReadOptions, ColumnQuality, Reader, CsvLayout } from './io/index.js';
+export { synthesize, SYNTH_DEFAULTS, type SynthOptions, type SynthResult, type DriftKind } from './synth/index.js';
+export { runDemo, type DemoOptions, type DemoResult, type DemoBatch } from './demo.js';
+export { recordDriftCheck, recordDriftScan, recordTraining, recordPerformance, trainingRun, driftCheckRun, performanceRun, rankMetricKey, defaultHistoryFile, DRIFT_ARTIFACT, PERFORMANCE_ARTIFACT } from './report/index.js';
 export {
-  recordDriftCheck,
-  recordTraining,
   moveModelAlias,
-  trainingRun,
-  recordDriftScan,
   recordRun,
   recordRuns,
   ledgerStatus,
   syncQueued,
   syncLedger,
-  driftCheckRun,
-  rankMetricKey,
   resolveTracking,
   experimentName,
   Ledger,
@@ -57,7 +52,6 @@ export {
   retryInterceptor,
   trackingDispatcher,
   EXPERIMENTS,
-  DRIFT_ARTIFACT,
   LEDGER_ID_TAG,
   LOG_BATCH_LIMITS,
   DEFAULT_RETRY,
@@ -157,12 +151,8 @@ export {
   violations as performanceViolations,
   appendHistory,
   readHistory,
-  defaultHistoryFile,
-  performanceRun,
-  recordPerformance,
   DEFAULT_THRESHOLDS,
   HISTORY_FILE,
-  PERFORMANCE_ARTIFACT,
 } from './monitor/index.js';
 export type { Predictions, PerformanceThresholds, PerformanceMetrics, PerformanceReport, Violation, ChampionComparison, MonitorOptions, HistoryEntry } from './monitor/index.js';
 export {

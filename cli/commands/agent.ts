@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
 // --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
-import { parseInterval } from '../../engine/agent/watch.js';
+import { parseInterval } from '../../engine/agent/index.js';
 import { addDriftOptions, addTrackingOptions, exitCodeFor, integer, number, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { featureTable, smallSampleWarning } from '../render.js';

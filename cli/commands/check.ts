@@ -24,7 +24,7 @@ export function registerCheck(program: Command): void {
     process.exitCode = exitCodeFor(report.action, flags.failOn);
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
-    const { recordDriftCheck } = await import('../../engine/tracking/index.js');
+    const { recordDriftCheck } = await import('../../engine/report/index.js');
     const recorded = await recordDriftCheck(report, trackingOptions(flags));
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });

@@ -33,7 +33,8 @@ export function registerMonitor(program: Command): void {
     .addOption(new Option('--fail-on <status>', 'exit 1 when the model is degraded').choices(['degraded']))
     .option('--json', 'print one JSON object on stdout'))
     .action(async (file: string, flags: MonitorFlags & TrackingFlags) => {
-      const { appendHistory, defaultHistoryFile, monitorPredictions, recordPerformance } = await import('../../engine/monitor/index.js');
+      const { appendHistory, monitorPredictions } = await import('../../engine/monitor/index.js');
+      const { defaultHistoryFile, recordPerformance } = await import('../../engine/report/index.js');
       const report = await monitorPredictions(file, {
         thresholds: { minAccuracy: flags.minAccuracy, minPrecision: flags.minPrecision, minRecall: flags.minRecall, maxFalsePositiveRate: flags.maxFpr, maxFalseNegativeRate: flags.maxFnr },
         registry: flags.registry,

@@ -25,7 +25,7 @@ export function registerScan(program: Command): void {
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
     // a parent run (all files combined) with one child run per file: ledger first, then MLflow
     if (flags.record === false) return;
-    const { recordDriftScan } = await import('../../engine/tracking/index.js');
+    const { recordDriftScan } = await import('../../engine/report/index.js');
     const recorded = await recordDriftScan(scan, trackingOptions(flags));
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { DriftKind } from '../../engine/index.js';
 // the defaults `--help` shows; synthesize.js loads its writers (and apache-arrow) only when it writes
-import { SYNTH_DEFAULTS } from '../../engine/synth/synthesize.js';
+import { SYNTH_DEFAULTS } from '../../engine/synth/index.js';
 import { integer, number } from '../options.js';
 import { printJson } from '../format.js';
 

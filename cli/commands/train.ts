@@ -84,7 +84,7 @@ export function registerTrain(program: Command): void {
       else process.stdout.write(render(result) + '\n');
       // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured
       if (flags.record === false) return;
-      const { recordTraining } = await import('../../engine/tracking/index.js');
+      const { recordTraining } = await import('../../engine/report/index.js');
       const recorded = await recordTraining(result, trackingOptions(flags));
       process.stderr.write(`driftcatcher: ${recorded.message}\n`);
     });

@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DriftReport } from '../drift/report.js';
+import type { DriftReport } from '../drift/index.js';
 
 export type AlertFormat = 'slack' | 'discord' | 'generic';
 export const ALERT_FORMATS: readonly AlertFormat[] = ['slack', 'discord', 'generic'];

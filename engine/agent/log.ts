@@ -3,7 +3,7 @@
  * type and details. Each line is one O_APPEND write, so agents running at once do not mix lines.
  */
 import { join } from 'node:path';
-import { appendJsonLine } from '../monitor/history.js';
+import { appendJsonLine } from '../util/index.js';
 
 export const AGENT_EVENTS = ['CHECK_START', 'CHECK_OK', 'ALERT', 'ALERT_COOLDOWN', 'RETRAIN_START', 'RETRAIN_SUCCESS', 'RETRAIN_FAILED', 'RETRAIN_COOLDOWN', 'ERROR', 'WATCH_START', 'WATCH_STOP'] as const;
 export type AgentEvent = (typeof AGENT_EVENTS)[number];

@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DriftCatcherError } from '../util/errors.js';
-import { ownerGone, withLock, type LockOptions, type Owner } from '../util/lockfile.js';
-import { writeFileAtomic } from '../util/atomic.js';
-import type { Action } from '../drift/decide.js';
+import { DriftCatcherError } from '../util/index.js';
+import { ownerGone, withLock, type LockOptions, type Owner } from '../util/index.js';
+import { writeFileAtomic } from '../util/index.js';
+import type { Action } from '../drift/index.js';
 
 export const STATE_FILE = 'agent_state.json';
 export const MAX_DRIFT_RESULTS = 100;
@@ -99,7 +99,7 @@ export async function readState(file: string): Promise<AgentState> {
   }
 }
 
-export { withLock, type LockOptions } from '../util/lockfile.js';
+export { withLock, type LockOptions } from '../util/index.js';
 
 /** Read, change and write the state under its lock; returns what `change` returns. */
 export async function updateState<T>(file: string, change: (state: AgentState) => T | Promise<T>, options: LockOptions = {}): Promise<{ state: AgentState; result: T }> {

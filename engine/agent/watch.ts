@@ -9,7 +9,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 import type { AgentCheckResult, AgentOptions } from './agent.js';
 import { AgentLog } from './log.js';
 import { readState, stateFileIn, updateState } from './state.js';

@@ -3,12 +3,12 @@
  * (byte ranges and blocks spread over the workers), merge, score, decide.
  */
 import { stat } from 'node:fs/promises';
-import { ScanPool, autoWorkers, type PoolOptions } from '../scan/pool.js';
-import { InputError } from '../util/errors.js';
-import { countFile, type CountOptions } from '../scan/count.js';
-import { emptyHistograms, mergeHistograms, type Histograms } from '../scan/histograms.js';
+import { ScanPool, autoWorkers, type PoolOptions } from '../scan/index.js';
+import { InputError } from '../util/index.js';
+import { countFile, type CountOptions } from '../scan/index.js';
+import { emptyHistograms, mergeHistograms, type Histograms } from '../scan/index.js';
 import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from './report.js';
-import type { Profile } from '../profile/types.js';
+import type { Profile } from '../profile/index.js';
 import type { KernelName } from '../kernels/index.js';
 
 export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';

@@ -5,10 +5,10 @@
  */
 import { driftMethod, isDrifted } from './methods/index.js';
 import { aggregate, decide, DEFAULT_POLICY, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
-import { InputError, ProfileError, UsageError } from '../util/errors.js';
+import { InputError, ProfileError, UsageError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
-import type { FeatureProfile, Profile } from '../profile/types.js';
-import type { Histograms } from '../scan/histograms.js';
+import type { FeatureProfile, Profile } from '../profile/index.js';
+import type { Histograms } from '../scan/index.js';
 
 export type Compat = 'driftcatcher';
 

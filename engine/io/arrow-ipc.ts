@@ -12,7 +12,7 @@
  * apache-arrow instead.
  */
 import * as fs from 'node:fs';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 import { openSync } from './csv-parse.js';
 
 /** The flatbuffer `Type` union's ids (Schema.fbs). */

@@ -30,7 +30,7 @@ import {
   Vector,
   vectorFromArray,
 } from 'apache-arrow';
-import { DriftCatcherError, InputError, SchemaError } from '../util/errors.js';
+import { DriftCatcherError, InputError, SchemaError } from '../util/index.js';
 import { fileError, openFileHandle } from './csv.js';
 import { resolveFeatures, normaliseNames } from './schema.js';
 import type { BatchStream, ColumnQuality, ReadOptions, Reader } from './types.js';

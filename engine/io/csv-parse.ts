@@ -7,10 +7,10 @@
  * (more than 15-16 significant digits, large exponents) go through `Number()` on a short slice.
  */
 import * as fs from 'node:fs';
-import { DriftCatcherError, excerpt, InputError, UsageError } from '../util/errors.js';
+import { DriftCatcherError, excerpt, InputError, UsageError } from '../util/index.js';
 import { LABEL_SLOT, normaliseNames, SKIP_SLOT } from './schema.js';
 import type { ColumnQuality, CsvLayout } from './types.js';
-import type { CsvScanKernel } from '../kernels/csv.js';
+import type { CsvScanKernel } from '../kernels/index.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import type { Data, Dictionary, Field, Int32, RecordBatch, Schema, Table, Utf8, Vector } from 'apache-arrow';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 import { CsvBlockParser, DEFAULT_BATCH_ROWS, QUALITY_COERCED, FileWindow, READ_BLOCK_BYTES, locateError, openFileHandle, openSync, readCsvLayout, type CsvFileLayout } from './csv-parse.js';
 import { columnMapOf, resolveFeatures } from './schema.js';
 import type { BatchStream, ColumnQuality, CsvLayout, ReadOptions, Reader } from './types.js';

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RecordBatch, Table } from 'apache-arrow';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 import type { ArrowBatchStream } from './arrow.js';
 import { CsvBatchStream, fileError, noDataError } from './csv.js';
 import type { BatchStream, ColumnQuality, ReadOptions } from './types.js';
@@ -160,3 +160,11 @@ function readHead(filePath: string, length: number): Uint8Array {
     fs.closeSync(fd);
   }
 }
+
+/** The Arrow IPC writer and the label field every reader emits, loaded (with apache-arrow) on first use. */
+export async function loadArrowWriter(): Promise<Pick<typeof import('./arrow.js'), 'createArrowFileWriter' | 'labelField'>> {
+  const { createArrowFileWriter, labelField } = await import('./arrow.js');
+  return { createArrowFileWriter, labelField };
+}
+export { ArrowIpcFile, IpcType, SEGMENT_FIELDS, readSegments, valueBytes, valueKindOf } from './arrow-ipc.js';
+export type { IpcBatchLayout, IpcField } from './arrow-ipc.js';

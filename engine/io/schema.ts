@@ -5,7 +5,7 @@
  * called the same here as in the Python tools the profiles are compared with
  * (` Fwd Header Length` twice -> `Fwd Header Length`, `Fwd Header Length.1`).
  */
-import { excerpt, SchemaError } from '../util/errors.js';
+import { excerpt, SchemaError } from '../util/index.js';
 
 /** The label column looked for when the caller names none. */
 export const DEFAULT_LABEL = 'Label';

@@ -3,7 +3,7 @@
  * leaves every other row to the JavaScript parser (engine/io/csv-parse.ts), which is both its
  * fallback and its oracle; so there is no plain-TS copy of it here.
  */
-import { instantiate, preferred, type KernelName } from './index.js';
+import { instantiate, preferred, type KernelName } from './load.js';
 
 export interface CsvScanKernel {
   readonly name: KernelName;

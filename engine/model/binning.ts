@@ -6,7 +6,7 @@
  * over at most 100,000 of its values taken at even steps, repeated edges merged. A value's bin is the number of edges <= it, so "bin <= b" is the same
  * test as "value < edges[b]": a split found on bins is stored as that real threshold.
  */
-import { quantileSorted, uniqueSorted } from '../profile/quantile.js';
+import { quantileSorted, uniqueSorted } from '../profile/index.js';
 
 /** Most bins a feature gets (bins 0..254: a u8, with 255 left unused). */
 export const MAX_BINS = 255;

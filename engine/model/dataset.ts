@@ -15,9 +15,9 @@
  */
 import type { Table } from 'apache-arrow';
 import { readTable } from '../io/index.js';
-import { InputError, SchemaError, UsageError } from '../util/errors.js';
-import { quantileSorted } from '../profile/quantile.js';
-import { Rng } from '../util/rng.js';
+import { InputError, SchemaError, UsageError } from '../util/index.js';
+import { quantileSorted } from '../profile/index.js';
+import { Rng } from '../util/index.js';
 
 export type NonFinitePolicy = 'drop' | 'impute';
 export const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['drop', 'impute'];

@@ -12,7 +12,7 @@ import { planForestMemory, type TrainPool } from './train-pool.js';
 import type { GrownTree, TreeParams } from './train-protocol.js';
 import { binEdges, MAX_BINS } from './binning.js';
 import type { Dataset } from './dataset.js';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../util/index.js';
 
 export interface ForestParams {
   nEstimators: number;

@@ -5,8 +5,8 @@
  * identically.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError, ModelError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { InputError, ModelError } from '../util/index.js';
+import { writeFileAtomic } from '../util/index.js';
 import type { FillValues, NonFinitePolicy } from './dataset.js';
 import type { Forest, Tree } from './forest.js';
 import type { NetworkTransform } from './network.js';

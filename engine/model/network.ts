@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../util/index.js';
 import type { NetworkKind, NetworkParams, NetworkWeights } from './train-protocol.js';
 
 export const NETWORK_DEFAULTS: Record<NetworkKind, NetworkParams> = {

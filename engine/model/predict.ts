@@ -8,8 +8,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTable } from '../io/index.js';
-import { ModelError, SchemaError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { ModelError, SchemaError } from '../util/index.js';
+import { writeFileAtomic } from '../util/index.js';
 import { applyFill, labelsFromTable, type Dataset } from './dataset.js';
 import { loadModelFile, MODEL_FILE, type Model } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';

@@ -14,10 +14,10 @@
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelError } from '../util/errors.js';
-import { ownerGone, ownerRecord, readOwner, removeDeadTemps, withLock } from '../util/lockfile.js';
-import { writeFileAtomic } from '../util/atomic.js';
-import { ensureDir } from '../util/fs-errors.js';
+import { ModelError } from '../util/index.js';
+import { ownerGone, ownerRecord, readOwner, removeDeadTemps, withLock } from '../util/index.js';
+import { writeFileAtomic } from '../util/index.js';
+import { ensureDir } from '../util/index.js';
 import type { ModelType, ParamValue } from './format.js';
 
 export const REGISTRY_FORMAT = 'driftcatcher-registry';

@@ -11,14 +11,14 @@
  * A task borrows a slot and hands it back, so no two running tasks share a region. With
  * workers = 0 the same task function runs inline on the calling thread.
  */
-import { startPiscina, type Piscina } from '../parallel/piscina.js';
+import { startPiscina, type Piscina } from '../parallel/index.js';
 import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, SharedMemoryLimitError, type KernelName } from '../kernels/index.js';
-import { siblingModule } from '../util/paths.js';
-import { UsageError, errorFromWire } from '../util/errors.js';
-import { checkWorkers, workerBoundText } from '../parallel/limits.js';
+import { siblingModule } from '../util/index.js';
+import { UsageError, errorFromWire } from '../util/index.js';
+import { checkWorkers, workerBoundText } from '../parallel/index.js';
 import { runTrainTask } from './train-tasks.js';
 import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
-import { SlotQueue } from '../parallel/slots.js';
+import { SlotQueue } from '../parallel/index.js';
 
 export interface TrainPoolOptions {
   /**

@@ -6,7 +6,7 @@
  * of weights (typed arrays, transferred).
  */
 import type { KernelName } from '../kernels/index.js';
-import type { WireError } from '../util/errors.js';
+import type { WireError } from '../util/index.js';
 
 /** Where the training data of a forest lives in the shared memory (byte addresses). */
 export interface ForestLayout {

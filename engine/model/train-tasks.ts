@@ -5,7 +5,7 @@
  * never loads TensorFlow.js): the model code lives in engine/model and this is the one place a
  * worker imports it from.
  */
-import { DriftCatcherError } from '../util/errors.js';
+import { DriftCatcherError } from '../util/index.js';
 import { loadForestKernel, type ForestKernel, type KernelName } from '../kernels/index.js';
 import { growTree } from './tree.js';
 import type { TrainTask, TrainTaskResult } from './train-protocol.js';

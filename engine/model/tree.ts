@@ -19,7 +19,7 @@
  *
  * Tree t draws from stream t of the seed, so a tree is the same whichever worker grows it.
  */
-import { Rng } from '../util/rng.js';
+import { Rng } from '../util/index.js';
 import type { ForestKernel } from '../kernels/index.js';
 import { FOREST_HIST_BYTES } from '../kernels/index.js';
 import type { ForestLayout, ForestSlot, GrownTree, TreeParams } from './train-protocol.js';

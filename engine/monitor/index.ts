@@ -18,5 +18,4 @@ export {
   type ChampionComparison,
   type MonitorOptions,
 } from './performance.js';
-export { appendHistory, appendJsonLine, readHistory, readJsonLines, historyEntry, defaultHistoryFile, HISTORY_FILE, type HistoryEntry } from './history.js';
-export { performanceRun, recordPerformance, PERFORMANCE_ARTIFACT } from '../report/performance.js';
+export { appendHistory, readHistory, historyEntry, HISTORY_FILE, type HistoryEntry } from './history.js';

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../util/errors.js';
-import { accuracy, confusionCounts, f1Score, precision, recall, rocAuc } from '../model/metrics.js';
-import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE } from '../model/registry.js';
+import { UsageError } from '../util/index.js';
+import { accuracy, confusionCounts, f1Score, precision, recall, rocAuc } from '../model/index.js';
+import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE } from '../model/index.js';
 import { readPredictions, type Predictions } from './predictions.js';
 
 export interface PerformanceThresholds {

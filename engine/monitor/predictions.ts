@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 
 export interface Predictions {
   file: string;

@@ -6,7 +6,7 @@
  * its options, before any engine area is loaded.
  */
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../util/index.js';
 
 /** Threads per core a pool may have at most... */
 export const WORKERS_PER_CORE = 4;

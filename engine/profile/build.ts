@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { quantileEdges, lowerBound, upperBound, uniqueSorted } from './quantile.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
-import { InputError } from '../util/errors.js';
+import { InputError } from '../util/index.js';
 
 export interface FeatureColumn {
   name: string;

@@ -63,3 +63,4 @@ async function startsLikeJson(file: string): Promise<boolean> {
     await handle.close();
   }
 }
+export { uniqueSorted } from './quantile.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { DriftCatcherError, ProfileError, InputError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { DriftCatcherError, ProfileError, InputError } from '../util/index.js';
+import { writeFileAtomic } from '../util/index.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
 
 /**

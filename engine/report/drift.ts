@@ -8,12 +8,12 @@
  */
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { DriftReport } from '../drift/report.js';
+import type { DriftReport } from '../drift/index.js';
 import type { ScanReport } from '../drift/index.js';
-import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/config.js';
-import { nonFiniteText } from '../tracking/client.js';
-import type { NewRun } from '../tracking/ledger.js';
-import { recordRuns, type RecordOutcome } from '../tracking/record.js';
+import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
+import { nonFiniteText } from '../tracking/index.js';
+import type { NewRun } from '../tracking/index.js';
+import { recordRuns, type RecordOutcome } from '../tracking/index.js';
 
 export const DRIFT_ARTIFACT = 'drift_feature_psi.json';
 /** How many drifted features get a `psi_rank_<i>_<name>` metric. */

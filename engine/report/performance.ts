@@ -5,12 +5,12 @@
  * `prod_roc_auc` (when y_prob was given) and the confusion counts, tags `performance_status` and
  * `action_recommended`, the report as an artifact.
  */
-import { basename } from 'node:path';
-import { EXPERIMENTS, type TrackingOptions } from '../tracking/config.js';
+import { basename, join } from 'node:path';
+import { EXPERIMENTS, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { compactLocal } from './drift.js';
-import type { NewRun } from '../tracking/ledger.js';
-import { recordRun, type RecordOutcome } from '../tracking/record.js';
-import type { PerformanceReport } from '../monitor/performance.js';
+import type { NewRun } from '../tracking/index.js';
+import { recordRun, type RecordOutcome } from '../tracking/index.js';
+import { HISTORY_FILE, type PerformanceReport } from '../monitor/index.js';
 
 export const PERFORMANCE_ARTIFACT = 'performance_report.json';
 
@@ -54,4 +54,9 @@ export function performanceRun(report: PerformanceReport, now = new Date()): New
 
 export async function recordPerformance(report: PerformanceReport, options: TrackingOptions & { now?: Date } = {}): Promise<RecordOutcome> {
   return recordRun(performanceRun(report, options.now), options);
+}
+
+/** Where `monitor` appends its history by default: beside the run ledger (`$DRIFTCATCHER_HOME` or `./.driftcatcher`). */
+export function defaultHistoryFile(options: Pick<TrackingOptions, 'ledgerDir' | 'env'> = {}): string {
+  return join(resolveTracking(options).ledgerDir, HISTORY_FILE);
 }

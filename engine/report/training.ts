@@ -5,14 +5,14 @@
  * (`challenger`). Ledger first, then the server when one is configured.
  */
 import { readFile } from 'node:fs/promises';
-import type { TrainResult } from '../model/train.js';
-import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/config.js';
-import type { NewRun } from '../tracking/ledger.js';
-import { recordRuns, type RecordOutcome } from '../tracking/record.js';
+import type { TrainResult } from '../model/index.js';
+import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
+import type { NewRun } from '../tracking/index.js';
+import { recordRuns, type RecordOutcome } from '../tracking/index.js';
 
 export async function trainingRun(result: TrainResult, experiment: string, now = new Date()): Promise<NewRun> {
   // model/train (and the training pool) loads here, so recording a drift check does not load it
-  const { trainingRunRecord } = await import('../model/train.js');
+  const { trainingRunRecord } = await import('../model/index.js');
   const record = trainingRunRecord(result);
   const endTime = now.getTime();
   const artifacts = await Promise.all(record.artifacts.map(async (a) => ({ path: a.path, content: await readFile(a.file) })));

@@ -6,14 +6,14 @@
  * (stream format, compressed bodies, half floats, ...) are read on the main side with
  * apache-arrow and their columns copied into the shared memory in blocks for the workers to bin.
  */
-import { readCsvLayout, splitCsvRanges } from '../io/csv.js';
+import { readCsvLayout, splitCsvRanges } from '../io/index.js';
 import { openBatches, detectFormat } from '../io/index.js';
-import { ArrowIpcFile, IpcType, SEGMENT_FIELDS, valueBytes, valueKindOf, type IpcBatchLayout, type IpcField } from '../io/arrow-ipc.js';
-import { normaliseNames, resolveFeatures } from '../io/schema.js';
-import { SchemaError, InputError } from '../util/errors.js';
+import { ArrowIpcFile, IpcType, SEGMENT_FIELDS, valueBytes, valueKindOf, type IpcBatchLayout, type IpcField } from '../io/index.js';
+import { normaliseNames, resolveFeatures } from '../io/index.js';
+import { SchemaError, InputError } from '../util/index.js';
 import { ScanPool } from './pool.js';
 import { addSlotCounts, emptyHistograms, type Histograms } from './histograms.js';
-import type { CsvLayout } from '../io/types.js';
+import type { CsvLayout } from '../io/index.js';
 import type { Task } from './protocol.js';
 
 export interface CountOptions {

@@ -12,13 +12,13 @@
  * in place. With workers = 0 the same task functions run inline on the calling thread.
  */
 import { availableParallelism } from 'node:os';
-import { startPiscina, type Piscina } from '../parallel/piscina.js';
+import { startPiscina, type Piscina } from '../parallel/index.js';
 import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, SharedMemoryLimitError, type BinKernel, type KernelName } from '../kernels/index.js';
-import { siblingModule } from '../util/paths.js';
-import { UsageError, errorFromWire } from '../util/errors.js';
-import { checkWorkers, workerBoundText } from '../parallel/limits.js';
+import { siblingModule } from '../util/index.js';
+import { UsageError, errorFromWire } from '../util/index.js';
+import { checkWorkers, workerBoundText } from '../parallel/index.js';
 import { runTask } from './tasks.js';
-import { SlotQueue } from '../parallel/slots.js';
+import { SlotQueue } from '../parallel/index.js';
 import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 export interface PoolOptions {

@@ -3,9 +3,9 @@
  * travels in messages: workers read their byte ranges from disk themselves and write columns and
  * counts into the shared WebAssembly.Memory; a message carries offsets and small arrays.
  */
-import type { CsvLayout } from '../io/types.js';
+import type { CsvLayout } from '../io/index.js';
 import type { KernelName } from '../kernels/index.js';
-import type { WireError } from '../util/errors.js';
+import type { WireError } from '../util/index.js';
 
 /** Where a bin plan lives in the shared memory. */
 export interface MemoryPlan {

@@ -2,11 +2,11 @@
  * The work a task does, as plain functions: the worker calls them, and so does the pool itself
  * when it runs inline (workers = 0), over the same shared memory.
  */
-import { CsvBlockParser, scanCsvRange, type CsvParserOptions } from '../io/csv-parse.js';
-import { readSegments } from '../io/arrow-ipc.js';
-import { loadCsvKernel, type CsvScanKernel } from '../kernels/csv.js';
+import { CsvBlockParser, scanCsvRange, type CsvParserOptions } from '../io/index.js';
+import { readSegments } from '../io/index.js';
+import { loadCsvKernel, type CsvScanKernel } from '../kernels/index.js';
 import { MAX_MAPPED_COLUMNS } from './protocol.js';
-import { DriftCatcherError } from '../util/errors.js';
+import { DriftCatcherError } from '../util/index.js';
 import type { BinKernel } from '../kernels/index.js';
 import type { ArrowSegmentsTask, BinBlockTask, CsvRangeTask, MemoryPlan, SlotAddress, Task, TaskResult } from './protocol.js';
 

@@ -7,7 +7,7 @@
 import { workerData } from 'node:worker_threads';
 import { loadBinKernel, type BinKernel } from '../kernels/index.js';
 import { runTask } from './tasks.js';
-import { DriftCatcherError } from '../util/errors.js';
+import { DriftCatcherError } from '../util/index.js';
 import type { Task, TaskResult, WorkerData } from './protocol.js';
 
 let kernel: BinKernel | undefined;

@@ -8,7 +8,7 @@
  * `Flow IAT Min` is occasionally negative, as in the real data.
  */
 import { Col, N_FEATURES } from './columns.js';
-import { cumulativeWeights, Rng } from '../util/rng.js';
+import { cumulativeWeights, Rng } from '../util/index.js';
 
 /** 120 s: CICFlowMeter's flow timeout, in microseconds; durations stay below it. */
 const FLOW_TIMEOUT_US = 119_999_999;

@@ -7,4 +7,3 @@
 export { synthesize, synthFormatOf, SYNTH_DEFAULTS, type SynthOptions, type SynthResult, type SynthFormat } from './synthesize.js';
 export { DRIFT_KINDS, type DriftKind } from './drift.js';
 export { CICIDS_HEADER, COLUMN_NAMES, CONSTANT_ZERO_FEATURES, FEATURE_NAMES, LABEL_ATTACK, LABEL_BENIGN, RATE_FEATURES } from './columns.js';
-export { runDemo, type DemoOptions, type DemoResult, type DemoBatch } from '../demo.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray, type Data } from 'apache-arrow';
-import { createArrowFileWriter, labelField, type ArrowFileWriter } from '../io/arrow.js';
+import { loadArrowWriter, type ArrowFileWriter } from '../io/index.js';
 import { CICIDS_HEADER, COLUMN_NAMES, LABEL_ATTACK, LABEL_BENIGN, LABEL_NAME, N_FEATURES } from './columns.js';
 import type { FlowBlock } from './flows.js';
 import { MAX_NUMBER_BYTES, roundSignificant, writeNumber } from './format.js';
@@ -111,11 +111,17 @@ export class ArrowSink implements BlockSink {
   readonly #writer: ArrowFileWriter;
   readonly #labelDictionary = vectorFromArray([LABEL_BENIGN, LABEL_ATTACK], new Utf8());
 
-  constructor(path: string) {
+  private constructor(schema: Schema, writer: ArrowFileWriter) {
+    this.#schema = schema;
+    this.#writer = writer;
+  }
+
+  static async create(path: string): Promise<ArrowSink> {
+    const { createArrowFileWriter, labelField } = await loadArrowWriter();
     const fields: Field[] = COLUMN_NAMES.slice(0, N_FEATURES).map((name) => new Field(name, new Float64(), false));
     fields.push(labelField(LABEL_NAME));
-    this.#schema = new Schema(fields);
-    this.#writer = createArrowFileWriter(path, this.#schema, { format: 'file' });
+    const schema = new Schema(fields);
+    return new ArrowSink(schema, createArrowFileWriter(path, schema, { format: 'file' }));
   }
 
   async write(block: FlowBlock): Promise<void> {

@@ -4,12 +4,12 @@
  * (the CSV text, and the Arrow doubles that text reads back as), so they agree exactly.
  */
 import { stat } from 'node:fs/promises';
-import { ensureOutputFile } from '../util/fs-errors.js';
+import { ensureOutputFile } from '../util/index.js';
 import { extname } from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../util/index.js';
 import { createFlowBlock, FlowModel } from './flows.js';
 import { applyDrift, DRIFT_KINDS, driftedFeatureNames, driftPlan } from './drift.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../util/index.js';
 import type { BlockSink } from './sink.js';
 import type { DriftKind } from './drift.js';
 
@@ -69,7 +69,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   await ensureOutputFile(options.out);
   // the sinks (and with them apache-arrow) load when a file is written, not with the engine
   const { ArrowSink, CsvSink } = await import('./sink.js');
-  const sink: BlockSink = format === 'csv' ? await CsvSink.create(options.out) : new ArrowSink(options.out);
+  const sink: BlockSink = format === 'csv' ? await CsvSink.create(options.out) : await ArrowSink.create(options.out);
   try {
     for (let done = 0, index = 0; done < rows; index++) {
       const n = Math.min(block.capacity, rows - done);

@@ -13,7 +13,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { TrackingError, type TrackingFailure } from '../util/errors.js';
+import { TrackingError, type TrackingFailure } from '../util/index.js';
 import { redactor, type ServerSettings } from './config.js';
 import { RETRY_ERRORS, RETRY_SCOPES, RETRY_STATUS, trackingDispatcher, type RetryNote, type RetryScope } from './interceptors.js';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { UsageError } from '../util/index.js';
 
 export interface RetryPolicy {
   /** retries after the first attempt */

@@ -38,7 +38,6 @@ export { Ledger, orderRuns, safeArtifactPath, RUN_FORMAT, RUN_VERSION, ALIAS_FOR
 export type { RunRecord, NewRun, SyncState, LedgerArtifact, LedgerModel, ModelProgress, AliasMove } from './ledger.js';
 export { syncLedger, LEDGER_ID_TAG, PARENT_RUN_TAG, type SyncSummary, type RunSyncResult } from './sync.js';
 export { recordRun, recordRuns, type RecordOutcome, type RecordedRun } from './record.js';
-export { driftCheckRun, recordDriftCheck, recordDriftScan, rankMetricKey, metricKey, compactLocal, localIso, DRIFT_ARTIFACT, RANKED_METRICS, type DriftRunOptions } from '../report/drift.js';
-export { trainingRun, recordTraining } from '../report/training.js';
 export { moveModelAlias, syncAliasMoves, type AliasOutcome, type AliasSyncResult } from './promote.js';
 export { ledgerStatus, syncQueued, type LedgerStatus, type QueuedRun, type QueuedAlias } from './queue.js';
+export { nonFiniteText } from './client.js';

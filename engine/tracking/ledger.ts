@@ -10,10 +10,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
-import { writeError } from '../util/fs-errors.js';
-import { tryLock } from '../util/lockfile.js';
-import { InputError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/index.js';
+import { writeError } from '../util/index.js';
+import { tryLock } from '../util/index.js';
+import { InputError } from '../util/index.js';
 import type { MetricPoint, RunStatus } from './client.js';
 
 export const RUN_FORMAT = 'driftcatcher-run';

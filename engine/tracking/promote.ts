@@ -7,7 +7,7 @@
  * the ledger like a run (`<ledger>/aliases/`), and `driftcatcher mlflow sync` sends it after the
  * runs; the newest promotion of an alias wins: a promotion supersedes the queued ones before it.
  */
-import { TrackingError } from '../util/errors.js';
+import { TrackingError } from '../util/index.js';
 import { resolveTracking, type TrackingOptions } from './config.js';
 import { MlflowClient, setModelAlias } from './client.js';
 import { Ledger, type AliasMove, type RunRecord } from './ledger.js';

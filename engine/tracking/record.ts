@@ -4,7 +4,7 @@
  * server that refuses the credentials or the request throws a TrackingError (the run stays queued).
  */
 import { relative, isAbsolute } from 'node:path';
-import { TrackingError } from '../util/errors.js';
+import { TrackingError } from '../util/index.js';
 import { experimentName, resolveTracking, type ResolvedTracking, type TrackingOptions } from './config.js';
 import { Ledger, type NewRun, type RunRecord } from './ledger.js';
 import { syncLedger, type RunSyncResult } from './sync.js';

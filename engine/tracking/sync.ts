@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { TrackingError, UsageError } from '../util/errors.js';
+import { TrackingError, UsageError } from '../util/index.js';
 import type { ResolvedTracking } from './config.js';
 import {
   MlflowClient,

@@ -1,4 +1,4 @@
-import { UsageError } from '../../util/errors.js';
+import { UsageError } from '../../util/index.js';
 import { hellinger } from './hellinger.js';
 import { jensenshannon } from './jensenshannon.js';
 import { psi } from './psi.js';

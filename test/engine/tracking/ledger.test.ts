@@ -18,7 +18,8 @@ import {
   type DriftReport,
   type FeatureDrift,
 } from '../../../engine/index.js';
-import { redactor, retryAfterMs, toJson, localIso, compactLocal } from '../../../engine/tracking/index.js';
+import { redactor, retryAfterMs, toJson } from '../../../engine/tracking/index.js';
+import { localIso, compactLocal } from '../../../engine/report/index.js';
 import { tempDir } from '../../helpers.js';
 
 function feature(name: string, psi: number, drifted: boolean): FeatureDrift {
