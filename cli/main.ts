@@ -12,6 +12,7 @@
 import { CommanderError } from 'commander';
 import { fileSystemError, isDriftCatcherError } from '../engine/util/index.js';
 import { buildProgram, unprefixed } from './program.js';
+import { flagOf } from './options.js';
 
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
@@ -22,7 +23,7 @@ function exitCodeOf(err: unknown): number {
 }
 
 function oneLine(err: unknown): string {
-  if (isDriftCatcherError(err)) return unprefixed(err.message);
+  if (isDriftCatcherError(err)) return unprefixed(err.option !== undefined ? err.messageNaming(flagOf(err.option)) : err.message);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
     return `internal error: ${unprefixed(err.message)}${code ? ` (${code})` : ''} (run with --debug for details)`;

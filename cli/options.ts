@@ -158,3 +158,26 @@ export function addBaselineOptions(command: Command, when = ''): Command {
 export function baselineOptions(flags: BaselineFlags): BaselineOptions {
   return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
 }
+
+/**
+ * The flag of a library option named in an error (UsageError `option`, a field path such as
+ * `policy.retrainOverall`): the engine's messages name the option, the CLI shows its own flag.
+ * Options whose flag is not the kebab-case of the field's last part are listed.
+ */
+const OPTION_FLAGS: Record<string, string> = {
+  'policy.retrainOverall': '--retrain-overall',
+  'policy.retrainDriftedFeatures': '--retrain-features',
+  'policy.alertOverall': '--alert-overall',
+  'thresholds.minAccuracy': '--min-accuracy',
+  'thresholds.minPrecision': '--min-precision',
+  'thresholds.minRecall': '--min-recall',
+  'thresholds.maxFalsePositiveRate': '--max-fpr',
+  'thresholds.maxFalseNegativeRate': '--max-fnr',
+};
+
+export function flagOf(option: string): string {
+  const known = OPTION_FLAGS[option];
+  if (known) return known;
+  const last = option.slice(option.lastIndexOf('.') + 1);
+  return `--${last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

@@ -136,7 +136,7 @@ export function resolveThresholds(given: Partial<PerformanceThresholds> = {}): P
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [key, value] of Object.entries(given) as Array<[keyof PerformanceThresholds, number | undefined]>) {
     if (value === undefined) continue;
-    if (!(value >= 0 && value <= 1)) throw new UsageError(`threshold ${key} must be from 0 to 1, got ${value}`);
+    if (!(value >= 0 && value <= 1)) throw new UsageError(`must be from 0 to 1, got ${value}`, { option: `thresholds.${key}` });
     thresholds[key] = value;
   }
   return thresholds;
@@ -157,7 +157,7 @@ export function violations(metrics: PerformanceMetrics, t: PerformanceThresholds
 async function championComparison(metrics: PerformanceMetrics, options: MonitorOptions): Promise<ChampionComparison | null> {
   const root = options.registry ?? 'models';
   if (!existsSync(join(root, REGISTRY_FILE))) {
-    if (options.registry !== undefined) throw new UsageError(`--registry ${options.registry}: no ${REGISTRY_FILE} there`);
+    if (options.registry !== undefined) throw new UsageError(`${options.registry}: no ${REGISTRY_FILE} there (not a model registry)`, { option: 'registry' });
     return null;
   }
   const registry = new LocalModelRegistry(root, options.registeredModel ?? DEFAULT_MODEL_NAME);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { quantileEdges, lowerBound, upperBound, uniqueSorted } from './quantile.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
-import { InputError } from '../util/index.js';
+import { InputError, UsageError } from '../util/index.js';
 
 export interface FeatureColumn {
   name: string;
@@ -21,7 +21,7 @@ export interface BuildProfileInput {
 /** Build a baseline profile from whole feature columns (all of the same length). */
 export function buildProfile(input: BuildProfileInput): Profile {
   const { columns, rows, bins } = input;
-  if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new InputError(`--bins must be an integer from 1 to 1000, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new UsageError(`must be an integer from 1 to 1000, got ${bins}`, { option: 'bins' });
   const file = input.path ?? input.source.file;
   if (rows === 0) throw new InputError('no data rows after the header', { file });
   if (columns.length === 0) {

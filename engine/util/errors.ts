@@ -21,6 +21,11 @@ export interface ErrorLocation {
   column?: string | number;
   /** byte offset, when the line number is not known yet (set by range parsers) */
   byteOffset?: number;
+  /**
+   * the library option the problem is in, as its field path (`epsilon`, `policy.retrainOverall`):
+   * messages name the option, and the CLI shows its own flag for it (`--epsilon`) instead
+   */
+  option?: string;
 }
 
 export class DriftCatcherError extends Error {
@@ -29,6 +34,7 @@ export class DriftCatcherError extends Error {
   line?: number;
   column?: string | number;
   byteOffset?: number;
+  option?: string;
   /** what was wrong, without the location: used to rebuild the message once the line is known */
   readonly detail: string;
 
@@ -41,6 +47,7 @@ export class DriftCatcherError extends Error {
     this.line = where.line;
     this.column = where.column;
     this.byteOffset = where.byteOffset;
+    this.option = where.option;
   }
 
   override get name(): string {
@@ -56,9 +63,14 @@ export class DriftCatcherError extends Error {
     return this;
   }
 
+  /** The message with the option shown under another name (the CLI passes its flag for it). */
+  messageNaming(optionName: string): string {
+    return formatMessage(this.detail, { ...this, option: optionName });
+  }
+
   /** The plain-object form that crosses worker threads and goes into JSON output. */
   toWire(): WireError {
-    return { code: this.code, message: this.message, data: { detail: this.detail, file: this.file, line: this.line, column: this.column, byteOffset: this.byteOffset } };
+    return { code: this.code, message: this.message, data: { detail: this.detail, file: this.file, line: this.line, column: this.column, byteOffset: this.byteOffset, option: this.option } };
   }
 }
 
@@ -92,10 +104,23 @@ export class ModelError extends DriftCatcherError {
     super('DC_ERR_MODEL', detail, where);
   }
 }
+/** Bad options or arguments; `option` names the library option (field path) that is wrong. */
 export class UsageError extends DriftCatcherError {
-  constructor(detail: string) {
-    super('DC_ERR_USAGE', detail);
+  constructor(detail: string, where: Pick<ErrorLocation, 'option'> = {}) {
+    super('DC_ERR_USAGE', detail, where);
   }
+}
+
+/** A bug or an environment fault: something the user cannot fix by changing input or options. */
+export class InternalError extends DriftCatcherError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('DC_ERR_INTERNAL', detail, {}, options);
+  }
+}
+
+/** An internal error (a broken invariant, a kernel that failed): typed, one line, exit 3 in the CLI. */
+export function internalError(detail: string, cause?: unknown): InternalError {
+  return new InternalError(detail, cause === undefined ? undefined : { cause });
 }
 
 /** What went wrong talking to a tracking server; decides whether a run stays queued quietly. */
@@ -143,7 +168,7 @@ export function isTrackingError(err: unknown): err is TrackingError {
 export interface WireError {
   code: string;
   message: string;
-  data?: { detail?: string; file?: string; line?: number; column?: string | number; byteOffset?: number };
+  data?: { detail?: string; file?: string; line?: number; column?: string | number; byteOffset?: number; option?: string };
 }
 
 /** Rebuild a typed error on the main side from its wire form (worker -> pool). */
@@ -159,6 +184,7 @@ export function isDriftCatcherError(err: unknown): err is DriftCatcherError {
 
 /** `file:line: column "name": detail` with whichever parts are known, always one line (see oneLine). */
 function formatMessage(detail: string, where: ErrorLocation): string {
+  const option = where.option !== undefined ? `${escapeControls(where.option)}: ` : '';
   let prefix = '';
   if (where.file !== undefined) prefix += escapeControls(where.file);
   if (where.line !== undefined) prefix += `${prefix ? ':' : 'line '}${where.line}`;
@@ -168,7 +194,7 @@ function formatMessage(detail: string, where: ErrorLocation): string {
     prefix += prefix ? `: ${col}` : col;
   }
   const text = oneLine(detail, MAX_DETAIL_CHARS);
-  return prefix ? `${prefix}: ${text}` : text;
+  return option + (prefix ? `${prefix}: ${text}` : text);
 }
 
 // ---------------------------------------------------------------------------------------------
