@@ -4,6 +4,7 @@ import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat
 // the choices `--help` lists, from the two small modules that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
 import { AGGREGATIONS, DRIFT_METHODS } from '../engine/drift/index.js';
+import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -180,4 +181,21 @@ export function flagOf(option: string): string {
   if (known) return known;
   const last = option.slice(option.lastIndexOf('.') + 1);
   return `--${last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export interface RegistryFlags {
+  registry: string;
+  name: string;
+}
+
+/** `--registry` and `--name`: the model registry and registered model, one spelling in every command. */
+export function addRegistryOptions(command: Command, what = 'model registry folder'): Command {
+  return command
+    .option('--registry <dir>', what, REGISTRY_DEFAULTS.registry)
+    .option('--name <model>', 'registered model name: one name holds every model family, so champion and challenger can be any two', REGISTRY_DEFAULTS.registeredModel);
+}
+
+/** The engine's registry options from the flags. */
+export function registryOptions(flags: RegistryFlags): { registry: string; registeredModel: string } {
+  return { registry: flags.registry, registeredModel: flags.name };
 }

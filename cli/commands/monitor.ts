@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { PerformanceReport } from '../../engine/index.js';
+import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { actionText, fixed, printJson, table } from '../format.js';
 import { smallSampleWarning } from '../render.js';
@@ -28,7 +29,7 @@ export function registerMonitor(program: Command): void {
     .option('--max-fpr <x>', 'degraded when the false-positive rate is above this', number('--max-fpr'), 0.1)
     .option('--max-fnr <x>', 'degraded when the false-negative rate is above this', number('--max-fnr'), 0.05)
     .option('--registry <dir>', 'model registry whose champion to compare with (default: ./models when it exists)')
-    .option('--name <model>', 'registered model name', 'ddos_random_forest')
+    .option('--name <model>', 'registered model name', REGISTRY_DEFAULTS.registeredModel)
     .option('--history <file>', 'performance history, JSON lines (default: performance_history.jsonl beside the ledger)')
     .addOption(new Option('--fail-on <status>', 'exit 1 when the model is degraded').choices(['degraded']))
     .option('--json', 'print one JSON object on stdout'))

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import type { ModelChoice, NonFinitePolicy, TrainResult, KernelName } from '../../engine/index.js';
-import { addTrackingOptions, integer, list, number, trackingOptions, workersArg, workersHelp, type TrackingFlags } from '../options.js';
+import { TRAIN_DEFAULTS } from '../../engine/model/index.js';
+import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { fixed, printJson, table } from '../format.js';
 
-interface TrainFlags {
+interface TrainFlags extends RegistryFlags {
   newData?: string[];
   model: ModelChoice;
   nEstimators: number;
@@ -12,8 +13,8 @@ interface TrainFlags {
   maxFeatures: 'sqrt' | 'all' | number;
   testSize: number;
   seed: number;
-  out: string;
-  name: string;
+  /** the old spelling of --registry (hidden, kept for one release) */
+  out?: string;
   workers?: number;
   kernel?: KernelName;
   label: string;
@@ -31,28 +32,27 @@ function maxFeatures(text: string): 'sqrt' | 'all' | number {
 }
 
 export function registerTrain(program: Command): void {
-  addTrackingOptions(program
+  addTrackingOptions(addRegistryOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
     .argument('<data>', 'labelled training data: CSV or Arrow IPC')
     .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
-    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default('rf'))
-    .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), 100)
+    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default(TRAIN_DEFAULTS.model))
+    .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), TRAIN_DEFAULTS.nEstimators)
     .option('--max-depth <n>', 'tree depth limit (default: none)', integer('--max-depth', 1, 10_000))
-    .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), 1)
-    .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, 'sqrt' as const)
-    .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), 0.2)
-    .option('--seed <n>', 'seed of the split, bootstrap, feature draws and network weights', integer('--seed', 0), 42)
-    .option('-o, --out <dir>', 'model registry folder (versions go to <dir>/v<N>/)', 'models')
-    .option('--name <model>', 'registered model name: one name holds every model family (rf, logreg, mlp), so champion and challenger can be any two; each version records its model_type', 'ddos_random_forest')
+    .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), TRAIN_DEFAULTS.minSamplesLeaf)
+    .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, TRAIN_DEFAULTS.maxFeatures)
+    .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), TRAIN_DEFAULTS.testSize)
+    .option('--seed <n>', 'seed of the split, bootstrap, feature draws and network weights', integer('--seed', 0), TRAIN_DEFAULTS.seed), 'model registry folder (versions go to <dir>/v<N>/)')
+    .addOption(new Option('-o, --out <dir>', 'the old spelling of --registry').hideHelp())
     .option('--workers <n>', workersHelp('worker threads (0 = the main thread; default: all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a tree kernel').choices(['wasm-simd', 'wasm', 'js']))
-    .option('--label <name>', 'label column', 'Label')
-    .option('--negative <value>', 'the negative class; every other label is positive', 'BENIGN')
+    .option('--label <name>', 'label column', TRAIN_DEFAULTS.label)
+    .option('--negative <value>', 'the negative class; every other label is positive', TRAIN_DEFAULTS.negative)
     .option('--exclude <names>', 'comma-separated columns to leave out (ids, timestamps)', list)
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
-    .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default('drop'))
-    .addOption(new Option('--baseline-from <which>', 'the baseline profile beside the model: the whole training split, or only the --new-data files').choices(['all', 'new']).default('all'))
+    .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default(TRAIN_DEFAULTS.nonFinite))
+    .addOption(new Option('--baseline-from <which>', 'the baseline profile beside the model: the whole training split, or only the --new-data files').choices(['all', 'new']).default(TRAIN_DEFAULTS.baselineFrom))
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
@@ -67,8 +67,7 @@ export function registerTrain(program: Command): void {
         maxFeatures: flags.maxFeatures,
         testSize: flags.testSize,
         seed: flags.seed,
-        out: flags.out,
-        registeredModel: flags.name,
+        ...registryOptions({ registry: flags.out ?? flags.registry, name: flags.name }),
         workers: flags.workers,
         kernel: flags.kernel,
         label: flags.label,

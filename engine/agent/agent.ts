@@ -313,7 +313,7 @@ async function runRetrain(ctx: Context, newLabeledData: readonly string[], optio
     await writeDatasetCsv(takeRows(read, split.test), read.labelName, read.negative, holdout);
     const previous = await servingVersion(ctx.registry).catch(() => null);
     const champion = previous?.alias === 'champion' ? previous.version : null;
-    const trained = await trainModel({ ...options.train, data: baseData, newData: [trainPart], baselineFrom: 'new', out: ctx.registry.root, registeredModel: ctx.registry.name });
+    const trained = await trainModel({ ...options.train, data: baseData, newData: [trainPart], baselineFrom: 'new', registry: ctx.registry.root, registeredModel: ctx.registry.name });
     const challengerMetrics = await evaluate(`${ctx.registry.root}@${trained.version}`, holdout, work);
     const championMetrics = champion ? await evaluate(`${ctx.registry.root}@${champion.version}`, holdout, work) : null;
     const challengerScore = challengerMetrics[metric];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/index.js';
-import { DriftCatcherError, UsageError } from '../util/index.js';
+import { DriftCatcherError, UsageError, internalError } from '../util/index.js';
 import { countBinsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 
@@ -99,12 +99,12 @@ export function instantiate(file: string, memory: WebAssembly.Memory): WebAssemb
 function unavailable(what: string, name: KernelName, file: string): UsageError {
   const module = compile(file);
   const why = module instanceof WebAssembly.Module ? 'it could not be instantiated' : module.why;
-  const fix = !(module instanceof WebAssembly.Module) && module.missing ? 'run `npm run build` to build the kernels' : 'choose another with --kernel (js always works)';
-  return new UsageError(`${what} kernel ${name} is not available: ${why}; ${fix}`);
+  const fix = !(module instanceof WebAssembly.Module) && module.missing ? 'run `npm run build` to build the kernels' : 'choose another kernel (js always works)';
+  return new UsageError(`${what} kernel ${name} is not available: ${why}; ${fix}`, { option: 'kernel' });
 }
 
 function wasmAbort(): never {
-  throw new Error('WASM kernel aborted');
+  throw internalError('WASM kernel aborted');
 }
 
 export function preferred(): KernelName[] {

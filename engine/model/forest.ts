@@ -12,7 +12,7 @@ import { planForestMemory, type TrainPool } from './train-pool.js';
 import type { GrownTree, TreeParams } from './train-protocol.js';
 import { binEdges, MAX_BINS } from './binning.js';
 import type { Dataset } from './dataset.js';
-import { UsageError } from '../util/index.js';
+import { internalError, UsageError } from '../util/index.js';
 
 export interface ForestParams {
   nEstimators: number;
@@ -88,11 +88,11 @@ export function forestMemoryBytes(rows: number, nFeatures: number, params: Fores
 export async function trainForest(pool: TrainPool, data: Dataset, params: ForestParams): Promise<ForestTraining> {
   validateForestParams(params);
   const memory = pool.memory;
-  if (!memory) throw new Error('the training pool has no forest memory');
+  if (!memory) throw internalError('the training pool has no forest memory');
   const nFeatures = data.columns.length;
   const maxFeatures = resolveMaxFeatures(params.maxFeatures, nFeatures);
   const { layout, slots } = planForestMemory({ nRows: data.rows, nFeatures, maxFeatures }, pool.slotCount);
-  if (slots[slots.length - 1]!.histPtr > memory.buffer.byteLength) throw new Error('the training pool memory is too small for this forest');
+  if (slots[slots.length - 1]!.histPtr > memory.buffer.byteLength) throw internalError('the training pool memory is too small for this forest');
 
   const edges = data.columns.map((column) => binEdges(column, params.maxBins));
   binInto(memory, pool, data, edges, layout.binsPtr, slots[0]!.rowStatsPtr);
@@ -116,7 +116,7 @@ export async function trainForest(pool: TrainPool, data: Dataset, params: Forest
       const slot = await pool.acquire();
       try {
         const result = await pool.run({ kind: 'grow-tree', treeIndex, layout, slot: slots[slot]!, params: treeParams });
-        if (result.kind !== 'grow-tree') throw new Error('unexpected task result');
+        if (result.kind !== 'grow-tree') throw internalError('unexpected task result');
         grown[treeIndex] = result.tree;
         kernel = result.kernel;
       } finally {
@@ -143,7 +143,7 @@ function binInto(memory: WebAssembly.Memory, pool: TrainPool, data: Dataset, edg
   for (let f = 0; f < data.columns.length; f++) {
     f64.set(data.columns[f]!, scratchPtr >>> 3);
     f64.set(edges[f]!, edgesPtr >>> 3);
-    if (edges[f]!.length > 254) throw new Error('more than 255 bins');
+    if (edges[f]!.length > 254) throw internalError('more than 255 bins');
     kernel.binColumn(scratchPtr, data.rows, edgesPtr, edges[f]!.length, binsPtr + f * data.rows);
   }
 }

@@ -3,8 +3,8 @@
  * TensorFlow.js logistic regression and MLP), prediction, metrics, the model file and the model
  * registry. This is the area's only export.
  */
-export { trainModel, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
-export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type RegistryOptions } from './predict.js';
+export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
+export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';
 export {
@@ -26,5 +26,5 @@ export {
 } from './dataset.js';
 export { classificationMetrics, confusionCounts, rocAuc, accuracy, precision, recall, f1Score, METRIC_NAMES, type ClassificationMetrics, type ConfusionCounts } from './metrics.js';
 export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MODEL_VERSION, MODEL_FILE, MODEL_TYPES, type Model, type ModelType, type ParamValue } from './format.js';
-export { LocalModelRegistry, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState } from './registry.js';
+export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState, type RegistryOptions } from './registry.js';
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';

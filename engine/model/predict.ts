@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../util/index.js';
 import { applyFill, labelsFromTable, type Dataset } from './dataset.js';
 import { loadModelFile, MODEL_FILE, type Model } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
-import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE, type ModelVersion } from './registry.js';
+import { CHAMPION, LocalModelRegistry, REGISTRY_FILE, openRegistry, type ModelVersion, type RegistryOptions } from './registry.js';
 import { predictDataset } from './train.js';
 
 export interface ResolvedModel {
@@ -111,16 +111,10 @@ export async function predictFile(options: PredictOptions): Promise<PredictResul
   return result;
 }
 
-export interface RegistryOptions {
-  /** registry root (default `models`) */
-  registry?: string;
-  name?: string;
-}
-
 /** Point `champion` at a version (rollback: promote an older one). Returns the previous champion. */
 export async function promoteModel(version: number | string, options: RegistryOptions = {}): Promise<{ version: ModelVersion; previous: number | null; registry: string }> {
-  const registry = new LocalModelRegistry(options.registry ?? 'models', options.name ?? DEFAULT_MODEL_NAME);
-  if (!existsSync(registry.file)) throw new ModelError('no model registry here (train one with `driftcatcher train --out DIR`)', { file: registry.file });
+  const registry = openRegistry(options);
+  if (!existsSync(registry.file)) throw noRegistry(registry.file);
   const target = await registry.getVersion(version);
   const { aliases } = await registry.listVersions();
   await registry.setAlias(CHAMPION, target.version);
@@ -129,7 +123,11 @@ export async function promoteModel(version: number | string, options: RegistryOp
 
 /** The registry's versions and aliases. */
 export async function listModels(options: RegistryOptions = {}): Promise<{ registry: string; versions: ModelVersion[]; aliases: Record<string, number> }> {
-  const registry = new LocalModelRegistry(options.registry ?? 'models', options.name ?? DEFAULT_MODEL_NAME);
-  if (!existsSync(registry.file)) throw new ModelError('no model registry here (train one with `driftcatcher train --out DIR`)', { file: registry.file });
+  const registry = openRegistry(options);
+  if (!existsSync(registry.file)) throw noRegistry(registry.file);
   return { registry: registry.root, ...(await registry.listVersions()) };
+}
+
+export function noRegistry(file: string): ModelError {
+  return new ModelError('no model registry here (train one into it first: `driftcatcher train DATA --registry DIR`)', { file });
 }

@@ -23,7 +23,27 @@ import type { ModelType, ParamValue } from './format.js';
 export const REGISTRY_FORMAT = 'driftcatcher-registry';
 export const REGISTRY_VERSION = 1;
 export const REGISTRY_FILE = 'registry.json';
-export const DEFAULT_MODEL_NAME = 'ddos_random_forest';
+/** Where versions go and what the registered model is called, when the caller does not say. */
+export const REGISTRY_DEFAULTS: { readonly registry: string; readonly registeredModel: string } = {
+  /** the registry's root folder: versions go to `<registry>/v<N>/` */
+  registry: 'models',
+  /** the registered model: one name holds every family (the original tool's name) */
+  registeredModel: 'ddos_random_forest',
+};
+export const DEFAULT_MODEL_NAME: string = REGISTRY_DEFAULTS.registeredModel;
+
+/** Which registry and registered model, as every area's options spell them (both optional). */
+export interface RegistryOptions {
+  /** registry root folder (default `models`) */
+  registry?: string;
+  /** registered model name (default `ddos_random_forest`) */
+  registeredModel?: string;
+}
+
+/** The local registry these options name, with the defaults filled in. */
+export function openRegistry(options: RegistryOptions = {}): LocalModelRegistry {
+  return new LocalModelRegistry(options.registry ?? REGISTRY_DEFAULTS.registry, options.registeredModel ?? REGISTRY_DEFAULTS.registeredModel);
+}
 export const CHAMPION = 'champion';
 export const CHALLENGER = 'challenger';
 /** In a reserved, not yet registered version folder: the owner record of the reserving process. */

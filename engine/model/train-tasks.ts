@@ -5,7 +5,7 @@
  * never loads TensorFlow.js): the model code lives in engine/model and this is the one place a
  * worker imports it from.
  */
-import { DriftCatcherError } from '../util/index.js';
+import { internalError, DriftCatcherError } from '../util/index.js';
 import { loadForestKernel, type ForestKernel, type KernelName } from '../kernels/index.js';
 import { growTree } from './tree.js';
 import type { TrainTask, TrainTaskResult } from './train-protocol.js';
@@ -15,7 +15,7 @@ const kernels = new WeakMap<WebAssembly.Memory, ForestKernel>();
 export async function runTrainTask(task: TrainTask, memory: WebAssembly.Memory | undefined, kernelName: KernelName | undefined): Promise<TrainTaskResult> {
   try {
     if (task.kind === 'grow-tree') {
-      if (!memory) throw new Error('grow-tree task without a shared memory');
+      if (!memory) throw internalError('grow-tree task without a shared memory');
       let kernel = kernels.get(memory);
       if (!kernel) {
         kernel = loadForestKernel(memory, kernelName);

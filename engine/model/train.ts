@@ -19,18 +19,17 @@ import { basename, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { buildProfile, saveProfile, type Profile } from '../profile/index.js';
-import { detectFormat } from '../io/index.js';
-import { UsageError } from '../util/index.js';
-import { writeFileAtomic } from '../util/index.js';
+import { DEFAULT_LABEL, detectFormat } from '../io/index.js';
+import { internalError, UsageError, writeFileAtomic } from '../util/index.js';
 import { TrainPool } from './train-pool.js';
 import { checkWorkers } from '../parallel/index.js';
 import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from './train-protocol.js';
-import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, NON_FINITE_POLICIES } from './dataset.js';
+import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
 import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
-import { CHALLENGER, DEFAULT_MODEL_NAME, LocalModelRegistry, type ModelVersion } from './registry.js';
+import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -49,8 +48,8 @@ export interface TrainOptions {
   /** share of rows held out for the test metrics (default 0.2) */
   testSize?: number;
   seed?: number;
-  /** registry root: versions go to `<out>/v<N>/` (default `models`) */
-  out?: string;
+  /** registry root: versions go to `<registry>/v<N>/` (default `models`) */
+  registry?: string;
   /** registered model name (default `ddos_random_forest`) */
   registeredModel?: string;
   /** worker threads (default: available cores; 0 = all on the calling thread) */
@@ -107,6 +106,21 @@ export interface TrainResult {
 
 const VALIDATION_SHARE = 0.2;
 
+/** What `trainModel` does when the caller does not say (the original tool's choices). */
+export const TRAIN_DEFAULTS = {
+  model: 'rf' as ModelChoice,
+  nonFinite: 'drop' as NonFinitePolicy,
+  /** share of rows held out for the test metrics */
+  testSize: 0.2,
+  seed: 42,
+  nEstimators: FOREST_DEFAULTS.nEstimators,
+  minSamplesLeaf: FOREST_DEFAULTS.minSamplesLeaf,
+  maxFeatures: FOREST_DEFAULTS.maxFeatures,
+  label: DEFAULT_LABEL,
+  negative: DEFAULT_NEGATIVE,
+  baselineFrom: 'all' as 'all' | 'new',
+};
+
 function modelTypeOf(choice: Exclude<ModelChoice, 'auto'>): ModelType {
   return choice === 'rf' ? 'random_forest' : choice;
 }
@@ -114,12 +128,12 @@ function modelTypeOf(choice: Exclude<ModelChoice, 'auto'>): ModelType {
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const choice = options.model ?? 'rf';
-  if (!MODEL_CHOICES.includes(choice)) throw new UsageError(`model must be one of ${MODEL_CHOICES.join(', ')}, got ${String(choice)}`);
-  const nonFinite = options.nonFinite ?? 'drop';
-  if (!NON_FINITE_POLICIES.includes(nonFinite)) throw new UsageError(`non-finite policy must be one of ${NON_FINITE_POLICIES.join(', ')}, got ${String(nonFinite)}`);
-  const testSize = options.testSize ?? 0.2;
-  const seed = options.seed ?? 42;
+  const choice = options.model ?? TRAIN_DEFAULTS.model;
+  if (!MODEL_CHOICES.includes(choice)) throw new UsageError(`must be one of ${MODEL_CHOICES.join(', ')}, got ${String(choice)}`, { option: 'model' });
+  const nonFinite = options.nonFinite ?? TRAIN_DEFAULTS.nonFinite;
+  if (!NON_FINITE_POLICIES.includes(nonFinite)) throw new UsageError(`must be one of ${NON_FINITE_POLICIES.join(', ')}, got ${String(nonFinite)}`, { option: 'nonFinite' });
+  const testSize = options.testSize ?? TRAIN_DEFAULTS.testSize;
+  const seed = options.seed ?? TRAIN_DEFAULTS.seed;
   const workers = options.workers ?? Math.max(1, availableParallelism());
   const forestParams: ForestParams = {
     ...FOREST_DEFAULTS,
@@ -220,7 +234,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const profile = await baselineOf(options, rawTrain, read.labelName, nonFinite);
 
   // write the version's files, then register it
-  const registry = new LocalModelRegistry(options.out ?? 'models', options.registeredModel ?? DEFAULT_MODEL_NAME);
+  const registry = openRegistry(options);
   const { version, dir } = await registry.reserveVersion();
   const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json') };
   const data = {
@@ -311,7 +325,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   const labels = new Float32Array(new SharedArrayBuffer(data.rows * 4));
   for (let i = 0; i < data.rows; i++) labels[i] = data.labels[i]!;
   const result = await pool.run({ kind: 'fit-network', network: kind as NetworkKind, features, labels, nFeatures, params });
-  if (result.kind !== 'fit-network') throw new Error('unexpected task result');
+  if (result.kind !== 'fit-network') throw internalError('unexpected task result');
   return {
     modelType: kind,
     model: { modelType: kind, network: { transform, weights: result.weights } },
@@ -323,7 +337,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
 /** Probabilities and classes of a dataset's rows (finite features, model order). */
 export async function predictDataset(model: Pick<Model, 'forest' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
   if (model.forest) return forestPredict(model.forest, data.columns, data.rows);
-  if (!model.network) throw new Error('model has neither a forest nor a network');
+  if (!model.network) throw internalError('model has neither a forest nor a network');
   const { transformRows, networkProba } = await import('./network.js');
   const x = transformRows(data.columns, data.rows, model.network.transform);
   const proba = await networkProba(model.network.weights, x, data.rows);

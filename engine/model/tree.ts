@@ -19,7 +19,7 @@
  *
  * Tree t draws from stream t of the seed, so a tree is the same whichever worker grows it.
  */
-import { Rng } from '../util/index.js';
+import { internalError, Rng } from '../util/index.js';
 import type { ForestKernel } from '../kernels/index.js';
 import { FOREST_HIST_BYTES } from '../kernels/index.js';
 import type { ForestLayout, ForestSlot, GrownTree, TreeParams } from './train-protocol.js';
@@ -215,7 +215,7 @@ export function growTree(kernel: ForestKernel, layout: ForestLayout, slot: Fores
 
     const f = best.feature;
     const nLeft = kernel.partitionRows(binsPtr + f * n, slot.rowsPtr + node.start * 4, node.count, best.bin, slot.scratchPtr);
-    if (nLeft !== best.leftCount) throw new Error(`tree ${treeIndex}: partition gave ${nLeft} rows on the left, the histogram ${best.leftCount}`);
+    if (nLeft !== best.leftCount) throw internalError(`tree ${treeIndex}: partition gave ${nLeft} rows on the left, the histogram ${best.leftCount}`);
     feature[id] = f;
     splitBin[id] = best.bin;
     const depth = node.depth + 1;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/index.js';
 import { accuracy, confusionCounts, f1Score, precision, recall, rocAuc } from '../model/index.js';
-import { CHAMPION, DEFAULT_MODEL_NAME, LocalModelRegistry, REGISTRY_FILE } from '../model/index.js';
+import { CHAMPION, REGISTRY_DEFAULTS, REGISTRY_FILE, openRegistry } from '../model/index.js';
 import { readPredictions, type Predictions } from './predictions.js';
 
 export interface PerformanceThresholds {
@@ -155,12 +155,12 @@ export function violations(metrics: PerformanceMetrics, t: PerformanceThresholds
 }
 
 async function championComparison(metrics: PerformanceMetrics, options: MonitorOptions): Promise<ChampionComparison | null> {
-  const root = options.registry ?? 'models';
+  const root = options.registry ?? REGISTRY_DEFAULTS.registry;
   if (!existsSync(join(root, REGISTRY_FILE))) {
     if (options.registry !== undefined) throw new UsageError(`${options.registry}: no ${REGISTRY_FILE} there (not a model registry)`, { option: 'registry' });
     return null;
   }
-  const registry = new LocalModelRegistry(root, options.registeredModel ?? DEFAULT_MODEL_NAME);
+  const registry = openRegistry({ ...options, registry: root });
   const { versions, aliases } = await registry.listVersions();
   const championVersion = aliases[CHAMPION];
   const chosen = championVersion !== undefined ? versions.find((v) => v.version === championVersion) : versions[versions.length - 1];

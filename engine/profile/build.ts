@@ -117,7 +117,7 @@ function refuseOverflow(name: string, file: string, sorted: Float64Array, quanti
   else if (!allFinite([stats.mean ?? 0, stats.std ?? 0])) what = 'its standard deviation overflows';
   else return;
   const range = `${sorted[0]} to ${sorted[sorted.length - 1]}`;
-  throw new InputError(`values from ${range} are too far apart for float64: ${what}; rescale the column or leave it out (--exclude)`, { file, column: name });
+  throw new InputError(`values from ${range} are too far apart for float64: ${what}; rescale the column or exclude it from the features`, { file, column: name });
 }
 
 /** Counts of the open-ended bins (-inf, e0), [e0, e1), ..., [ek-1, +inf) over sorted values. */

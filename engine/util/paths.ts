@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { internalError } from './errors.js';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,7 @@ export function packageRoot(): string {
       return (cachedRoot = dir);
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the driftcatcher package root (its package.json) above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw internalError(`cannot find the driftcatcher package root (its package.json) above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

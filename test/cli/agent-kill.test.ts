@@ -22,7 +22,7 @@ beforeAll(async () => {
   await synthesize({ rows: 2000, seed: 21, out: files.train });
   await synthesize({ rows: 600, seed: 22, drift: 'severe', out: files.drifted });
   await synthesize({ rows: 4000, seed: 23, drift: 'severe', out: files.labelled });
-  await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+  await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
   await promoteModel(1, { registry: models });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

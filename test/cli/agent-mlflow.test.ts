@@ -50,7 +50,7 @@ beforeAll(async () => {
   await synthesize({ rows: 6000, seed: 44, drift: 'severe', out: files.labelled });
   await synthesize({ rows: 800, seed: 45, drift: 'severe', out: files.later });
 
-  out.train = JSON.parse((await step('train', ['train', files.train, '--out', registry, '--name', modelName, '--n-estimators', '10', '--workers', '0', '--seed', '7', '--json'])).stdout);
+  out.train = JSON.parse((await step('train', ['train', files.train, '--registry', registry, '--name', modelName, '--n-estimators', '10', '--workers', '0', '--seed', '7', '--json'])).stdout);
   await step('promote', ['models', 'promote', '1', '--registry', registry]);
   out.quiet = JSON.parse((await step('quiet check', ['agent', 'check', '--data', files.quiet, '--json', '--workers', '0', ...agentArgs])).stdout);
   out.drifted = JSON.parse((await step('drifted check', ['agent', 'check', '--data', files.drifted, '--json', '--workers', '0', ...agentArgs])).stdout);

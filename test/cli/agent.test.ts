@@ -31,7 +31,7 @@ beforeAll(async () => {
   await synthesize({ rows: 600, seed: 13, out: files.quiet2 });
   await synthesize({ rows: 600, seed: 14, drift: 'severe', out: files.drifted });
   await synthesize({ rows: 6000, seed: 15, drift: 'severe', out: files.labelled });
-  await trainModel({ data: files.train, out: registry, nEstimators: 10, workers: 0, seed: 7 });
+  await trainModel({ data: files.train, registry: registry, nEstimators: 10, workers: 0, seed: 7 });
   await promoteModel(1, { registry });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -300,7 +300,7 @@ describe('agent check retrains by itself (child process)', () => {
   it('drifted batch -> retrain and promote; inside the retrain cooldown -> RETRAIN_COOLDOWN and alert, then cooldown', async () => {
     const models = join(dir, 'auto-models');
     const stateDir = join(dir, 'auto-state');
-    await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+    await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
     await promoteModel(1, { registry: models });
     const args = (data: string) => ['agent', 'check', '--data', data, '--json', '--registry', models, '--state-dir', stateDir, '--no-record', '--workers', '0', '--labeled-data', files.labelled, '--base-data', files.train, '--n-estimators', '10', '--train-workers', '0', '--seed', '7'];
 
@@ -361,7 +361,7 @@ describe('agent check retrains by itself (child process)', () => {
   it('two agents checking a drifted batch at once start one retrain between them', async () => {
     const models = join(dir, 'race-models');
     const stateDir = join(dir, 'race-state');
-    await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+    await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
     await promoteModel(1, { registry: models });
     const args = ['agent', 'check', '--data', files.drifted, '--json', '--registry', models, '--state-dir', stateDir, '--no-record', '--workers', '0', '--labeled-data', files.labelled, '--base-data', files.train, '--n-estimators', '10', '--train-workers', '0', '--quiet'];
     const results = await Promise.all([cliAsync(args), cliAsync(args)]);
@@ -380,7 +380,7 @@ describe('agent check retrains by itself (child process)', () => {
   it('a retrain that fails is logged, does not fail the check and does not start the cooldown', async () => {
     const models = join(dir, 'fail-models');
     const stateDir = join(dir, 'fail-state');
-    await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+    await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
     await promoteModel(1, { registry: models });
     const noLabels = join(dir, 'no-labels.csv');
     const csv = readCsvText(files.quiet);

@@ -121,7 +121,7 @@ describe('output paths the tool cannot write: exit 2 naming the path, nothing ha
     writeFileSync(file, 'not a folder');
     const train = join(out, 'train.csv');
     expect(cli(['synth', '--rows', '1500', '--seed', '3', '-o', train]).code).toBe(0);
-    const trained = cli(['train', train, '--out', models, '--n-estimators', '3', '--workers', '0', '--no-record']);
+    const trained = cli(['train', train, '--registry', models, '--n-estimators', '3', '--workers', '0', '--no-record']);
     expect(trained.code, trained.stderr).toBe(0);
     const predicted = cli(['predict', '--model', models, train, '-o', predictions]);
     expect(predicted.code, predicted.stderr).toBe(0);
@@ -151,8 +151,8 @@ describe('output paths the tool cannot write: exit 2 naming the path, nothing ha
 
   it('train --out (a registry folder)', () => {
     const train = join(out, 'train.csv');
-    expectOneLineError(cli(['train', train, '--out', file, '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(esc(file)));
-    expectOneLineError(cli(['train', train, '--out', join(file, 'models'), '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(`${esc(file)} is a file, not a folder`));
+    expectOneLineError(cli(['train', train, '--registry', file, '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(esc(file)));
+    expectOneLineError(cli(['train', train, '--registry', join(file, 'models'), '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(`${esc(file)} is a file, not a folder`));
   });
 
   it('--ledger-dir, --state-dir, --history', () => {
@@ -214,7 +214,7 @@ describe('a kernel forced but not built', () => {
     const fix = /kernel wasm is not available: .*unbuilt\/build\/(histogram|forest)\.wasm is missing; run `npm run build` to build the kernels$/;
     for (const workers of ['0', '2']) {
       expectOneLineError(run(['check', '--baseline', profile, HEAD_9998, '--kernel', 'wasm', '--workers', workers, '--no-record']), fix);
-      expectOneLineError(run(['train', join(dir, 'outputs', 'train.csv'), '--out', join(pkg, 'models'), '--kernel', 'wasm', '--n-estimators', '2', '--workers', workers, '--no-record']), fix);
+      expectOneLineError(run(['train', join(dir, 'outputs', 'train.csv'), '--registry', join(pkg, 'models'), '--kernel', 'wasm', '--n-estimators', '2', '--workers', workers, '--no-record']), fix);
     }
     // without --kernel the TypeScript kernels stand in
     const fallback = run(['check', '--baseline', profile, SAMPLE_10, '--no-record', '--json']);

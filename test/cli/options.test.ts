@@ -26,7 +26,7 @@ beforeAll(async () => {
   await synthesize({ rows: 800, seed: 31, out: files.train });
   await synthesize({ rows: 300, seed: 32, drift: 'severe', out: files.batch });
   await synthesize({ rows: 600, seed: 33, drift: 'severe', out: files.labelled });
-  await trainModel({ data: files.train, out: registry, nEstimators: 2, workers: 0, seed: 7 });
+  await trainModel({ data: files.train, registry: registry, nEstimators: 2, workers: 0, seed: 7 });
   await promoteModel(1, { registry });
   await predictFile({ model: registry, data: files.batch, out: files.predictions });
 });
@@ -114,7 +114,7 @@ const RUNS: Record<string, string[][]> = {
   // nothing queued in an empty ledger: nothing is sent (no request to the address)
   'mlflow sync': [['mlflow', 'sync', '--ledger-dir', at('empty-ledger'), '--tracking-uri', 'http://127.0.0.1:9']],
   'mlflow status': [['mlflow', 'status', '--ledger-dir', ledger]],
-  train: [['train', files.train, '--out', at('models-train'), '--n-estimators', '2', '--workers', '0', '--ledger-dir', ledger]],
+  train: [['train', files.train, '--registry', at('models-train'), '--n-estimators', '2', '--workers', '0', '--ledger-dir', ledger]],
   predict: [['predict', files.batch, '--model', registry, '-o', at('predict.csv')]],
   'models promote': [['models', 'promote', '1', '--registry', registry, '--ledger-dir', ledger]],
   'models list': [['models', 'list', '--registry', registry]],

@@ -68,7 +68,7 @@ describe('human output', () => {
     await synthesize({ rows: 3000, seed: 5, out: train });
     await synthesize({ rows: 1500, seed: 6, drift: 'mild', out: batch });
     const registry = join(dir, 'models');
-    expect(cli(['train', train, '--out', registry, '--n-estimators', '10', '--no-record']).code).toBe(0);
+    expect(cli(['train', train, '--registry', registry, '--n-estimators', '10', '--no-record']).code).toBe(0);
     expect(cli(['models', 'promote', '1', '--registry', registry]).code).toBe(0);
     const predictions = join(dir, 'predictions.csv');
     const predicted = cli(['predict', '--model', registry, batch, '-o', predictions]);

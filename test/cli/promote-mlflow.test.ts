@@ -28,7 +28,7 @@ beforeAll(async () => {
   await waitForMlflow(uri, inject('mlflowLog'));
   const train = join(dir, 'train.csv');
   await synthesize({ rows: 1500, seed: 41, out: train });
-  for (const seed of ['1', '2']) run(['train', train, '--out', registry, '--name', name, '--n-estimators', '5', '--workers', '0', '--seed', seed]);
+  for (const seed of ['1', '2']) run(['train', train, '--registry', registry, '--name', name, '--n-estimators', '5', '--workers', '0', '--seed', seed]);
 });
 
 const championOnServer = () => readback(python, uri, { models: [name] }).models[name]!;
@@ -76,7 +76,7 @@ describe('models promote with the server down: queued, and `mlflow sync` carries
 
   beforeAll(async () => {
     proxy = await startSwitchableProxy(uri);
-    for (const seed of ['1', '2']) expect((await ok(at(['train', train, '--out', queuedRegistry, '--name', queuedName, '--n-estimators', '5', '--workers', '0', '--seed', seed]))).stderr).toMatch(/logged to MLflow/);
+    for (const seed of ['1', '2']) expect((await ok(at(['train', train, '--registry', queuedRegistry, '--name', queuedName, '--n-estimators', '5', '--workers', '0', '--seed', seed]))).stderr).toMatch(/logged to MLflow/);
   });
   afterAll(async () => proxy.close());
 
@@ -104,7 +104,7 @@ describe('models promote with the server down: queued, and `mlflow sync` carries
 
   it('a version whose training run is still queued: the run and then the alias go with the next sync; the newest promotion wins', async () => {
     proxy.setUp(false);
-    const trained = await ok(at(['train', train, '--out', queuedRegistry, '--name', queuedName, '--n-estimators', '5', '--workers', '0', '--seed', '3']));
+    const trained = await ok(at(['train', train, '--registry', queuedRegistry, '--name', queuedName, '--n-estimators', '5', '--workers', '0', '--seed', '3']));
     expect(trained.stderr).toMatch(/queued in /);
     // promote 1 while down, then 3 (whose run is not on the server): 3 is the newest and wins
     expect(JSON.parse((await promote('1')).stdout).mlflow.state).toBe('queued');

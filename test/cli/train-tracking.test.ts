@@ -25,7 +25,7 @@ beforeAll(async () => {
   const train = join(dir, 'train.csv');
   await synthesize({ rows: 2000, seed: 31, out: train });
   const result = cli(
-    ['train', train, '--out', join(dir, 'models'), '--name', modelName, '--n-estimators', '10', '--workers', '0', '--experiment', experiment, '--ledger-dir', join(dir, 'ledger'), '--json'],
+    ['train', train, '--registry', join(dir, 'models'), '--name', modelName, '--n-estimators', '10', '--workers', '0', '--experiment', experiment, '--ledger-dir', join(dir, 'ledger'), '--json'],
     { env: { MLFLOW_TRACKING_URI: uri } },
   );
   expect(result.code, result.stderr).toBe(0);

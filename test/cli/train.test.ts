@@ -33,7 +33,7 @@ function json(args: string[]): any {
 
 describe('driftcatcher train / predict / models', () => {
   it('train writes model, baseline profile and metrics into a new version registered as challenger', () => {
-    const result = json(['train', train, '--out', registry, '--n-estimators', '20', '--workers', '2', '--json']);
+    const result = json(['train', train, '--registry', registry, '--n-estimators', '20', '--workers', '2', '--json']);
     expect(result.version).toBe(1);
     expect(result.modelType).toBe('random_forest');
     expect(result.aliases).toEqual(['challenger']);
@@ -52,7 +52,7 @@ describe('driftcatcher train / predict / models', () => {
 
   it('the same seed gives the same model whatever the worker count', () => {
     const other = join(dir, 'models-1-worker');
-    const one = json(['train', train, '--out', other, '--n-estimators', '20', '--workers', '1', '--json']);
+    const one = json(['train', train, '--registry', other, '--n-estimators', '20', '--workers', '1', '--json']);
     const first = JSON.parse(readFileSync(join(registry, 'v1', 'model.json'), 'utf8'));
     const second = JSON.parse(readFileSync(one.artifacts.model, 'utf8'));
     expect(second.forest).toEqual(first.forest);
@@ -80,7 +80,7 @@ describe('driftcatcher train / predict / models', () => {
   });
 
   it('--new-data retrains on old + new rows as the next version; promote moves champion; rollback', () => {
-    const result = json(['train', train, '--new-data', fresh, '--out', registry, '--n-estimators', '10', '--workers', '2', '--json']);
+    const result = json(['train', train, '--new-data', fresh, '--registry', registry, '--n-estimators', '10', '--workers', '2', '--json']);
     expect(result.version).toBe(2);
     expect(result.data.files.map((f: { rows: number }) => f.rows)).toEqual([3000, 1500]);
     expect(result.data.rows_read).toBe(4500);
@@ -97,8 +97,8 @@ describe('driftcatcher train / predict / models', () => {
   });
 
   it('--baseline-from new profiles only the new data (the baseline future checks compare with)', () => {
-    const all = json(['train', train, '--new-data', fresh, '--out', join(dir, 'bl-all'), '--n-estimators', '5', '--workers', '0', '--json']);
-    const recent = json(['train', train, '--new-data', fresh, '--baseline-from', 'new', '--out', join(dir, 'bl-new'), '--n-estimators', '5', '--workers', '0', '--json']);
+    const all = json(['train', train, '--new-data', fresh, '--registry', join(dir, 'bl-all'), '--n-estimators', '5', '--workers', '0', '--json']);
+    const recent = json(['train', train, '--new-data', fresh, '--baseline-from', 'new', '--registry', join(dir, 'bl-new'), '--n-estimators', '5', '--workers', '0', '--json']);
     const profileAll = JSON.parse(readFileSync(all.artifacts.profile, 'utf8'));
     const profileNew = JSON.parse(readFileSync(recent.artifacts.profile, 'utf8'));
     expect(profileAll.rows).toBe(all.data.train_rows);
@@ -114,7 +114,7 @@ describe('driftcatcher train / predict / models', () => {
   it('logreg and mlp (TensorFlow.js) train, save and predict the same after reloading', () => {
     const nets = join(dir, 'nets');
     for (const kind of ['logreg', 'mlp']) {
-      const result = json(['train', train, '--model', kind, '--epochs', '2', '--out', nets, '--workers', '1', '--json']);
+      const result = json(['train', train, '--model', kind, '--epochs', '2', '--registry', nets, '--workers', '1', '--json']);
       expect(result.modelType).toBe(kind);
       expect(result.metrics.roc_auc).toBeGreaterThan(0.9);
       const a = join(dir, `${kind}-a.csv`);
@@ -126,7 +126,7 @@ describe('driftcatcher train / predict / models', () => {
   });
 
   it('--model auto compares rf, logreg and mlp by validation ROC AUC and keeps the best', () => {
-    const result = json(['train', train, '--model', 'auto', '--epochs', '2', '--n-estimators', '10', '--out', join(dir, 'auto'), '--workers', '2', '--json']);
+    const result = json(['train', train, '--model', 'auto', '--epochs', '2', '--n-estimators', '10', '--registry', join(dir, 'auto'), '--workers', '2', '--json']);
     expect(result.selectionMetric).toBe('validation_roc_auc');
     expect(result.candidates.map((c: { model_type: string }) => c.model_type)).toEqual(['random_forest', 'logreg', 'mlp']);
     const best = Math.max(...result.candidates.map((c: { validation_roc_auc: number }) => c.validation_roc_auc));
@@ -134,7 +134,7 @@ describe('driftcatcher train / predict / models', () => {
   });
 
   it('errors are one line with exit 2', () => {
-    const noLabel = cli(['train', unlabelled, '--out', join(dir, 'x')]);
+    const noLabel = cli(['train', unlabelled, '--registry', join(dir, 'x')]);
     expect(noLabel.code).toBe(2);
     expect(noLabel.stderr.trim().split('\n')).toHaveLength(1);
     expect(noLabel.stderr).toMatch(/label column not found/);

@@ -25,7 +25,7 @@ beforeAll(async () => {
   await synthesize({ rows: 1000, seed: 3, drift: 'severe', out: files.drifted });
   await synthesize({ rows: 10000, seed: 4, drift: 'severe', out: files.labelled });
   await synthesize({ rows: 1000, seed: 5, drift: 'severe', out: files.later });
-  await trainModel({ data: files.train, out: registry, nEstimators: 10, workers: 0, seed: 7 });
+  await trainModel({ data: files.train, registry: registry, nEstimators: 10, workers: 0, seed: 7 });
   await promoteModel(1, { registry });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -144,7 +144,7 @@ describe('agent', () => {
 
   it('status: the drift trend compares like with like (only results against the current baseline)', async () => {
     const models = join(dir, 'trend-models');
-    await trainModel({ data: files.train, out: models, nEstimators: 10, workers: 0, seed: 7 });
+    await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
     await promoteModel(1, { registry: models });
     const options = base(join(dir, 'trend'), { registry: models, baseData: files.train });
     const before: number[] = [];

@@ -12,7 +12,7 @@ describe('trainModel (library)', () => {
   it('--non-finite impute keeps every row; the result carries what tracking records', async () => {
     const file = join(dir, 'train.csv');
     await synthesize({ rows: 4000, seed: 5, out: file });
-    const result = await trainModel({ data: file, nonFinite: 'impute', workers: 0, nEstimators: 5, out: join(dir, 'models'), seed: 3 });
+    const result = await trainModel({ data: file, nonFinite: 'impute', workers: 0, nEstimators: 5, registry: join(dir, 'models'), seed: 3 });
     expect(result.data.rows_dropped_non_finite).toBe(0);
     expect(result.data.train_rows + result.data.test_rows).toBe(4000);
     expect(result.params).toMatchObject({ non_finite: 'impute', seed: 3, n_estimators: 5, model_type: 'random_forest' });

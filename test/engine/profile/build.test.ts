@@ -28,7 +28,7 @@ describe('baseline refuses what check could not read', () => {
       code: 'DC_ERR_INPUT',
       file: straddling,
       column: 'huge',
-      message: `${straddling}: column "huge": values from -1.5e+308 to 1.5e+308 are too far apart for float64: its quantiles overflow (numpy interpolates between neighbouring values); rescale the column or leave it out (--exclude)`,
+      message: `${straddling}: column "huge": values from -1.5e+308 to 1.5e+308 are too far apart for float64: its quantiles overflow (numpy interpolates between neighbouring values); rescale the column or exclude it from the features`,
     });
   });
 

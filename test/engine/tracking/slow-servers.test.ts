@@ -124,7 +124,7 @@ describe('scan, train, monitor and agent check record to a dripping server the s
       const ledger = join(dir, `ledger-${label}`);
       others.set(label, { result: await cliAsync([...args, '--ledger-dir', ledger], { env: envFor(drip), killAfterMs: KILL_MS }), ledger });
     };
-    await Promise.all([run('scan', ['scan', '--baseline', profile, SAMPLE_10, HEAD_9998, '--workers', '0']), run('train', ['train', train, '--out', models, '--name', name, '--n-estimators', '3', '--workers', '0'])]);
+    await Promise.all([run('scan', ['scan', '--baseline', profile, SAMPLE_10, HEAD_9998, '--workers', '0']), run('train', ['train', train, '--registry', models, '--name', name, '--n-estimators', '3', '--workers', '0'])]);
     const predicted = cli(['predict', '--model', models, train, '-o', predictions]);
     expect(predicted.code, predicted.stderr).toBe(0);
     await Promise.all([
