@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     dir,
     train: train.file,
     profile: profileFile,
-    batches: generated.map((g, i) => ({ drift: kinds[i]!, file: g.file, shifted: g.driftedFeatures, report: scan.files[i]! })),
+    batches: generated.map((g, i) => ({ drift: kinds[i]!, file: g.file, shifted: g.drifted_features, report: scan.files[i]! })),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -22,7 +22,7 @@ export function registerSynth(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) printJson({ ...result, seconds });
       else {
-        const shifted = result.driftedFeatures.length ? `; shifted: ${result.driftedFeatures.join(', ')}` : '';
+        const shifted = result.drifted_features.length ? `; shifted: ${result.drifted_features.join(', ')}` : '';
         process.stdout.write(`wrote ${result.file}: ${result.rows} rows, ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s${shifted}\n`);
       }
     });

@@ -89,9 +89,25 @@ export function registerTrain(program: Command): void {
     });
 }
 
+/** The `--json` document: snake_case keys, as every command's JSON. */
 function summary(result: TrainResult) {
-  const { model: _model, profile, ...rest } = result;
-  return { ...rest, profile: { id: profile.id, rows: profile.rows, features: profile.features.length } };
+  return {
+    version: result.version,
+    registered_model: result.registeredModel,
+    model_type: result.modelType,
+    model_dir: result.modelDir,
+    aliases: result.aliases,
+    metrics: result.metrics,
+    params: result.params,
+    data: result.data,
+    candidates: result.candidates ?? null,
+    selection_metric: result.selectionMetric ?? null,
+    artifacts: result.artifacts,
+    registry: result.registry,
+    kernel: result.kernel,
+    seconds: result.seconds,
+    profile: { id: result.profile.id, rows: result.profile.rows, features: result.profile.features.length },
+  };
 }
 
 function render(result: TrainResult): string {

@@ -12,6 +12,7 @@ export {
   violations,
   DEFAULT_THRESHOLDS,
   type PerformanceThresholds,
+  type ThresholdsUsed,
   type PerformanceMetrics,
   type PerformanceReport,
   type Violation,

@@ -97,7 +97,8 @@ export interface PerformanceReport {
   /** rows the model predicted positive (y_pred = 1) */
   predicted_positives: number;
   metrics: PerformanceMetrics;
-  thresholds: PerformanceThresholds;
+  /** the thresholds used, as the run record names them */
+  thresholds: ThresholdsUsed;
   violations: Violation[];
   status: 'healthy' | 'degraded';
   action: 'retrain' | 'none';
@@ -192,6 +193,19 @@ function withErrorRates(trained: Record<string, number>): Record<string, number>
   return out;
 }
 
+/** The thresholds a report states it used (snake_case, as every report document and MLflow param). */
+export interface ThresholdsUsed {
+  min_accuracy: number;
+  min_precision: number;
+  min_recall: number;
+  max_false_positive_rate: number;
+  max_false_negative_rate: number;
+}
+
+function thresholdsUsed(t: PerformanceThresholds): ThresholdsUsed {
+  return { min_accuracy: t.minAccuracy, min_precision: t.minPrecision, min_recall: t.minRecall, max_false_positive_rate: t.maxFalsePositiveRate, max_false_negative_rate: t.maxFalseNegativeRate };
+}
+
 /** Evaluate labelled predictions already in memory. */
 export async function evaluatePerformance(predictions: Predictions, options: MonitorOptions = {}): Promise<PerformanceReport> {
   const thresholds = resolveThresholds(options.thresholds);
@@ -208,7 +222,7 @@ export async function evaluatePerformance(predictions: Predictions, options: Mon
     positives,
     predicted_positives: predictedPositives,
     metrics,
-    thresholds,
+    thresholds: thresholdsUsed(thresholds),
     violations: found,
     status: found.length ? 'degraded' : 'healthy',
     action: found.length ? 'retrain' : 'none',

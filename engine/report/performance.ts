@@ -39,11 +39,7 @@ export function performanceRun(report: PerformanceReport, now = new Date()): New
     endTime: time,
     params: {
       predictions_file: basename(report.file),
-      min_accuracy: t.minAccuracy,
-      min_precision: t.minPrecision,
-      min_recall: t.minRecall,
-      max_false_positive_rate: t.maxFalsePositiveRate,
-      max_false_negative_rate: t.maxFalseNegativeRate,
+      ...t,
       ...(report.champion ? { model_name: report.champion.name, model_version: report.champion.version, model_alias: report.champion.alias } : {}),
     },
     metrics: metrics.map((x) => ({ ...x, timestamp: time, step: 0 })),

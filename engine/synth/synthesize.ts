@@ -31,9 +31,9 @@ export interface SynthResult {
   rows: number;
   bytes: number;
   /** trimmed names of the features the drift shifted (empty for `none`) */
-  driftedFeatures: string[];
-  /** DDoS share the rows were drawn with (differs from attackShare under `severe`) */
-  attackShare: number;
+  drifted_features: string[];
+  /** DDoS share the rows were drawn with (differs from the option attackShare under `severe`) */
+  attack_share: number;
 }
 
 export const SYNTH_DEFAULTS = { rows: 225_745, seed: 42, drift: 'none' as DriftKind, attackShare: 0.57 };
@@ -47,7 +47,7 @@ export function synthFormatOf(path: string): SynthFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') return 'arrow';
-  throw new UsageError(`synth: cannot tell the output format of "${path}": use a .csv or .arrow file name`);
+  throw new UsageError(`cannot tell the output format of "${path}": use a .csv or .arrow file name`, { option: 'out' });
 }
 
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
@@ -55,11 +55,11 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const seed = options.seed ?? SYNTH_DEFAULTS.seed;
   const drift = options.drift ?? SYNTH_DEFAULTS.drift;
   const attackShare = options.attackShare ?? SYNTH_DEFAULTS.attackShare;
-  if (typeof options.out !== 'string' || options.out === '') throw new UsageError('synth: out must be a file path');
-  if (!Number.isSafeInteger(rows) || rows < 0) throw new UsageError(`synth: rows must be a non-negative integer, got ${rows}`);
-  if (!Number.isSafeInteger(seed)) throw new UsageError(`synth: seed must be an integer, got ${seed}`);
-  if (!DRIFT_KINDS.includes(drift)) throw new UsageError(`synth: drift must be one of ${DRIFT_KINDS.join(', ')}, got ${String(drift)}`);
-  if (!(attackShare >= 0 && attackShare <= 1)) throw new UsageError(`synth: attackShare must be between 0 and 1, got ${attackShare}`);
+  if (typeof options.out !== 'string' || options.out === '') throw new UsageError('must be a file path', { option: 'out' });
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new UsageError(`must be a non-negative integer, got ${rows}`, { option: 'rows' });
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`must be an integer, got ${seed}`, { option: 'seed' });
+  if (!DRIFT_KINDS.includes(drift)) throw new UsageError(`must be one of ${DRIFT_KINDS.join(', ')}, got ${String(drift)}`, { option: 'drift' });
+  if (!(attackShare >= 0 && attackShare <= 1)) throw new UsageError(`must be between 0 and 1, got ${attackShare}`, { option: 'attackShare' });
   const format = synthFormatOf(options.out);
 
   const plan = driftPlan(drift, attackShare);
@@ -84,5 +84,5 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     throw err;
   }
   const { size } = await stat(options.out);
-  return { file: options.out, rows, bytes: size, driftedFeatures: driftedFeatureNames(plan), attackShare: plan.attackShare };
+  return { file: options.out, rows, bytes: size, drifted_features: driftedFeatureNames(plan), attack_share: plan.attackShare };
 }

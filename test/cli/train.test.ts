@@ -35,7 +35,7 @@ describe('driftcatcher train / predict / models', () => {
   it('train writes model, baseline profile and metrics into a new version registered as challenger', () => {
     const result = json(['train', train, '--registry', registry, '--n-estimators', '20', '--workers', '2', '--json']);
     expect(result.version).toBe(1);
-    expect(result.modelType).toBe('random_forest');
+    expect(result.model_type).toBe('random_forest');
     expect(result.aliases).toEqual(['challenger']);
     expect(Object.keys(result.metrics).sort()).toEqual(['accuracy', 'f1_score', 'false_negatives', 'false_positives', 'precision', 'recall', 'roc_auc', 'true_negatives', 'true_positives']);
     expect(result.metrics.accuracy).toBeGreaterThan(0.97);
@@ -115,11 +115,11 @@ describe('driftcatcher train / predict / models', () => {
     const nets = join(dir, 'nets');
     for (const kind of ['logreg', 'mlp']) {
       const result = json(['train', train, '--model', kind, '--epochs', '2', '--registry', nets, '--workers', '1', '--json']);
-      expect(result.modelType).toBe(kind);
+      expect(result.model_type).toBe(kind);
       expect(result.metrics.roc_auc).toBeGreaterThan(0.9);
       const a = join(dir, `${kind}-a.csv`);
       const b = join(dir, `${kind}-b.csv`);
-      expect(cli(['predict', '--model', result.modelDir, fresh, '-o', a]).code).toBe(0);
+      expect(cli(['predict', '--model', result.model_dir, fresh, '-o', a]).code).toBe(0);
       expect(cli(['predict', '--model', result.artifacts.model, fresh, '-o', b]).code).toBe(0);
       expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
     }
@@ -127,10 +127,10 @@ describe('driftcatcher train / predict / models', () => {
 
   it('--model auto compares rf, logreg and mlp by validation ROC AUC and keeps the best', () => {
     const result = json(['train', train, '--model', 'auto', '--epochs', '2', '--n-estimators', '10', '--registry', join(dir, 'auto'), '--workers', '2', '--json']);
-    expect(result.selectionMetric).toBe('validation_roc_auc');
+    expect(result.selection_metric).toBe('validation_roc_auc');
     expect(result.candidates.map((c: { model_type: string }) => c.model_type)).toEqual(['random_forest', 'logreg', 'mlp']);
     const best = Math.max(...result.candidates.map((c: { validation_roc_auc: number }) => c.validation_roc_auc));
-    expect(result.candidates.find((c: { model_type: string }) => c.model_type === result.modelType).validation_roc_auc).toBe(best);
+    expect(result.candidates.find((c: { model_type: string }) => c.model_type === result.model_type).validation_roc_auc).toBe(best);
   });
 
   it('errors are one line with exit 2', () => {

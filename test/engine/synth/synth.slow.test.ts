@@ -26,7 +26,7 @@ async function generate(rows: number, seed: number, drift: DriftKind = 'none', a
   const result = await synthesize({ rows, seed, drift, attackShare, out });
   let parsed = cache.get(key);
   if (!parsed) cache.set(key, (parsed = readSynthCsv(out)));
-  return { ...parsed, driftedFeatures: result.driftedFeatures };
+  return { ...parsed, driftedFeatures: result.drifted_features };
 }
 
 describe('synthesize: CSV layout', () => {
@@ -50,7 +50,7 @@ describe('synthesize: CSV layout', () => {
     const text = readFileSync(out, 'latin1');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n').length - 2).toBe(20_001);
-    expect(result).toMatchObject({ file: out, rows: 20_001, bytes: Buffer.byteLength(text, 'latin1'), driftedFeatures: [] });
+    expect(result).toMatchObject({ file: out, rows: 20_001, bytes: Buffer.byteLength(text, 'latin1'), drifted_features: [] });
   });
 
   it('writes only the header for zero rows', async () => {
