@@ -44,6 +44,12 @@ export interface HttpDispatcherOptions {
  * `unreachable`). A request may narrow what is retried with undici's `retryOptions`
  * (`RETRY_SCOPES.unprocessedOnly` for a request that must not run twice).
  *
+ * What the caller sees: an answer with a status that is not retried (any but RETRY_STATUS: 408,
+ * 429, 500, 502, 503, 504) comes back as it is; one still retried-for after the retries fails with
+ * undici's RequestRetryError (`code` `UND_ERR_REQ_RETRY`, `statusCode`); a connection error after
+ * the retries fails with its own `code` (`ECONNREFUSED`, ...); the deadline with a DeadlineError.
+ * Messages name no URL path or credential. Close (or destroy) the dispatcher when done.
+ *
  * @example
  *   const dispatcher = httpDispatcher({ retry: { maxRetries: 3, firstDelayMs: 500 }, deadlineMs: 30_000 });
  *   const answer = await request(url, { method: 'POST', body, dispatcher });
