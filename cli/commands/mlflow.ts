@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { LedgerStatus, SyncSummary, TrackingError } from '../../engine/index.js';
 import { addTrackingOptions, trackingOptions, type TrackingFlags } from '../options.js';
 import { printJson, table } from '../format.js';
 
@@ -23,7 +24,7 @@ export function registerMlflow(program: Command): void {
   ).action(async (ids: string[], flags: TrackingFlags & { json?: boolean }) => {
     const { syncQueued } = await import('../../engine/tracking/index.js');
     const summary = await syncQueued({ ...trackingOptions(flags), ids: ids.length ? ids : undefined });
-    if (flags.json) printJson(summary);
+    if (flags.json) printJson(syncDocument(summary));
     else if (summary.runs.length === 0 && summary.aliases.length === 0) process.stdout.write(`nothing to send: no queued runs\n`);
     else {
       const lines: string[] = [];
@@ -54,7 +55,7 @@ export function registerMlflow(program: Command): void {
     const { ledgerStatus } = await import('../../engine/tracking/index.js');
     const status = await ledgerStatus(trackingOptions(flags));
     if (flags.json) {
-      printJson(status);
+      printJson(statusDocument(status));
       return;
     }
     const aliases = status.aliases.length ? `, ${status.aliases.length} alias move(s) queued` : '';
@@ -69,6 +70,30 @@ export function registerMlflow(program: Command): void {
     }
     process.stdout.write(lines.join('\n') + '\n');
   });
+}
+
+/** The `mlflow sync --json` document: snake_case keys, as every command's JSON; errors as their code, failure and one-line message. */
+function syncDocument(summary: SyncSummary) {
+  return {
+    backend: summary.backend,
+    server: summary.server,
+    runs: summary.runs,
+    sent: summary.sent,
+    queued: summary.queued,
+    aliases: summary.aliases,
+    aliases_queued: summary.aliasesQueued,
+    stopped_by: summary.stoppedBy ? errorDocument(summary.stoppedBy) : null,
+    errors: summary.errors.map(errorDocument),
+  };
+}
+
+function errorDocument(err: TrackingError) {
+  return { code: err.code, failure: err.failure, status: err.status ?? null, mlflow_code: err.mlflowCode ?? null, endpoint: err.endpoint ?? null, message: err.message };
+}
+
+/** The `mlflow status --json` document. */
+function statusDocument(status: LedgerStatus) {
+  return { ledger_dir: status.ledgerDir, server: status.server, total: status.total, sent: status.sent, queued: status.queued, aliases: status.aliases };
 }
 
 function cut(text: string, width: number): string {

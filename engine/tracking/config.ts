@@ -1,26 +1,20 @@
 /**
- * Where runs go and how the tracking server is reached: options from the caller merged over the
- * environment (`MLFLOW_TRACKING_URI`, `MLFLOW_TRACKING_TOKEN`, ...) and one defaults constant.
+ * Where runs go and how the tracking server is reached: options from the caller (`TrackingOptions`,
+ * all optional) merged over the environment (`MLFLOW_TRACKING_URI`, `MLFLOW_TRACKING_TOKEN`, ...)
+ * and one defaults constant, `TRACKING_DEFAULTS`, into a `ResolvedTracking` (`resolveTracking`).
  * Credentials are kept apart from everything that is printed or stored (see `redactor`).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../util/index.js';
+import type { BackendFactory } from './backend.js';
+import type { Auth } from './http/auth.js';
+import type { RetryPolicy } from './http/retry.js';
 
-export interface RetryPolicy {
-  /** retries after the first attempt */
-  maxRetries: number;
-  /** delay before the first retry; doubles each time */
-  firstDelayMs: number;
-  /** longest back-off delay (a server's `Retry-After` may ask for more, within `totalMs`) */
-  maxDelayMs: number;
-  /** bound on the whole request, retries and waits included */
-  totalMs: number;
-}
+export type { Auth } from './http/auth.js';
+export type { RetryPolicy } from './http/retry.js';
 
-export type Auth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
-
-/** What the caller may set; everything is optional and falls back to the environment. */
+/** What the caller may set; everything is optional and falls back to the environment, then TRACKING_DEFAULTS. */
 export interface TrackingOptions {
   /** `http(s)://host:port[/prefix]`; overrides `MLFLOW_TRACKING_URI`; `null` keeps runs local only */
   trackingUri?: string | null;
@@ -35,6 +29,11 @@ export interface TrackingOptions {
   retry?: Partial<RetryPolicy>;
   /** per-request timeout in ms (default `MLFLOW_HTTP_REQUEST_TIMEOUT` seconds, else 30 s) */
   requestTimeoutMs?: number;
+  /**
+   * where the ledger sends runs, instead of the MLflow server of `trackingUri`: called once per
+   * sync, the backend it returns is closed after it (see TrackingBackend)
+   */
+  backend?: BackendFactory;
   /** progress and retry notes (the CLI writes them to stderr) */
   log?: (line: string) => void;
 }
@@ -48,7 +47,7 @@ export interface ServerSettings {
   ca?: string;
   retry: RetryPolicy;
   requestTimeoutMs: number;
-  /** most bytes of one answer read (default MAX_ANSWER_BYTES of client.ts, 32 MiB) */
+  /** most bytes of one answer read (default TRACKING_DEFAULTS.maxAnswerBytes, 32 MiB) */
   maxAnswerBytes?: number;
 }
 
@@ -60,27 +59,43 @@ export interface ResolvedTracking {
   note?: string;
   experimentOverride?: string;
   experimentPrefix: string;
+  /** the caller's backend (TrackingOptions.backend); without one, runs go to `server` (MLflow) */
+  backend?: BackendFactory;
   log: (line: string) => void;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, firstDelayMs: 250, maxDelayMs: 4_000, totalMs: 20_000 };
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Every default of the tracking area, in one place: resolveTracking and httpDispatcher fall back to these. */
+export const TRACKING_DEFAULTS = deepFreeze({
+  /** the ledger folder under the working directory when neither `ledgerDir` nor `$DRIFTCATCHER_HOME` is set */
+  ledgerDirName: '.driftcatcher',
+  experimentPrefix: '',
+  /** default experiment names (before the prefix) */
+  experiments: {
+    drift: 'drift_monitoring',
+    training: 'training',
+    performance: 'production_monitoring',
+    retraining: 'retraining',
+  },
+  retry: { maxRetries: 5, firstDelayMs: 250, maxDelayMs: 4_000, totalMs: 20_000 } satisfies RetryPolicy,
+  /** per attempt: the wait for headers, and between body chunks */
+  requestTimeoutMs: 30_000,
+  /** most bytes of one answer read (MLflow's JSON answers are far smaller; a bigger one is not MLflow's) */
+  maxAnswerBytes: 32 * 1024 * 1024,
+} as const);
 
+export const DEFAULT_RETRY: RetryPolicy = TRACKING_DEFAULTS.retry;
+export const DEFAULT_REQUEST_TIMEOUT_MS = TRACKING_DEFAULTS.requestTimeoutMs;
 /** Default experiment names (before the prefix). */
-export const EXPERIMENTS = {
-  drift: 'drift_monitoring',
-  training: 'training',
-  performance: 'production_monitoring',
-  retraining: 'retraining',
-} as const;
+export const EXPERIMENTS = TRACKING_DEFAULTS.experiments;
 
 export function resolveTracking(options: TrackingOptions = {}): ResolvedTracking {
   const env = options.env ?? process.env;
-  const ledgerDir = resolve(options.ledgerDir ?? nonEmpty(env['DRIFTCATCHER_HOME']) ?? join(process.cwd(), '.driftcatcher'));
+  const ledgerDir = resolve(options.ledgerDir ?? nonEmpty(env['DRIFTCATCHER_HOME']) ?? join(process.cwd(), TRACKING_DEFAULTS.ledgerDirName));
   const base = {
     ledgerDir,
     experimentOverride: options.experiment,
-    experimentPrefix: options.experimentPrefix ?? env['DRIFTCATCHER_EXPERIMENT_PREFIX'] ?? '',
+    experimentPrefix: options.experimentPrefix ?? env['DRIFTCATCHER_EXPERIMENT_PREFIX'] ?? TRACKING_DEFAULTS.experimentPrefix,
+    ...(options.backend ? { backend: options.backend } : {}),
     log: options.log ?? (() => {}),
   };
   const raw = options.trackingUri === undefined ? nonEmpty(env['MLFLOW_TRACKING_URI']) : options.trackingUri;
@@ -98,10 +113,10 @@ export function resolveTracking(options: TrackingOptions = {}): ResolvedTracking
   const caPath = nonEmpty(env['MLFLOW_TRACKING_SERVER_CERT_PATH']);
   const timeoutS = numberFrom(env['MLFLOW_HTTP_REQUEST_TIMEOUT'], 'MLFLOW_HTTP_REQUEST_TIMEOUT');
   const retry: RetryPolicy = {
-    maxRetries: options.retry?.maxRetries ?? numberFrom(env['MLFLOW_HTTP_REQUEST_MAX_RETRIES'], 'MLFLOW_HTTP_REQUEST_MAX_RETRIES') ?? DEFAULT_RETRY.maxRetries,
-    firstDelayMs: options.retry?.firstDelayMs ?? numberFrom(env['DRIFTCATCHER_MLFLOW_BACKOFF_MS'], 'DRIFTCATCHER_MLFLOW_BACKOFF_MS') ?? DEFAULT_RETRY.firstDelayMs,
-    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
-    totalMs: options.retry?.totalMs ?? numberFrom(env['DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS'], 'DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS') ?? DEFAULT_RETRY.totalMs,
+    maxRetries: option(options.retry?.maxRetries, 'retry.maxRetries') ?? numberFrom(env['MLFLOW_HTTP_REQUEST_MAX_RETRIES'], 'MLFLOW_HTTP_REQUEST_MAX_RETRIES') ?? TRACKING_DEFAULTS.retry.maxRetries,
+    firstDelayMs: option(options.retry?.firstDelayMs, 'retry.firstDelayMs') ?? numberFrom(env['DRIFTCATCHER_MLFLOW_BACKOFF_MS'], 'DRIFTCATCHER_MLFLOW_BACKOFF_MS') ?? TRACKING_DEFAULTS.retry.firstDelayMs,
+    maxDelayMs: option(options.retry?.maxDelayMs, 'retry.maxDelayMs') ?? TRACKING_DEFAULTS.retry.maxDelayMs,
+    totalMs: option(options.retry?.totalMs, 'retry.totalMs') ?? numberFrom(env['DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS'], 'DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS') ?? TRACKING_DEFAULTS.retry.totalMs,
   };
   return {
     ...base,
@@ -111,7 +126,7 @@ export function resolveTracking(options: TrackingOptions = {}): ResolvedTracking
       insecureTls: isTrue(env['MLFLOW_TRACKING_INSECURE_TLS']),
       ca: caPath ? readFileSync(isAbsolute(caPath) ? caPath : resolve(caPath), 'utf8') : undefined,
       retry,
-      requestTimeoutMs: options.requestTimeoutMs ?? (timeoutS !== undefined ? timeoutS * 1000 : DEFAULT_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: option(options.requestTimeoutMs, 'requestTimeoutMs') ?? (timeoutS !== undefined ? timeoutS * 1000 : TRACKING_DEFAULTS.requestTimeoutMs),
     },
   };
 }
@@ -141,24 +156,9 @@ export function safeUri(raw: string): string {
   return parseTrackingUri(raw)?.uri ?? raw.replace(/\/\/[^/@]*@/, '//');
 }
 
-/**
- * A function that blanks every credential (token, password, user:password, their Basic form)
- * out of a text: applied to every message that leaves the tracking client.
- */
-export function redactor(settings: Pick<ServerSettings, 'auth'> | null): (text: string) => string {
-  const secrets: string[] = [];
-  const auth = settings?.auth;
-  if (auth?.kind === 'bearer') secrets.push(auth.token);
-  if (auth?.kind === 'basic') {
-    secrets.push(auth.password, `${auth.username}:${auth.password}`, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
-    secrets.push(encodeURIComponent(auth.password));
-  }
-  const live = secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-  return (text: string) => {
-    let out = text.replace(/(\/\/)[^/@\s]+@/g, '$1');
-    for (const secret of live) out = out.split(secret).join('***');
-    return out;
-  };
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  return Object.freeze(value);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -167,6 +167,13 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function isTrue(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+/** A number option as given, checked: the message names the option (`retry.totalMs`), not a flag. */
+function option(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new UsageError(`must be a non-negative number, got ${String(value)}`, { option: name });
+  return value;
 }
 
 function numberFrom(value: string | undefined, name: string): number | undefined {

@@ -1,43 +1,20 @@
 /**
- * engine/tracking: the local run ledger and the MLflow REST client (undici), with sync/replay.
- * This is the area's only export.
+ * engine/tracking: the local run ledger in front of a tracking backend (TrackingBackend; MLflow's
+ * is mlflow/), recording, sync and status, option resolution, and the HTTP dispatcher (auth,
+ * retries, one deadline) that the MLflow client and other HTTP callers share.
+ * This is the area's only export; the MLflow REST verbs stay inside mlflow/.
  */
-export { resolveTracking, experimentName, parseTrackingUri, safeUri, redactor, DEFAULT_RETRY, DEFAULT_REQUEST_TIMEOUT_MS, EXPERIMENTS } from './config.js';
+export { resolveTracking, experimentName, parseTrackingUri, safeUri, TRACKING_DEFAULTS, DEFAULT_RETRY, DEFAULT_REQUEST_TIMEOUT_MS, EXPERIMENTS } from './config.js';
 export type { TrackingOptions, ResolvedTracking, ServerSettings, RetryPolicy, Auth } from './config.js';
-export { authInterceptor, retryInterceptor, trackingDispatcher, retryAfterMs, RETRY_STATUS, RETRY_ERRORS, RETRY_SCOPES, type RetryNote, type RetryScope } from './interceptors.js';
-export {
-  MlflowClient,
-  toJson,
-  getExperimentByName,
-  createExperiment,
-  ensureExperiment,
-  createRun,
-  getRun,
-  updateRun,
-  logBatch,
-  planBatches,
-  searchRuns,
-  tagFilter,
-  proxiedArtifactPath,
-  uploadArtifact,
-  createRegisteredModel,
-  getRegisteredModel,
-  ensureRegisteredModel,
-  createModelVersion,
-  searchModelVersions,
-  setModelAlias,
-  getModelVersionByAlias,
-  deleteModelAlias,
-  createLoggedModel,
-  finalizeLoggedModel,
-  searchLoggedModels,
-  LOG_BATCH_LIMITS,
-} from './client.js';
-export type { MetricPoint, KeyValue, LogBatch, MlflowExperiment, MlflowRun, MlflowRunInfo, RunStatus, RegisteredModel, ModelVersion, LoggedModelInfo, CreateRunRequest, CreateModelVersionRequest, SearchRunsRequest } from './client.js';
-export { Ledger, orderRuns, safeArtifactPath, RUN_FORMAT, RUN_VERSION, ALIAS_FORMAT, ALIAS_VERSION } from './ledger.js';
-export type { RunRecord, NewRun, SyncState, LedgerArtifact, LedgerModel, ModelProgress, AliasMove } from './ledger.js';
-export { syncLedger, LEDGER_ID_TAG, PARENT_RUN_TAG, type SyncSummary, type RunSyncResult } from './sync.js';
+export { hasBackend, openBackend, type TrackingBackend, type BackendFactory, type SendContext, type RunLocation, type AliasTarget } from './backend.js';
+export { Ledger, orderRuns, safeArtifactPath, freshSync, RUN_FORMAT, RUN_VERSION, ALIAS_FORMAT, ALIAS_VERSION } from './ledger.js';
+export type { RunRecord, NewRun, SyncState, MlflowProgress, LedgerArtifact, LedgerModel, ModelProgress, AliasMove, MetricPoint, RunStatus } from './ledger.js';
 export { recordRun, recordRuns, type RecordOutcome, type RecordedRun } from './record.js';
+export { syncLedger, type SyncSummary, type RunSyncResult } from './sync.js';
 export { moveModelAlias, syncAliasMoves, type AliasOutcome, type AliasSyncResult } from './promote.js';
 export { ledgerStatus, syncQueued, type LedgerStatus, type QueuedRun, type QueuedAlias } from './queue.js';
-export { nonFiniteText } from './client.js';
+export { MlflowBackend, MlflowClient, LEDGER_ID_TAG, PARENT_RUN_TAG, nonFiniteText, toJson, type ClientHooks } from './mlflow/index.js';
+export { httpDispatcher, type HttpDispatcherOptions } from './http/dispatcher.js';
+export { authInterceptor, authHeader, redactor } from './http/auth.js';
+export { retryInterceptor, retryAfterMs, RETRY_STATUS, RETRY_ERRORS, RETRY_SCOPES, type RetryNote, type RetryScope } from './http/retry.js';
+export { deadlineInterceptor, DeadlineError } from './http/deadline.js';

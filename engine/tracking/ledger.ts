@@ -14,10 +14,20 @@ import { writeFileAtomic } from '../util/index.js';
 import { writeError } from '../util/index.js';
 import { tryLock } from '../util/index.js';
 import { InputError } from '../util/index.js';
-import type { MetricPoint, RunStatus } from './client.js';
 
 export const RUN_FORMAT = 'driftcatcher-run';
 export const RUN_VERSION = 1;
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** One point of a metric; its timestamp and step are fixed when the run is made, so that sending it again never adds a point. */
+export interface MetricPoint {
+  key: string;
+  value: number;
+  /** ms since the epoch */
+  timestamp: number;
+  step: number;
+}
 
 export interface LedgerArtifact {
   /** path under the run's artifact root, `/`-separated */
@@ -53,10 +63,27 @@ export interface ModelProgress {
   aliases_set?: string[];
 }
 
-export interface SyncState {
+/**
+ * How far a run got to the tracking backend. The ledger's own fields say where it stands
+ * (`state`, `tracking_uri`, the attempts); the rest is the backend's progress, saved after each
+ * step the backend acknowledged so that a send cut short resumes where it stopped. Format
+ * version 1 keeps the MLflow backend's progress at this level (MlflowProgress); another backend
+ * keeps its own in `progress`.
+ */
+export interface SyncState extends MlflowProgress {
   state: 'queued' | 'sent';
-  /** the server it went to (no credentials) */
+  /** the backend it went to (`TrackingBackend.target`: a URI without credentials) */
   tracking_uri?: string;
+  attempts: number;
+  last_attempt?: string;
+  last_error?: string;
+  sent_at?: string;
+  /** the progress of a backend other than MLflow, as it saves it (JSON) */
+  progress?: Record<string, unknown>;
+}
+
+/** The MLflow backend's progress on a run (engine/tracking/mlflow/backend.ts). */
+export interface MlflowProgress {
   experiment_id?: string;
   /** set as soon as the server created the run, before anything is logged to it */
   mlflow_run_id?: string;
@@ -66,10 +93,11 @@ export interface SyncState {
   artifacts_sent: string[];
   models: Record<string, ModelProgress>;
   finished: boolean;
-  attempts: number;
-  last_attempt?: string;
-  last_error?: string;
-  sent_at?: string;
+}
+
+/** The sync state of a run nothing was sent of yet (`attempts` kept when a run starts over on another backend). */
+export function freshSync(attempts = 0): SyncState {
+  return { state: 'queued', batches_sent: 0, artifacts_sent: [], models: {}, finished: false, attempts };
 }
 
 export interface RunRecord {
@@ -189,7 +217,7 @@ export class Ledger {
         artifacts,
         ...(run.parentId ? { parent_id: checkId(run.parentId) } : {}),
         ...(run.models?.length ? { models: run.models } : {}),
-        sync: { state: 'queued', batches_sent: 0, artifacts_sent: [], models: {}, finished: false, attempts: 0 },
+        sync: freshSync(),
       };
       await writeFile(join(temp, 'run.json'), serialize(record), { flush: true });
       await rename(temp, join(this.runsDir, id));

@@ -1,15 +1,16 @@
 /**
- * Moving an alias (e.g. `champion`) of a registered model on the tracking server to follow a local
- * promotion. The local registry version is found in the ledger: the training (or retraining) run
- * that registered it knows, once sent, the MLflow version number it became.
+ * Moving an alias (e.g. `champion`) of a registered model on the tracking backend to follow a
+ * local promotion (`TrackingBackend.moveAlias`). The local registry version is found in the
+ * ledger: the training (or retraining) run that registered it knows, once sent, the backend's
+ * version number it became (`TrackingBackend.registeredVersion`).
  *
  * A move the server cannot take now (unreachable, or the training run not sent yet) is queued in
  * the ledger like a run (`<ledger>/aliases/`), and `driftcatcher mlflow sync` sends it after the
  * runs; the newest promotion of an alias wins: a promotion supersedes the queued ones before it.
  */
 import { TrackingError } from '../util/index.js';
+import { openBackend, stopsSync, type TrackingBackend } from './backend.js';
 import { resolveTracking, type TrackingOptions } from './config.js';
-import { MlflowClient, setModelAlias } from './client.js';
 import { Ledger, type AliasMove, type RunRecord } from './ledger.js';
 
 export interface AliasOutcome {
@@ -34,26 +35,24 @@ export interface AliasSyncResult {
   reason?: string;
 }
 
-/** The run that registered local version `version` of `name`, with the MLflow version it became once sent. */
-function registeringRun(runs: RunRecord[], name: string, version: number): { run: RunRecord; mlflowVersion?: string } | undefined {
+/** The newest run that registered local version `version` of `name`. */
+function registeringRun(runs: RunRecord[], name: string, version: number): RunRecord | undefined {
   const candidates = runs
     .filter((r) => r.tags['model_version'] === String(version) && (r.models ?? []).some((m) => m.register_as === name))
     .sort((a, b) => b.start_time - a.start_time);
-  const run = candidates[0];
-  if (!run) return undefined;
-  const progress = Object.values(run.sync.models ?? {}).find((p) => p.version !== undefined);
-  return { run, mlflowVersion: progress?.version };
+  return candidates[0];
 }
 
-/** Where local version `version` stands on the server `uri`: its MLflow version, or why it has none yet (`never`: it cannot get one). */
-function serverVersion(runs: RunRecord[], name: string, version: number, uri: string): { mlflowVersion: string } | { waiting: string } | { never: string } {
-  const found = registeringRun(runs, name, version);
-  if (!found) return { never: `no recorded run registered ${name} v${version}` };
-  const sync = found.run.sync;
-  const here = sync.tracking_uri === undefined || sync.tracking_uri === uri;
-  if (found.mlflowVersion && here) return { mlflowVersion: found.mlflowVersion };
-  if (sync.state === 'sent') return { never: here ? `the run of v${version} (${found.run.id}) was sent without registering it` : `v${version} was registered on ${sync.tracking_uri}, not on ${uri}` };
-  return { waiting: `the run that registers v${version} (${found.run.run_name}, ${found.run.id}) is not on the server yet` };
+/** Where local version `version` stands on the backend: its version there, or why it has none yet (`never`: it cannot get one). */
+function serverVersion(runs: RunRecord[], name: string, version: number, backend: TrackingBackend): { mlflowVersion: string } | { waiting: string } | { never: string } {
+  const run = registeringRun(runs, name, version);
+  if (!run) return { never: `no recorded run registered ${name} v${version}` };
+  const sync = run.sync;
+  const here = sync.tracking_uri === undefined || sync.tracking_uri === backend.target;
+  const registered = backend.registeredVersion?.(run, name);
+  if (registered && here) return { mlflowVersion: registered };
+  if (sync.state === 'sent') return { never: here ? `the run of v${version} (${run.id}) was sent without registering it` : `v${version} was registered on ${sync.tracking_uri}, not on ${backend.target}` };
+  return { waiting: `the run that registers v${version} (${run.run_name}, ${run.id}) is not on the server yet` };
 }
 
 /** Mark every queued move of `name`/`alias` superseded (a newer promotion decides); returns how many. */
@@ -86,27 +85,30 @@ export async function moveModelAlias(name: string, alias: string, version: numbe
   const ledger = new Ledger(tracking.ledgerDir);
   // this promotion is the newest: a queued older one must not undo it later
   await supersede(ledger, name, alias);
-  if (!tracking.server) return { state: 'local', message: `${alias} moved in the local registry only (no tracking server set)` };
-  const where = serverVersion(await ledger.list(), name, version, tracking.server.uri);
-  if ('never' in where) return { state: 'local', message: `${alias} moved in the local registry only: ${where.never} in ${tracking.ledgerDir}` };
-  const what = `${alias} of ${name} -> v${version}`;
-  if ('waiting' in where) {
-    const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: where.waiting });
-    return { state: 'queued', queuedId: queued.id, message: `${what} queued in ${ledger.aliasFile(queued.id)}: ${where.waiting}; \`driftcatcher mlflow sync\` sends both` };
-  }
-  const client = new MlflowClient(tracking.server);
+  const backend = openBackend(tracking);
+  if (!backend) return { state: 'local', message: `${alias} moved in the local registry only (no tracking server set)` };
   try {
-    await setModelAlias(client, name, alias, where.mlflowVersion);
-  } catch (err) {
-    if (!(err instanceof TrackingError)) throw err;
-    const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: err.message });
-    const message = `${err.message}; ${what} queued in ${ledger.aliasFile(queued.id)}: \`driftcatcher mlflow sync\` sets it later`;
-    if (err.failure === 'unreachable') return { state: 'queued', queuedId: queued.id, message };
-    throw new TrackingError(message, { failure: err.failure, status: err.status, mlflowCode: err.mlflowCode, endpoint: err.endpoint }, { cause: err });
+    if (!backend.moveAlias) return { state: 'local', message: `${alias} moved in the local registry only: the ${backend.name} backend has no model registry` };
+    const where = serverVersion(await ledger.list(), name, version, backend);
+    if ('never' in where) return { state: 'local', message: `${alias} moved in the local registry only: ${where.never} in ${tracking.ledgerDir}` };
+    const what = `${alias} of ${name} -> v${version}`;
+    if ('waiting' in where) {
+      const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: where.waiting });
+      return { state: 'queued', queuedId: queued.id, message: `${what} queued in ${ledger.aliasFile(queued.id)}: ${where.waiting}; \`driftcatcher mlflow sync\` sends both` };
+    }
+    try {
+      await backend.moveAlias({ registeredModel: name, alias, version: where.mlflowVersion });
+    } catch (err) {
+      if (!(err instanceof TrackingError)) throw err;
+      const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: err.message });
+      const message = `${err.message}; ${what} queued in ${ledger.aliasFile(queued.id)}: \`driftcatcher mlflow sync\` sets it later`;
+      if (err.failure === 'unreachable') return { state: 'queued', queuedId: queued.id, message };
+      throw new TrackingError(message, { failure: err.failure, status: err.status, mlflowCode: err.mlflowCode, endpoint: err.endpoint }, { cause: err });
+    }
+    return { state: 'moved', mlflowVersion: where.mlflowVersion, message: `${alias} of ${name} on ${backend.target} -> version ${where.mlflowVersion}` };
   } finally {
-    await client.close();
+    await backend.close();
   }
-  return { state: 'moved', mlflowVersion: where.mlflowVersion, message: `${alias} of ${name} on ${tracking.server.uri} -> version ${where.mlflowVersion}` };
 }
 
 /**
@@ -114,7 +116,7 @@ export async function moveModelAlias(name: string, alias: string, version: numbe
  * run sent just now is known): for each alias the newest move only, older ones superseded.
  * Returns on the first failure that stops the sync (unreachable, credentials refused).
  */
-export async function syncAliasMoves(client: MlflowClient, ledger: Ledger, stopped?: TrackingError): Promise<{ results: AliasSyncResult[]; stoppedBy?: TrackingError; errors: TrackingError[] }> {
+export async function syncAliasMoves(backend: TrackingBackend, ledger: Ledger, stopped?: TrackingError): Promise<{ results: AliasSyncResult[]; stoppedBy?: TrackingError; errors: TrackingError[] }> {
   const queued = (await ledger.aliasMoves()).filter((m) => m.state === 'queued');
   const newest = new Map<string, AliasMove>();
   for (const move of queued) newest.set(`${move.registered_model}\0${move.alias}`, move);
@@ -145,7 +147,7 @@ export async function syncAliasMoves(client: MlflowClient, ledger: Ledger, stopp
       const current = await ledger.readAlias(move.id);
       if (current.state !== 'queued') continue;
       runs ??= await ledger.list();
-      const where = serverVersion(runs, current.registered_model, current.local_version, client.uri);
+      const where = serverVersion(runs, current.registered_model, current.local_version, backend);
       if (!('mlflowVersion' in where)) {
         current.last_error = 'never' in where ? where.never : where.waiting;
         await ledger.saveAlias(current);
@@ -154,15 +156,16 @@ export async function syncAliasMoves(client: MlflowClient, ledger: Ledger, stopp
       }
       current.attempts += 1;
       current.last_attempt = new Date().toISOString();
-      current.tracking_uri = client.uri;
+      current.tracking_uri = backend.target;
       try {
-        await setModelAlias(client, current.registered_model, current.alias, where.mlflowVersion);
+        if (!backend.moveAlias) throw new TrackingError(`the ${backend.name} backend has no model registry`, { failure: 'http' });
+        await backend.moveAlias({ registeredModel: current.registered_model, alias: current.alias, version: where.mlflowVersion });
       } catch (err) {
         if (!(err instanceof TrackingError)) throw err;
         current.last_error = err.message;
         await ledger.saveAlias(current);
         results.push(result(current, 'queued', { reason: err.message }));
-        if (err.failure === 'unreachable' || err.failure === 'auth') stoppedBy = err;
+        if (stopsSync(err)) stoppedBy = err;
         else errors.push(err);
         continue;
       }

@@ -1,4 +1,5 @@
-/** The queue of runs (and alias moves) not yet on the server: listing it (`mlflow status`) and sending it (`mlflow sync`). */
+/** The queue of runs (and alias moves) not yet on the backend: listing it (`mlflow status`) and sending it (`mlflow sync`). */
+import { openBackend } from './backend.js';
 import { resolveTracking, type TrackingOptions } from './config.js';
 import { Ledger } from './ledger.js';
 import { syncLedger, type SyncSummary } from './sync.js';
@@ -31,7 +32,7 @@ export interface QueuedAlias {
 
 export interface LedgerStatus {
   ledgerDir: string;
-  /** the configured server (no credentials), or null */
+  /** the configured backend's target (the server, no credentials), or null */
   server: string | null;
   total: number;
   sent: number;
@@ -69,10 +70,12 @@ export async function ledgerStatus(options: TrackingOptions = {}): Promise<Ledge
       ...(m.last_error ? { last_error: m.last_error } : {}),
       file: ledger.aliasFile(m.id),
     }));
-  return { ledgerDir: ledger.dir, server: tracking.server?.uri ?? null, total: runs.length, sent: runs.length - queued.length, queued, aliases };
+  const backend = openBackend(tracking);
+  await backend?.close();
+  return { ledgerDir: ledger.dir, server: backend?.target ?? null, total: runs.length, sent: runs.length - queued.length, queued, aliases };
 }
 
-/** Send every queued run (or those named) to the configured server, each exactly once. */
+/** Send every queued run (or those named) to the backend, each exactly once, then (all runs) the queued alias moves. */
 export async function syncQueued(options: TrackingOptions & { ids?: string[] } = {}): Promise<SyncSummary> {
   return syncLedger(resolveTracking(options), { ids: options.ids });
 }

@@ -1,10 +1,12 @@
 /**
- * Recording a run: always into the ledger first; then, with a server configured, sent at once.
+ * Recording a run: always into the ledger first; then, with a backend (an MLflow server
+ * configured, or the caller's `backend`), sent at once through the same sync as `mlflow sync`.
  * A server that cannot be reached leaves the run queued (the outcome says so, nothing fails); a
  * server that refuses the credentials or the request throws a TrackingError (the run stays queued).
  */
 import { relative, isAbsolute } from 'node:path';
 import { TrackingError } from '../util/index.js';
+import { hasBackend } from './backend.js';
 import { experimentName, resolveTracking, type ResolvedTracking, type TrackingOptions } from './config.js';
 import { Ledger, type NewRun, type RunRecord } from './ledger.js';
 import { syncLedger, type RunSyncResult } from './sync.js';
@@ -45,14 +47,14 @@ export async function recordRun(run: NewRun, options: TrackingOptions = {}): Pro
 export async function recordRuns(tracking: ResolvedTracking, parent: NewRun, children: NewRun[]): Promise<RecordOutcome> {
   const ledger = new Ledger(tracking.ledgerDir);
   const records: RunRecord[] = [await ledger.create(parent)];
-  for (const child of children) records.push(await ledger.create({ ...child, parentId: records[0]!.id }));
   const main = records[0]!;
+  for (const child of children) records.push(await ledger.create({ ...child, parentId: main.id }));
   const where = printable(ledger.runDir(main.id));
   const runs: RecordedRun[] = records.map((r) => ({ id: r.id, run_name: r.run_name, experiment: r.experiment, dir: ledger.runDir(r.id), state: 'queued' }));
   const what = children.length ? `run ${main.run_name} (+${children.length} child runs)` : `run ${main.run_name}`;
 
-  if (!tracking.server) {
-    const why = tracking.note ?? 'no tracking server set (MLFLOW_TRACKING_URI or --tracking-uri)';
+  if (!hasBackend(tracking)) {
+    const why = tracking.note ?? 'no tracking server set (MLFLOW_TRACKING_URI, or the trackingUri option)';
     return { state: 'local', ledgerDir: ledger.dir, runs, message: `${what} recorded in ${where}; ${why}: \`driftcatcher mlflow sync\` sends it later` };
   }
 
@@ -67,7 +69,7 @@ export async function recordRuns(tracking: ResolvedTracking, parent: NewRun, chi
     throw new TrackingError(`${failure.message}; ${what} kept queued in ${where}`, { failure: failure.failure, status: failure.status, mlflowCode: failure.mlflowCode, endpoint: failure.endpoint }, { cause: failure });
   }
   if (runs.every((r) => r.state === 'sent')) {
-    return { state: 'sent', ledgerDir: ledger.dir, runs, server: summary.server, message: `${what} logged to MLflow: ${runs[0]!.url ?? summary.server}` };
+    return { state: 'sent', ledgerDir: ledger.dir, runs, server: summary.server, message: `${what} logged to ${summary.backend}: ${runs[0]?.url ?? summary.server}` };
   }
   const reason = failure ? failure.message : (summary.runs.find((r) => r.state === 'queued')?.reason ?? 'not sent');
   return {

@@ -26,13 +26,26 @@ describe('the CLI with no server configured', () => {
     const status = cli(['mlflow', 'status', '--json', '--ledger-dir', ledgerDir]);
     expect(status.code, status.stderr).toBe(0);
     const parsed = JSON.parse(status.stdout) as { queued: { id: string; experiment: string }[]; server: string | null };
-    expect(parsed.server).toBeNull();
+    expect(Object.keys(parsed)).toEqual(['ledger_dir', 'server', 'total', 'sent', 'queued', 'aliases']);
+    expect(parsed).toMatchObject({ ledger_dir: ledgerDir, server: null, total: 1, sent: 0, aliases: [] });
     expect(parsed.queued).toEqual([expect.objectContaining({ id: runs[0], experiment: 'drift_monitoring' })]);
 
     // sync needs a server: bad usage, one line, exit 2
     const sync = cli(['mlflow', 'sync', '--ledger-dir', ledgerDir]);
     expect(sync.code).toBe(2);
     expect(sync.stderr.trim().split('\n')).toHaveLength(1);
-    expect(sync.stderr).toMatch(/no MLflow server to send to/);
+    expect(sync.stderr).toMatch(/^driftcatcher: --tracking-uri: no MLflow server to send to: set MLFLOW_TRACKING_URI\n$/);
+
+    // a server that refuses the connection: the run stays queued, exit 3, the summary in snake_case
+    const refused = cli(['mlflow', 'sync', '--json', '--ledger-dir', ledgerDir, '--tracking-uri', 'http://alice:s3cret-pw@127.0.0.1:9'], {
+      env: { DRIFTCATCHER_MLFLOW_BACKOFF_MS: '10', DRIFTCATCHER_MLFLOW_RETRY_TOTAL_MS: '2000' },
+    });
+    expect(refused.code, refused.stderr).toBe(3);
+    const summary = JSON.parse(refused.stdout) as Record<string, unknown> & { runs: { id: string; state: string }[] };
+    expect(Object.keys(summary)).toEqual(['backend', 'server', 'runs', 'sent', 'queued', 'aliases', 'aliases_queued', 'stopped_by', 'errors']);
+    expect(summary).toMatchObject({ backend: 'MLflow', server: 'http://127.0.0.1:9', sent: 0, queued: 1, aliases_queued: 0, errors: [] });
+    expect(summary.runs).toEqual([expect.objectContaining({ id: runs[0], state: 'queued' })]);
+    expect(summary['stopped_by']).toMatchObject({ code: 'DC_ERR_TRACKING_HTTP', failure: 'unreachable', message: expect.stringMatching(/^MLflow server http:\/\/127\.0\.0\.1:9 cannot be reached for GET \S+ \(ECONNREFUSED\)$/) });
+    expect(refused.stdout + refused.stderr).not.toMatch(/s3cret-pw|alice/);
   });
 });

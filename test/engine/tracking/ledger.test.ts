@@ -10,15 +10,16 @@ import { join } from 'node:path';
 import {
   DEFAULT_POLICY,
   Ledger,
-  LOG_BATCH_LIMITS,
   driftCheckRun,
-  planBatches,
   rankMetricKey,
   resolveTracking,
+  syncQueued,
+  TRACKING_DEFAULTS,
   type DriftReport,
   type FeatureDrift,
 } from '../../../engine/index.js';
 import { redactor, retryAfterMs, toJson } from '../../../engine/tracking/index.js';
+import { LOG_BATCH_LIMITS, planBatches } from '../../../engine/tracking/mlflow/index.js';
 import { localIso, compactLocal } from '../../../engine/report/index.js';
 import { tempDir } from '../../helpers.js';
 
@@ -222,6 +223,17 @@ describe('options from the environment', () => {
     const basic = Buffer.from('alice:s3cret-pw').toString('base64');
     expect(redact(`http://alice:s3cret-pw@host failed with Basic ${basic} and s3cret-pw`)).toBe('http://host failed with Basic *** and ***');
     expect(redactor({ auth: { kind: 'bearer', token: 'tok-123456' } })('Bearer tok-123456')).toBe('Bearer ***');
+  });
+
+  it('falls back to TRACKING_DEFAULTS, and names the option (not a flag) it refuses', async () => {
+    const plain = resolveTracking({ trackingUri: 'http://h:1', env: {} });
+    expect(plain.server!.retry).toEqual(TRACKING_DEFAULTS.retry);
+    expect(plain.server!.requestTimeoutMs).toBe(TRACKING_DEFAULTS.requestTimeoutMs);
+    expect(resolveTracking({ env: {} }).ledgerDir).toBe(join(process.cwd(), TRACKING_DEFAULTS.ledgerDirName));
+    expect(() => resolveTracking({ trackingUri: 'http://h:1', env: {}, retry: { totalMs: -1 } })).toThrow(expect.objectContaining({ code: 'DC_ERR_USAGE', option: 'retry.totalMs', message: 'retry.totalMs: must be a non-negative number, got -1' }));
+    expect(() => resolveTracking({ trackingUri: 'http://h:1', env: {}, requestTimeoutMs: Number.NaN })).toThrow(expect.objectContaining({ option: 'requestTimeoutMs' }));
+    // nothing configured to send to: the option to set is named
+    await expect(syncQueued({ env: {}, ledgerDir: tempDir('dc-nosync-') })).rejects.toMatchObject({ code: 'DC_ERR_USAGE', option: 'trackingUri', message: expect.stringMatching(/^trackingUri: no MLflow server to send to: set MLFLOW_TRACKING_URI$/) });
   });
 
   it('reads Retry-After in seconds or as a date', () => {

@@ -1,24 +1,22 @@
 /**
- * Behaviour composed around the one undici dispatcher of the tracking client, not flagged inside
- * it: `authInterceptor` adds the credentials to every attempt, `retryInterceptor` retries
- * transient failures with exponential back-off, `Retry-After` and a bound on the total time.
- * `trackingDispatcher` composes them over one Agent.
+ * Retries as an interceptor around one dispatch function: transient failures (408, 429, 5xx,
+ * connection errors) are tried again with exponential back-off, a server's `Retry-After` is
+ * respected, and no retry is started that would end past the bound on the whole request
+ * (`RetryPolicy.totalMs`). undici's RetryHandler does the re-dispatching; this module decides.
  */
-import { createRequire } from 'node:module';
-import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { undici } from './undici.js';
 
-/**
- * undici is loaded on first use, not at import: a command that records to the local ledger only
- * (no tracking server) never pays the ~0.1 s it takes to load.
- */
-const require = createRequire(import.meta.url);
-let undiciModule: typeof import('undici') | undefined;
-function undici(): typeof import('undici') {
-  undiciModule ??= require('undici') as typeof import('undici');
-  return undiciModule;
+export interface RetryPolicy {
+  /** retries after the first attempt */
+  maxRetries: number;
+  /** delay before the first retry; doubles each time */
+  firstDelayMs: number;
+  /** longest back-off delay (a server's `Retry-After` may ask for more, within `totalMs`) */
+  maxDelayMs: number;
+  /** bound on the whole request, retries and waits included */
+  totalMs: number;
 }
-import type { Auth, RetryPolicy, ServerSettings } from './config.js';
 
 /** HTTP answers worth another try. */
 export const RETRY_STATUS = [408, 429, 500, 502, 503, 504] as const;
@@ -65,16 +63,13 @@ export interface RetryNote {
   reason: string;
 }
 
-/** `Authorization` on every request (and every retry of it). */
-export function authInterceptor(auth: Auth | null): Dispatcher.DispatcherComposeInterceptor {
-  const value = auth === null ? null : auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  return (dispatch) => (opts, handler) => {
-    if (value === null) return dispatch(opts, handler);
-    return dispatch({ ...opts, headers: withHeader(opts.headers, 'authorization', value) }, handler);
-  };
-}
-
-/** Retries with exponential back-off, `Retry-After` and a bound on the total time (undici's RetryHandler underneath). */
+/**
+ * Retries with exponential back-off (`firstDelayMs`, doubling, at most `maxDelayMs`),
+ * `Retry-After` (seconds or an HTTP date) instead of the back-off when the server sends one, at
+ * most `maxRetries`, and none that would wait past `totalMs` from the first attempt. Every method
+ * is retried on the statuses and errors of the request's scope (`retryOptions`, see
+ * RETRY_SCOPES; default `idempotent`). `onRetry` hears of each retry before its wait.
+ */
 export function retryInterceptor(policy: RetryPolicy, onRetry?: (note: RetryNote) => void): Dispatcher.DispatcherComposeInterceptor {
   const undiciRetry = undici().interceptors.retry({
     maxRetries: policy.maxRetries,
@@ -116,7 +111,7 @@ function decideRetry(policy: RetryPolicy, deadline: number, onRetry: ((note: Ret
     const asked = retryAfterMs(headers?.['retry-after']);
     const delayMs = asked !== undefined ? asked : backoff;
     if (Date.now() + delayMs > deadline) return callback(err);
-    onRetry?.({ method, path: path.split('?')[0]!, attempt: state.counter, delayMs, reason: statusCode != null ? String(statusCode) : code! });
+    onRetry?.({ method, path: path.split('?')[0] ?? path, attempt: state.counter, delayMs, reason: statusCode != null ? String(statusCode) : (code ?? 'error') });
     setTimeout(() => callback(null), delayMs);
   };
 }
@@ -129,43 +124,4 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/**
- * One Agent for the server, with auth and retries composed around it. `sockets`, when given, holds
- * every connection the Agent opened until it closes: a client that gave up on a server destroys
- * them, including one still in its TCP or TLS handshake, which undici's own destroy() leaves to
- * its connect timeout (and which would keep the process alive until then).
- */
-export function trackingDispatcher(server: ServerSettings, onRetry?: (note: RetryNote) => void, sockets?: Set<Duplex>): Dispatcher {
-  const connector = undici().buildConnector({ rejectUnauthorized: !server.insecureTls, ...(server.ca ? { ca: server.ca } : {}), timeout: Math.min(server.requestTimeoutMs, 10_000) });
-  const agent = new (undici().Agent)({
-    connect: (options, callback) => {
-      // undici's connector returns the socket it opens (its type says void)
-      const socket = connector(options, callback) as unknown as Duplex | undefined;
-      if (socket && sockets) {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-      }
-      return socket as unknown as void;
-    },
-    headersTimeout: server.requestTimeoutMs,
-    bodyTimeout: server.requestTimeoutMs,
-    connections: 4,
-  });
-  // compose: the last interceptor is the outermost, so auth is applied to every retry
-  return agent.compose(authInterceptor(server.auth), retryInterceptor(server.retry, onRetry));
-}
-
-function withHeader(headers: Dispatcher.DispatchOptions['headers'], name: string, value: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  if (Array.isArray(headers)) {
-    for (let i = 0; i + 1 < headers.length; i += 2) out[String(headers[i]).toLowerCase()] = headers[i + 1] as string;
-  } else if (headers && typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) if (v !== undefined) out[k.toLowerCase()] = v;
-  } else if (headers) {
-    for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) if (v !== undefined) out[k.toLowerCase()] = v;
-  }
-  out[name] = value;
-  return out;
 }
