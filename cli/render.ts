@@ -6,12 +6,10 @@ export function smallSampleWarning(what: string | null, sample: { message: strin
   return sample ? `driftcatcher: warning: ${what ? `${what}: ` : ''}${sample.message}\n` : '';
 }
 
-/** The `top` features by score: rank, name, PSI (and the method's score), drifted. */
+/** The `top` features, most drifted first: rank, name, the method's score, drifted. */
 export function featureTable(report: DriftReport, top: number): string {
-  const other = report.settings.method !== 'psi';
-  const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.psi), ...(other ? [fixed(f.score)] : []), f.drifted ? red('drifted') : 'stable']);
-  const header = ['#', 'feature', 'psi', ...(other ? [report.settings.method] : []), 'verdict'];
-  return table(header, rows, [true, false, true, other, false]);
+  const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.score), f.drifted ? red('drifted') : 'stable']);
+  return table(['#', 'feature', report.settings.method, 'verdict'], rows, [true, false, true, false]);
 }
 
 export function renderDriftReport(report: DriftReport, top: number): string {

@@ -21,9 +21,9 @@ export function registerDemo(program: Command): void {
       const lines = [`\n${bold('driftcatcher demo')}: baseline ${result.profile}`];
       for (const batch of result.batches) {
         const report = batch.report;
-        const top = report.features.filter((f) => f.drifted).slice(0, 5).map((f) => `${f.name} (${fixed(f.psi, 2)})`);
+        const top = report.features.filter((f) => f.drifted).slice(0, 5).map((f) => `${f.name} (${fixed(f.score, 2)})`);
         lines.push(
-          `  batch ${batch.drift.padEnd(6)} -> ${actionText(report.action).padEnd(7)}  overall PSI ${fixed(report.overall_psi)}, ${report.n_drifted_features}/${report.total_features} features drifted${top.length ? `: ${top.join(', ')}` : ''}`,
+          `  batch ${batch.drift.padEnd(6)} -> ${actionText(report.action).padEnd(7)}  overall ${report.method} ${fixed(report.overall_score)}, ${report.n_drifted_features}/${report.total_features} features drifted${top.length ? `: ${top.join(', ')}` : ''}`,
         );
       }
       lines.push(`files in ${result.dir}; finished in ${result.seconds.toFixed(1)} s`);

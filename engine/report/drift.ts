@@ -2,22 +2,29 @@
  * What a drift check records, as the original tool logged it: experiment `drift_monitoring`, run
  * `drift_check_YYYYMMDD_HHMMSS`, metrics `overall_psi`, `n_drifted_features`, `total_features`,
  * `psi_rank_<i>_<feature[:30]>` for the top 10 drifted features, tags `action_recommended` and
- * `timestamp`, artifact `drift_feature_psi.json` (every feature's PSI); plus params stating the
- * semantics, binning, epsilon, thresholds, policy and the baseline's identity. A scan records a
+ * `timestamp`, artifact `drift_feature_psi.json` (every feature's PSI); plus `overall_score`, and
+ * params stating the semantics, method, binning, epsilon, thresholds, policy and the baseline's
+ * identity. With another method the same shapes are named after it (`overall_hellinger`,
+ * `hellinger_rank_<i>_*`, `drift_feature_hellinger.json`): nothing says PSI. A scan records a
  * parent run (the combined result) with one child run per file.
  */
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { DriftReport } from '../drift/index.js';
-import type { ScanReport } from '../drift/index.js';
+import type { DriftReport, ScanReport } from '../drift/index.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { nonFiniteText } from '../tracking/index.js';
 import type { NewRun } from '../tracking/index.js';
 import { recordRuns, type RecordOutcome } from '../tracking/index.js';
 
+/** The artifact of a PSI check (the original tool's name); another method's is driftArtifact(method). */
 export const DRIFT_ARTIFACT = 'drift_feature_psi.json';
-/** How many drifted features get a `psi_rank_<i>_<name>` metric. */
+/** How many drifted features get a `<method>_rank_<i>_<name>` metric. */
 export const RANKED_METRICS = 10;
+
+/** `drift_feature_<method>.json`: every feature's score. */
+export function driftArtifact(method: string): string {
+  return metricKey(`drift_feature_${method}.json`);
+}
 
 export interface DriftRunOptions {
   experiment: string;
@@ -35,19 +42,17 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   const now = options.now ?? new Date();
   const endTime = now.getTime();
   const s = report.settings;
-  const metrics: NewRun['metrics'] = [
-    { key: 'overall_psi', value: report.overall_psi },
+  const method = s.method;
+  const metrics: NonNullable<NewRun['metrics']> = [
+    { key: metricKey(`overall_${method}`), value: report.overall_score },
     { key: 'n_drifted_features', value: report.n_drifted_features },
     { key: 'total_features', value: report.total_features },
+    { key: 'overall_score', value: report.overall_score },
   ];
-  if (s.method !== 'psi') metrics.push({ key: `overall_${s.method}`, value: report.overall_score });
-  // (timestamps and steps are fixed below, once: sending a run again must add no metric point)
-  const drifted = report.features
-    .filter((f) => f.drifted)
-    .map((f, order) => ({ f, order }))
-    .sort((a, b) => b.f.psi - a.f.psi || a.order - b.order)
-    .slice(0, RANKED_METRICS);
-  drifted.forEach(({ f }, i) => metrics.push({ key: rankMetricKey(i + 1, f.name), value: f.psi }));
+  // the report ranks its features, most drifted first: the top drifted ones, in that order
+  const drifted = report.features.filter((f) => f.drifted).slice(0, RANKED_METRICS);
+  drifted.forEach((f, i) => metrics.push({ key: rankMetricKey(i + 1, f.name, method), value: f.score }));
+  // (timestamps and steps are fixed, once: sending a run again must add no metric point)
   for (const m of metrics) Object.assign(m, { timestamp: endTime, step: 0 });
 
   const params: Record<string, string | number> = {
@@ -70,8 +75,8 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   if (report.current.files.length === 1) params['current_file'] = report.current.files[0]!;
   else params['current_files'] = report.current.files.length;
 
-  const psiByFeature: Record<string, number | string> = {};
-  for (const f of report.features) psiByFeature[f.name] = Number.isFinite(f.psi) ? f.psi : nonFiniteText(f.psi);
+  const scoreByFeature: Record<string, number | string> = {};
+  for (const f of report.features) scoreByFeature[f.name] = Number.isFinite(f.score) ? f.score : nonFiniteText(f.score);
 
   return {
     experiment: options.experiment,
@@ -86,13 +91,13 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
       'driftcatcher.command': options.command ?? 'check',
       'mlflow.user': currentUser(),
     },
-    artifacts: [{ path: DRIFT_ARTIFACT, content: JSON.stringify(psiByFeature, null, 2) + '\n' }],
+    artifacts: [{ path: driftArtifact(method), content: JSON.stringify(scoreByFeature, null, 2) + '\n' }],
   };
 }
 
-/** `psi_rank_<i>_<name cut at 30 characters>`, with characters MLflow refuses in a key replaced by `_`. */
-export function rankMetricKey(rank: number, feature: string): string {
-  return metricKey(`psi_rank_${rank}_${Array.from(feature).slice(0, 30).join('')}`);
+/** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */
+export function rankMetricKey(rank: number, feature: string, method = 'psi'): string {
+  return metricKey(`${method}_rank_${rank}_${Array.from(feature).slice(0, 30).join('')}`);
 }
 
 /** A metric/param/tag key MLflow accepts: letters, digits, `_ - . / :` and spaces, not a path that normalises to another. */
@@ -145,3 +150,4 @@ function currentUser(): string {
     return process.env['USER'] ?? 'unknown';
   }
 }
+
