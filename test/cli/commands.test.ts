@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { DRIFT_DEFAULTS, DRIFT_METHODS } from '../../engine/drift/index.js';
 import { HEAD_9998, ROOT, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
 const dir = tempDir('dc-cli-');
@@ -79,6 +80,16 @@ describe('driftcatcher CLI', () => {
     const record = readFileSync(join(ledgerDir, 'runs', run!, 'run.json'), 'utf8');
     expect(record).toContain('"overall_hellinger"');
     expect(record).not.toMatch(psiWord);
+  });
+
+  it("check --help shows the drift defaults (DRIFT_DEFAULTS), each method's threshold among them", () => {
+    const help = cli(['check', '--help']).stdout.replace(/\s+/g, ' ');
+    const d = DRIFT_DEFAULTS;
+    expect(help).toContain(`default: the method's: ${DRIFT_METHODS.map((m) => `${m.id} ${d.thresholds[m.id]}`).join(', ')})`);
+    expect(help).toContain(`replaces zero proportions (default: ${d.epsilon})`);
+    expect(help).toContain(`default: "${d.method}")`);
+    expect(help).toContain(`default: "${d.aggregation}")`);
+    for (const value of [d.policy.retrainOverall, d.policy.retrainDriftedFeatures, d.policy.alertOverall]) expect(help).toContain(`(default: ${value})`);
   });
 
   it('check prints a ranked table and the verdict; --fail-on sets exit 1', () => {
