@@ -64,9 +64,10 @@ export function featureCounts(profile: Profile, feature: FeatureProfile, slots: 
   if (semantics === 'default') {
     const nEdges = feature.edges.length;
     const read = readSlots(slots, nEdges);
-    const current = new Float64Array(nEdges + 2);
+    // the open bins, then the missing bin
+    const current = new Float64Array(read.finiteBins.length + 1);
     current.set(read.finiteBins);
-    current[nEdges + 1] = read.nonFinite;
+    current[read.finiteBins.length] = read.nonFinite;
     return {
       reference: Float64Array.from([...feature.counts, feature.missing]),
       current,
