@@ -1,9 +1,9 @@
 /** Option parsers and the shared drift options, so that every command spells them the same way. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat, KernelName } from '../engine/index.js';
-// the choices `--help` lists, from the two small modules that define them (engine/index.js would
+// the choices and defaults `--help` lists, from the areas that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
-import { AGGREGATIONS, DRIFT_METHODS } from '../engine/drift/index.js';
+import { AGGREGATIONS, COMPATS, DRIFT_DEFAULTS, DRIFT_METHODS } from '../engine/drift/index.js';
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
 
@@ -60,17 +60,21 @@ export interface DriftFlags {
   top?: number;
 }
 
-/** The drift and engine options `check` and `scan` share; `output: false` leaves out --fail-on, --top and --json. */
+/** `psi 0.2, jensenshannon 0.1, hellinger 0.1`: each method's default threshold. */
+const methodThresholds = () => DRIFT_METHODS.map((m) => `${m.id} ${DRIFT_DEFAULTS.thresholds[m.id]}`).join(', ');
+
+/** The drift and engine options `check` and `scan` share (defaults: DRIFT_DEFAULTS); `output: false` leaves out --fail-on, --top and --json. */
 export function addDriftOptions(command: Command, { output = true }: { output?: boolean } = {}): Command {
+  const policy = DRIFT_DEFAULTS.policy;
   command
-    .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['driftcatcher']))
-    .addOption(new Option('--method <id>', 'drift method').choices(DRIFT_METHODS.map((m) => m.id)).default('psi'))
-    .option('--threshold <x>', 'per-feature drift threshold (default: the method\'s, 0.2 for psi)', number('--threshold'))
-    .option('--epsilon <x>', 'replaces zero proportions', number('--epsilon'), 1e-4)
-    .addOption(new Option('--aggregation <how>', 'feature scores -> overall score').choices([...AGGREGATIONS]).default('mean'))
-    .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), 0.2)
-    .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), 5)
-    .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), 0.1)
+    .addOption(new Option('--compat <tool>', 'reproduce another tool exactly (driftcatcher: the original tool, PSI only)').choices([...COMPATS]))
+    .addOption(new Option('--method <id>', 'drift method').choices(DRIFT_METHODS.map((m) => m.id)).default(DRIFT_DEFAULTS.method))
+    .option('--threshold <x>', `per-feature drift threshold (default: the method's: ${methodThresholds()})`, number('--threshold'))
+    .option('--epsilon <x>', 'replaces zero proportions', number('--epsilon'), DRIFT_DEFAULTS.epsilon)
+    .addOption(new Option('--aggregation <how>', 'feature scores -> overall score').choices([...AGGREGATIONS]).default(DRIFT_DEFAULTS.aggregation))
+    .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), policy.retrainOverall)
+    .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), policy.retrainDriftedFeatures)
+    .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), policy.alertOverall)
     .option('--workers <n>', workersHelp('worker threads (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')

@@ -1,31 +1,11 @@
-import type { DriftReport, ScanReport } from '../engine/index.js';
-import { actionText, bold, fixed, red, table } from './format.js';
-
-/** The warning for stderr when a report's sample is too small for its verdict (empty when it is not). */
-export function smallSampleWarning(what: string | null, sample: { message: string } | null | undefined): string {
-  return sample ? `driftcatcher: warning: ${what ? `${what}: ` : ''}${sample.message}\n` : '';
-}
-
-/** The `top` features by score: rank, name, PSI (and the method's score), drifted. */
-export function featureTable(report: DriftReport, top: number): string {
-  const other = report.settings.method !== 'psi';
-  const rows = report.features.slice(0, top).map((f, i) => [String(i + 1), f.name, fixed(f.psi), ...(other ? [fixed(f.score)] : []), f.drifted ? red('drifted') : 'stable']);
-  const header = ['#', 'feature', 'psi', ...(other ? [report.settings.method] : []), 'verdict'];
-  return table(header, rows, [true, false, true, other, false]);
-}
-
-export function renderDriftReport(report: DriftReport, top: number): string {
-  const s = report.settings;
-  const lines = [
-    featureTable(report, top),
-    '',
-    `${bold('verdict')}: ${actionText(report.action)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
-    `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall > ${s.policy.retrainOverall} or drifted > ${s.policy.retrainDriftedFeatures}, alert if overall > ${s.policy.alertOverall} or any drifted`,
-  ];
-  const next = nextStep(report.action);
-  if (next) lines.push(next);
-  return lines.join('\n');
-}
+/**
+ * The CLI's words around the engine's renderers (engine/report): what to do after a verdict
+ * (naming the CLI's commands, so it is not the engine's to say), and the stderr lines of a drift
+ * report with the CLI's `driftcatcher: ` prefix.
+ */
+import { renderFeatureTable, skippedFeaturesNote, smallSampleNote, type DriftTextOptions } from '../engine/report/index.js';
+import type { DriftReport } from '../engine/index.js';
+import { style } from './format.js';
 
 /** What a user does after an `alert` or `retrain` verdict (nothing to do after `wait`). */
 export function nextStep(action: DriftReport['action']): string | undefined {
@@ -38,35 +18,24 @@ export function nextStep(action: DriftReport['action']): string | undefined {
   return undefined;
 }
 
-/** The per-file table, then the `top` features of all files combined. */
-export function renderScanReport(scan: ScanReport, top: number): string {
-  const row = (name: string, r: DriftReport) => [name, String(r.current.rows), fixed(r.overall_score), `${r.n_drifted_features}/${r.total_features}`, actionText(r.action), r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.name).join(', ')];
-  const rows = scan.files.map((r) => row(r.current.files[0]!, r));
-  rows.push(row(bold('combined'), scan.combined));
-  const next = nextStep(scan.combined.action);
-  return [
-    table(['file', 'rows', `overall ${scan.combined.settings.method}`, 'drifted', 'verdict', 'top drifted'], rows, [false, true, true, true, false, false]),
-    '',
-    `${bold('combined')}, top ${Math.min(top, scan.combined.features.length)} features:`,
-    featureTable(scan.combined, top),
-    '',
-    `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${scan.combined.settings.semantics}, threshold ${scan.combined.settings.threshold}, epsilon ${scan.combined.settings.epsilon}`,
-    ...(next ? [next] : []),
-  ].join('\n');
+/** How check and scan render their text: the CLI's style and next step. */
+export function driftText(top: number | undefined): DriftTextOptions {
+  return { top: top ?? 10, style, next: nextStep };
 }
 
-/** Text for a one-line message: quoted, control characters (C0, DEL, C1) escaped. */
-function quoted(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** The warning for stderr when a report's sample is too small for its verdict (empty when it is not). */
+export function smallSampleWarning(what: string | null, sample: { message: string } | null | undefined): string {
+  const note = smallSampleNote(what, sample);
+  return note ? `driftcatcher: warning: ${note}\n` : '';
 }
 
-const SKIP_REASONS = { not_in_batch: 'not in the data', no_finite_values: 'no finite value' } as const;
+/** The stderr line naming the baseline features a compat report skipped (empty when none). */
+export function skippedFeaturesWarning(report: DriftReport, label?: string): string {
+  const note = skippedFeaturesNote(report, label);
+  return note ? `driftcatcher: ${note}\n` : '';
+}
 
-/** The stderr line naming the baseline features a compat report skipped, or undefined when none. */
-export function skippedFeaturesNote(report: DriftReport, label?: string): string | undefined {
-  const skipped = report.skipped_features;
-  if (skipped.length === 0) return undefined;
-  const list = skipped.map((s) => `${quoted(s.name)} (${SKIP_REASONS[s.reason]})`).join(', ');
-  return `driftcatcher: ${label ? `${quoted(label)}: ` : ''}skipped ${skipped.length} of the baseline's features, as the original tool does (not counted in total_features or the overall score): ${list}`;
+/** The `top` features by score in the CLI's style (agent check prints it). */
+export function featureTable(report: DriftReport, top: number): string {
+  return renderFeatureTable(report, top, style);
 }

@@ -4,8 +4,8 @@
 export * from './util/index.js';
 export { createBaseline, resolveBaseline, buildProfile, saveProfile, loadProfile, validateProfile, quantileSorted, quantileEdges, histogramCounts, PROFILE_FORMAT, PROFILE_VERSION } from './profile/index.js';
 export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './profile/index.js';
-export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
-export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, Compat, Action, Aggregation, DecisionPolicy, DriftMethod } from './drift/index.js';
+export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DRIFT_DEFAULTS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
+export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, SmallSample, Compat, Action, Aggregation, DecisionPolicy, DriftMethod, DriftInput, MethodScore, ScoreKind } from './drift/index.js';
 export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './scan/index.js';
 export { maxWorkers, checkWorkers, workerBoundText } from './parallel/index.js';
 export { countFile, type CountOptions } from './scan/index.js';

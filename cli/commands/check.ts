@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderDriftReport, skippedFeaturesNote, smallSampleWarning } from '../render.js';
+import { renderDriftReport } from '../../engine/report/index.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
     program
       .command('check')
-      .description('check one batch for drift against a baseline profile; prints features ranked by PSI and the verdict')
+      .description('check one batch for drift against a baseline profile; prints features ranked by the drift method\'s score (PSI by default) and the verdict')
       .argument('<data>', 'current data: CSV or Arrow IPC')
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from'),
     ' (when the baseline is built from data)',
@@ -16,10 +17,9 @@ export function registerCheck(program: Command): void {
     const { checkDrift } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const report = await checkDrift(profile, data, scanOptions(flags));
-    const skipped = skippedFeaturesNote(report);
-    if (skipped) process.stderr.write(`${skipped}\n`);
+    process.stderr.write(skippedFeaturesWarning(report));
     if (flags.json) printJson(report);
-    else process.stdout.write(renderDriftReport(report, flags.top ?? 10) + '\n');
+    else process.stdout.write(renderDriftReport(report, driftText(flags.top)) + '\n');
     process.stderr.write(smallSampleWarning(null, report.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
     // the run goes to the local ledger, then to MLflow when a server is configured

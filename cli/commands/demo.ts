@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { integer, workersArg, workersHelp } from '../options.js';
-import { actionText, bold, fixed, printJson } from '../format.js';
+import { renderDemo } from '../../engine/report/index.js';
+import { printJson, style } from '../format.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -18,16 +19,7 @@ export function registerDemo(program: Command): void {
         printJson(result);
         return;
       }
-      const lines = [`\n${bold('driftcatcher demo')}: baseline ${result.profile}`];
-      for (const batch of result.batches) {
-        const report = batch.report;
-        const top = report.features.filter((f) => f.drifted).slice(0, 5).map((f) => `${f.name} (${fixed(f.psi, 2)})`);
-        lines.push(
-          `  batch ${batch.drift.padEnd(6)} -> ${actionText(report.action).padEnd(7)}  overall PSI ${fixed(report.overall_psi)}, ${report.n_drifted_features}/${report.total_features} features drifted${top.length ? `: ${top.join(', ')}` : ''}`,
-        );
-      }
-      lines.push(`files in ${result.dir}; finished in ${result.seconds.toFixed(1)} s`);
-      lines.push(`next: driftcatcher check --baseline ${result.profile} ${result.batches[2]!.file}`);
-      process.stdout.write(lines.join('\n') + '\n');
+      const next = `next: driftcatcher check --baseline ${result.profile} ${result.batches[2]!.file}`;
+      process.stdout.write(renderDemo(result, { style, next }) + '\n');
     });
 }

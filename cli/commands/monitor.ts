@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import type { PerformanceReport } from '../../engine/index.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
+import { renderPerformance } from '../../engine/report/index.js';
 import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
-import { actionText, fixed, printJson, table } from '../format.js';
+import { printJson, style } from '../format.js';
 import { smallSampleWarning } from '../render.js';
 
 interface MonitorFlags {
@@ -42,43 +42,12 @@ export function registerMonitor(program: Command): void {
         registeredModel: flags.name,
       });
       if (flags.json) printJson(report);
-      else process.stdout.write(render(report) + '\n');
+      else process.stdout.write(renderPerformance(report, style) + '\n');
       process.stderr.write(smallSampleWarning(null, report.small_sample));
       process.exitCode = flags.failOn === 'degraded' && report.status === 'degraded' ? 1 : 0;
       if (flags.record === false) return;
-      await appendHistory(flags.history ?? defaultHistoryFile({ ledgerDir: flags.ledgerDir }), report);
+      await appendHistory(flags.history ?? (await defaultHistoryFile({ ledgerDir: flags.ledgerDir })), report);
       const recorded = await recordPerformance(report, trackingOptions(flags));
       process.stderr.write(`driftcatcher: ${recorded.message}\n`);
     });
-}
-
-function render(report: PerformanceReport): string {
-  const m = report.metrics;
-  const c = report.champion;
-  const row = (name: string, value: number | null, key?: string): string[] => {
-    const trained = key && c ? c.training[key] : undefined;
-    return [name, value === null ? '-' : fixed(value, 4), typeof trained === 'number' ? fixed(trained, 4) : '-'];
-  };
-  const lines = [
-    `${report.file}: ${report.rows} predictions, ${report.positives} labelled positive (y_true = 1), ${report.predicted_positives} predicted positive (y_pred = 1)`,
-    '',
-    table(
-      ['metric', 'production', c ? `training (v${c.version}, ${c.alias})` : 'training'],
-      [
-        row('accuracy', m.accuracy, 'accuracy'),
-        row('precision', m.precision, 'precision'),
-        row('recall', m.recall, 'recall'),
-        row('f1_score', m.f1_score, 'f1_score'),
-        row('roc_auc', m.roc_auc, 'roc_auc'),
-        row('false_positive_rate', m.false_positive_rate, 'false_positive_rate'),
-        row('false_negative_rate', m.false_negative_rate, 'false_negative_rate'),
-      ],
-      [false, true, true],
-    ),
-    '',
-    `confusion matrix (rows: true 0/1, columns: predicted 0/1): [[${m.confusion_matrix.true_negatives}, ${m.confusion_matrix.false_positives}], [${m.confusion_matrix.false_negatives}, ${m.confusion_matrix.true_positives}]]`,
-  ];
-  for (const v of report.violations) lines.push(`${v.metric} ${fixed(v.value, 4)} is ${v.rule} ${v.threshold}`);
-  lines.push(`status: ${report.status}; recommended action: ${report.action === 'retrain' ? actionText('retrain') : 'none'}`);
-  return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
-import { renderScanReport, skippedFeaturesNote, smallSampleWarning } from '../render.js';
+import { renderScanReport } from '../../engine/report/index.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
 
 export function registerScan(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -16,10 +17,10 @@ export function registerScan(program: Command): void {
     const { scanDrift } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
     const scan = await scanDrift(profile, files, scanOptions(flags));
-    const notes = [...scan.files.map((r, i) => skippedFeaturesNote(r, files[i])), ...(scan.files.length > 1 ? [skippedFeaturesNote(scan.combined, 'combined')] : [])];
-    for (const note of notes) if (note) process.stderr.write(`${note}\n`);
+    scan.files.forEach((r, i) => process.stderr.write(skippedFeaturesWarning(r, files[i])));
+    if (scan.files.length > 1) process.stderr.write(skippedFeaturesWarning(scan.combined, 'combined'));
     if (flags.json) printJson(scan);
-    else process.stdout.write(renderScanReport(scan, flags.top ?? 10) + '\n');
+    else process.stdout.write(renderScanReport(scan, driftText(flags.top)) + '\n');
     for (const report of scan.files) process.stderr.write(smallSampleWarning(report.current.files[0]!, report.small_sample));
     if (scan.files.length > 1) process.stderr.write(smallSampleWarning('combined', scan.combined.small_sample));
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);

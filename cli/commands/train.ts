@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import type { ModelChoice, NonFinitePolicy, TrainResult, KernelName } from '../../engine/index.js';
+import type { ModelChoice, NonFinitePolicy, KernelName } from '../../engine/index.js';
 import { TRAIN_DEFAULTS } from '../../engine/model/index.js';
+import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
-import { fixed, printJson, table } from '../format.js';
+import { printJson } from '../format.js';
 
 interface TrainFlags extends RegistryFlags {
   newData?: string[];
@@ -79,59 +80,12 @@ export function registerTrain(program: Command): void {
         baselineFrom: flags.baselineFrom,
         onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
       });
-      if (flags.json) printJson(summary(result));
-      else process.stdout.write(render(result) + '\n');
+      if (flags.json) printJson(trainingJson(result));
+      else process.stdout.write(renderTraining(result) + '\n');
       // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured
       if (flags.record === false) return;
       const { recordTraining } = await import('../../engine/report/index.js');
       const recorded = await recordTraining(result, trackingOptions(flags));
       process.stderr.write(`driftcatcher: ${recorded.message}\n`);
     });
-}
-
-/** The `--json` document: snake_case keys, as every command's JSON. */
-function summary(result: TrainResult) {
-  return {
-    version: result.version,
-    registered_model: result.registeredModel,
-    model_type: result.modelType,
-    model_dir: result.modelDir,
-    aliases: result.aliases,
-    metrics: result.metrics,
-    params: result.params,
-    data: result.data,
-    candidates: result.candidates ?? null,
-    selection_metric: result.selectionMetric ?? null,
-    artifacts: result.artifacts,
-    registry: result.registry,
-    kernel: result.kernel,
-    seconds: result.seconds,
-    profile: { id: result.profile.id, rows: result.profile.rows, features: result.profile.features.length },
-  };
-}
-
-function render(result: TrainResult): string {
-  const m = result.metrics;
-  const lines = [
-    `${result.modelType} ${result.registeredModel} v${result.version} (${result.aliases.join(', ')}): ${result.data.train_rows} train / ${result.data.test_rows} test rows, ${result.data.rows_dropped_non_finite} dropped (non-finite), fit ${result.seconds.fit.toFixed(2)} s`,
-    '',
-    table(
-      ['metric', 'test'],
-      [
-        ['roc_auc', fixed(m.roc_auc, 6)],
-        ['accuracy', fixed(m.accuracy, 6)],
-        ['precision', fixed(m.precision, 6)],
-        ['recall', fixed(m.recall, 6)],
-        ['f1_score', fixed(m.f1_score, 6)],
-        ['tp / tn / fp / fn', `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`],
-      ],
-      [false, true],
-    ),
-  ];
-  if (result.candidates) {
-    lines.push('', table(['candidate', 'validation roc_auc', 'validation accuracy', 'seconds'], result.candidates.map((c) => [c.model_type, fixed(c.validation_roc_auc, 6), fixed(c.validation_accuracy, 6), c.seconds.toFixed(1)]), [false, true, true, true]));
-    lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
-  }
-  lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
-  return lines.join('\n');
 }

@@ -205,7 +205,7 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
       s.last_alert_time = now.toISOString();
       s.total_alerts += 1;
     }
-    const entry: DriftResult = { timestamp: now.toISOString(), file, overall_psi: report.overall_psi, n_drifted_features: report.n_drifted_features, action: report.action, taken: decision.taken, model_version: model.version, baseline_id: report.baseline.id };
+    const entry: DriftResult = { timestamp: now.toISOString(), file, overall_psi: report.overall_score, n_drifted_features: report.n_drifted_features, action: report.action, taken: decision.taken, model_version: model.version, baseline_id: report.baseline.id };
     s.drift_results.push(entry);
     return decision;
   });
@@ -213,9 +213,9 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
   let retrainStarted = false;
   try {
     if (taken.expired) await logAbandoned(ctx, taken.expired);
-    await ctx.log.write('CHECK_OK', `${basename(file)}: ${report.action} (overall PSI ${report.overall_psi.toFixed(4)}, ${report.n_drifted_features}/${report.total_features} drifted) -> ${taken.taken}${report.small_sample ? ` (warning: ${report.small_sample.message})` : ''}`, { file, action: report.action, taken: taken.taken, overall_psi: report.overall_psi, n_drifted_features: report.n_drifted_features, model_version: model.version, small_sample: report.small_sample?.message ?? null }, ctx.now());
+    await ctx.log.write('CHECK_OK', `${basename(file)}: ${report.action} (overall PSI ${report.overall_score.toFixed(4)}, ${report.n_drifted_features}/${report.total_features} drifted) -> ${taken.taken}${report.small_sample ? ` (warning: ${report.small_sample.message})` : ''}`, { file, action: report.action, taken: taken.taken, overall_psi: report.overall_score, n_drifted_features: report.n_drifted_features, model_version: model.version, small_sample: report.small_sample?.message ?? null }, ctx.now());
     if (options.record !== false) await recordDriftCheck(report, { ...options.tracking, now });
-    const result: AgentCheckResult = { file, action: report.action, taken: taken.taken, overall_psi: report.overall_psi, n_drifted_features: report.n_drifted_features, model, small_sample: report.small_sample, report, state: counts(state) };
+    const result: AgentCheckResult = { file, action: report.action, taken: taken.taken, overall_psi: report.overall_score, n_drifted_features: report.n_drifted_features, model, small_sample: report.small_sample, report, state: counts(state) };
     const busy = taken.running ? `another retrain is running (pid ${taken.running.pid}, started ${taken.running.since})` : null;
     if (taken.taken === 'cooldown') {
       if (taken.cooldown === 'retrain' || report.action === 'retrain') await ctx.log.write('RETRAIN_COOLDOWN', `retrain not started: ${busy ?? `last retrain ${state.last_retrain_time ?? 'never'}, minimum ${options.minRetrainHours ?? 24} h${canRetrain ? '' : ' (or no labelled data configured)'}`}`, { last_retrain_time: state.last_retrain_time }, ctx.now());
@@ -244,11 +244,11 @@ async function alert(ctx: Context, report: DriftReport, model: { name: string; v
   const content = alertContent(report, model, ctx.now());
   const details = { verdict: content.verdict, overall_psi: content.overall_psi, threshold: content.threshold, top_drifted_features: content.top_drifted_features.map((f) => f.name), model_version: model.version };
   if (!url) {
-    await ctx.log.write('ALERT', `${report.action}: overall PSI ${report.overall_psi.toFixed(4)} (no webhook configured: logged only)`, { ...details, delivered: false, webhook: null }, ctx.now());
+    await ctx.log.write('ALERT', `${report.action}: overall PSI ${report.overall_score.toFixed(4)} (no webhook configured: logged only)`, { ...details, delivered: false, webhook: null }, ctx.now());
     return { delivered: false, attempts: 0, format: options.alertFormat ?? 'generic', error: 'no webhook configured' };
   }
   const outcome = await sendAlert(content, { url, format: options.alertFormat, retries: options.alertRetries, backoffMs: options.alertBackoffMs });
-  if (outcome.delivered) await ctx.log.write('ALERT', `${report.action}: overall PSI ${report.overall_psi.toFixed(4)}, alert sent (${outcome.format}, ${outcome.attempts} attempt(s))`, { ...details, delivered: true, attempts: outcome.attempts, webhook: '<redacted>' }, ctx.now());
+  if (outcome.delivered) await ctx.log.write('ALERT', `${report.action}: overall PSI ${report.overall_score.toFixed(4)}, alert sent (${outcome.format}, ${outcome.attempts} attempt(s))`, { ...details, delivered: true, attempts: outcome.attempts, webhook: '<redacted>' }, ctx.now());
   else await ctx.log.write('ERROR', `alert not delivered after ${outcome.attempts} attempt(s): ${outcome.error} (webhook <redacted>)`, { ...details, delivered: false, attempts: outcome.attempts, status: outcome.status ?? null, webhook: '<redacted>' }, ctx.now());
   return outcome;
 }

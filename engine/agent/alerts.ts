@@ -50,11 +50,11 @@ export interface AlertOutcome {
 export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5): AlertContent {
   return {
     verdict: report.action,
-    overall_psi: report.overall_psi,
+    overall_psi: report.overall_score,
     threshold: report.settings.threshold,
     n_drifted_features: report.n_drifted_features,
     total_features: report.total_features,
-    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, psi: f.psi })),
+    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, psi: f.score })),
     reference_rows: report.baseline.rows,
     current_rows: report.current.rows,
     current_file: basename(report.current.files[0] ?? ''),

@@ -1,7 +1,10 @@
 /**
  * The verdict: `retrain`, `alert` or `wait`, from the overall score and the drifted features.
- * Defaults are the original tool's.
+ * Defaults are the original tool's (DRIFT_DEFAULTS.policy). "Above" a limit means past it in the
+ * direction of drift of the method's score kind (below, for a p-value).
  */
+import { beyond, type ScoreKind } from './methods/index.js';
+
 export type Action = 'retrain' | 'alert' | 'wait';
 
 export interface DecisionPolicy {
@@ -13,11 +16,11 @@ export interface DecisionPolicy {
   alertOverall: number;
 }
 
-export const DEFAULT_POLICY: DecisionPolicy = { retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 };
+export const DEFAULT_POLICY: Readonly<DecisionPolicy> = Object.freeze({ retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 });
 
-export function decide(overall: number, nDrifted: number, policy: DecisionPolicy = DEFAULT_POLICY): Action {
-  if (overall > policy.retrainOverall || nDrifted > policy.retrainDriftedFeatures) return 'retrain';
-  if (overall > policy.alertOverall || nDrifted > 0) return 'alert';
+export function decide(overall: number, nDrifted: number, policy: DecisionPolicy = DEFAULT_POLICY, kind: ScoreKind = 'distance'): Action {
+  if (beyond(kind, overall, policy.retrainOverall) || nDrifted > policy.retrainDriftedFeatures) return 'retrain';
+  if (beyond(kind, overall, policy.alertOverall) || nDrifted > 0) return 'alert';
   return 'wait';
 }
 

@@ -1,20 +1,27 @@
 /**
- * Drift detection over files: prepare the pool with the baseline's edges, count every file
- * (byte ranges and blocks spread over the workers), merge, score, decide.
+ * engine/drift: drift detection over files: prepare the pool with the baseline's edges, count
+ * every file (byte ranges and blocks spread over the workers), merge, score each feature with the
+ * chosen method (methods/, one file each, from the counts: counts.ts names the kernel's slots),
+ * decide (decide.ts) and warn on samples too small (sample-size.ts). Options and their defaults:
+ * options.ts (DRIFT_DEFAULTS, resolveDriftOptions). This is the area's only export.
  */
 import { stat } from 'node:fs/promises';
 import { ScanPool, autoWorkers, type PoolOptions } from '../scan/index.js';
 import { InputError } from '../util/index.js';
 import { countFile, type CountOptions } from '../scan/index.js';
 import { emptyHistograms, mergeHistograms, type Histograms } from '../scan/index.js';
-import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from './report.js';
+import { driftReport, type DriftReport } from './report.js';
+import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { KernelName } from '../kernels/index.js';
 
 export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
-export { DRIFT_METHODS, driftMethod, isDrifted, type DriftMethod } from './methods/index.js';
-export { smallSample, SMALL_SAMPLE_RULE, type SmallSample } from './sample-size.js';
-export { driftReport, resolveDriftOptions, binEdges, featureProportions, type DriftOptions, type DriftReport, type DriftSettings, type FeatureDrift, type SkippedFeature, type SkipReason, type Compat } from './report.js';
+export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
+export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, NoiseLink } from './methods/index.js';
+export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
+export { COUNT_SLOTS, readSlots, featureCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
+export { DRIFT_DEFAULTS, COMPATS, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
+export { driftReport, type DriftReport, type FeatureDrift, type SkippedFeature, type SkipReason } from './report.js';
 
 /** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */
 export interface ScanOptions extends DriftOptions, PoolOptions, Omit<CountOptions, 'missingFeatures'> {}

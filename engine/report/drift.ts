@@ -1,23 +1,37 @@
 /**
- * What a drift check records, as the original tool logged it: experiment `drift_monitoring`, run
+ * The drift report kind (a check and a scan): what tracking records and what the CLI prints.
+ *
+ * The record, as the original tool logged it: experiment `drift_monitoring`, run
  * `drift_check_YYYYMMDD_HHMMSS`, metrics `overall_psi`, `n_drifted_features`, `total_features`,
  * `psi_rank_<i>_<feature[:30]>` for the top 10 drifted features, tags `action_recommended` and
- * `timestamp`, artifact `drift_feature_psi.json` (every feature's PSI); plus params stating the
- * semantics, binning, epsilon, thresholds, policy and the baseline's identity. A scan records a
+ * `timestamp`, artifact `drift_feature_psi.json` (every feature's PSI); plus `overall_score`, and
+ * params stating the semantics, method, binning, epsilon, thresholds, policy and the baseline's
+ * identity. With another method the same shapes are named after it (`overall_hellinger`,
+ * `hellinger_rank_<i>_*`, `drift_feature_hellinger.json`): nothing says PSI. A scan records a
  * parent run (the combined result) with one child run per file.
+ *
+ * The renderings: the ranked feature table and the verdict of a check, the per-file table of a
+ * scan, and the notes for stderr (skipped features, a sample too small); the JSON is the report
+ * itself. Colour comes from the caller's TextStyle; what to do next is the caller's (`next`).
  */
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { DriftReport } from '../drift/index.js';
-import type { ScanReport } from '../drift/index.js';
+import type { DriftReport, ScanReport, ScoreKind, SmallSample } from '../drift/index.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { nonFiniteText } from '../tracking/index.js';
 import type { NewRun } from '../tracking/index.js';
 import { recordRuns, type RecordOutcome } from '../tracking/index.js';
+import { PLAIN, actionText, fixed, quoted, table, type TextStyle } from './text.js';
 
+/** The artifact of a PSI check (the original tool's name); another method's is driftArtifact(method). */
 export const DRIFT_ARTIFACT = 'drift_feature_psi.json';
-/** How many drifted features get a `psi_rank_<i>_<name>` metric. */
+/** How many drifted features get a `<method>_rank_<i>_<name>` metric. */
 export const RANKED_METRICS = 10;
+
+/** `drift_feature_<method>.json`: every feature's score. */
+export function driftArtifact(method: string): string {
+  return metricKey(`drift_feature_${method}.json`);
+}
 
 export interface DriftRunOptions {
   experiment: string;
@@ -35,19 +49,17 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   const now = options.now ?? new Date();
   const endTime = now.getTime();
   const s = report.settings;
-  const metrics: NewRun['metrics'] = [
-    { key: 'overall_psi', value: report.overall_psi },
+  const method = s.method;
+  const metrics: NonNullable<NewRun['metrics']> = [
+    { key: metricKey(`overall_${method}`), value: report.overall_score },
     { key: 'n_drifted_features', value: report.n_drifted_features },
     { key: 'total_features', value: report.total_features },
+    { key: 'overall_score', value: report.overall_score },
   ];
-  if (s.method !== 'psi') metrics.push({ key: `overall_${s.method}`, value: report.overall_score });
-  // (timestamps and steps are fixed below, once: sending a run again must add no metric point)
-  const drifted = report.features
-    .filter((f) => f.drifted)
-    .map((f, order) => ({ f, order }))
-    .sort((a, b) => b.f.psi - a.f.psi || a.order - b.order)
-    .slice(0, RANKED_METRICS);
-  drifted.forEach(({ f }, i) => metrics.push({ key: rankMetricKey(i + 1, f.name), value: f.psi }));
+  // the report ranks its features, most drifted first: the top drifted ones, in that order
+  const drifted = report.features.filter((f) => f.drifted).slice(0, RANKED_METRICS);
+  drifted.forEach((f, i) => metrics.push({ key: rankMetricKey(i + 1, f.name, method), value: f.score }));
+  // (timestamps and steps are fixed, once: sending a run again must add no metric point)
   for (const m of metrics) Object.assign(m, { timestamp: endTime, step: 0 });
 
   const params: Record<string, string | number> = {
@@ -70,8 +82,8 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   if (report.current.files.length === 1) params['current_file'] = report.current.files[0]!;
   else params['current_files'] = report.current.files.length;
 
-  const psiByFeature: Record<string, number | string> = {};
-  for (const f of report.features) psiByFeature[f.name] = Number.isFinite(f.psi) ? f.psi : nonFiniteText(f.psi);
+  const scoreByFeature: Record<string, number | string> = {};
+  for (const f of report.features) scoreByFeature[f.name] = Number.isFinite(f.score) ? f.score : nonFiniteText(f.score);
 
   return {
     experiment: options.experiment,
@@ -86,13 +98,13 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
       'driftcatcher.command': options.command ?? 'check',
       'mlflow.user': currentUser(),
     },
-    artifacts: [{ path: DRIFT_ARTIFACT, content: JSON.stringify(psiByFeature, null, 2) + '\n' }],
+    artifacts: [{ path: driftArtifact(method), content: JSON.stringify(scoreByFeature, null, 2) + '\n' }],
   };
 }
 
-/** `psi_rank_<i>_<name cut at 30 characters>`, with characters MLflow refuses in a key replaced by `_`. */
-export function rankMetricKey(rank: number, feature: string): string {
-  return metricKey(`psi_rank_${rank}_${Array.from(feature).slice(0, 30).join('')}`);
+/** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */
+export function rankMetricKey(rank: number, feature: string, method = 'psi'): string {
+  return metricKey(`${method}_rank_${rank}_${Array.from(feature).slice(0, 30).join('')}`);
 }
 
 /** A metric/param/tag key MLflow accepts: letters, digits, `_ - . / :` and spaces, not a path that normalises to another. */
@@ -144,4 +156,83 @@ function currentUser(): string {
   } catch {
     return process.env['USER'] ?? 'unknown';
   }
+}
+
+// ---- renderings ----------------------------------------------------------------------------
+
+export interface DriftTextOptions {
+  /** rows of the feature table (default 10) */
+  top?: number;
+  style?: TextStyle;
+  /** a line saying what to do after this verdict (the CLI's, naming its commands), if any */
+  next?: (action: DriftReport['action']) => string | undefined;
+}
+
+/** `>` for a distance, `<` for a p-value: the direction of drift, for the settings line. */
+const past = (kind: ScoreKind) => (kind === 'distance' ? '>' : '<');
+
+/** The `top` features, most drifted first: rank, name, the method's score (and p-value, when given), verdict. */
+export function renderFeatureTable(report: DriftReport, top = 10, style: TextStyle = PLAIN): string {
+  const shown = report.features.slice(0, top);
+  const pValues = shown.some((f) => f.p_value !== undefined);
+  const rows = shown.map((f, i) => [String(i + 1), f.name, fixed(f.score), ...(pValues ? [f.p_value === undefined ? '-' : fixed(f.p_value)] : []), f.drifted ? style.red('drifted') : 'stable']);
+  const header = ['#', 'feature', report.settings.method, ...(pValues ? ['p-value'] : []), 'verdict'];
+  return table(header, rows, [true, false, true, ...(pValues ? [true] : []), false]);
+}
+
+/** A check: the feature table, the verdict line and the settings line (and the caller's next step). */
+export function renderDriftReport(report: DriftReport, options: DriftTextOptions = {}): string {
+  const style = options.style ?? PLAIN;
+  const s = report.settings;
+  const gt = past(s.score_kind);
+  const lines = [
+    renderFeatureTable(report, options.top ?? 10, style),
+    '',
+    `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
+    `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall ${gt} ${s.policy.retrainOverall} or drifted > ${s.policy.retrainDriftedFeatures}, alert if overall ${gt} ${s.policy.alertOverall} or any drifted`,
+  ];
+  const next = options.next?.(report.action);
+  if (next) lines.push(next);
+  return lines.join('\n');
+}
+
+/** A scan: one row per file and the combined row, then the `top` features of all files combined. */
+export function renderScanReport(scan: ScanReport, options: DriftTextOptions = {}): string {
+  const style = options.style ?? PLAIN;
+  const top = options.top ?? 10;
+  const s = scan.combined.settings;
+  const row = (name: string, r: DriftReport) => [name, String(r.current.rows), fixed(r.overall_score), `${r.n_drifted_features}/${r.total_features}`, actionText(r.action, style), r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.name).join(', ')];
+  const rows = scan.files.map((r) => row(r.current.files[0]!, r));
+  rows.push(row(style.bold('combined'), scan.combined));
+  const next = options.next?.(scan.combined.action);
+  return [
+    table(['file', 'rows', `overall ${s.method}`, 'drifted', 'verdict', 'top drifted'], rows, [false, true, true, true, false, false]),
+    '',
+    `${style.bold('combined')}, top ${Math.min(top, scan.combined.features.length)} features:`,
+    renderFeatureTable(scan.combined, top, style),
+    '',
+    `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${s.semantics}, threshold ${s.threshold}, epsilon ${s.epsilon}`,
+    ...(next ? [next] : []),
+  ].join('\n');
+}
+
+/** A one-line summary of a check: verdict, overall score, drifted features and the top `top` of them with their scores. */
+export function renderDriftSummary(report: DriftReport, top = 5, style: TextStyle = PLAIN): string {
+  const drifted = report.features.filter((f) => f.drifted).slice(0, top).map((f) => `${f.name} (${fixed(f.score, 2)})`);
+  return `${actionText(report.action, style).padEnd(7)}  overall ${report.method} ${fixed(report.overall_score)}, ${report.n_drifted_features}/${report.total_features} features drifted${drifted.length ? `: ${drifted.join(', ')}` : ''}`;
+}
+
+const SKIP_REASONS = { not_in_batch: 'not in the data', no_finite_values: 'no finite value' } as const;
+
+/** The note naming the baseline features a compat report skipped (for stderr), or undefined when none. */
+export function skippedFeaturesNote(report: DriftReport, label?: string): string | undefined {
+  const skipped = report.skipped_features;
+  if (skipped.length === 0) return undefined;
+  const list = skipped.map((s) => `${quoted(s.name)} (${SKIP_REASONS[s.reason]})`).join(', ');
+  return `${label ? `${quoted(label)}: ` : ''}skipped ${skipped.length} of the baseline's features, as the original tool does (not counted in total_features or the overall score): ${list}`;
+}
+
+/** The warning for a sample too small for its verdict (for stderr), naming what it is about; undefined when it is not. */
+export function smallSampleNote(what: string | null, sample: Pick<SmallSample, 'message'> | null | undefined): string | undefined {
+  return sample ? `${what ? `${what}: ` : ''}${sample.message}` : undefined;
 }

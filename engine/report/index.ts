@@ -1,8 +1,32 @@
 /**
  * engine/report: one module per report kind, each giving the run record that tracking sends
- * (the ledger first, then MLflow) and what the CLI prints: drift checks and scans (drift.ts),
- * training (training.ts), performance monitoring (performance.ts). This is the area's only export.
+ * (the ledger first, then MLflow) and what the CLI prints (text; the JSON is the report object,
+ * written with jsonText): drift checks and scans (drift.ts), training (training.ts), performance
+ * monitoring (performance.ts), the demo (demo.ts); the text helpers and the TextStyle hook for
+ * colour (text.ts). Cheap to import: the model and monitor code load only when a function needs
+ * them. This is the area's only export.
  */
-export { driftCheckRun, recordDriftCheck, recordDriftScan, rankMetricKey, metricKey, compactLocal, localIso, DRIFT_ARTIFACT, RANKED_METRICS, type DriftRunOptions } from './drift.js';
-export { trainingRun, recordTraining } from './training.js';
-export { performanceRun, recordPerformance, defaultHistoryFile, PERFORMANCE_ARTIFACT } from './performance.js';
+export {
+  driftCheckRun,
+  recordDriftCheck,
+  recordDriftScan,
+  rankMetricKey,
+  metricKey,
+  driftArtifact,
+  compactLocal,
+  localIso,
+  renderDriftReport,
+  renderScanReport,
+  renderFeatureTable,
+  renderDriftSummary,
+  skippedFeaturesNote,
+  smallSampleNote,
+  DRIFT_ARTIFACT,
+  RANKED_METRICS,
+  type DriftRunOptions,
+  type DriftTextOptions,
+} from './drift.js';
+export { trainingRun, recordTraining, renderTraining, trainingJson } from './training.js';
+export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, PERFORMANCE_ARTIFACT } from './performance.js';
+export { renderDemo, type DemoSummary } from './demo.js';
+export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';

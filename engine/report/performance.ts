@@ -1,16 +1,18 @@
 /**
- * What a monitoring run records: experiment `production_monitoring`, run
- * `production_monitoring_YYYYMMDD_HHMMSS`, metrics `prod_accuracy`, `prod_precision`,
- * `prod_recall`, `prod_f1_score`, `prod_false_positive_rate`, `prod_false_negative_rate`,
- * `prod_roc_auc` (when y_prob was given) and the confusion counts, tags `performance_status` and
- * `action_recommended`, the report as an artifact.
+ * The performance report kind. What a monitoring run records: experiment
+ * `production_monitoring`, run `production_monitoring_YYYYMMDD_HHMMSS`, metrics `prod_accuracy`,
+ * `prod_precision`, `prod_recall`, `prod_f1_score`, `prod_false_positive_rate`,
+ * `prod_false_negative_rate`, `prod_roc_auc` (when y_prob was given) and the confusion counts,
+ * tags `performance_status` and `action_recommended`, the report as an artifact. What the CLI
+ * prints: production metrics beside the champion's training metrics, the violations, the status.
  */
 import { basename, join } from 'node:path';
 import { EXPERIMENTS, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { compactLocal } from './drift.js';
 import type { NewRun } from '../tracking/index.js';
 import { recordRun, type RecordOutcome } from '../tracking/index.js';
-import { HISTORY_FILE, type PerformanceReport } from '../monitor/index.js';
+import type { PerformanceReport } from '../monitor/index.js';
+import { PLAIN, actionText, fixed, table, type TextStyle } from './text.js';
 
 export const PERFORMANCE_ARTIFACT = 'performance_report.json';
 
@@ -52,7 +54,44 @@ export async function recordPerformance(report: PerformanceReport, options: Trac
   return recordRun(performanceRun(report, options.now), options);
 }
 
-/** Where `monitor` appends its history by default: beside the run ledger (`$DRIFTCATCHER_HOME` or `./.driftcatcher`). */
-export function defaultHistoryFile(options: Pick<TrackingOptions, 'ledgerDir' | 'env'> = {}): string {
+/**
+ * Where `monitor` appends its history by default: beside the run ledger (`$DRIFTCATCHER_HOME` or
+ * `./.driftcatcher`). engine/monitor (and the model code it uses) loads here, on first use, so
+ * that importing the reports stays cheap.
+ */
+export async function defaultHistoryFile(options: Pick<TrackingOptions, 'ledgerDir' | 'env'> = {}): Promise<string> {
+  const { HISTORY_FILE } = await import('../monitor/index.js');
   return join(resolveTracking(options).ledgerDir, HISTORY_FILE);
+}
+
+/** The text of a performance report: counts, the metrics table (production and training), the confusion matrix, violations, status. */
+export function renderPerformance(report: PerformanceReport, style: TextStyle = PLAIN): string {
+  const m = report.metrics;
+  const c = report.champion;
+  const row = (name: string, value: number | null, key?: string): string[] => {
+    const trained = key && c ? c.training[key] : undefined;
+    return [name, value === null ? '-' : fixed(value, 4), typeof trained === 'number' ? fixed(trained, 4) : '-'];
+  };
+  const lines = [
+    `${report.file}: ${report.rows} predictions, ${report.positives} labelled positive (y_true = 1), ${report.predicted_positives} predicted positive (y_pred = 1)`,
+    '',
+    table(
+      ['metric', 'production', c ? `training (v${c.version}, ${c.alias})` : 'training'],
+      [
+        row('accuracy', m.accuracy, 'accuracy'),
+        row('precision', m.precision, 'precision'),
+        row('recall', m.recall, 'recall'),
+        row('f1_score', m.f1_score, 'f1_score'),
+        row('roc_auc', m.roc_auc, 'roc_auc'),
+        row('false_positive_rate', m.false_positive_rate, 'false_positive_rate'),
+        row('false_negative_rate', m.false_negative_rate, 'false_negative_rate'),
+      ],
+      [false, true, true],
+    ),
+    '',
+    `confusion matrix (rows: true 0/1, columns: predicted 0/1): [[${m.confusion_matrix.true_negatives}, ${m.confusion_matrix.false_positives}], [${m.confusion_matrix.false_negatives}, ${m.confusion_matrix.true_positives}]]`,
+  ];
+  for (const v of report.violations) lines.push(`${v.metric} ${fixed(v.value, 4)} is ${v.rule} ${v.threshold}`);
+  lines.push(`status: ${report.status}; recommended action: ${report.action === 'retrain' ? actionText('retrain', style) : 'none'}`);
+  return lines.join('\n');
 }

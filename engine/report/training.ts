@@ -1,11 +1,13 @@
 /**
- * What a training run records: experiment `training`, the model's params and test metrics under
- * the original tool's names, the model, its baseline profile and metrics as artifacts, and the
- * model logged and registered as a new version of the registered model with its aliases
- * (`challenger`). Ledger first, then the server when one is configured.
+ * The training report kind. What a training run records: experiment `training`, the model's
+ * params and test metrics under the original tool's names, the model, its baseline profile and
+ * metrics as artifacts, and the model logged and registered as a new version of the registered
+ * model with its aliases (`challenger`). Ledger first, then the server when one is configured.
+ * What the CLI prints: the test metrics (and the candidates of `auto`) as text, or trainingJson.
  */
 import { readFile } from 'node:fs/promises';
 import type { TrainResult } from '../model/index.js';
+import { fixed, table } from './text.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import type { NewRun } from '../tracking/index.js';
 import { recordRuns, type RecordOutcome } from '../tracking/index.js';
@@ -34,4 +36,52 @@ export async function recordTraining(result: TrainResult, options: TrackingOptio
   const tracking = resolveTracking(options);
   const run = await trainingRun(result, experimentName(tracking, EXPERIMENTS.training), options.now);
   return recordRuns(tracking, run, []);
+}
+
+/** The JSON of a training result (snake_case, as every command's JSON): everything but the model itself, the profile by its identity. */
+export function trainingJson(result: TrainResult) {
+  return {
+    version: result.version,
+    registered_model: result.registeredModel,
+    model_type: result.modelType,
+    model_dir: result.modelDir,
+    aliases: result.aliases,
+    metrics: result.metrics,
+    params: result.params,
+    data: result.data,
+    candidates: result.candidates ?? null,
+    selection_metric: result.selectionMetric ?? null,
+    artifacts: result.artifacts,
+    registry: result.registry,
+    kernel: result.kernel,
+    seconds: result.seconds,
+    profile: { id: result.profile.id, rows: result.profile.rows, features: result.profile.features.length },
+  };
+}
+
+/** The text of a training result: the version, the test metrics, the candidates of `auto`, the files. */
+export function renderTraining(result: TrainResult): string {
+  const m = result.metrics;
+  const lines = [
+    `${result.modelType} ${result.registeredModel} v${result.version} (${result.aliases.join(', ')}): ${result.data.train_rows} train / ${result.data.test_rows} test rows, ${result.data.rows_dropped_non_finite} dropped (non-finite), fit ${result.seconds.fit.toFixed(2)} s`,
+    '',
+    table(
+      ['metric', 'test'],
+      [
+        ['roc_auc', fixed(m.roc_auc, 6)],
+        ['accuracy', fixed(m.accuracy, 6)],
+        ['precision', fixed(m.precision, 6)],
+        ['recall', fixed(m.recall, 6)],
+        ['f1_score', fixed(m.f1_score, 6)],
+        ['tp / tn / fp / fn', `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`],
+      ],
+      [false, true],
+    ),
+  ];
+  if (result.candidates) {
+    lines.push('', table(['candidate', 'validation roc_auc', 'validation accuracy', 'seconds'], result.candidates.map((c) => [c.model_type, fixed(c.validation_roc_auc, 6), fixed(c.validation_accuracy, 6), c.seconds.toFixed(1)]), [false, true, true, true]));
+    lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
+  }
+  lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+  return lines.join('\n');
 }

@@ -1,8 +1,9 @@
 /** The CLI end to end: baseline, check (--json contract, --fail-on), scan, synth (.csv and .arrow), demo. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { DRIFT_DEFAULTS, DRIFT_METHODS } from '../../engine/drift/index.js';
 import { HEAD_9998, ROOT, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
 const dir = tempDir('dc-cli-');
@@ -58,6 +59,39 @@ describe('driftcatcher CLI', () => {
     expect(report.settings).toMatchObject({ semantics: 'default', method: 'psi', threshold: 0.2, epsilon: 1e-4, bins: 10, aggregation: 'mean' });
   });
 
+  it('check --method hellinger: the report, its text and its recorded run speak of the method chosen, never of PSI', () => {
+    const psiWord = /(^|[^a-z])psi([^a-z]|$)/i; // the word, not the letters of `epsilon`
+    const json = cli(['check', '--baseline', profile, drifted, '--json', '--method', 'hellinger', '--no-record']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ method: 'hellinger', settings: { method: 'hellinger', threshold: 0.1 } });
+    expect(typeof report.overall_score).toBe('number');
+    expect(json.stdout).not.toMatch(psiWord);
+    const scores = report.features.map((f: any) => f.score);
+    expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+    const text = cli(['check', '--baseline', profile, drifted, '--method', 'hellinger', '--no-record']);
+    expect(text.stdout.split('\n')[0]!.trim().split(/\s+/)).toEqual(['#', 'feature', 'hellinger', 'verdict']);
+    expect(text.stdout).toMatch(/overall hellinger \(mean\) \d\.\d{4}/);
+    expect(text.stdout + text.stderr).not.toMatch(psiWord);
+    const ledgerDir = join(dir, 'ledger-hellinger');
+    expect(cli(['check', '--baseline', profile, drifted, '--method', 'hellinger', '--ledger-dir', ledgerDir]).code).toBe(0);
+    const [run] = readdirSync(join(ledgerDir, 'runs'));
+    expect(readdirSync(join(ledgerDir, 'runs', run!, 'artifacts'))).toEqual(['drift_feature_hellinger.json']);
+    const record = readFileSync(join(ledgerDir, 'runs', run!, 'run.json'), 'utf8');
+    expect(record).toContain('"overall_hellinger"');
+    expect(record).not.toMatch(psiWord);
+  });
+
+  it("check --help shows the drift defaults (DRIFT_DEFAULTS), each method's threshold among them", () => {
+    const help = cli(['check', '--help']).stdout.replace(/\s+/g, ' ');
+    const d = DRIFT_DEFAULTS;
+    expect(help).toContain(`default: the method's: ${DRIFT_METHODS.map((m) => `${m.id} ${d.thresholds[m.id]}`).join(', ')})`);
+    expect(help).toContain(`replaces zero proportions (default: ${d.epsilon})`);
+    expect(help).toContain(`default: "${d.method}")`);
+    expect(help).toContain(`default: "${d.aggregation}")`);
+    for (const value of [d.policy.retrainOverall, d.policy.retrainDriftedFeatures, d.policy.alertOverall]) expect(help).toContain(`(default: ${value})`);
+  });
+
   it('check prints a ranked table and the verdict; --fail-on sets exit 1', () => {
     const table = cli(['check', '--baseline', profile, drifted, '--top', '3']);
     expect(table.code).toBe(0);
@@ -105,7 +139,7 @@ describe('driftcatcher CLI', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/batch none\s+-> wait/);
     expect(result.stdout).toMatch(/batch mild\s+-> alert/);
-    expect(result.stdout).toMatch(/batch severe\s+-> retrain\s+overall PSI [0-9.]+, \d+\/78 features drifted: \S/);
+    expect(result.stdout).toMatch(/batch severe\s+-> retrain\s+overall psi [0-9.]+, \d+\/78 features drifted: \S/);
     expect(existsSync(join(dir, 'demo', 'profile.json'))).toBe(true);
   });
 

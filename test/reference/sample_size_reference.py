@@ -13,6 +13,10 @@ Commands
       batch of n rows from the same distribution, both binned with np.searchsorted, proportions
       = counts / rows, zeros -> eps, PSI = sum((a - e) * ln(a / e)), averaged over the three
       distributions. Prints {"<n>": mean_psi, ...} as JSON.
+  mc-method <method> <n_ref> <seed> <trials> <bins> <eps> <n> [<n> ...]
+      The same for another score of the same smoothed shares: `hellinger`
+      (sqrt(sum((sqrt p - sqrt q)^2) / 2), p and q normalised) or `jensenshannon`
+      (scipy.spatial.distance.jensenshannon, natural log). Prints {"<n>": mean_score, ...}.
 """
 import json
 import os
@@ -48,7 +52,26 @@ def psi(expected, actual, eps):
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def mc(n_ref, seed, trials, bins, eps, sizes):
+def smoothed(shares, eps):
+    return np.where(shares == 0, eps, shares)
+
+
+def hellinger(expected, actual, eps):
+    p = smoothed(expected, eps)
+    q = smoothed(actual, eps)
+    p, q = p / p.sum(), q / q.sum()
+    return float(np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2) / 2))
+
+
+def jensenshannon(expected, actual, eps):
+    from scipy.spatial import distance
+    return float(distance.jensenshannon(smoothed(expected, eps), smoothed(actual, eps)))
+
+
+SCORES = {'psi': psi, 'hellinger': hellinger, 'jensenshannon': jensenshannon}
+
+
+def mc(n_ref, seed, trials, bins, eps, sizes, score=psi):
     rng = np.random.default_rng(seed)
     result = {}
     for n in sizes:
@@ -61,7 +84,7 @@ def mc(n_ref, seed, trials, bins, eps, sizes):
                 k = len(interior) + 1
                 expected = np.bincount(np.searchsorted(interior, ref, side='right'), minlength=k) / n_ref
                 actual = np.bincount(np.searchsorted(interior, batch, side='right'), minlength=k) / n
-                total += psi(expected, actual, eps)
+                total += score(expected, actual, eps)
         result[str(n)] = total / (trials * len(DISTRIBUTIONS))
     return result
 
@@ -71,6 +94,9 @@ def main(argv):
         data(argv[1], int(argv[2]), int(argv[3]), [int(x) for x in argv[4:]])
     elif argv[0] == 'mc':
         print(json.dumps(mc(int(argv[1]), int(argv[2]), int(argv[3]), int(argv[4]), float(argv[5]), [int(x) for x in argv[6:]])))
+    elif argv[0] == 'mc-method':
+        score = SCORES[argv[1]]
+        print(json.dumps(mc(int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]), float(argv[6]), [int(x) for x in argv[7:]], score)))
     else:
         raise SystemExit(f'unknown command {argv[0]}')
 

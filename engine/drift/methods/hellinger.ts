@@ -1,20 +1,21 @@
-import type { DriftMethod } from './types.js';
+import { normalised, smoothedShares, type DriftMethod } from './types.js';
 
-/** Hellinger distance between the two binned distributions (renormalised), in [0, 1]. */
+/**
+ * Hellinger distance between the two binned distributions, sqrt(sum((sqrt(p) - sqrt(q))^2) / 2),
+ * in [0, 1]. The shares are smoothed as PSI's are (zeros -> epsilon) and renormalised, so that the
+ * report's expected/actual proportions are the ones it compared. To second order H^2 is S / 8.
+ */
 export const hellinger: DriftMethod = {
   id: 'hellinger',
   title: 'Hellinger distance',
   scoreKind: 'distance',
   defaultThreshold: 0.1,
-  compute(expected, actual) {
-    let totalE = 0;
-    let totalA = 0;
-    for (let i = 0; i < expected.length; i++) {
-      totalE += expected[i]!;
-      totalA += actual[i]!;
-    }
+  noise: { formula: 'sqrt(S / 8)', fromChiSquare: (s) => Math.sqrt(s / 8), toChiSquare: (score) => 8 * score * score },
+  compute({ reference, current, referenceSize, currentSize, epsilon }) {
+    const p = normalised(smoothedShares(reference, referenceSize, epsilon));
+    const q = normalised(smoothedShares(current, currentSize, epsilon));
     let sum = 0;
-    for (let i = 0; i < expected.length; i++) sum += (Math.sqrt(expected[i]! / totalE) - Math.sqrt(actual[i]! / totalA)) ** 2;
-    return Math.sqrt(sum / 2);
+    for (let i = 0; i < p.length; i++) sum += (Math.sqrt(p[i]!) - Math.sqrt(q[i]!)) ** 2;
+    return { score: Math.sqrt(sum / 2) };
   },
 };

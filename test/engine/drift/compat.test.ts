@@ -257,10 +257,10 @@ function expectOriginalDrift(report: Pick<DriftReport, 'overall_psi' | 'features
   const ours = new Map(report.features.map((f) => [f.name, f]));
   expect([...ours.keys()].sort(), `${what}: scored features`).toEqual(Object.keys(ref.feature_psi).sort());
   for (const [name, psi] of Object.entries(ref.feature_psi)) {
-    const mine = ours.get(name)!.psi;
+    const mine = ours.get(name)!.psi!;
     expect(Math.abs(mine - psi), `${what}: ${name}: psi ${mine} vs the original's ${psi}`).toBeLessThan(1e-9);
   }
-  expect(Math.abs(report.overall_psi - ref.overall_psi), `${what}: overall psi ${report.overall_psi} vs ${ref.overall_psi}`).toBeLessThan(1e-9);
+  expect(Math.abs(report.overall_psi! - ref.overall_psi), `${what}: overall psi ${report.overall_psi} vs ${ref.overall_psi}`).toBeLessThan(1e-9);
   expect(report.n_drifted_features, `${what}: n_drifted_features`).toBe(ref.n_drifted_features);
   const drifted = report.features.filter((f) => f.drifted).map((f) => f.name);
   expect(drifted.sort(), `${what}: drifted features`).toEqual(ref.drifted_features.map(([name]) => name).sort());
@@ -375,7 +375,7 @@ describe('compat driftcatcher: hand-worked', () => {
     const profile = await profileOf('small200');
     const file = join(dir, 'unrelated.csv');
     writeFileSync(file, 'a,b\n1,2\n3,4\n');
-    await expect(checkDrift(profile, file, { compat: 'driftcatcher', workers: 0 })).rejects.toMatchObject({ code: 'DC_ERR_INPUT', message: `${file}: none of the baseline's 78 features can be scored (78 not in the data, 0 without a finite value); --compat driftcatcher skips such features, which leaves nothing to check` });
+    await expect(checkDrift(profile, file, { compat: 'driftcatcher', workers: 0 })).rejects.toMatchObject({ code: 'DC_ERR_INPUT', message: `${file}: none of the baseline's 78 features can be scored (78 not in the data, 0 without a finite value); compat driftcatcher skips such features, which leaves nothing to check` });
   });
 });
 

@@ -55,10 +55,10 @@ function expectParity(ours: DriftReport, ref: any) {
   for (const feature of ref.features) {
     const mine = byName.get(feature.name)!;
     expect(mine, feature.name).toBeDefined();
-    expect(Math.abs(mine.psi - feature.psi), `${feature.name}: psi ${mine.psi} vs numpy ${feature.psi}`).toBeLessThan(1e-9);
+    expect(Math.abs(mine.psi! - feature.psi), `${feature.name}: psi ${mine.psi} vs numpy ${feature.psi}`).toBeLessThan(1e-9);
     expect(mine.drifted, feature.name).toBe(feature.drifted);
   }
-  expect(Math.abs(ours.overall_psi - ref.overall_psi)).toBeLessThan(1e-9);
+  expect(Math.abs(ours.overall_psi! - ref.overall_psi)).toBeLessThan(1e-9);
   expect(ours.n_drifted_features).toBe(ref.n_drifted_features);
   expect(ours.action).toBe(ref.action);
 }
@@ -84,6 +84,6 @@ describe('numpy parity on the real CICIDS extract', () => {
     const shifted = ['Flow Duration', 'Total Fwd Packets', 'Total Backward Packets', 'Flow IAT Mean', 'Flow IAT Max', 'Fwd IAT Total', 'Packet Length Mean', 'Average Packet Size', 'Init_Win_bytes_backward'];
     for (const top of severe.features.slice(0, 5)) expect(shifted).toContain(top.name);
     expect(quiet.action).not.toBe('retrain');
-    expect(quiet.overall_psi).toBeLessThan(severe.overall_psi);
+    expect(quiet.overall_psi).toBeLessThan(severe.overall_psi!);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The small-sample rule of drift reports (engine/drift/sample-size.ts) against an independent numpy
- * Monte Carlo (test/reference/sample_size_reference.py): the PSI of batches without drift, averaged
- * over fresh references and batches. The rule's expected PSI matches it where the chi-square
- * approximation holds, errs low (quiet) for tiny batches, and the smallest batch it accepts has a
- * real noise floor at about half the threshold.
+ * Monte Carlo (test/reference/sample_size_reference.py): the PSI (and the Hellinger and
+ * Jensen-Shannon distances) of batches without drift, averaged over fresh references and batches.
+ * The rule's expected score matches it where the chi-square approximation holds, errs low (quiet)
+ * for tiny PSI batches, and the smallest batch it accepts has a real noise floor at about half the
+ * threshold, for each method with its own threshold.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -54,6 +55,7 @@ describe('small_sample of drift reports', () => {
     for (const n of [10, 30]) {
       const report = await check(join(dir, `batch_${n}.csv`));
       expect(report.small_sample!.expected_psi).toBeLessThan(mc[String(n)]);
+      expect(report.small_sample!.expected_score).toBe(report.small_sample!.expected_psi);
       expect(mc[String(n)]).toBeGreaterThan(0.1);
       // and sampling noise alone makes these batches look drifted
       expect(report.overall_psi).toBeGreaterThan(0.1);
@@ -66,11 +68,36 @@ describe('small_sample of drift reports', () => {
     expect((await check(join(dir, `batch_${minRows}.csv`))).small_sample).toBeNull();
   });
 
-  it('follows the threshold: a stricter PSI threshold needs more rows; other methods are held to PSI\'s default', async () => {
+  it('follows the threshold: a stricter PSI threshold needs more rows', async () => {
     const strict = await checkDrift(profile, join(dir, 'batch_200.csv'), { workers: 0, threshold: 0.05 });
     expect(strict.small_sample).toMatchObject({ rows: 200, limit: 0.025 });
     expect(strict.small_sample!.min_rows).toBeGreaterThan(200);
-    const js = await checkDrift(profile, join(dir, 'batch_10.csv'), { workers: 0, method: 'jensenshannon' });
-    expect(js.small_sample).toMatchObject({ rows: 10, limit: 0.1 });
   });
+
+  for (const method of ['hellinger', 'jensenshannon']) {
+    it(`${method}: its own noise floor, sqrt(S / 8), against its Monte Carlo, and its own threshold`, async () => {
+      const tiny = await checkDrift(profile, join(dir, 'batch_10.csv'), { workers: 0, method });
+      expect(tiny.small_sample).toMatchObject({ rows: 10, bins: 10, limit: 0.05 });
+      expect(tiny.small_sample).not.toHaveProperty('expected_psi');
+      expect(tiny.small_sample!.message).toContain(`expected ${method} of`);
+      const minRows = tiny.small_sample!.min_rows!;
+      // 8 * 0.05^2 = 0.02 in S: 9 / (0.02 - 9 / 2000) = 580.6
+      expect(minRows).toBe(581);
+      reference(['data', dir, String(N_REF), '8', String(minRows - 1), String(minRows), '3000']);
+      const mc = reference(['mc-method', method, String(N_REF), '9', '300', '10', '1e-4', String(minRows), '1000', '3000']);
+      // where the approximation holds the rule's expected score is the Monte Carlo's within 5% (it
+      // is an upper bound of the mean: Jensen's inequality, 3% at 10 bins)
+      for (const n of [1000, 3000]) {
+        const approx = Math.sqrt((9 / n + 9 / N_REF) / 8);
+        expect(approx, `${n} rows`).toBeGreaterThan(mc[String(n)]);
+        expect((approx - mc[String(n)]) / mc[String(n)], `${n} rows`).toBeLessThan(0.05);
+        expect((await checkDrift(profile, join(dir, `batch_${n}.csv`), { workers: 0, method })).small_sample, `${n} rows`).toBeNull();
+      }
+      // the smallest batch the rule accepts: its real mean score under no drift is about half the threshold
+      expect(mc[String(minRows)]).toBeGreaterThan(0.05 * 0.85);
+      expect(mc[String(minRows)]).toBeLessThan(0.05 * 1.15);
+      expect((await checkDrift(profile, join(dir, `batch_${minRows - 1}.csv`), { workers: 0, method })).small_sample).not.toBeNull();
+      expect((await checkDrift(profile, join(dir, `batch_${minRows}.csv`), { workers: 0, method })).small_sample).toBeNull();
+    });
+  }
 });

@@ -30,6 +30,7 @@ function feature(name: string, psi: number, drifted: boolean): FeatureDrift {
 function fakeReport(features: FeatureDrift[]): DriftReport {
   const ranked = [...features].sort((a, b) => b.score - a.score);
   return {
+    method: 'psi',
     overall_psi: 0.42,
     overall_score: 0.42,
     n_drifted_features: features.filter((f) => f.drifted).length,
@@ -61,11 +62,12 @@ describe('what a drift check records', () => {
     expect(compactLocal(now)).toBe('20250102_030405');
   });
 
-  it('logs overall_psi, n_drifted_features, total_features and psi_rank_<i>_<name[:30]> for the top 10 drifted', () => {
+  it('logs overall_psi, n_drifted_features, total_features, overall_score and psi_rank_<i>_<name[:30]> for the top 10 drifted', () => {
     const keys = run.metrics!.map((m) => m.key);
     expect(keys.slice(0, 3)).toEqual(['overall_psi', 'n_drifted_features', 'total_features']);
     expect(run.metrics!.slice(0, 3).map((m) => m.value)).toEqual([0.42, 13, 15]);
-    const ranked = run.metrics!.slice(3);
+    expect(run.metrics![3]).toMatchObject({ key: 'overall_score', value: 0.42 });
+    const ranked = run.metrics!.slice(4);
     expect(ranked).toHaveLength(10);
     expect(ranked[0]).toMatchObject({ key: 'psi_rank_1_Fwd Packets/s', value: 5 });
     expect(ranked[1]).toMatchObject({ key: 'psi_rank_2_f11', value: 2.1 });

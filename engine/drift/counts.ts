@@ -1,0 +1,96 @@
+/**
+ * From the histogram kernel's count slots of a feature to the counts a drift method compares.
+ *
+ * The kernel (assembly/histogram.ts) counts a feature binned on n sorted edges into n + 3 slots
+ * (`countSlots(n)`), named here (COUNT_SLOTS) so that no raw offset is read anywhere else:
+ *   slots 0..n   finite values with exactly j edges at or below them (np.searchsorted 'right'):
+ *                slot 0 is below the first edge, slot n at or above the last
+ *   slot n + 1   non-finite values (NaN, +Infinity, -Infinity)
+ *   slot n + 2   finite values equal to the last edge (np.histogram closes its last bin)
+ * Both semantics derive from them: the default one's open bins are slots 0..n plus the missing
+ * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
+ */
+import type { FeatureProfile, Profile } from '../profile/index.js';
+import type { BinLayout } from './methods/index.js';
+
+/** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
+export const COUNT_SLOTS = {
+  /** finite values with exactly `j` edges at or below them, j = 0..nEdges */
+  between: (j: number): number => j,
+  /** non-finite values */
+  nonFinite: (nEdges: number): number => nEdges + 1,
+  /** finite values equal to the last edge (also counted in between(nEdges)) */
+  atLastEdge: (nEdges: number): number => nEdges + 2,
+} as const;
+
+/** One feature's count slots, read by name. */
+export interface FeatureSlots {
+  /** finite values per open bin: between(0..nEdges), a view of the slots */
+  finiteBins: Float64Array;
+  /** their sum: every finite value */
+  finite: number;
+  nonFinite: number;
+  atLastEdge: number;
+}
+
+export function readSlots(slots: Float64Array, nEdges: number): FeatureSlots {
+  const finiteBins = slots.subarray(COUNT_SLOTS.between(0), COUNT_SLOTS.between(nEdges) + 1);
+  let finite = 0;
+  for (const c of finiteBins) finite += c;
+  return { finiteBins, finite, nonFinite: slots[COUNT_SLOTS.nonFinite(nEdges)]!, atLastEdge: slots[COUNT_SLOTS.atLastEdge(nEdges)]! };
+}
+
+/** The counts of one feature on both sides, as a method receives them (plus what the report states). */
+export interface FeatureCounts {
+  reference: Float64Array;
+  current: Float64Array;
+  referenceSize: number;
+  currentSize: number;
+  edges: readonly number[];
+  bins: BinLayout;
+  /** current non-finite values */
+  nonFinite: number;
+}
+
+/**
+ * Baseline and current counts of one feature under the given semantics.
+ * - default: the open bins and the missing bin; sizes are the baseline's rows and every current
+ *   value counted (finite or not), so the shares of each side add up to 1;
+ * - compat (the original tool): np.histogram's bins; sizes are the baseline's complete rows and the
+ *   current finite values, those outside the edges included (so the current shares may add up to
+ *   less than 1, as the original's do).
+ */
+export function featureCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array, semantics: 'default' | 'compat:driftcatcher'): FeatureCounts {
+  if (semantics === 'default') {
+    const nEdges = feature.edges.length;
+    const read = readSlots(slots, nEdges);
+    // the open bins, then the missing bin
+    const current = new Float64Array(read.finiteBins.length + 1);
+    current.set(read.finiteBins);
+    current[read.finiteBins.length] = read.nonFinite;
+    return {
+      reference: Float64Array.from([...feature.counts, feature.missing]),
+      current,
+      referenceSize: profile.rows,
+      currentSize: read.finite + read.nonFinite,
+      edges: feature.edges,
+      bins: 'open',
+      nonFinite: read.nonFinite,
+    };
+  }
+  const nEdges = feature.compat.edges.length;
+  const read = readSlots(slots, nEdges);
+  // np.histogram's bin i is [e[i], e[i+1]): the values with i + 1 edges at or below them
+  const k = Math.max(0, nEdges - 1);
+  const current = read.finiteBins.slice(1, 1 + k);
+  if (k > 0) current[k - 1]! += read.atLastEdge;
+  return {
+    reference: Float64Array.from(feature.compat.counts),
+    current,
+    referenceSize: profile.complete_rows,
+    currentSize: read.finite,
+    edges: feature.compat.edges,
+    bins: 'histogram',
+    nonFinite: read.nonFinite,
+  };
+}
