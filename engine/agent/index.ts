@@ -3,6 +3,7 @@
  * promotion), its locked state file, daily logs, webhook alerts and the folder watch.
  * This is the area's only export.
  */
+export { AGENT_DEFAULTS, PROMOTE_METRICS, resolveAgentOptions, type ResolvedAgentOptions, type PromoteMetric } from './options.js';
 export { agentCheck, agentRetrain, agentStatus, agentDir, servingVersion, type AgentOptions, type AgentCheckResult, type AgentRetrainResult, type AgentStatus, type TakenAction } from './agent.js';
 export { agentWatch, parseInterval, WATCHED_EXTENSIONS, type WatchOptions } from './watch.js';
 export { sendAlert, alertContent, alertPayload, ALERT_FORMATS, type AlertFormat, type AlertContent, type AlertOptions, type AlertOutcome } from './alerts.js';
