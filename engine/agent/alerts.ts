@@ -1,24 +1,33 @@
 /**
  * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON.
- * The payload names the verdict, overall PSI, threshold, top drifted features, the reference and
- * current sizes and the model version. Failures (connection errors, non-2xx answers) are retried
- * with exponential back-off; the outcome says whether it was delivered, and never carries the URL
+ * The payload names the verdict, the drift method and its overall score with the verdict's
+ * thresholds, the per-feature threshold, the top drifted features, the reference and current
+ * sizes and the model version. Failures (connection errors, non-2xx answers) are retried with
+ * exponential back-off; the outcome says whether it was delivered, and never carries the URL
  * (webhook URLs are secrets).
  */
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DriftReport } from '../drift/index.js';
+import { AGENT_DEFAULTS, envBackoffMs, type AlertFormat } from './options.js';
 
-export type AlertFormat = 'slack' | 'discord' | 'generic';
-export const ALERT_FORMATS: readonly AlertFormat[] = ['slack', 'discord', 'generic'];
+export { ALERT_FORMATS, type AlertFormat } from './options.js';
 
 export interface AlertContent {
   verdict: string;
-  overall_psi: number;
+  /** the drift method's id and the kind of its score */
+  method: string;
+  score_kind: 'distance' | 'p_value';
+  overall_score: number;
+  /** compatibility with earlier payloads: the overall PSI, only when PSI is the method */
+  overall_psi?: number;
+  /** the per-feature threshold of the method */
   threshold: number;
+  /** the verdict's thresholds: retrain above `retrain_overall` or with more than `retrain_drifted_features` drifted features, alert above `alert_overall` or with any */
+  policy: { retrain_overall: number; retrain_drifted_features: number; alert_overall: number };
   n_drifted_features: number;
   total_features: number;
-  top_drifted_features: Array<{ name: string; psi: number }>;
+  top_drifted_features: Array<{ name: string; score: number }>;
   reference_rows: number;
   current_rows: number;
   current_file: string;
@@ -48,13 +57,19 @@ export interface AlertOutcome {
 }
 
 export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5): AlertContent {
+  const { settings } = report;
+  const isPsi = settings.method === 'psi';
   return {
     verdict: report.action,
-    overall_psi: report.overall_psi,
-    threshold: report.settings.threshold,
+    method: settings.method,
+    score_kind: settings.score_kind,
+    overall_score: report.overall_score,
+    ...(isPsi ? { overall_psi: report.overall_score } : {}),
+    threshold: settings.threshold,
+    policy: { retrain_overall: settings.policy.retrainOverall, retrain_drifted_features: settings.policy.retrainDriftedFeatures, alert_overall: settings.policy.alertOverall },
     n_drifted_features: report.n_drifted_features,
     total_features: report.total_features,
-    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, psi: f.psi })),
+    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, score: f.score })),
     reference_rows: report.baseline.rows,
     current_rows: report.current.rows,
     current_file: basename(report.current.files[0] ?? ''),
@@ -65,10 +80,23 @@ export function alertContent(report: DriftReport, model: { name: string; version
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 
+/** `overall psi 0.3100 (retrain above 0.2, alert above 0.1)`: the score named by its method, with the verdict's thresholds. */
+export function overallText(content: Pick<AlertContent, 'method' | 'score_kind' | 'overall_score' | 'policy'>): string {
+  const side = content.score_kind === 'p_value' ? 'below' : 'above';
+  return `overall ${content.method} ${f4(content.overall_score)} (retrain ${side} ${content.policy.retrain_overall}, alert ${side} ${content.policy.alert_overall})`;
+}
+
+function driftedText(content: AlertContent): string {
+  const side = content.score_kind === 'p_value' ? 'below' : 'above';
+  return `${content.n_drifted_features}/${content.total_features} features drifted (${content.method} ${side} ${content.threshold})`;
+}
+
 export function alertPayload(content: AlertContent, format: AlertFormat): unknown {
   const title = `driftcatcher: ${content.verdict.toUpperCase()} - data drift on ${content.model.name} v${content.model.version ?? '?'}`;
-  const summary = `overall PSI ${f4(content.overall_psi)} (threshold ${content.threshold}), ${content.n_drifted_features}/${content.total_features} features drifted; reference ${content.reference_rows} rows, current ${content.current_rows} rows (${content.current_file})`;
-  const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.psi)}`).join('\n') || 'none';
+  const summary = `${overallText(content)}, ${driftedText(content)}; reference ${content.reference_rows} rows, current ${content.current_rows} rows (${content.current_file})`;
+  const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.score)}`).join('\n') || 'none';
+  const overallField = `Overall score (${content.method})`;
+  const overallValue = `${f4(content.overall_score)} (retrain ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.retrain_overall}, alert ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.alert_overall})`;
   if (format === 'slack') {
     return {
       text: `${title}: ${summary}`,
@@ -78,8 +106,8 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
           type: 'section',
           fields: [
             { type: 'mrkdwn', text: `*Verdict*\n${content.verdict}` },
-            { type: 'mrkdwn', text: `*Overall PSI*\n${f4(content.overall_psi)} (threshold ${content.threshold})` },
-            { type: 'mrkdwn', text: `*Drifted features*\n${content.n_drifted_features}/${content.total_features}` },
+            { type: 'mrkdwn', text: `*${overallField}*\n${overallValue}` },
+            { type: 'mrkdwn', text: `*Drifted features*\n${driftedText(content)}` },
             { type: 'mrkdwn', text: `*Rows*\nreference ${content.reference_rows}, current ${content.current_rows}` },
             { type: 'mrkdwn', text: `*Model*\n${content.model.name} v${content.model.version ?? '?'}` },
           ],
@@ -98,8 +126,8 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
           timestamp: content.timestamp,
           fields: [
             { name: 'Verdict', value: content.verdict, inline: true },
-            { name: 'Overall PSI', value: `${f4(content.overall_psi)} (threshold ${content.threshold})`, inline: true },
-            { name: 'Drifted features', value: `${content.n_drifted_features}/${content.total_features}`, inline: true },
+            { name: overallField, value: overallValue, inline: true },
+            { name: 'Drifted features', value: driftedText(content), inline: true },
             { name: 'Rows', value: `reference ${content.reference_rows}, current ${content.current_rows}`, inline: true },
             { name: 'Model', value: `${content.model.name} v${content.model.version ?? '?'}`, inline: true },
             { name: 'Top drifted features', value: features },
@@ -113,10 +141,10 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
 
 /** POST the alert; retried with back-off; never throws. */
 export async function sendAlert(content: AlertContent, options: AlertOptions): Promise<AlertOutcome> {
-  const format = options.format ?? 'generic';
-  const retries = options.retries ?? 3;
-  const backoff = options.backoffMs ?? (Number(process.env['DRIFTCATCHER_ALERT_BACKOFF_MS']) || 500);
-  const timeout = options.timeoutMs ?? 10_000;
+  const format = options.format ?? AGENT_DEFAULTS.alertFormat;
+  const retries = options.retries ?? AGENT_DEFAULTS.alertRetries;
+  const backoff = options.backoffMs ?? envBackoffMs() ?? AGENT_DEFAULTS.alertBackoffMs;
+  const timeout = options.timeoutMs ?? AGENT_DEFAULTS.alertTimeoutMs;
   const body = JSON.stringify(alertPayload(content, format));
   // undici loads here, not with the engine: most runs never send an alert
   const { request } = await import('undici');
@@ -136,7 +164,7 @@ export async function sendAlert(content: AlertContent, options: AlertOptions): P
       lastStatus = undefined;
       lastError = `webhook not reached${code ? ` (${code})` : ''}`;
     }
-    if (attempt <= retries) await sleep(Math.min(backoff * 2 ** (attempt - 1), 30_000));
+    if (attempt <= retries) await sleep(Math.min(backoff * 2 ** (attempt - 1), AGENT_DEFAULTS.alertMaxBackoffMs));
   }
   return { delivered: false, attempts: retries + 1, format, ...(lastStatus !== undefined ? { status: lastStatus } : {}), error: lastError };
 }
