@@ -2,13 +2,15 @@
  * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON.
  * The payload names the verdict, the drift method and its overall score with the verdict's
  * thresholds, the per-feature threshold, the top drifted features, the reference and current
- * sizes and the model version. Failures (connection errors, non-2xx answers) are retried with
- * exponential back-off; the outcome says whether it was delivered, and never carries the URL
- * (webhook URLs are secrets).
+ * sizes and the model version. Delivery goes through the retry interceptor engine/tracking
+ * composes for its own requests: connection errors and 408/429/5xx answers are retried with
+ * doubling back-off (`Retry-After` respected), any other answer is final. The outcome says
+ * whether it was delivered and never carries the URL (webhook URLs are secrets).
  */
 import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
 import type { DriftReport } from '../drift/index.js';
+import { retryInterceptor, type RetryPolicy } from '../tracking/index.js';
 import { AGENT_DEFAULTS, envBackoffMs, type AlertFormat } from './options.js';
 
 export { ALERT_FORMATS, type AlertFormat } from './options.js';
@@ -139,32 +141,52 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
   return { source: 'driftcatcher', event: 'drift_alert', ...content };
 }
 
+/**
+ * The dispatcher webhooks go through: one undici Agent (each attempt bounded by `timeoutMs`) with
+ * engine/tracking's retry interceptor composed over it. `onRetry` hears every retry.
+ */
+async function webhookDispatcher(policy: RetryPolicy, timeoutMs: number, onRetry: () => void): Promise<{ dispatcher: Dispatcher; close: () => Promise<void> }> {
+  // undici loads here, not with the engine: most runs never send an alert
+  const { Agent } = await import('undici');
+  const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return { dispatcher: agent.compose(retryInterceptor(policy, onRetry)), close: () => agent.destroy() };
+}
+
+/** The retry policy of a webhook: `retries` retries, doubling from `backoffMs`, within a bound that every attempt and wait fits in. */
+export function alertRetryPolicy(retries: number, backoffMs: number, timeoutMs: number, maxBackoffMs: number = AGENT_DEFAULTS.alertMaxBackoffMs): RetryPolicy {
+  let waits = 0;
+  for (let i = 0; i < retries; i++) waits += Math.min(backoffMs * 2 ** i, maxBackoffMs);
+  return { maxRetries: retries, firstDelayMs: backoffMs, maxDelayMs: maxBackoffMs, totalMs: waits + (retries + 1) * timeoutMs };
+}
+
 /** POST the alert; retried with back-off; never throws. */
 export async function sendAlert(content: AlertContent, options: AlertOptions): Promise<AlertOutcome> {
   const format = options.format ?? AGENT_DEFAULTS.alertFormat;
   const retries = options.retries ?? AGENT_DEFAULTS.alertRetries;
   const backoff = options.backoffMs ?? envBackoffMs() ?? AGENT_DEFAULTS.alertBackoffMs;
   const timeout = options.timeoutMs ?? AGENT_DEFAULTS.alertTimeoutMs;
-  const body = JSON.stringify(alertPayload(content, format));
-  // undici loads here, not with the engine: most runs never send an alert
-  const { request } = await import('undici');
-  let lastStatus: number | undefined;
-  let lastError = '';
-  for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    try {
-      const answer = await request(options.url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: timeout, bodyTimeout: timeout });
-      lastStatus = answer.statusCode;
-      await answer.body.dump();
-      if (answer.statusCode >= 200 && answer.statusCode < 300) return { delivered: true, attempts: attempt, format, status: answer.statusCode };
-      lastError = `webhook answered HTTP ${answer.statusCode}`;
-      // a request the receiver will never take is not retried
-      if (answer.statusCode >= 400 && answer.statusCode < 500 && answer.statusCode !== 408 && answer.statusCode !== 429) return { delivered: false, attempts: attempt, format, status: lastStatus, error: lastError };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      lastStatus = undefined;
-      lastError = `webhook not reached${code ? ` (${code})` : ''}`;
-    }
-    if (attempt <= retries) await sleep(Math.min(backoff * 2 ** (attempt - 1), AGENT_DEFAULTS.alertMaxBackoffMs));
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    return { delivered: false, attempts: 0, format, error: 'the webhook is not a valid URL' };
   }
-  return { delivered: false, attempts: retries + 1, format, ...(lastStatus !== undefined ? { status: lastStatus } : {}), error: lastError };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { delivered: false, attempts: 0, format, error: 'the webhook is not an http(s) URL' };
+  const body = JSON.stringify(alertPayload(content, format));
+  let attempts = 1;
+  const { dispatcher, close } = await webhookDispatcher(alertRetryPolicy(retries, backoff, timeout), timeout, () => void attempts++);
+  try {
+    const answer = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', body, headers: { 'content-type': 'application/json', 'user-agent': 'driftcatcher' } });
+    await answer.body.dump();
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return { delivered: true, attempts, format, status: answer.statusCode };
+    // an answer the retry interceptor does not retry (a request the receiver will never take)
+    return { delivered: false, attempts, format, status: answer.statusCode, error: `webhook answered HTTP ${answer.statusCode}` };
+  } catch (err) {
+    const { statusCode, code } = err as { statusCode?: number; code?: string };
+    // the interceptor's last answer after every retry (its error carries the status), or why no answer came
+    if (typeof statusCode === 'number' && statusCode > 0) return { delivered: false, attempts, format, status: statusCode, error: `webhook answered HTTP ${statusCode}` };
+    return { delivered: false, attempts, format, error: `webhook not reached${code ? ` (${code})` : ''}` };
+  } finally {
+    await close().catch(() => undefined);
+  }
 }
