@@ -1,13 +1,13 @@
 /**
  * engine/agent: the retrain agent: `check` (check drift -> decide -> apply), `retrain`
- * (challenger/champion promotion on a holdout), `status`, the folder watch; its
+ * (challenger/champion promotion on a holdout, in memory), `status`, the folder watch; its
  * options and defaults, the pure decision table, the locked state file, daily logs and webhook
  * alerts. This is the area's only export.
  */
 export { AGENT_DEFAULTS, ALERT_FORMATS, PROMOTE_METRICS, resolveAgentOptions, agentDir, type AgentOptions, type ResolvedAgentOptions, type AlertFormat, type PromoteMetric } from './options.js';
 export { decide, decideRetrain, type AgentDecision, type RetrainDecision, type DecisionState, type DriftSummary, type AgentPolicy, type RetrainHold, type TakenAction } from './decide.js';
 export { agentCheck, type AgentCheckResult } from './check.js';
-export { agentRetrain, type AgentRetrainResult } from './retrain.js';
+export { agentRetrain, NEW_TRAIN_FILE, type AgentRetrainResult } from './retrain.js';
 export { agentStatus, type AgentStatus } from './status.js';
 export { servingVersion } from './context.js';
 export { agentWatch, parseInterval, WATCHED_EXTENSIONS, type WatchOptions } from './watch.js';

@@ -1,15 +1,22 @@
 /**
  * Retraining: base data + new labelled data -> challenger -> holdout comparison -> promote when
  * not worse. Part of the new labelled rows is held out (stratified); the challenger never sees
- * them. Both parts go to CSV files in the retrain's work folder, which carries its owner, so that
- * a later run removes it when this process dies (see slot.ts).
+ * them, and challenger and champion are scored on them in memory (the models' own predict
+ * functions on the Dataset, the features matched by name).
+ *
+ * trainModel reads its data from files, so the new rows it trains on go to one Arrow IPC file in
+ * the retrain's work folder (Float64 columns under their own names, the label as negative / not
+ * negative): the work folder carries its owner, so that a later run removes it when this process
+ * dies (see slot.ts).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CHAMPION, predictFile, readLabelledData, stratifiedSplit, takeRows, trainModel, type ClassificationMetrics, type Dataset, type TrainResult } from '../model/index.js';
+import type { Data, Field } from 'apache-arrow';
+import { loadArrowWriter } from '../io/index.js';
+import { applyFill, CHAMPION, classificationMetrics, loadModel, predictDataset, readLabelledData, stratifiedSplit, takeRows, trainModel, type ClassificationMetrics, type Dataset, type Model, type TrainResult } from '../model/index.js';
 import { trainingRun } from '../report/index.js';
 import { EXPERIMENTS, recordRun } from '../tracking/index.js';
-import { ModelError, ownerRecord, UsageError, writeFileAtomic } from '../util/index.js';
+import { ownerRecord, SchemaError, UsageError } from '../util/index.js';
 import { agentContext, servingVersion, type AgentContext } from './context.js';
 import { decideRetrain } from './decide.js';
 import type { AgentOptions } from './options.js';
@@ -28,6 +35,9 @@ export interface AgentRetrainResult {
   holdout_rows: number;
   train?: Pick<TrainResult, 'version' | 'metrics' | 'data'>;
 }
+
+/** The file of the new training rows in a retrain's work folder. */
+export const NEW_TRAIN_FILE = 'new-train.arrow';
 
 export async function agentRetrain(newData: readonly string[], options: AgentOptions & { force?: boolean } = {}): Promise<AgentRetrainResult> {
   const ctx = agentContext(options);
@@ -74,15 +84,14 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
     const train = options.train ?? {};
     const read = await readLabelledData(newLabeledData, { label: train.label, negative: train.negative, exclude: train.exclude, coerce: train.coerce });
     const split = stratifiedSplit(read.labels, resolved.holdoutShare, resolved.seed + 7);
-    const newTrain = join(work, 'new-train.csv');
-    const holdout = join(work, 'holdout.csv');
-    await writeDatasetCsv(takeRows(read, split.train), read.labelName, read.negative, newTrain);
-    await writeDatasetCsv(takeRows(read, split.test), read.labelName, read.negative, holdout);
+    const holdout = takeRows(read, split.test);
+    const newTrain = join(work, NEW_TRAIN_FILE);
+    await writeLabelledArrow(takeRows(read, split.train), read.labelName, read.negative, newTrain);
     const previous = await servingVersion(ctx.registry).catch(() => null);
     const champion = previous?.alias === 'champion' ? previous.version : null;
     const trained = await trainModel({ ...train, data: baseData, newData: [newTrain], baselineFrom: 'new', registry: ctx.registry.root, registeredModel: ctx.registry.name });
-    const challengerMetrics = await evaluate(`${ctx.registry.root}@${trained.version}`, holdout, work);
-    const championMetrics = champion ? await evaluate(`${ctx.registry.root}@${champion.version}`, holdout, work) : null;
+    const challengerMetrics = await holdoutMetrics(trained.model, holdout, `v${trained.version}`);
+    const championMetrics = champion ? await holdoutMetrics((await loadModel(`${ctx.registry.root}@${champion.version}`)).model, holdout, `v${champion.version}`) : null;
     const challengerScore = challengerMetrics[metric];
     const championScore = championMetrics ? championMetrics[metric] : null;
     const promote = championScore === null || !(challengerScore < championScore);
@@ -94,7 +103,7 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
       champion_version: champion?.version ?? null,
       champion_score: championScore,
       challenger_score: challengerScore,
-      holdout_rows: split.test.length,
+      holdout_rows: holdout.rows,
       train: { version: trained.version, metrics: trained.metrics, data: trained.data },
     };
     const now = ctx.now();
@@ -104,7 +113,7 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
       s.total_retrains += 1;
       s.last_retrain = { ...result, train: undefined, timestamp: now.toISOString() };
     });
-    await ctx.log.write('RETRAIN_SUCCESS', `v${trained.version} ${metric} ${challengerScore.toFixed(4)} vs champion ${championScore === null ? 'none' : `v${champion!.version} ${championScore.toFixed(4)}`} on ${split.test.length} holdout rows: ${promote ? 'promoted to champion' : 'champion kept'}`, { version: trained.version, metric, challenger_score: challengerScore, champion_score: championScore, champion_version: champion?.version ?? null, promoted: promote }, now);
+    await ctx.log.write('RETRAIN_SUCCESS', `v${trained.version} ${metric} ${challengerScore.toFixed(4)} vs champion ${championScore === null ? 'none' : `v${champion!.version} ${championScore.toFixed(4)}`} on ${holdout.rows} holdout rows: ${promote ? 'promoted to champion' : 'champion kept'}`, { version: trained.version, metric, challenger_score: challengerScore, champion_score: championScore, champion_version: champion?.version ?? null, promoted: promote }, now);
     if (resolved.record) {
       const run = await trainingRun(trained, EXPERIMENTS.retraining, now);
       run.metrics!.push({ key: `holdout_challenger_${metric}`, value: challengerScore, timestamp: now.getTime(), step: 0 });
@@ -124,18 +133,38 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
   }
 }
 
-async function evaluate(model: string, holdout: string, work: string): Promise<ClassificationMetrics> {
-  const predicted = await predictFile({ model, data: holdout, out: join(work, `pred-${basename(model).replace(/[^\w.-]/g, '_')}.csv`) });
-  if (!predicted.metrics) throw new ModelError('the holdout has no labels', { file: holdout });
-  return predicted.metrics;
+/** A model's metrics on the holdout rows, its features matched by name and its fill values applied (as predictFile does). */
+async function holdoutMetrics(model: Model, holdout: Dataset, which: string): Promise<ClassificationMetrics> {
+  const at = new Map(holdout.featureNames.map((name, i) => [name, i]));
+  const columns = model.features.map((name) => {
+    const i = at.get(name);
+    if (i === undefined) throw new SchemaError(`feature "${name}" of model ${which} is missing from the new labelled data`);
+    return holdout.columns[i]!;
+  });
+  const { proba, pred } = await predictDataset(model, { featureNames: model.features, columns: applyFill(columns, model.fill), labels: holdout.labels, rows: holdout.rows });
+  return classificationMetrics(holdout.labels, pred, proba);
 }
 
-async function writeDatasetCsv(data: Dataset, labelName: string, negative: string, file: string): Promise<void> {
-  const lines = [[...data.featureNames, labelName].join(',')];
-  for (let r = 0; r < data.rows; r++) {
-    const cells = data.columns.map((c) => String(c[r]));
-    cells.push(data.labels[r] === 1 ? 'ATTACK' : negative);
-    lines.push(cells.join(','));
+/**
+ * Labelled rows as an Arrow IPC file trainModel reads back exactly: Float64 columns under their
+ * names, the label as `negative` (0) or a text that is not `negative` (1).
+ */
+async function writeLabelledArrow(data: Dataset, labelName: string, negative: string, file: string): Promise<void> {
+  const { Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } = await import('apache-arrow');
+  const { createArrowFileWriter, labelField } = await loadArrowWriter();
+  const fields: Field[] = data.featureNames.map((name) => new Field(name, new Float64(), false));
+  fields.push(labelField(labelName));
+  const schema = new Schema(fields);
+  const n = data.rows;
+  const children: Data[] = data.columns.map((values) => makeData({ type: new Float64(), length: n, nullCount: 0, data: values }));
+  const dictionary = vectorFromArray([negative, `not ${negative}`], new Utf8());
+  children.push(makeData({ type: schema.fields[fields.length - 1]!.type, length: n, nullCount: 0, data: Int32Array.from(data.labels), dictionary }));
+  const writer = createArrowFileWriter(file, schema, { format: 'file' });
+  try {
+    writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children })));
+  } catch (err) {
+    await writer.abort();
+    throw err;
   }
-  await writeFileAtomic(file, lines.join('\n') + '\n');
+  await writer.close();
 }
