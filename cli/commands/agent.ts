@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
+import { UsageError } from '../../engine/util/index.js';
 // --interval is parsed with the command line, and --help shows the agent's defaults
 import { AGENT_DEFAULTS, ALERT_FORMATS, parseInterval } from '../../engine/agent/index.js';
 import { addDriftOptions, addRegistryOptions, addTrackingOptions, exitCodeFor, integer, number, registryOptions, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
@@ -24,6 +25,8 @@ interface RetrainFlags {
 
 interface AlertFlags {
   alertCooldownHours: number;
+  newData?: string[];
+  /** the old spelling of --new-data, hidden */
   labeledData?: string[];
   webhookUrl?: string;
   alertFormat: AlertFormat;
@@ -55,7 +58,8 @@ function addRetrainOptions(command: Command): Command {
 function addActionOptions(command: Command): Command {
   return addRetrainOptions(command)
     .addOption(alertCooldownHours())
-    .option('--labeled-data <files...>', 'labelled files to retrain with on a retrain verdict (without them: alert)')
+    .option('--new-data <files...>', 'new labelled files to retrain with on a retrain verdict (without them: alert)')
+    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
     .addOption(new Option('--alert-format <format>', 'webhook payload').choices([...ALERT_FORMATS]).default(AGENT_DEFAULTS.alertFormat));
 }
@@ -80,7 +84,7 @@ function checkOptions(flags: CheckFlags): AgentOptions {
     ...place(flags),
     ...retrain(flags),
     alertCooldownHours: flags.alertCooldownHours,
-    labeledData: flags.labeledData,
+    labeledData: flags.newData ?? flags.labeledData,
     webhookUrl: flags.webhookUrl,
     alertFormat: flags.alertFormat,
     drift: scanOptions(flags),
@@ -102,10 +106,13 @@ export function registerAgent(program: Command): void {
   const agent = program.command('agent').description('the retrain agent: drift checks against the champion, alerts and retraining under cooldowns');
 
   addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)'))))))
-    .requiredOption('--data <file>', 'current data: CSV or Arrow IPC')
-    .action(async (flags: CheckFlags & { data: string }) => {
+    .argument('[data]', 'current data: CSV or Arrow IPC')
+    .addOption(new Option('--data <file>', 'the old spelling of the data argument').hideHelp())
+    .action(async (positional: string | undefined, flags: CheckFlags & { data?: string }) => {
+      const data = positional ?? flags.data;
+      if (data === undefined) throw new UsageError('agent check needs the data to check: agent check FILE');
       const { agentCheck } = await import('../../engine/agent/index.js');
-      const result = await agentCheck(flags.data, checkOptions(flags));
+      const result = await agentCheck(data, checkOptions(flags));
       const { report, ...rest } = result;
       const top = report.features.slice(0, flags.top ?? 10);
       // a feature's psi is there only when PSI is the method (JSON leaves an undefined key out)
@@ -119,12 +126,13 @@ export function registerAgent(program: Command): void {
     });
 
   addQuiet(addRetrainOptions(addPlaceOptions(addTrackingOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout')))))
-    .requiredOption('--new-labeled-data <files...>', 'new labelled files')
+    .option('--new-data <files...>', 'new labelled files')
+    .addOption(new Option('--new-labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--force', 'ignore the retrain cooldown')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newLabeledData: string[]; force?: boolean; json?: boolean }) => {
+    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newData?: string[]; newLabeledData?: string[]; force?: boolean; json?: boolean }) => {
       const { agentRetrain } = await import('../../engine/agent/index.js');
-      const result = await agentRetrain(flags.newLabeledData, { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
+      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
       else if (result.status === 'busy') process.stdout.write(`retrain skipped: another retrain is running (pid ${result.running?.pid}, started ${result.running?.since})\n`);
