@@ -1,17 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/index.js';
-// --interval is parsed with the command line; watch.js loads the rest of the agent when a watch starts
-import { parseInterval } from '../../engine/agent/index.js';
-import { addDriftOptions, addTrackingOptions, exitCodeFor, integer, number, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type TrackingFlags } from '../options.js';
+import { UsageError } from '../../engine/util/index.js';
+// --interval is parsed with the command line, and --help shows the agent's defaults
+import { AGENT_DEFAULTS, ALERT_FORMATS, parseInterval } from '../../engine/agent/index.js';
+import { addDriftOptions, addRegistryOptions, addTrackingOptions, exitCodeFor, integer, number, registryOptions, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { featureTable, smallSampleWarning } from '../render.js';
 
 // Each agent command has the options it uses and no others (test/cli/options.test.ts checks it).
 
 /** Where the agent works: every agent command. */
-interface PlaceFlags {
-  registry: string;
-  name: string;
+interface PlaceFlags extends RegistryFlags {
   stateDir?: string;
   ledgerDir?: string;
 }
@@ -26,6 +25,8 @@ interface RetrainFlags {
 
 interface AlertFlags {
   alertCooldownHours: number;
+  newData?: string[];
+  /** the old spelling of --new-data, hidden */
   labeledData?: string[];
   webhookUrl?: string;
   alertFormat: AlertFormat;
@@ -38,21 +39,18 @@ interface LogFlags {
 type CheckFlags = PlaceFlags & RetrainFlags & AlertFlags & LogFlags & DriftFlags & TrackingFlags;
 
 function addPlaceOptions(command: Command): Command {
-  return command
-    .option('--registry <dir>', 'model registry (the champion\'s baseline is checked against)', 'models')
-    .option('--name <model>', 'registered model name', 'ddos_random_forest')
-    .option('--state-dir <dir>', 'state file and daily logs (default: <ledger>/agent)');
+  return addRegistryOptions(command, 'model registry (the champion\'s baseline is checked against)').option('--state-dir <dir>', 'state file and daily logs (default: <ledger>/agent)');
 }
 
-const minRetrainHours = () => new Option('--min-retrain-hours <h>', 'at least this long between retrains').argParser(number('--min-retrain-hours')).default(24);
-const alertCooldownHours = () => new Option('--alert-cooldown-hours <h>', 'at least this long between alerts').argParser(number('--alert-cooldown-hours')).default(6);
+const minRetrainHours = () => new Option('--min-retrain-hours <h>', 'at least this long between retrains').argParser(number('--min-retrain-hours')).default(AGENT_DEFAULTS.minRetrainHours);
+const alertCooldownHours = () => new Option('--alert-cooldown-hours <h>', 'at least this long between alerts').argParser(number('--alert-cooldown-hours')).default(AGENT_DEFAULTS.alertCooldownHours);
 
 function addRetrainOptions(command: Command): Command {
   return command
     .addOption(minRetrainHours())
     .option('--base-data <file>', 'the labelled data the model was trained on (retraining adds new files to it)')
-    .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), 100)
-    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), 42)
+    .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), AGENT_DEFAULTS.nEstimators)
+    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), AGENT_DEFAULTS.seed)
     .option('--train-workers <n>', workersHelp('worker threads when retraining'), workersArg('--train-workers'));
 }
 
@@ -60,15 +58,16 @@ function addRetrainOptions(command: Command): Command {
 function addActionOptions(command: Command): Command {
   return addRetrainOptions(command)
     .addOption(alertCooldownHours())
-    .option('--labeled-data <files...>', 'labelled files to retrain with on a retrain verdict (without them: alert)')
+    .option('--new-data <files...>', 'new labelled files to retrain with on a retrain verdict (without them: alert)')
+    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
-    .addOption(new Option('--alert-format <format>', 'webhook payload').choices(['slack', 'discord', 'generic']).default('generic'));
+    .addOption(new Option('--alert-format <format>', 'webhook payload').choices([...ALERT_FORMATS]).default(AGENT_DEFAULTS.alertFormat));
 }
 
 const addQuiet = (command: Command) => command.option('--quiet', 'do not echo log events on stderr');
 
 function place(flags: PlaceFlags): Pick<AgentOptions, 'registry' | 'registeredModel' | 'stateDir'> {
-  return { registry: flags.registry, registeredModel: flags.name, stateDir: flags.stateDir };
+  return { ...registryOptions(flags), stateDir: flags.stateDir };
 }
 
 function retrain(flags: RetrainFlags): Pick<AgentOptions, 'minRetrainHours' | 'baseData' | 'train'> {
@@ -85,7 +84,7 @@ function checkOptions(flags: CheckFlags): AgentOptions {
     ...place(flags),
     ...retrain(flags),
     alertCooldownHours: flags.alertCooldownHours,
-    labeledData: flags.labeledData,
+    labeledData: flags.newData ?? flags.labeledData,
     webhookUrl: flags.webhookUrl,
     alertFormat: flags.alertFormat,
     drift: scanOptions(flags),
@@ -107,15 +106,19 @@ export function registerAgent(program: Command): void {
   const agent = program.command('agent').description('the retrain agent: drift checks against the champion, alerts and retraining under cooldowns');
 
   addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)'))))))
-    .requiredOption('--data <file>', 'current data: CSV or Arrow IPC')
-    .action(async (flags: CheckFlags & { data: string }) => {
+    .argument('[data]', 'current data: CSV or Arrow IPC')
+    .addOption(new Option('--data <file>', 'the old spelling of the data argument').hideHelp())
+    .action(async (positional: string | undefined, flags: CheckFlags & { data?: string }) => {
+      const data = positional ?? flags.data;
+      if (data === undefined) throw new UsageError('agent check needs the data to check: agent check FILE');
       const { agentCheck } = await import('../../engine/agent/index.js');
-      const result = await agentCheck(flags.data, checkOptions(flags));
+      const result = await agentCheck(data, checkOptions(flags));
       const { report, ...rest } = result;
       const top = report.features.slice(0, flags.top ?? 10);
-      if (flags.json) printJson({ ...rest, top_features: top.map((f) => ({ name: f.name, psi: f.psi, score: f.score, drifted: f.drifted })) });
+      // a feature's psi is there only when PSI is the method (JSON leaves an undefined key out)
+      if (flags.json) printJson({ ...rest, top_features: top.map((f) => ({ name: f.name, score: f.score, psi: f.psi, drifted: f.drifted })) });
       else {
-        process.stdout.write(`${result.file}: ${result.action} (overall PSI ${result.overall_psi.toFixed(4)}, ${result.n_drifted_features} drifted) against ${result.model.name} v${result.model.version} (${result.model.alias}) -> ${result.taken}${result.alert ? ` (alert ${result.alert.delivered ? 'sent' : `not delivered: ${result.alert.error}`})` : ''}${result.retrain ? ` (v${result.retrain.version} ${result.retrain.status})` : ''}\n`);
+        process.stdout.write(`${result.file}: ${result.action} (overall ${result.method} ${result.overall_score.toFixed(4)}, ${result.n_drifted_features} drifted) against ${result.model.name} v${result.model.version} (${result.model.alias}) -> ${result.taken}${result.alert ? ` (alert ${result.alert.delivered ? 'sent' : `not delivered: ${result.alert.error}`})` : ''}${result.retrain ? ` (v${result.retrain.version} ${result.retrain.status})` : ''}\n`);
         process.stdout.write(featureTable(report, top.length) + '\n');
       }
       process.stderr.write(smallSampleWarning(null, result.small_sample));
@@ -123,12 +126,13 @@ export function registerAgent(program: Command): void {
     });
 
   addQuiet(addRetrainOptions(addPlaceOptions(addTrackingOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout')))))
-    .requiredOption('--new-labeled-data <files...>', 'new labelled files')
+    .option('--new-data <files...>', 'new labelled files')
+    .addOption(new Option('--new-labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--force', 'ignore the retrain cooldown')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newLabeledData: string[]; force?: boolean; json?: boolean }) => {
+    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newData?: string[]; newLabeledData?: string[]; force?: boolean; json?: boolean }) => {
       const { agentRetrain } = await import('../../engine/agent/index.js');
-      const result = await agentRetrain(flags.newLabeledData, { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
+      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
       else if (result.status === 'busy') process.stdout.write(`retrain skipped: another retrain is running (pid ${result.running?.pid}, started ${result.running?.since})\n`);
@@ -152,14 +156,14 @@ export function registerAgent(program: Command): void {
         `last alert: ${status.last_alert_time ?? 'never'} (cooldown left ${status.alert_cooldown_left_hours.toFixed(1)} h)`,
         `last retrain: ${status.last_retrain_time ?? 'never'} (cooldown left ${status.retrain_cooldown_left_hours.toFixed(1)} h)`,
         ...(running ? [`retrain running: pid ${running.pid} since ${running.since}${running.alive ? '' : ' (process gone: the next check gives the slot back)'}`] : []),
-        `drift trend: ${t.direction} (${t.recent.map((x) => x.toFixed(3)).join(' ') || (t.other_baselines ? 'no checks against this baseline yet' : 'no checks yet')})${t.model_version !== null ? ` against v${t.model_version}` : ''}${t.other_baselines ? `; ${t.other_baselines} check(s) against earlier baselines left out` : ''}`,
+        `drift trend${t.method ? ` (${t.method})` : ''}: ${t.direction} (${t.recent.map((x) => x.toFixed(3)).join(' ') || (t.other_baselines ? 'no checks against this baseline yet' : 'no checks yet')})${t.model_version !== null ? ` against v${t.model_version}` : ''}${t.other_baselines ? `; ${t.other_baselines} check(s) against earlier baselines left out` : ''}${t.other_methods ? `; ${t.other_methods} check(s) with another method left out` : ''}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
 
   addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there) until SIGINT/SIGTERM'), { output: false })))))
     .argument('<dir>', 'folder to watch')
-    .option('--interval <time>', 'time between polls: 30s, 15m, 1h', interval, 3_600_000)
+    .addOption(new Option('--interval <time>', 'time between polls: 30s, 15m, 1h').argParser(interval).default(AGENT_DEFAULTS.watchIntervalMs, `${AGENT_DEFAULTS.watchIntervalMs / 3_600_000}h`))
     .action(async (dir: string, flags: CheckFlags & { interval: number }) => {
       const { agentWatch } = await import('../../engine/agent/index.js');
       const controller = new AbortController();

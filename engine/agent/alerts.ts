@@ -1,24 +1,35 @@
 /**
  * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON.
- * The payload names the verdict, overall PSI, threshold, top drifted features, the reference and
- * current sizes and the model version. Failures (connection errors, non-2xx answers) are retried
- * with exponential back-off; the outcome says whether it was delivered, and never carries the URL
- * (webhook URLs are secrets).
+ * The payload names the verdict, the drift method and its overall score with the verdict's
+ * thresholds, the per-feature threshold, the top drifted features, the reference and current
+ * sizes and the model version. Delivery goes through the retry interceptor engine/tracking
+ * composes for its own requests: connection errors and 408/429/5xx answers are retried with
+ * doubling back-off (`Retry-After` respected), any other answer is final. The outcome says
+ * whether it was delivered and never carries the URL (webhook URLs are secrets).
  */
 import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
 import type { DriftReport } from '../drift/index.js';
+import { retryInterceptor, type RetryPolicy } from '../tracking/index.js';
+import { AGENT_DEFAULTS, envBackoffMs, type AlertFormat } from './options.js';
 
-export type AlertFormat = 'slack' | 'discord' | 'generic';
-export const ALERT_FORMATS: readonly AlertFormat[] = ['slack', 'discord', 'generic'];
+export { ALERT_FORMATS, type AlertFormat } from './options.js';
 
 export interface AlertContent {
   verdict: string;
-  overall_psi: number;
+  /** the drift method's id and the kind of its score */
+  method: string;
+  score_kind: 'distance' | 'p_value';
+  overall_score: number;
+  /** compatibility with earlier payloads: the overall PSI, only when PSI is the method */
+  overall_psi?: number;
+  /** the per-feature threshold of the method */
   threshold: number;
+  /** the verdict's thresholds: retrain above `retrain_overall` or with more than `retrain_drifted_features` drifted features, alert above `alert_overall` or with any */
+  policy: { retrain_overall: number; retrain_drifted_features: number; alert_overall: number };
   n_drifted_features: number;
   total_features: number;
-  top_drifted_features: Array<{ name: string; psi: number }>;
+  top_drifted_features: Array<{ name: string; score: number }>;
   reference_rows: number;
   current_rows: number;
   current_file: string;
@@ -48,13 +59,19 @@ export interface AlertOutcome {
 }
 
 export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5): AlertContent {
+  const { settings } = report;
+  const isPsi = settings.method === 'psi';
   return {
     verdict: report.action,
-    overall_psi: report.overall_score,
-    threshold: report.settings.threshold,
+    method: settings.method,
+    score_kind: settings.score_kind,
+    overall_score: report.overall_score,
+    ...(isPsi ? { overall_psi: report.overall_score } : {}),
+    threshold: settings.threshold,
+    policy: { retrain_overall: settings.policy.retrainOverall, retrain_drifted_features: settings.policy.retrainDriftedFeatures, alert_overall: settings.policy.alertOverall },
     n_drifted_features: report.n_drifted_features,
     total_features: report.total_features,
-    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, psi: f.score })),
+    top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, score: f.score })),
     reference_rows: report.baseline.rows,
     current_rows: report.current.rows,
     current_file: basename(report.current.files[0] ?? ''),
@@ -65,10 +82,23 @@ export function alertContent(report: DriftReport, model: { name: string; version
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 
+/** `overall psi 0.3100 (retrain above 0.2, alert above 0.1)`: the score named by its method, with the verdict's thresholds. */
+export function overallText(content: Pick<AlertContent, 'method' | 'score_kind' | 'overall_score' | 'policy'>): string {
+  const side = content.score_kind === 'p_value' ? 'below' : 'above';
+  return `overall ${content.method} ${f4(content.overall_score)} (retrain ${side} ${content.policy.retrain_overall}, alert ${side} ${content.policy.alert_overall})`;
+}
+
+function driftedText(content: AlertContent): string {
+  const side = content.score_kind === 'p_value' ? 'below' : 'above';
+  return `${content.n_drifted_features}/${content.total_features} features drifted (${content.method} ${side} ${content.threshold})`;
+}
+
 export function alertPayload(content: AlertContent, format: AlertFormat): unknown {
   const title = `driftcatcher: ${content.verdict.toUpperCase()} - data drift on ${content.model.name} v${content.model.version ?? '?'}`;
-  const summary = `overall PSI ${f4(content.overall_psi)} (threshold ${content.threshold}), ${content.n_drifted_features}/${content.total_features} features drifted; reference ${content.reference_rows} rows, current ${content.current_rows} rows (${content.current_file})`;
-  const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.psi)}`).join('\n') || 'none';
+  const summary = `${overallText(content)}, ${driftedText(content)}; reference ${content.reference_rows} rows, current ${content.current_rows} rows (${content.current_file})`;
+  const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.score)}`).join('\n') || 'none';
+  const overallField = `Overall score (${content.method})`;
+  const overallValue = `${f4(content.overall_score)} (retrain ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.retrain_overall}, alert ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.alert_overall})`;
   if (format === 'slack') {
     return {
       text: `${title}: ${summary}`,
@@ -78,8 +108,8 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
           type: 'section',
           fields: [
             { type: 'mrkdwn', text: `*Verdict*\n${content.verdict}` },
-            { type: 'mrkdwn', text: `*Overall PSI*\n${f4(content.overall_psi)} (threshold ${content.threshold})` },
-            { type: 'mrkdwn', text: `*Drifted features*\n${content.n_drifted_features}/${content.total_features}` },
+            { type: 'mrkdwn', text: `*${overallField}*\n${overallValue}` },
+            { type: 'mrkdwn', text: `*Drifted features*\n${driftedText(content)}` },
             { type: 'mrkdwn', text: `*Rows*\nreference ${content.reference_rows}, current ${content.current_rows}` },
             { type: 'mrkdwn', text: `*Model*\n${content.model.name} v${content.model.version ?? '?'}` },
           ],
@@ -98,8 +128,8 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
           timestamp: content.timestamp,
           fields: [
             { name: 'Verdict', value: content.verdict, inline: true },
-            { name: 'Overall PSI', value: `${f4(content.overall_psi)} (threshold ${content.threshold})`, inline: true },
-            { name: 'Drifted features', value: `${content.n_drifted_features}/${content.total_features}`, inline: true },
+            { name: overallField, value: overallValue, inline: true },
+            { name: 'Drifted features', value: driftedText(content), inline: true },
             { name: 'Rows', value: `reference ${content.reference_rows}, current ${content.current_rows}`, inline: true },
             { name: 'Model', value: `${content.model.name} v${content.model.version ?? '?'}`, inline: true },
             { name: 'Top drifted features', value: features },
@@ -111,32 +141,52 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
   return { source: 'driftcatcher', event: 'drift_alert', ...content };
 }
 
+/**
+ * The dispatcher webhooks go through: one undici Agent (each attempt bounded by `timeoutMs`) with
+ * engine/tracking's retry interceptor composed over it. `onRetry` hears every retry.
+ */
+async function webhookDispatcher(policy: RetryPolicy, timeoutMs: number, onRetry: () => void): Promise<{ dispatcher: Dispatcher; close: () => Promise<void> }> {
+  // undici loads here, not with the engine: most runs never send an alert
+  const { Agent } = await import('undici');
+  const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return { dispatcher: agent.compose(retryInterceptor(policy, onRetry)), close: () => agent.destroy() };
+}
+
+/** The retry policy of a webhook: `retries` retries, doubling from `backoffMs`, within a bound that every attempt and wait fits in. */
+export function alertRetryPolicy(retries: number, backoffMs: number, timeoutMs: number, maxBackoffMs: number = AGENT_DEFAULTS.alertMaxBackoffMs): RetryPolicy {
+  let waits = 0;
+  for (let i = 0; i < retries; i++) waits += Math.min(backoffMs * 2 ** i, maxBackoffMs);
+  return { maxRetries: retries, firstDelayMs: backoffMs, maxDelayMs: maxBackoffMs, totalMs: waits + (retries + 1) * timeoutMs };
+}
+
 /** POST the alert; retried with back-off; never throws. */
 export async function sendAlert(content: AlertContent, options: AlertOptions): Promise<AlertOutcome> {
-  const format = options.format ?? 'generic';
-  const retries = options.retries ?? 3;
-  const backoff = options.backoffMs ?? (Number(process.env['DRIFTCATCHER_ALERT_BACKOFF_MS']) || 500);
-  const timeout = options.timeoutMs ?? 10_000;
-  const body = JSON.stringify(alertPayload(content, format));
-  // undici loads here, not with the engine: most runs never send an alert
-  const { request } = await import('undici');
-  let lastStatus: number | undefined;
-  let lastError = '';
-  for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    try {
-      const answer = await request(options.url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, headersTimeout: timeout, bodyTimeout: timeout });
-      lastStatus = answer.statusCode;
-      await answer.body.dump();
-      if (answer.statusCode >= 200 && answer.statusCode < 300) return { delivered: true, attempts: attempt, format, status: answer.statusCode };
-      lastError = `webhook answered HTTP ${answer.statusCode}`;
-      // a request the receiver will never take is not retried
-      if (answer.statusCode >= 400 && answer.statusCode < 500 && answer.statusCode !== 408 && answer.statusCode !== 429) return { delivered: false, attempts: attempt, format, status: lastStatus, error: lastError };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      lastStatus = undefined;
-      lastError = `webhook not reached${code ? ` (${code})` : ''}`;
-    }
-    if (attempt <= retries) await sleep(Math.min(backoff * 2 ** (attempt - 1), 30_000));
+  const format = options.format ?? AGENT_DEFAULTS.alertFormat;
+  const retries = options.retries ?? AGENT_DEFAULTS.alertRetries;
+  const backoff = options.backoffMs ?? envBackoffMs() ?? AGENT_DEFAULTS.alertBackoffMs;
+  const timeout = options.timeoutMs ?? AGENT_DEFAULTS.alertTimeoutMs;
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    return { delivered: false, attempts: 0, format, error: 'the webhook is not a valid URL' };
   }
-  return { delivered: false, attempts: retries + 1, format, ...(lastStatus !== undefined ? { status: lastStatus } : {}), error: lastError };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { delivered: false, attempts: 0, format, error: 'the webhook is not an http(s) URL' };
+  const body = JSON.stringify(alertPayload(content, format));
+  let attempts = 1;
+  const { dispatcher, close } = await webhookDispatcher(alertRetryPolicy(retries, backoff, timeout), timeout, () => void attempts++);
+  try {
+    const answer = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', body, headers: { 'content-type': 'application/json', 'user-agent': 'driftcatcher' } });
+    await answer.body.dump();
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return { delivered: true, attempts, format, status: answer.statusCode };
+    // an answer the retry interceptor does not retry (a request the receiver will never take)
+    return { delivered: false, attempts, format, status: answer.statusCode, error: `webhook answered HTTP ${answer.statusCode}` };
+  } catch (err) {
+    const { statusCode, code } = err as { statusCode?: number; code?: string };
+    // the interceptor's last answer after every retry (its error carries the status), or why no answer came
+    if (typeof statusCode === 'number' && statusCode > 0) return { delivered: false, attempts, format, status: statusCode, error: `webhook answered HTTP ${statusCode}` };
+    return { delivered: false, attempts, format, error: `webhook not reached${code ? ` (${code})` : ''}` };
+  } finally {
+    await close().catch(() => undefined);
+  }
 }

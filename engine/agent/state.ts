@@ -18,7 +18,15 @@ export const MAX_DRIFT_RESULTS = 100;
 export interface DriftResult {
   timestamp: string;
   file: string;
-  overall_psi: number;
+  /** the drift method's id (`settings.method` of the report) */
+  method: string;
+  /** the method's overall score */
+  overall_score: number;
+  /**
+   * Written by earlier versions, which recorded only the overall PSI: such a result reads as
+   * `method: 'psi'` with `overall_score` = `overall_psi` (see readState). Not written any more.
+   */
+  overall_psi?: number;
   n_drifted_features: number;
   action: Action;
   /** what the agent did: none, alert, retrain, cooldown */
@@ -92,11 +100,21 @@ export async function readState(file: string): Promise<AgentState> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
     throw err;
   }
+  let parsed: Partial<AgentState>;
   try {
-    return { ...emptyState(), ...(JSON.parse(text) as Partial<AgentState>) };
+    parsed = JSON.parse(text) as Partial<AgentState>;
   } catch {
     throw new DriftCatcherError('DC_ERR_INPUT', 'agent state file is not valid JSON (move it away to start afresh)', { file });
   }
+  const state = { ...emptyState(), ...parsed };
+  if (Array.isArray(state.drift_results)) state.drift_results = state.drift_results.map(withScore);
+  return state;
+}
+
+/** A result as this version writes it: one from an earlier version (only `overall_psi`) gains `method` and `overall_score`. */
+function withScore(result: DriftResult): DriftResult {
+  if (typeof result.method === 'string' && typeof result.overall_score === 'number') return result;
+  return { ...result, method: result.method ?? 'psi', overall_score: result.overall_score ?? result.overall_psi ?? Number.NaN };
 }
 
 export { withLock, type LockOptions } from '../util/index.js';

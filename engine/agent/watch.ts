@@ -9,9 +9,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InputError } from '../util/index.js';
-import type { AgentCheckResult, AgentOptions } from './agent.js';
+import { InputError, UsageError } from '../util/index.js';
+import type { AgentCheckResult } from './check.js';
 import { AgentLog } from './log.js';
+import { AGENT_DEFAULTS, agentDir, type AgentOptions } from './options.js';
 import { readState, stateFileIn, updateState } from './state.js';
 
 export const WATCHED_EXTENSIONS = ['.csv', '.arrow', '.feather', '.ipc', '.parquet'];
@@ -19,7 +20,7 @@ export const WATCHED_EXTENSIONS = ['.csv', '.arrow', '.feather', '.ipc', '.parqu
 /** `90s`, `15m`, `1h`, `500ms`, or plain seconds. */
 export function parseInterval(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`interval must look like 30s, 15m or 1h, got "${text}"`);
+  if (!match) throw new UsageError(`interval must look like 30s, 15m or 1h, got "${text}"`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h' ?? 's'];
   return Number(match[1]) * unit;
 }
@@ -66,11 +67,12 @@ async function checkFolder(folder: string): Promise<void> {
 export async function agentWatch(folder: string, options: WatchOptions = {}): Promise<{ polls: number; checked: number; failed: number }> {
   await checkFolder(folder);
   // the agent (drift, model, tracking) loads when a watch starts, so parseInterval stays light
-  const { agentCheck, agentDir, errorWasLogged } = await import('./agent.js');
+  const { agentCheck, errorWasLogged } = await import('./check.js');
   const dir = resolve(folder);
   const stateFile = stateFileIn(agentDir(options));
   const log = new AgentLog(agentDir(options), options.onLog);
-  const interval = options.intervalMs ?? 3_600_000;
+  const interval = options.intervalMs ?? AGENT_DEFAULTS.watchIntervalMs;
+  if (!(interval >= 0 && Number.isFinite(interval))) throw new UsageError(`must be a number of milliseconds from 0, got ${String(interval)}`, { option: 'intervalMs' });
   let polls = 0;
   let checked = 0;
   let failed = 0;

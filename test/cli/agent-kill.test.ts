@@ -1,6 +1,6 @@
 /**
  * `agent check` killed with SIGKILL while it retrains (a real child process, killed once its
- * RETRAIN_START is logged and its work folder holds the split data): the next `agent check` is not
+ * RETRAIN_START is logged and its work folder holds the rows it trains on): the next `agent check` is not
  * in the retrain cooldown, logs RETRAIN_FAILED for the dead run, leaves no work folder or temp file
  * behind, and registers the next version number.
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { promoteModel, trainModel } from '../../engine/model/index.js';
+import { NEW_TRAIN_FILE } from '../../engine/agent/index.js';
 import { cliArgs, ROOT, tempDir } from '../helpers.js';
 import { cliAsync } from '../engine/tracking/support.js';
 
@@ -61,8 +62,8 @@ describe('agent check under kill -9', () => {
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     try {
       await until('RETRAIN_START', () => logLines().some((e) => e.event === 'RETRAIN_START'));
-      // training has begun once the holdout is written into the work folder
-      await until('the work folder', () => workFolders().some((w) => existsSync(join(stateDir, 'retrain', w, 'holdout.csv'))));
+      // training has begun once its new rows are written into the work folder (the holdout stays in memory)
+      await until('the work folder', () => workFolders().some((w) => existsSync(join(stateDir, 'retrain', w, NEW_TRAIN_FILE))));
       await new Promise((r) => setTimeout(r, 300));
       expect(child.exitCode, stderr).toBeNull(); // still training
     } finally {

@@ -190,6 +190,39 @@ describe('agent watch (child process)', () => {
     }
   });
 
+  it('the flag vocabulary: agent check FILE and --new-data; --data, --labeled-data and --new-labeled-data still work, hidden from --help', () => {
+    const stateDir = join(dir, 'flags-state');
+    const common = ['--registry', registry, '--state-dir', stateDir, '--no-record', '--workers', '0', '--quiet', '--json'];
+    const positional = cli(['agent', 'check', files.quiet, ...common]);
+    expect(positional.code, positional.stderr).toBe(0);
+    const old = cli(['agent', 'check', '--data', files.quiet, '--labeled-data', files.labelled, ...common]);
+    expect(old.code, old.stderr).toBe(0);
+    for (const r of [positional, old]) expect(JSON.parse(r.stdout)).toMatchObject({ file: files.quiet, action: 'wait', taken: 'none' });
+    expect(oneLineError(cli(['agent', 'check', ...common]).stderr)).toMatch(/agent check needs the data to check/);
+    // retrain: both spellings reach the engine, which names the missing option by its flag
+    for (const spelling of ['--new-data', '--new-labeled-data']) {
+      const retrain = cli(['agent', 'retrain', spelling, files.labelled, '--registry', registry, '--state-dir', stateDir, '--no-record', '--quiet']);
+      expect(retrain.code, spelling).toBe(2);
+      expect(oneLineError(retrain.stderr)).toBe('driftcatcher: --base-data: needs the labelled data the model was trained on');
+    }
+    expect(oneLineError(cli(['agent', 'retrain', '--base-data', files.train, '--registry', registry, '--state-dir', stateDir, '--quiet']).stderr)).toBe('driftcatcher: --new-data: needs at least one file of new labelled data');
+    // help text with its line wrapping undone
+    const help = (command: string) => cli(['agent', command, '--help']).stdout.replace(/\s+/g, ' ');
+    const checkHelp = help('check');
+    expect(checkHelp).toContain('agent check [options] [data]');
+    expect(checkHelp).toContain('--new-data <files...> new labelled files to retrain with');
+    expect(checkHelp).not.toMatch(/--labeled-data|--data\b/);
+    // --help shows the defaults of engine/agent (AGENT_DEFAULTS)
+    expect(checkHelp).toContain('--min-retrain-hours <h> at least this long between retrains (default: 24)');
+    expect(checkHelp).toContain('--alert-cooldown-hours <h> at least this long between alerts (default: 6)');
+    expect(checkHelp).toMatch(/--registry <dir> [^-]*\(default: "models"\)/);
+    expect(checkHelp).toContain('--n-estimators <n> trees when retraining (default: 100)');
+    const retrainHelp = help('retrain');
+    expect(retrainHelp).toContain('--new-data <files...> new labelled files');
+    expect(retrainHelp).not.toMatch(/--new-labeled-data/);
+    expect(help('watch')).toContain('--interval <time> time between polls: 30s, 15m, 1h (default: 1h)');
+  });
+
   it('agent watch of a folder that does not exist, or of a file: one line, exit 2, at once', () => {
     const stateDir = join(dir, 'watch-bad-state');
     const watch = (target: string) => {
@@ -302,7 +335,8 @@ describe('agent check retrains by itself (child process)', () => {
     const stateDir = join(dir, 'auto-state');
     await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
     await promoteModel(1, { registry: models });
-    const args = (data: string) => ['agent', 'check', '--data', data, '--json', '--registry', models, '--state-dir', stateDir, '--no-record', '--workers', '0', '--labeled-data', files.labelled, '--base-data', files.train, '--n-estimators', '10', '--train-workers', '0', '--seed', '7'];
+    // the data as the argument and --new-data: the flag vocabulary (the old spellings are tested below)
+    const args = (data: string) => ['agent', 'check', data, '--json', '--registry', models, '--state-dir', stateDir, '--no-record', '--workers', '0', '--new-data', files.labelled, '--base-data', files.train, '--n-estimators', '10', '--train-workers', '0', '--seed', '7'];
 
     const quiet = await cliAsync(args(files.quiet));
     expect(quiet.code, quiet.stderr).toBe(0);

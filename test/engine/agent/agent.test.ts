@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../../engine/synth/index.js';
@@ -85,7 +85,7 @@ describe('agent', () => {
     expect(flaky.received).toHaveLength(3);
     const slack = flaky.received[2]!.body;
     expect(slack.text).toMatch(/RETRAIN/);
-    expect(slack.text).toMatch(/overall PSI \d\.\d{4} \(threshold 0\.2\)/);
+    expect(slack.text).toMatch(/overall psi \d\.\d{4} \(retrain above 0\.2, alert above 0\.1\), \d+\/\d+ features drifted \(psi above 0\.2\)/);
     expect(JSON.stringify(slack.blocks)).toMatch(/Top drifted features/);
     expect(JSON.stringify(slack.blocks)).toMatch(/reference \d+, current 1000/);
 
@@ -103,7 +103,7 @@ describe('agent', () => {
     const discord = await webhook(() => 204);
     await agentCheck(files.drifted, base(join(dir, 'alerts-discord'), { webhookUrl: discord.url, alertFormat: 'discord' }));
     discord.server.close();
-    expect(discord.received[0]!.body.embeds[0].fields.map((f: any) => f.name)).toContain('Overall PSI');
+    expect(discord.received[0]!.body.embeds[0].fields.map((f: any) => f.name)).toContain('Overall score (psi)');
   });
 
   it('the whole story: wait, alert then cooldown, retrain and promote v2, quiet against v2, v2 better on drifted data', async () => {
@@ -121,7 +121,7 @@ describe('agent', () => {
     expect(after.model).toMatchObject({ version: 2, alias: 'champion' });
     // v2's baseline is the recent labelled data: a batch like it is quiet
     expect(after.action).toBe('wait');
-    expect(after.overall_psi).toBeLessThan(alerted.overall_psi / 10);
+    expect(after.overall_score).toBeLessThan(alerted.overall_score / 10);
     // inside the retrain cooldown now
     expect((await agentRetrain([files.labelled], options)).status).toBe('cooldown');
     const status = await agentStatus(options);
@@ -148,20 +148,55 @@ describe('agent', () => {
     await promoteModel(1, { registry: models });
     const options = base(join(dir, 'trend'), { registry: models, baseData: files.train });
     const before: number[] = [];
-    for (const file of [files.quiet, files.quiet, files.quiet, files.drifted]) before.push((await agentCheck(file, options)).overall_psi);
+    for (const file of [files.quiet, files.quiet, files.quiet, files.drifted]) before.push((await agentCheck(file, options)).overall_score);
     expect(before[3]).toBeGreaterThan(0.3); // v1 saw drift
     expect((await agentRetrain([files.labelled], options)).status).toBe('promoted');
     const after: number[] = [];
-    for (const file of [files.later, files.drifted]) after.push((await agentCheck(file, options)).overall_psi);
+    for (const file of [files.later, files.drifted]) after.push((await agentCheck(file, options)).overall_score);
     expect(Math.max(...after)).toBeLessThan(0.05); // the retrain fixed it
     const status = await agentStatus(options);
     // the PSIs against v1 and v2 are not mixed: 0.01 0.01 0.01 0.7 | 0.01 0.01 would read "rising"
-    expect(status.trend, JSON.stringify({ before, after })).toEqual({ recent: after, direction: 'flat', model_version: 2, baseline_id: expect.stringMatching(/^[0-9a-f]{64}$/), other_baselines: 4 });
+    expect(status.trend, JSON.stringify({ before, after })).toEqual({ method: 'psi', recent: after, direction: 'flat', model_version: 2, baseline_id: expect.stringMatching(/^[0-9a-f]{64}$/), other_baselines: 4, other_methods: 0 });
     const state = await readState(join(dir, 'trend', 'agent_state.json'));
     const ids = state.drift_results.map((r) => r.baseline_id);
     expect(new Set(ids.slice(0, 4)).size).toBe(1);
     expect(ids[4]).toBe(status.trend.baseline_id);
     expect(ids[4]).not.toBe(ids[0]);
+  });
+
+  it('nothing assumes PSI: a hellinger check records, logs and trends hellinger; an earlier state\'s PSI results still read', async () => {
+    const stateDir = join(dir, 'methods');
+    mkdirSync(stateDir, { recursive: true });
+    // a registry of its own: v1, trained on the quiet distribution
+    const models = join(dir, 'methods-models');
+    await trainModel({ data: files.train, registry: models, nEstimators: 10, workers: 0, seed: 7 });
+    await promoteModel(1, { registry: models });
+    const own = (at: string, extra: Partial<AgentOptions> = {}) => base(at, { registry: models, ...extra });
+    const probe = await agentCheck(files.quiet, own(join(dir, 'methods-probe')));
+    // a state file as earlier versions wrote it: results with overall_psi only
+    const old = (psi: number, i: number) => ({ timestamp: `2025-01-0${i + 1}T00:00:00.000Z`, file: `old-${i}.csv`, overall_psi: psi, n_drifted_features: 0, action: 'wait', taken: 'none', model_version: probe.model.version, baseline_id: probe.report.baseline.id });
+    writeFileSync(join(stateDir, 'agent_state.json'), JSON.stringify({ last_retrain_time: null, last_alert_time: null, total_checks: 2, total_alerts: 0, total_retrains: 0, drift_results: [old(0.01, 0), old(0.3, 1)], checked_files: {} }));
+    const before = await agentStatus(own(stateDir));
+    expect(before.trend).toMatchObject({ method: 'psi', recent: [0.01, 0.3], direction: 'rising', other_methods: 0 });
+    expect(before.recent_results.map((r) => [r.method, r.overall_score])).toEqual([['psi', 0.01], ['psi', 0.3]]);
+
+    const result = await agentCheck(files.drifted, own(stateDir, { drift: { workers: 0, method: 'hellinger' } }));
+    expect(result).toMatchObject({ method: 'hellinger', overall_score: result.report.overall_score, action: 'retrain', taken: 'alert' });
+    expect(result).not.toHaveProperty('overall_psi');
+    const state = await readState(join(stateDir, 'agent_state.json'));
+    const last = state.drift_results[state.drift_results.length - 1]!;
+    expect(last).toMatchObject({ method: 'hellinger', overall_score: result.overall_score });
+    expect(last).not.toHaveProperty('overall_psi');
+    const lines = logLines(stateDir);
+    const checkOk = lines.find((e) => e.event === 'CHECK_OK');
+    expect(checkOk).toMatchObject({ method: 'hellinger', overall_score: result.overall_score });
+    expect(checkOk.message).toContain(`(overall hellinger ${result.overall_score.toFixed(4)}, `);
+    const alert = lines.find((e) => e.event === 'ALERT');
+    expect(alert.message).toMatch(/^retrain: overall hellinger \d\.\d{4} \(retrain above 0\.2, alert above 0\.1\)/);
+    for (const line of lines) expect(JSON.stringify(line), line.event).not.toMatch(/psi/i);
+    // the trend follows the method now in use; the PSI results are left out and counted
+    const after = await agentStatus(own(stateDir));
+    expect(after.trend).toMatchObject({ method: 'hellinger', recent: [result.overall_score], direction: 'unknown', other_methods: 2 });
   });
 
   it('watch: a file that leaves the folder leaves the state (the state does not grow with the folder\'s history)', async () => {
