@@ -5,6 +5,7 @@ import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat
 // load every area of the engine before the command line is even parsed)
 import { AGGREGATIONS, DRIFT_METHODS } from '../engine/drift/index.js';
 import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
+import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -98,7 +99,7 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
 
 /** `--max-line-bytes`: the CSV readers' line limit (ReadOptions.maxLineBytes). */
 export function maxLineBytesOption(): Option {
-  return new Option('--max-line-bytes <n>', 'longest CSV line accepted, in bytes (header or row; default 1048576 = 1 MiB)').argParser(integer('--max-line-bytes', 1, 1024 * 1024 * 1024));
+  return new Option('--max-line-bytes <n>', `longest CSV line accepted, in bytes (header or row; default ${IO_DEFAULTS.maxLineBytes} = 1 MiB)`).argParser(integer('--max-line-bytes', 1, MAX_LINE_BYTES_LIMIT));
 }
 
 const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;
