@@ -23,7 +23,7 @@ import {
 import { IO_DEFAULTS } from '../../../engine/io/index.js';
 import { createSharedMemory } from '../../../engine/kernels/index.js';
 import { loadCsvKernel } from '../../../engine/kernels/csv.js';
-import { createBaseline, saveProfile } from '../../../engine/profile/index.js';
+import { createBaseline } from '../../../engine/profile/index.js';
 import { checkDrift } from '../../../engine/drift/index.js';
 import { isDriftCatcherError } from '../../../engine/util/errors.js';
 import { cli, ROOT } from '../../helpers.js';
