@@ -56,7 +56,8 @@ function parseOnly(file: string, scanner: boolean): number {
   const parser = new CsvBlockParser(layout, columnMap, nFeatures, { accelerator: kernel ? { kernel, buffer, columnMapPtr } : undefined });
   const out = new Float64Array(buffer);
   const readBuffer = new Uint8Array(buffer, bytesPtr, readBytes);
-  return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, out, outBase: outPtr / 8, stride: blockRows, readBuffer, onBlock: () => {} }).rows;
+  const block = { values: out, base: outPtr / 8, stride: blockRows, rows: 0, capacity: blockRows };
+  return scanCsvRange({ layout, start: layout.dataStart, end: layout.fileSize, parser, block, readBuffer, onBlock: () => {} }).rows;
 }
 
 /** Binning input at byte `valuesPtr`: n values spread over and beyond 10 bins, then the 9 interior edges 1..9. */

@@ -6,6 +6,7 @@ import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat
 import { AGGREGATIONS, COMPATS, DRIFT_DEFAULTS, DRIFT_METHODS } from '../engine/drift/index.js';
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
+import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -103,7 +104,7 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
 
 /** `--max-line-bytes`: the CSV readers' line limit (ReadOptions.maxLineBytes). */
 export function maxLineBytesOption(): Option {
-  return new Option('--max-line-bytes <n>', 'longest CSV line accepted, in bytes (header or row; default 1048576 = 1 MiB)').argParser(integer('--max-line-bytes', 1, 1024 * 1024 * 1024));
+  return new Option('--max-line-bytes <n>', `longest CSV line accepted, in bytes (header or row; default ${IO_DEFAULTS.maxLineBytes} = 1 MiB)`).argParser(integer('--max-line-bytes', 1, MAX_LINE_BYTES_LIMIT));
 }
 
 const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;

@@ -6,13 +6,13 @@ export { createBaseline, resolveBaseline, buildProfile, saveProfile, loadProfile
 export type { Profile, FeatureProfile, BaselineOptions, FeatureColumn } from './profile/index.js';
 export { checkDrift, scanDrift, decide, aggregate, driftMethod, isDrifted, driftReport, resolveDriftOptions, binEdges, DRIFT_METHODS, DRIFT_DEFAULTS, DEFAULT_POLICY, AGGREGATIONS } from './drift/index.js';
 export type { ScanOptions, ScanReport, DriftOptions, DriftReport, DriftSettings, FeatureDrift, SmallSample, Compat, Action, Aggregation, DecisionPolicy, DriftMethod, DriftInput, MethodScore, ScoreKind } from './drift/index.js';
-export { ScanPool, defaultWorkers, autoWorkers, type PoolOptions } from './scan/index.js';
+export { ScanPool, defaultWorkers, autoWorkers, SCAN_DEFAULTS, type PoolOptions } from './scan/index.js';
 export { maxWorkers, checkWorkers, workerBoundText } from './parallel/index.js';
 export { countFile, type CountOptions } from './scan/index.js';
 export { emptyHistograms, mergeHistograms, type Histograms } from './scan/index.js';
 export { loadBinKernel, createSharedMemory, countSlots, type BinKernel, type KernelName } from './kernels/index.js';
-export { readTable, openBatches, detectFormat } from './io/index.js';
-export type { ReadOptions, ColumnQuality, Reader, CsvLayout } from './io/index.js';
+export { readTable, openBatches, detectFormat, IO_DEFAULTS } from './io/index.js';
+export type { ReadOptions, ColumnQuality, Reader, BatchStream, FileFormat, CsvLayout } from './io/index.js';
 export { synthesize, SYNTH_DEFAULTS, type SynthOptions, type SynthResult, type DriftKind } from './synth/index.js';
 export { runDemo, type DemoOptions, type DemoResult, type DemoBatch } from './demo.js';
 export { recordDriftCheck, recordDriftScan, recordTraining, recordPerformance, trainingRun, driftCheckRun, performanceRun, rankMetricKey, defaultHistoryFile, DRIFT_ARTIFACT, PERFORMANCE_ARTIFACT } from './report/index.js';

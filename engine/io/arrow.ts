@@ -1,344 +1,69 @@
 /**
- * Arrow IPC reading and writing (file format `ARROW1...` and stream format).
- *
- * Reading yields the same shape as the CSV reader: Float64 feature columns (file order) then the
- * label as Dictionary<Int32, Utf8>. Float64 columns without nulls pass through untouched; other
- * numeric types (and nulls) are converted once per batch.
+ * The Arrow IPC reader: the file format (`ARROW1` ... footer) and the stream format, by
+ * extension or by their first bytes. Its parts are in arrow/: the footer and batch metadata read
+ * without apache-arrow, and the worker-side column reads (ipc.ts), the scan plan (scan.ts), the
+ * batches through apache-arrow (stream.ts, loaded when the first batch is asked for) and the
+ * writers (write.ts, loaded on first use).
  */
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import {
-  AsyncByteQueue,
-  Data,
-  DataType,
-  Dictionary,
-  Field,
-  Float64,
-  Int32,
-  makeData,
-  makeVector,
-  Precision,
-  RecordBatch,
-  RecordBatchFileWriter,
-  RecordBatchReader,
-  RecordBatchStreamWriter,
-  Schema,
-  Struct,
-  Table,
-  Utf8,
-  Vector,
-  vectorFromArray,
-} from 'apache-arrow';
-import { DriftCatcherError, InputError, SchemaError } from '../util/index.js';
-import { fileError, openFileHandle } from './csv.js';
-import { resolveFeatures, normaliseNames } from './schema.js';
+import type { RecordBatch } from 'apache-arrow';
+import type { ArrowBatchStream } from './arrow/stream.js';
+import { planIpcScan, scanSegmentsUnit, type ArrowSegmentsUnit } from './arrow/scan.js';
+import { planBatchScan } from './batch-scan.js';
 import type { BatchStream, ColumnQuality, ReadOptions, Reader } from './types.js';
 
-/** An Arrow IPC file (or stream) as RecordBatches of Float64 features plus the label. */
-export class ArrowBatchStream implements BatchStream {
+export const arrowReader = {
+  format: 'arrow' as const,
+  extensions: ['.arrow', '.ipc', '.feather', '.arrows'],
+  sniff: (_path, head) => isArrowIpc(head),
+  open: (path: string, options?: ReadOptions) => new DeferredArrowStream(path, options),
+  async planScan(path, request) {
+    const batches = async () => planBatchScan(path, request, () => new DeferredArrowStream(path, { countQuality: false, withLabel: false }));
+    return planIpcScan(path, request, batches) ?? (await batches());
+  },
+  scanUnit: scanSegmentsUnit,
+} satisfies Reader<ArrowSegmentsUnit>;
+
+/** The Arrow IPC file magic `ARROW1`, or a stream's first continuation marker 0xFFFFFFFF. */
+function isArrowIpc(head: Uint8Array): boolean {
+  if (head.length >= 6 && String.fromCharCode(...head.subarray(0, 6)) === 'ARROW1') return true;
+  return head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff;
+}
+
+/** An `ArrowBatchStream` made on first iteration, so that opening one loads nothing. */
+class DeferredArrowStream implements BatchStream {
   readonly format = 'arrow' as const;
   readonly path: string;
   readonly options: ReadOptions;
-  rows = 0;
-  featureNames: string[] = [];
-  labelName?: string;
-  #quality: ColumnQuality[] = [];
+  #stream?: ArrowBatchStream;
 
   constructor(filePath: string, options: ReadOptions = {}) {
     this.path = filePath;
     this.options = options;
   }
 
+  get rows(): number {
+    return this.#stream?.rows ?? 0;
+  }
+
+  get featureNames(): string[] {
+    return this.#stream?.featureNames ?? [];
+  }
+
+  get labelName(): string | undefined {
+    return this.#stream?.labelName;
+  }
+
   quality(): Map<string, ColumnQuality> {
-    return new Map(this.featureNames.map((name, slot) => [name, { ...this.#quality[slot]! }]));
+    return this.#stream?.quality() ?? new Map();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
-    const file = this.path;
-    const handle = await openFileHandle(file);
-    try {
-      const reader = await openIpc(handle, file);
-      const plan = planArrow(reader.schema, file, this.options);
-      this.featureNames = plan.featureNames;
-      if (plan.labelName !== undefined) this.labelName = plan.labelName;
-      this.#quality = plan.featureNames.map(() => ({ nan: 0, posInf: 0, negInf: 0, coerced: 0 }));
-      const labels = plan.labelColumn >= 0 && this.options.withLabel !== false ? new LabelEncoder() : undefined;
-      if (!labels) plan.schema = new Schema(plan.schema.fields.filter((field) => field.name !== plan.labelName));
-      const quality = this.options.countQuality === false ? undefined : this.#quality;
-      for (;;) {
-        let next: IteratorResult<RecordBatch>;
-        try {
-          next = await reader.next();
-        } catch (err) {
-          throw notIpc(file, err);
-        }
-        if (next.done) break;
-        const batch = next.value;
-        if (batch.numRows === 0) continue;
-        this.rows += batch.numRows;
-        yield convertBatch(batch, plan, labels, quality);
-      }
-    } finally {
-      await handle.close();
-    }
+    const { ArrowBatchStream } = await import('./arrow/stream.js');
+    this.#stream = new ArrowBatchStream(this.path, this.options);
+    yield* this.#stream;
   }
 }
 
-export const arrowReader = {
-  format: 'arrow' as const,
-  open(filePath: string, options?: ReadOptions): ArrowBatchStream {
-    return new ArrowBatchStream(filePath, options);
-  },
-} satisfies Reader;
-
-async function openIpc(handle: fs.promises.FileHandle, file: string) {
-  try {
-    const reader = await RecordBatchReader.from(handle);
-    await reader.open();
-    if (!reader.schema) throw new Error('no schema message');
-    return reader;
-  } catch (err) {
-    throw notIpc(file, err);
-  }
-}
-
-function notIpc(file: string, err: unknown): DriftCatcherError {
-  if (err instanceof DriftCatcherError) return err;
-  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  return new InputError(`not a readable Arrow IPC file or stream (${reason})`, { file }, { cause: err });
-}
-
-interface ArrowPlan {
-  schema: Schema;
-  featureNames: string[];
-  featureColumns: number[];
-  labelName?: string;
-  labelColumn: number;
-}
-
-/** Features and label of an IPC schema; SchemaError for a feature column that is not numeric. */
-function planArrow(source: Schema, file: string, options: ReadOptions): ArrowPlan {
-  const names = normaliseNames(source.fields.map((field) => field.name));
-  const resolved = resolveFeatures(names, { label: options.label, exclude: options.exclude, file });
-  resolved.featureIndex.forEach((column) => {
-    const type = source.fields[column]!.type;
-    if (!isNumeric(type)) {
-      throw new SchemaError(`column is ${String(type)}, expected a number (exclude it if it is not a feature)`, { file, column: names[column] });
-    }
-  });
-  const fields = resolved.featureNames.map((name) => new Field(name, new Float64(), false));
-  const plan: ArrowPlan = { schema: new Schema(fields), featureNames: resolved.featureNames, featureColumns: resolved.featureIndex, labelColumn: resolved.labelIndex };
-  if (resolved.labelName !== undefined) {
-    plan.labelName = resolved.labelName;
-    plan.schema = new Schema([...fields, labelField(resolved.labelName)]);
-  }
-  return plan;
-}
-
-/** The label column's field: Dictionary<Int32, Utf8>, as every reader emits it. */
-export function labelField(name: string): Field<Dictionary<Utf8, Int32>> {
-  return new Field(name, new Dictionary(new Utf8(), new Int32(), 0, false), true);
-}
-
-function isNumeric(type: DataType): boolean {
-  return DataType.isInt(type) || DataType.isFloat(type);
-}
-
-function convertBatch(batch: RecordBatch, plan: ArrowPlan, labels: LabelEncoder | undefined, quality: ColumnQuality[] | undefined): RecordBatch {
-  const columns = batch.data.children;
-  const children: Data[] = plan.featureColumns.map((column, slot) => {
-    const data = toFloat64(columns[column]!);
-    if (quality) countNonFinite(data.values, data.offset, data.length, quality[slot]!);
-    return data;
-  });
-  if (labels) children.push(labels.encode(columns[plan.labelColumn]!));
-  return new RecordBatch(plan.schema, makeData({ type: new Struct(plan.schema.fields), length: batch.numRows, nullCount: 0, children }));
-}
-
-/** A numeric column as Float64 without nulls (null -> NaN); Float64 without nulls is reused as is. */
-function toFloat64(data: Data): Data<Float64> {
-  const type = data.type as DataType;
-  const { length, offset } = data;
-  if (DataType.isFloat(type) && type.precision === Precision.DOUBLE && data.nullCount === 0) return data as Data<Float64>;
-
-  const values = new Float64Array(length);
-  if (DataType.isFloat(type) && type.precision === Precision.HALF) {
-    const vector = makeVector(data);
-    for (let i = 0; i < length; i++) values[i] = vector.get(i) ?? NaN;
-  } else {
-    const source = (data.values as ArrayLike<number | bigint>) ?? [];
-    for (let i = 0; i < length; i++) values[i] = Number(source[offset + i]!);
-  }
-  if (data.nullCount > 0) {
-    for (let i = 0; i < length; i++) if (!data.getValid(i)) values[i] = NaN;
-  }
-  return makeData({ type: new Float64(), length, nullCount: 0, data: values });
-}
-
-function countNonFinite(values: Float64Array, offset: number, length: number, quality: ColumnQuality): void {
-  for (let i = offset; i < offset + length; i++) {
-    const value = values[i]!;
-    if (value - value === 0) continue; // finite
-    if (value !== value) quality.nan++;
-    else if (value > 0) quality.posInf++;
-    else quality.negInf++;
-  }
-}
-
-/**
- * Label columns of any type to Dictionary<Int32, Utf8> with one dictionary for the whole stream,
- * grown by chunks (so an IPC writer emits deltas). A Utf8 dictionary column keeps its own
- * dictionary, only its indices widened to Int32.
- */
-class LabelEncoder {
-  readonly type = new Dictionary(new Utf8(), new Int32(), 0, false);
-  #codeOf = new Map<string, number>();
-  #chunks: Data<Utf8>[] = [];
-  #pending: string[] = [];
-
-  encode(data: Data): Data<Dictionary<Utf8, Int32>> {
-    const type = data.type as DataType;
-    if (DataType.isDictionary(type) && DataType.isUtf8(type.dictionary) && data.dictionary) {
-      const indices = data.values as ArrayLike<number | bigint>;
-      const codes = DataType.isInt(type.indices) && type.indices.bitWidth === 32 && type.indices.isSigned
-        ? (data.values as Int32Array).subarray(data.offset, data.offset + data.length)
-        : Int32Array.from({ length: data.length }, (_, i) => Number(indices[data.offset + i]!));
-      return makeData({ type: this.type, length: data.length, nullCount: data.nullCount, nullBitmap: validityOf(data), data: codes, dictionary: data.dictionary as Vector<Utf8> });
-    }
-    const vector = makeVector(data);
-    const codes = new Int32Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const value: unknown = vector.get(i);
-      codes[i] = value === null || value === undefined ? 0 : this.#code(String(value));
-    }
-    return makeData({ type: this.type, length: data.length, nullCount: data.nullCount, nullBitmap: validityOf(data), data: codes, dictionary: this.#dictionary() });
-  }
-
-  #code(label: string): number {
-    let code = this.#codeOf.get(label);
-    if (code === undefined) {
-      code = this.#codeOf.size;
-      this.#codeOf.set(label, code);
-      this.#pending.push(label);
-    }
-    return code;
-  }
-
-  #dictionary(): Vector<Utf8> {
-    if (this.#pending.length > 0 || this.#chunks.length === 0) {
-      this.#chunks.push(vectorFromArray(this.#pending, new Utf8()).data[0]!);
-      this.#pending = [];
-    }
-    return new Vector([...this.#chunks]);
-  }
-}
-
-/** The validity bitmap of `data`, re-based to offset 0 (undefined when there are no nulls). */
-function validityOf(data: Data): Uint8Array | undefined {
-  if (data.nullCount === 0) return undefined;
-  const bitmap = new Uint8Array((data.length + 7) >> 3);
-  for (let i = 0; i < data.length; i++) if (data.getValid(i)) bitmap[i >> 3]! |= 1 << (i & 7);
-  return bitmap;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing
-// ---------------------------------------------------------------------------------------------
-
-export interface ArrowWriteOptions {
-  /** `file` (ARROW1 with footer, the default) or `stream`; `.arrows` paths default to `stream` */
-  format?: 'file' | 'stream';
-}
-
-export interface ArrowFileWriter {
-  /** append one batch (written to disk before this returns) */
-  write(batch: RecordBatch): void;
-  /** write the footer and move the file into place */
-  close(): Promise<void>;
-  /** drop the temp file */
-  abort(): Promise<void>;
-}
-
-/**
- * Stream batches into an Arrow IPC file: bytes go to a temp file next to `filePath` as each batch
- * is written (memory does not grow with the row count), renamed into place on close.
- */
-export function createArrowFileWriter(filePath: string, schema: Schema, options: ArrowWriteOptions = {}): ArrowFileWriter {
-  const format = options.format ?? (filePath.endsWith('.arrows') ? 'stream' : 'file');
-  const tempPath = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number;
-  try {
-    fd = fs.openSync(tempPath, 'w');
-  } catch (err) {
-    throw fileError(tempPath, err);
-  }
-  const writer = format === 'stream' ? new RecordBatchStreamWriter() : new RecordBatchFileWriter();
-  let open = true;
-  const release = () => {
-    if (!open) return;
-    open = false;
-    fs.closeSync(fd);
-  };
-  try {
-    writer.reset(new FileSink(fd), schema);
-  } catch (err) {
-    release();
-    fs.rmSync(tempPath, { force: true });
-    throw err;
-  }
-  return {
-    write(batch: RecordBatch): void {
-      if (!open) throw new DriftCatcherError('DC_ERR_INTERNAL', 'Arrow writer is closed', { file: filePath });
-      writer.write(batch);
-    },
-    async close(): Promise<void> {
-      if (!open) return;
-      try {
-        writer.finish(); // footer (file format) or end-of-stream marker
-        fs.fsyncSync(fd);
-        release();
-        fs.renameSync(tempPath, filePath);
-      } catch (err) {
-        release();
-        fs.rmSync(tempPath, { force: true });
-        throw err;
-      }
-    },
-    async abort(): Promise<void> {
-      release();
-      fs.rmSync(tempPath, { force: true });
-    },
-  };
-}
-
-/** Write a Table or batches to an Arrow IPC file (temp file + rename). */
-export async function writeArrowIpc(filePath: string, source: Table | readonly RecordBatch[], options: ArrowWriteOptions = {}): Promise<void> {
-  const batches = source instanceof Table ? source.batches : source;
-  const schema = source instanceof Table ? source.schema : batches[0]?.schema;
-  if (!schema) throw new DriftCatcherError('DC_ERR_INTERNAL', 'nothing to write: no batches and no schema', { file: filePath });
-  const writer = createArrowFileWriter(filePath, schema, options);
-  try {
-    for (const batch of batches) writer.write(batch);
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
-  await writer.close();
-}
-
-/** The writer's byte sink: every chunk goes straight to the file descriptor. */
-class FileSink extends AsyncByteQueue {
-  readonly #fd: number;
-
-  constructor(fd: number) {
-    super();
-    this.#fd = fd;
-  }
-
-  override write(value: Parameters<AsyncByteQueue['write']>[0]): void {
-    const bytes = value instanceof Uint8Array ? value : new Uint8Array((value as ArrayBufferView).buffer, (value as ArrayBufferView).byteOffset, (value as ArrayBufferView).byteLength);
-    let written = 0;
-    while (written < bytes.byteLength) written += fs.writeSync(this.#fd, bytes, written, bytes.byteLength - written);
-  }
-}
+export { ArrowIpcFile, IpcType, IpcValueKind, Segment, SEGMENT_FIELDS, readSegments, valueBytes, valueKindOf } from './arrow/ipc.js';
+export type { IpcBatchLayout, IpcField } from './arrow/ipc.js';
+export type { ArrowSegmentsUnit } from './arrow/scan.js';

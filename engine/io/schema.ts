@@ -6,9 +6,10 @@
  * (` Fwd Header Length` twice -> `Fwd Header Length`, `Fwd Header Length.1`).
  */
 import { excerpt, SchemaError } from '../util/index.js';
+import { IO_DEFAULTS } from './defaults.js';
 
 /** The label column looked for when the caller names none. */
-export const DEFAULT_LABEL = 'Label';
+export const DEFAULT_LABEL = IO_DEFAULTS.label;
 
 /**
  * Trim each name, name empty ones `Unnamed: <index>`, then make the names unique with pandas'
@@ -127,8 +128,15 @@ export function columnMapOf(nColumns: number, resolved: ResolvedFeatures, withLa
   return map;
 }
 
+/** A column map entry: the column is read over. */
 export const SKIP_SLOT = -1;
+/** A column map entry: the label, dictionary-encoded (text column 0). */
 export const LABEL_SLOT = -2;
+
+/** The column map entry of text column `t` (t = 0 is the label): LABEL_SLOT, -3, -4, ... */
+export function textSlot(t: number): number {
+  return LABEL_SLOT - t;
+}
 
 /** `79 columns: Destination Port, Flow Duration, ...` — enough to spot a typo, one line long. */
 function describeColumns(names: readonly string[]): string {

@@ -1,6 +1,6 @@
 /**
  * The CSV number scanner of assembly/csv.ts, over a shared memory. It parses the common rows and
- * leaves every other row to the JavaScript parser (engine/io/csv-parse.ts), which is both its
+ * leaves every other row to the JavaScript parser (engine/io/csv/block-parser.ts), which is both its
  * fallback and its oracle; so there is no plain-TS copy of it here.
  */
 import { instantiate, preferred, type KernelName } from './load.js';

@@ -2,11 +2,13 @@
  * Labelled predictions, as `driftcatcher predict` writes them (CSV with `y_pred,y_prob,y_true`) or
  * as JSON-lines prediction logs (one object per line with `y_true`, `y_pred` and optional
  * `y_prob`). Labels are 0/1 (`true`/`false` accepted); `y_prob` is the positive class's
- * probability in [0, 1]. Every problem is an InputError naming the file and line.
+ * probability in [0, 1]. Both formats are read through engine/io, streamed: CSV by its CSV
+ * reader (quoted fields, the line limit, one-line errors), JSON lines a line at a time. Every
+ * problem is an InputError naming the file and line.
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError } from '../util/index.js';
+import { excerpt, InputError } from '../util/index.js';
+import { lineAtOffset, readCsvColumns, readCsvLayout, readTextLines, type CsvColumnsBlock } from '../io/index.js';
 
 export interface Predictions {
   file: string;
@@ -18,79 +20,132 @@ export interface Predictions {
   yProb: Float64Array | null;
 }
 
+export interface PredictionsOptions {
+  /** the longest line accepted, in bytes (engine/io's ReadOptions.maxLineBytes; default 1 MiB) */
+  maxLineBytes?: number | undefined;
+}
+
 export function predictionsFormat(file: string): 'csv' | 'jsonl' {
   const ext = extname(file).toLowerCase();
   return ext === '.jsonl' || ext === '.ndjson' || ext === '.json' ? 'jsonl' : 'csv';
 }
 
-function label(value: unknown, name: string, file: string, line: number): number {
+/** A value as a message shows it: text quoted and cut, a number as a number (NaN too), anything else as JSON. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `"${excerpt(value)}"`;
+  return typeof value === 'number' ? String(value) : excerpt(String(JSON.stringify(value)));
+}
+
+/** 1 or 0, or undefined when `value` is not a label. */
+function labelOf(value: unknown): number | undefined {
   if (value === 1 || value === '1' || value === true || value === 'true' || value === '1.0') return 1;
   if (value === 0 || value === '0' || value === false || value === 'false' || value === '0.0') return 0;
-  throw new InputError(`${name} must be 0 or 1, got ${JSON.stringify(value)}`, { file, line, column: name });
+  return undefined;
+}
+
+function label(value: unknown, name: string, file: string, line: number): number {
+  const parsed = labelOf(value);
+  if (parsed === undefined) throw new InputError(`${name} must be 0 or 1, got ${shown(value)}`, { file, line, column: name });
+  return parsed;
 }
 
 function probability(value: unknown, file: string, line: number): number {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!(number >= 0 && number <= 1)) throw new InputError(`y_prob must be a probability from 0 to 1, got ${JSON.stringify(value)}`, { file, line, column: 'y_prob' });
+  if (!(number >= 0 && number <= 1)) throw new InputError(`y_prob must be a probability from 0 to 1, got ${shown(value)}`, { file, line, column: 'y_prob' });
   return number;
 }
 
-export async function readPredictions(file: string): Promise<Predictions> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a predictions file' : `cannot read (${code ?? 'error'})`, { file });
+/** Growing columns of the predictions read so far. */
+class Columns {
+  rows = 0;
+  yTrue = new Uint8Array(1024);
+  yPred = new Uint8Array(1024);
+  yProb = new Float64Array(1024);
+
+  push(yTrue: number, yPred: number, yProb: number): void {
+    if (this.rows === this.yTrue.length) {
+      const size = 2 * this.rows;
+      this.yTrue = grown(this.yTrue, new Uint8Array(size));
+      this.yPred = grown(this.yPred, new Uint8Array(size));
+      this.yProb = grown(this.yProb, new Float64Array(size));
+    }
+    this.yTrue[this.rows] = yTrue;
+    this.yPred[this.rows] = yPred;
+    this.yProb[this.rows] = yProb;
+    this.rows++;
   }
+}
+
+function grown<T extends Uint8Array | Float64Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
+export async function readPredictions(file: string, options: PredictionsOptions = {}): Promise<Predictions> {
   const format = predictionsFormat(file);
-  const lines = text.split(/\r?\n/);
-  const yTrue: number[] = [];
-  const yPred: number[] = [];
-  const yProb: number[] = [];
-  let hasProb: boolean | null = null;
-  if (format === 'csv') {
-    const header = (lines[0] ?? '').split(',').map((n) => n.trim().replace(/^"|"$/g, ''));
-    if (header.length === 1 && header[0] === '') throw new InputError('empty file: expected a header with y_true and y_pred', { file });
-    const at = (name: string) => header.indexOf(name);
-    const iTrue = at('y_true');
-    const iPred = at('y_pred');
-    const iProb = at('y_prob');
-    if (iTrue < 0) throw new InputError('no y_true column: monitoring needs labelled predictions (predict a labelled file, or log y_true)', { file, line: 1 });
-    if (iPred < 0) throw new InputError('no y_pred column', { file, line: 1 });
-    hasProb = iProb >= 0;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line.trim() === '') continue;
-      const cells = line.split(',');
-      if (cells.length !== header.length) throw new InputError(`expected ${header.length} fields, got ${cells.length}`, { file, line: i + 1 });
-      yTrue.push(label(cells[iTrue]!.trim(), 'y_true', file, i + 1));
-      yPred.push(label(cells[iPred]!.trim(), 'y_pred', file, i + 1));
-      if (hasProb) yProb.push(probability(cells[iProb]!, file, i + 1));
-    }
-  } else {
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line.trim() === '') continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch {
-        throw new InputError('not a JSON object', { file, line: i + 1 });
+  const columns = new Columns();
+  const hasProb = format === 'csv' ? await readCsv(file, options, columns) : await readJsonLines(file, options, columns);
+  if (columns.rows === 0) throw new InputError('no predictions in the file', { file });
+  const { rows } = columns;
+  return { file, format, rows, yTrue: columns.yTrue.slice(0, rows), yPred: columns.yPred.slice(0, rows), yProb: hasProb ? columns.yProb.slice(0, rows) : null };
+}
+
+/** The CSV form: y_true and y_pred as text (each distinct value checked once), y_prob as a number. Returns whether it has y_prob. */
+async function readCsv(file: string, options: PredictionsOptions, columns: Columns): Promise<boolean> {
+  const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
+  const has = (name: string) => layout.names.includes(name);
+  if (!has('y_true')) throw new InputError('no y_true column: monitoring needs labelled predictions (predict a labelled file, or log y_true)', { file, line: 1 });
+  if (!has('y_pred')) throw new InputError('no y_pred column', { file, line: 1 });
+  const hasProb = has('y_prob');
+  const lineOf = (block: CsvColumnsBlock, k: number) => lineAtOffset(file, block.rowOffsets[k]!);
+  // per text column, the label of each dictionary code (checked when the code first appears)
+  const labels: Array<Array<number | undefined>> = [[], []];
+  const names = ['y_true', 'y_pred'] as const;
+  const labelAt = (block: CsvColumnsBlock, t: 0 | 1, k: number): number => {
+    const code = block.text[t]![k]!;
+    const known = labels[t]![code];
+    if (known !== undefined) return known;
+    const value = block.dictionaries[t]![code]!.trim();
+    return (labels[t]![code] = label(value, names[t], file, lineOf(block, k)));
+  };
+  for await (const block of readCsvColumns(layout, { text: names, numbers: hasProb ? ['y_prob'] : [] })) {
+    const yProb = block.numbers[0];
+    for (let k = 0; k < block.rows; k++) {
+      const yTrue = labelAt(block, 0, k);
+      const yPred = labelAt(block, 1, k);
+      let p = 0;
+      if (yProb) {
+        p = yProb[k]!;
+        if (!(p >= 0 && p <= 1)) probability(p, file, lineOf(block, k));
       }
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('not a JSON object', { file, line: i + 1 });
-      const row = record as Record<string, unknown>;
-      if (!('y_true' in row)) throw new InputError('no y_true: monitoring needs labelled predictions', { file, line: i + 1 });
-      if (!('y_pred' in row)) throw new InputError('no y_pred', { file, line: i + 1 });
-      const prob = row['y_prob'];
-      const present = prob !== undefined && prob !== null;
-      if (hasProb === null) hasProb = present;
-      else if (hasProb !== present) throw new InputError(`y_prob ${present ? 'given here but not on earlier lines' : 'missing here but given on earlier lines'}`, { file, line: i + 1 });
-      yTrue.push(label(row['y_true'], 'y_true', file, i + 1));
-      yPred.push(label(row['y_pred'], 'y_pred', file, i + 1));
-      if (present) yProb.push(probability(prob, file, i + 1));
+      columns.push(yTrue, yPred, p);
     }
   }
-  if (yTrue.length === 0) throw new InputError('no predictions in the file', { file });
-  return { file, format, rows: yTrue.length, yTrue: Uint8Array.from(yTrue), yPred: Uint8Array.from(yPred), yProb: hasProb ? Float64Array.from(yProb) : null };
+  return hasProb;
+}
+
+/** The JSON-lines form, a line at a time. Returns whether it has y_prob (the same on every line). */
+async function readJsonLines(file: string, options: PredictionsOptions, columns: Columns): Promise<boolean> {
+  let hasProb: boolean | null = null;
+  for await (const { line, text } of readTextLines(file, { maxLineBytes: options.maxLineBytes })) {
+    if (text.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      throw new InputError('not a JSON object', { file, line });
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('not a JSON object', { file, line });
+    const row = record as Record<string, unknown>;
+    if (!('y_true' in row)) throw new InputError('no y_true: monitoring needs labelled predictions', { file, line });
+    if (!('y_pred' in row)) throw new InputError('no y_pred', { file, line });
+    const prob = row['y_prob'];
+    const present = prob !== undefined && prob !== null;
+    if (hasProb === null) hasProb = present;
+    else if (hasProb !== present) throw new InputError(`y_prob ${present ? 'given here but not on earlier lines' : 'missing here but given on earlier lines'}`, { file, line });
+    const yTrue = label(row['y_true'], 'y_true', file, line);
+    const yPred = label(row['y_pred'], 'y_pred', file, line);
+    columns.push(yTrue, yPred, present ? probability(prob, file, line) : 0);
+  }
+  return hasProb === true;
 }

@@ -1,18 +1,38 @@
 /**
  * Partial histograms and their merge. Counts are additive: partial counts from byte ranges,
  * batches, files or machines merge by summing, so a scan can be split anywhere.
+ *
+ * Named layouts: a feature's counters are the kernel's count slots (`binSlot`, `missingSlot`,
+ * `lastEdgeSlot`); its data-quality counters are engine/io's QUALITY layout (`featureQuality`,
+ * `nonFinite`, `coerced`).
  */
 import { countSlots } from '../kernels/index.js';
+import { clearQuality, emptyQuality, nonFiniteCount, QUALITY, qualityIndex, qualityOf, type ColumnQuality } from '../io/index.js';
+import { internalError } from '../util/index.js';
 
 export interface Histograms {
   featureNames: string[];
   /** number of edges per feature; feature f has countSlots(nEdges[f]) counters */
   nEdges: Int32Array;
-  /** per feature: the kernel's count slots (see assembly/histogram.ts), as f64 totals */
+  /** per feature: the kernel's count slots (binSlot, missingSlot, lastEdgeSlot), as f64 totals */
   counts: Float64Array[];
   rows: number;
-  /** per feature: nan, +inf, -inf, coerced (4 numbers each) */
+  /** per feature: engine/io's QUALITY counters (nan, +inf, -inf, coerced) */
   quality: Float64Array;
+}
+
+// The count slots of a feature with nEdges edges (assembly/histogram.ts), countSlots(nEdges) of them.
+/** Finite values with exactly j edges <= v (np.searchsorted(edges, v, 'right')), j in [0, nEdges]. */
+export function binSlot(j: number): number {
+  return j;
+}
+/** Non-finite values (NaN, +Inf, -Inf). */
+export function missingSlot(nEdges: number): number {
+  return nEdges + 1;
+}
+/** Finite values equal to the last edge (np.histogram closes its last bin). */
+export function lastEdgeSlot(nEdges: number): number {
+  return nEdges + 2;
 }
 
 export function emptyHistograms(featureNames: string[], nEdges: Int32Array): Histograms {
@@ -21,13 +41,34 @@ export function emptyHistograms(featureNames: string[], nEdges: Int32Array): His
     nEdges,
     counts: Array.from(nEdges, (n) => new Float64Array(countSlots(n))),
     rows: 0,
-    quality: new Float64Array(4 * featureNames.length),
+    quality: emptyQuality(featureNames.length),
   };
+}
+
+/** Feature f's data-quality counts. */
+export function featureQuality(histograms: Histograms, f: number): ColumnQuality {
+  return qualityOf(histograms.quality, f);
+}
+
+/** Feature f's NaN and infinite values. */
+export function nonFinite(histograms: Histograms, f: number): number {
+  return nonFiniteCount(histograms.quality, f);
+}
+
+/** Feature f's non-numeric text read as NaN (`coerce`). */
+export function coerced(histograms: Histograms, f: number): number {
+  return histograms.quality[qualityIndex(f, QUALITY.coerced)]!;
+}
+
+/** Zero feature f's counts and quality (a feature the input lacks). */
+export function clearFeature(histograms: Histograms, f: number): void {
+  histograms.counts[f]!.fill(0);
+  clearQuality(histograms.quality, f);
 }
 
 /** Add `from` into `into` (same features and edges). */
 export function mergeHistograms(into: Histograms, from: Histograms): Histograms {
-  if (into.counts.length !== from.counts.length) throw new Error('merging histograms of different plans');
+  if (into.counts.length !== from.counts.length) throw internalError('merging histograms of different plans');
   for (let f = 0; f < into.counts.length; f++) {
     const a = into.counts[f]!;
     const b = from.counts[f]!;

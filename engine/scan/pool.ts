@@ -5,64 +5,27 @@
  *   [0, 64 KiB)        reserved
  *   edges              every feature's edges, f64
  *   slot 0..S-1        u32 counters (padded to 256 bytes, then a 256-byte gap so that two
- *                      workers' counters never share a cache line), an f64 column block, a CSV
- *                      column map and a 4 MiB buffer the CSV bytes are read into
+ *                      workers' counters never share a cache line), an f64 column block, a
+ *                      scratch room (a CSV column map) and a 4 MiB region file bytes are read into
  *
  * A task borrows a slot, writes only there, and hands it back; the main side reads the counters
  * in place. With workers = 0 the same task functions run inline on the calling thread.
  */
-import { availableParallelism } from 'node:os';
 import { startPiscina, type Piscina } from '../parallel/index.js';
 import { createSharedMemory, ensureMemory, loadBinKernel, countSlots, SharedMemoryLimitError, type BinKernel, type KernelName } from '../kernels/index.js';
 import { siblingModule } from '../util/index.js';
-import { UsageError, errorFromWire } from '../util/index.js';
-import { checkWorkers, workerBoundText } from '../parallel/index.js';
+import { UsageError, errorFromWire, internalError } from '../util/index.js';
+import { workerBoundText } from '../parallel/index.js';
 import { runTask } from './tasks.js';
 import { SlotQueue } from '../parallel/index.js';
-import { MAX_MAPPED_COLUMNS, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
-
-export interface PoolOptions {
-  /**
-   * worker threads at most, from 0 to maxWorkers() (a UsageError above it); 0 runs every task on
-   * the calling thread (default: available cores; scans pick by input size). Threads start as
-   * tasks come, so an input of one task starts one thread however many are allowed.
-   */
-  workers?: number;
-  /** force a kernel (default: best available; env DRIFTCATCHER_KERNEL also forces one) */
-  kernel?: KernelName;
-  /**
-   * rows per parse block (default 2,048: the block of 78 features is 1.25 MiB, so the histogram
-   * kernel reads back from cache what the parser just wrote; 8,192-row blocks, 5 MiB, were slower)
-   */
-  blockRows?: number;
-}
+import { resolvePoolOptions, SCAN_DEFAULTS, type PoolOptions } from './defaults.js';
+import { SCRATCH_BYTES, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 const RESERVED_BYTES = 65536;
-const DEFAULT_BLOCK_ROWS = 2048;
-/** Bytes a CSV task reads at a time, in its slot, where the WASM scanner can see them. */
-const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 const LINE = 256;
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
-
-/** Input bytes below which one more worker does not pay for its start-up (~0.1 s each). */
-const BYTES_PER_WORKER = 48 * 1024 * 1024;
-
-/**
- * Workers for an input of `totalBytes` when the user did not say: one per 48 MiB up to the
- * cores, and none (inline on the calling thread) when that comes to one, since a single worker
- * is the same one thread plus its start-up.
- */
-export function autoWorkers(totalBytes: number): number {
-  const workers = Math.min(defaultWorkers(), Math.floor(totalBytes / BYTES_PER_WORKER));
-  return workers <= 1 ? 0 : workers;
-}
-
 
 export class ScanPool {
   readonly workers: number;
@@ -77,9 +40,10 @@ export class ScanPool {
   readonly #queue = new SlotQueue();
 
   constructor(options: PoolOptions = {}) {
-    this.workers = checkWorkers(options.workers ?? defaultWorkers());
-    this.blockRows = options.blockRows ?? DEFAULT_BLOCK_ROWS;
-    this.#kernelChoice = options.kernel;
+    const resolved = resolvePoolOptions(options);
+    this.workers = resolved.workers;
+    this.blockRows = resolved.blockRows;
+    this.#kernelChoice = resolved.kernel;
     this.memory = createSharedMemory(RESERVED_BYTES);
   }
 
@@ -101,7 +65,7 @@ export class ScanPool {
 
   /** Lay out the memory for one set of per-feature edges and write the edges. */
   prepare(edges: readonly Float64Array[]): MemoryPlan {
-    if (!this.#queue.idle(this.#slots.length)) throw new Error('prepare() while tasks are running');
+    if (!this.#queue.idle(this.#slots.length)) throw internalError('prepare() while tasks are running');
     const nFeatures = edges.length;
     const edgesPtr = new Int32Array(nFeatures);
     const nEdges = new Int32Array(nFeatures);
@@ -118,14 +82,14 @@ export class ScanPool {
     at = align(at, LINE);
     const countsBytes = align(counters * 4, LINE) + LINE;
     const columnsBytes = align(this.blockRows * nFeatures * 8, LINE);
-    const columnMapBytes = MAX_MAPPED_COLUMNS * 4;
+    const readBytes = SCAN_DEFAULTS.readBufferBytes;
     this.#slots = [];
     for (let s = 0; s < this.slotCount; s++) {
       const columnsPtr = at + countsBytes;
-      const columnMapPtr = columnsPtr + columnsBytes;
-      const bytesPtr = columnMapPtr + columnMapBytes;
-      this.#slots.push({ countsPtr: at, columnsPtr, columnMapPtr, bytesPtr, bytesLength: READ_BUFFER_BYTES });
-      at = bytesPtr + READ_BUFFER_BYTES;
+      const scratchPtr = columnsPtr + columnsBytes;
+      const readPtr = scratchPtr + SCRATCH_BYTES;
+      this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes });
+      at = readPtr + readBytes;
     }
     try {
       ensureMemory(this.memory, at);
@@ -143,7 +107,7 @@ export class ScanPool {
   }
 
   get plan(): MemoryPlan {
-    if (!this.#plan) throw new Error('pool has no plan; call prepare() first');
+    if (!this.#plan) throw internalError('pool has no plan; call prepare() first');
     return this.#plan;
   }
 

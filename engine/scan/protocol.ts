@@ -3,7 +3,6 @@
  * travels in messages: workers read their byte ranges from disk themselves and write columns and
  * counts into the shared WebAssembly.Memory; a message carries offsets and small arrays.
  */
-import type { CsvLayout } from '../io/index.js';
 import type { KernelName } from '../kernels/index.js';
 import type { WireError } from '../util/index.js';
 
@@ -25,26 +24,26 @@ export interface SlotAddress {
   countsPtr: number;
   /** byte address of this slot's column block (feature f at columnsPtr + f * blockRows * 8) */
   columnsPtr: number;
-  /** byte address of room for a CSV column map (i32 per file column, up to MAX_MAPPED_COLUMNS) */
-  columnMapPtr: number;
-  /** byte address and size of the buffer CSV bytes are read into, so the WASM scanner sees them */
-  bytesPtr: number;
-  bytesLength: number;
+  /** byte address and size of room for a unit's small table (a CSV column map) */
+  scratchPtr: number;
+  scratchBytes: number;
+  /** byte address and size of the region a unit reads file bytes into, where the WASM kernels see them */
+  readPtr: number;
+  readBytes: number;
 }
 
-/** Files with more columns than this are parsed by the JavaScript parser alone. */
-export const MAX_MAPPED_COLUMNS = 4096;
+/** Bytes of a slot's scratch room: a CSV column map of 4,096 columns (wider files are parsed by the JavaScript parser alone). */
+export const SCRATCH_BYTES = 4096 * 4;
 
-/** Parse the lines of [start, end) of a CSV file and bin every feature. */
-export interface CsvRangeTask {
-  kind: 'csv-range';
-  layout: CsvLayout;
-  start: number;
-  end: number;
-  /** per file column: feature index, or -1 to skip */
-  columnMap: Int32Array;
-  featureNames: string[];
-  coerce: boolean;
+/**
+ * Run one unit of a reader's scan plan (engine/io `Reader.scanUnit` of `format`) into the slot:
+ * the unit says what to read (a CSV byte range, Arrow column segments), the worker reads it
+ * from disk itself.
+ */
+export interface ReadTask {
+  kind: 'read';
+  format: string;
+  unit: unknown;
   plan: MemoryPlan;
   slot: SlotAddress;
 }
@@ -57,29 +56,15 @@ export interface BinBlockTask {
   slot: SlotAddress;
 }
 
-/**
- * Bin column segments of an Arrow IPC file that the worker preads itself, straight into its
- * slot's read buffer (engine/io/arrow-ipc.ts `readSegments`): the message carries file offsets,
- * never values.
- */
-export interface ArrowSegmentsTask {
-  kind: 'arrow-segments';
-  file: string;
-  /** SEGMENT_FIELDS numbers per segment: feature, value kind, rows, values offset, validity offset (-1: no nulls) */
-  segments: Float64Array;
-  plan: MemoryPlan;
-  slot: SlotAddress;
-}
-
-export type Task = CsvRangeTask | BinBlockTask | ArrowSegmentsTask;
+export type Task = ReadTask | BinBlockTask;
 
 export interface TaskOk {
   ok: true;
   rows: number;
-  /** a `"` was seen: byte-range cut points may have fallen inside quoted fields */
-  quoteSeen: boolean;
-  /** per feature: nan, posInf, negInf, coerced */
-  quality: Float64Array;
+  /** the unit's results, and failures of later units, cannot be trusted (a CSV quote seen): the plan's fallback is scanned */
+  replan: boolean;
+  /** per feature, the QUALITY counters, when the unit counted them */
+  quality?: Float64Array | undefined;
   kernel: KernelName;
 }
 

@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DriftCatcherError } from '../../engine/util/errors.js';
-import { DEFAULT_MAX_LINE_BYTES, readTable } from '../../engine/io/index.js';
+import { IO_DEFAULTS, readTable } from '../../engine/io/index.js';
 import { createBaseline } from '../../engine/profile/index.js';
 import { checkDrift } from '../../engine/drift/index.js';
 import type { Profile } from '../../engine/profile/types.js';
@@ -401,7 +401,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       const source = pick(random, seeds);
       // the default limit, or one a little over the extracts' headers (1.4 kB; rows are 300 to
       // 600 bytes), which the grown-cell mutation then probes byte by byte (64: every line is over)
-      const limit = random() < 0.5 ? DEFAULT_MAX_LINE_BYTES : pick(random, [64, 1500, 1500, 2000, 4096]);
+      const limit = random() < 0.5 ? IO_DEFAULTS.maxLineBytes : pick(random, [64, 1500, 1500, 2000, 4096]);
       let bytes = sliceOf(random, source.bytes);
       const mutations: string[] = [];
       const count = 1 + int(random, 4);

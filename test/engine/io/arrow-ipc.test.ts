@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Field, Float64, List, makeVector, Null, RecordBatchReader, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray, type Data } from 'apache-arrow';
-import { ArrowIpcFile, IpcType, IpcValueKind, readSegments, SEGMENT_FIELDS, valueKindOf } from '../../../engine/io/arrow-ipc.js';
+import { Field, Float64, List, makeVector, Null, RecordBatchReader, Struct, Table, tableToIPC, Utf8, vectorFromArray, type Data } from 'apache-arrow';
+import { ArrowIpcFile, IpcType, IpcValueKind, readSegments, SEGMENT_FIELDS, valueKindOf } from '../../../engine/io/arrow/ipc.js';
 import { DriftCatcherError } from '../../../engine/util/errors.js';
 import { makeTestData, writeTestArrow } from './arrow-build.js';
 import { seededRandom, tempDir, writeTemp } from './fixtures.js';

@@ -22,7 +22,8 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { arrowReader, createArrowFileWriter, writeArrowIpc } from '../../../engine/io/arrow.js';
+import { arrowReader } from '../../../engine/io/arrow.js';
+import { createArrowFileWriter, writeArrowIpc } from '../../../engine/io/arrow/write.js';
 import { detectFormat, openBatches, readTable } from '../../../engine/io/index.js';
 import { HEAD_9998, SAMPLE_10, tempDir, writeTemp } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  * unusual one (exponents, words, empty cells, long mantissas, -0, CRLF, quotes, blank lines).
  */
 import { describe, expect, it } from 'vitest';
-import { CsvBlockParser } from '../../../engine/io/csv-parse.js';
+import { CsvBlockParser } from '../../../engine/io/csv.js';
 import { createSharedMemory } from '../../../engine/kernels/index.js';
 import { loadCsvKernel } from '../../../engine/kernels/csv.js';
 import type { CsvLayout } from '../../../engine/io/types.js';
@@ -64,15 +64,16 @@ function parseAll(text: string, withScanner: boolean) {
   expect(kernel).not.toBeNull();
   const parser = new CsvBlockParser(layout, columnMap, 5, { coerce: true, accelerator: withScanner ? { kernel: kernel!, buffer, columnMapPtr } : undefined });
   const values: number[][] = [[], [], [], [], []];
-  let pos = 0;
-  // small blocks so that rows straddle block ends and maxRows cuts calls short
-  while (pos < bytes.length) {
-    const end = Math.min(bytes.length, pos + 3000);
-    const { rows, next } = parser.parse(bytes, pos, end, end === bytes.length, 0, out, 0, stride, 37);
+  const window = { buffer: bytes, pos: 0, length: 0, fileStart: 0, atEof: false };
+  // small windows so that rows straddle their ends, and blocks of 37 rows that cut calls short
+  while (window.pos < bytes.length) {
+    const pos = window.pos;
+    window.length = Math.min(bytes.length, pos + 3000);
+    window.atEof = window.length === bytes.length;
+    const rows = parser.parse(window, { values: out, base: 0, stride, rows: 0, capacity: 37 });
     for (let f = 0; f < 5; f++) for (let k = 0; k < rows; k++) values[f]!.push(out[f * stride + k]!);
-    if (next === pos && end !== bytes.length) throw new Error('no progress');
-    pos = next;
-    if (rows === 0 && end === bytes.length) break;
+    if (window.pos === pos && !window.atEof) throw new Error('no progress');
+    if (rows === 0 && window.atEof) break;
   }
   return { values, quality: Array.from(parser.quality), quoteSeen: parser.quoteSeen, scannedRows: parser.scannedRows };
 }
@@ -118,9 +119,10 @@ describe('WASM CSV scanner', () => {
     const parser = new CsvBlockParser(layout, columnMap, 5, { accelerator: { kernel, buffer, columnMapPtr } });
     const out = new Float64Array(buffer, 40 << 20, 5 * 4);
     const started = performance.now();
-    const { rows, next } = parser.parse(bytes, 0, bytes.length, true, 0, out, 0, 4, 4);
+    const window = { buffer: bytes, pos: 0, length: bytes.length, fileStart: 0, atEof: true };
+    const rows = parser.parse(window, { values: out, base: 0, stride: 4, rows: 0, capacity: 4 });
     const seconds = (performance.now() - started) / 1000;
-    expect([rows, next]).toEqual([2, bytes.length]);
+    expect([rows, window.pos]).toEqual([2, bytes.length]);
     expect(Array.from(out)).toEqual([1, 6, 0, 0, 2, 7, 0, 0, 3, 8, 0, 0, 4, 9, 0, 0, 5, 10, 0, 0]);
     expect(parser.scannedRows).toBe(2);
     expect(seconds).toBeLessThan(1);

@@ -45,10 +45,7 @@ function scanRanges(layout: CsvFileLayout, ranges: Array<[number, number]>, opti
       start,
       end,
       parser,
-      out,
-      outBase: 0,
-      stride,
-      labelsOut,
+      block: { values: out, base: 0, stride, rows: 0, capacity: stride, text: [labelsOut] },
       readBuffer: options.readBufferBytes ? new Uint8Array(options.readBufferBytes) : undefined,
       onBlock: (rows) => {
         for (let f = 0; f < nFeatures; f++) columns[f]!.push(...out.subarray(f * stride, f * stride + rows));
@@ -279,7 +276,8 @@ describe('text: labels, quotes, line ends', () => {
 
     const parser = new CsvBlockParser(layout, columnMapOf(4, resolveFeatures(layout.names)), 3, { collectLabels: true });
     const bytes = fs.readFileSync(file);
-    parser.parse(bytes, layout.dataStart, bytes.length, true, 0, new Float64Array(30), 0, 10, 10);
+    const window = { buffer: bytes, pos: layout.dataStart, length: bytes.length, fileStart: 0, atEof: true };
+    expect(parser.parse(window, { values: new Float64Array(30), base: 0, stride: 10, rows: 0, capacity: 10, text: [new Int32Array(10)] })).toBe(3);
     expect(parser.quoteSeen).toBe(true);
   });
 
@@ -301,7 +299,8 @@ describe('text: labels, quotes, line ends', () => {
     const resolved = resolveFeatures(layout.names);
     const parser = new CsvBlockParser(layout, columnMapOf(79, resolved), 78);
     const bytes = fs.readFileSync(SAMPLE_10);
-    const { rows } = parser.parse(bytes, layout.dataStart, bytes.length, true, 0, new Float64Array(78 * 10), 0, 10, 10);
+    const window = { buffer: bytes, pos: layout.dataStart, length: bytes.length, fileStart: 0, atEof: true };
+    const rows = parser.parse(window, { values: new Float64Array(78 * 10), base: 0, stride: 10, rows: 0, capacity: 10 });
     expect(rows).toBe(10);
     expect(parser.quoteSeen).toBe(false);
   });
@@ -313,17 +312,21 @@ describe('CsvBlockParser.parse', () => {
   const bytes = fs.readFileSync(file);
   const map = columnMapOf(3, resolveFeatures(layout.names));
 
-  it('stops before an incomplete last line unless at EOF, and after maxRows', () => {
+  it('stops before an incomplete last line unless at EOF, and at the block\'s capacity', () => {
     const parser = new CsvBlockParser(layout, map, 2, { collectLabels: true });
     const out = new Float64Array(2 * 8);
-    const first = parser.parse(bytes, layout.dataStart, bytes.length, false, 0, out, 0, 8, 2);
-    expect(first.rows).toBe(2);
-    expect(Array.from(parser.labelCodes.subarray(0, 2))).toEqual([0, 1]);
-    const second = parser.parse(bytes, first.next, bytes.length, false, 0, out, 2, 8, 100);
-    expect(second.rows).toBe(1); // `7,8,z` has no line end yet
-    expect(bytes.subarray(second.next).toString()).toBe('7,8,z');
-    const last = parser.parse(bytes, second.next, bytes.length, true, 0, out, 3, 8, 100);
-    expect(last).toEqual({ rows: 1, next: bytes.length });
+    const labels = new Int32Array(8);
+    const window = { buffer: bytes, pos: layout.dataStart, length: bytes.length, fileStart: 0, atEof: false };
+    const block = { values: out, base: 0, stride: 8, rows: 0, capacity: 2, text: [labels] };
+    expect(parser.parse(window, block)).toBe(2);
+    expect(Array.from(labels.subarray(0, 2))).toEqual([0, 1]);
+    block.capacity = 8;
+    expect(parser.parse(window, block)).toBe(1); // `7,8,z` has no line end yet
+    expect(bytes.subarray(window.pos).toString()).toBe('7,8,z');
+    window.atEof = true;
+    expect(parser.parse(window, block)).toBe(1);
+    expect([window.pos, block.rows]).toEqual([bytes.length, 4]);
+    expect(Array.from(labels.subarray(0, 4))).toEqual([0, 1, 0, 2]);
     expect(Array.from(out.subarray(0, 4))).toEqual([1, 3, 5, 7]);
     expect(Array.from(out.subarray(8, 12))).toEqual([2, 4, 6, 8]);
     expect(parser.dictionary).toEqual(['x', 'y', 'z']);
@@ -335,8 +338,8 @@ describe('CsvBlockParser.parse', () => {
     const memory = new wasm.Memory({ initial: 1, maximum: 2, shared: true });
     const out = new Float64Array(memory.buffer, 1024, 2 * 4);
     const parser = new CsvBlockParser(layout, map, 2);
-    const { rows } = parser.parse(bytes, layout.dataStart, bytes.length, true, 0, out, 0, 4, 4);
-    expect(rows).toBe(4);
+    const window = { buffer: bytes, pos: layout.dataStart, length: bytes.length, fileStart: 0, atEof: true };
+    expect(parser.parse(window, { values: out, base: 0, stride: 4, rows: 0, capacity: 4 })).toBe(4);
     expect(Array.from(new Float64Array(memory.buffer, 1024, 8))).toEqual([1, 3, 5, 7, 2, 4, 6, 8]);
   });
 });
@@ -395,7 +398,7 @@ describe('scanCsvRange', () => {
     for (let cut = opening + 1; cut <= closing; cut++) {
       const parser = new CsvBlockParser(quotedLayout, columnMapOf(2, resolved), 1, { collectLabels: true });
       const out = new Float64Array(8);
-      scanCsvRange({ layout: quotedLayout, start: quotedLayout.dataStart, end: cut, parser, out, outBase: 0, stride: 8, onBlock: () => {} });
+      scanCsvRange({ layout: quotedLayout, start: quotedLayout.dataStart, end: cut, parser, block: { values: out, base: 0, stride: 8, rows: 0, capacity: 8, text: [new Int32Array(8)] }, onBlock: () => {} });
       expect(parser.quoteSeen, `cut at ${cut}`).toBe(true);
       expect(Array.from(out.subarray(0, 2))).toEqual([1, 2]);
       expect(parser.dictionary).toEqual(['x', 'multi\nline\n\nlabel']);
@@ -434,7 +437,7 @@ describe('scanCsvRange', () => {
     const badLayout = readCsvLayoutSync(bad);
     const lineFourStart = lines.slice(0, 3).join('\n').length + 1;
     const parser = new CsvBlockParser(badLayout, Int32Array.of(0, 1), 2);
-    const run = () => scanCsvRange({ layout: badLayout, start: lineFourStart - 1, end: badLayout.fileSize, parser, out: new Float64Array(8), outBase: 0, stride: 4, onBlock: () => {} });
+    const run = () => scanCsvRange({ layout: badLayout, start: lineFourStart - 1, end: badLayout.fileSize, parser, block: { values: new Float64Array(8), base: 0, stride: 4, rows: 0, capacity: 4 }, onBlock: () => {} });
     expect(run).toThrow(`${bad}:4: expected 2 fields, found 1`);
     try {
       run();

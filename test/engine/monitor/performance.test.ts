@@ -66,7 +66,7 @@ describe('performance metrics', () => {
     await expect(readPredictions(csv('nolabel.csv', 'y_pred,y_prob\n1,0.9\n'))).rejects.toThrow(/nolabel\.csv:1: no y_true column/);
     await expect(readPredictions(csv('bad.csv', 'y_true,y_pred\n1,1\n2,0\n'))).rejects.toThrow(/bad\.csv:3: column "y_true": y_true must be 0 or 1, got "2"/);
     await expect(readPredictions(csv('prob.csv', 'y_true,y_pred,y_prob\n1,1,1.5\n'))).rejects.toThrow(/prob\.csv:2: column "y_prob"/);
-    await expect(readPredictions(csv('ragged.csv', 'y_true,y_pred\n1\n'))).rejects.toThrow(/ragged\.csv:2: expected 2 fields, got 1/);
+    await expect(readPredictions(csv('ragged.csv', 'y_true,y_pred\n1\n'))).rejects.toThrow(/ragged\.csv:2: expected 2 fields, found 1/);
     await expect(readPredictions(csv('empty.csv', ''))).rejects.toMatchObject({ code: 'DC_ERR_INPUT' });
     await expect(readPredictions(csv('bad.jsonl', '{"y_true":1,"y_pred":1}\nnot json\n'))).rejects.toThrow(/bad\.jsonl:2: not a JSON object/);
     await expect(readPredictions(csv('header.csv', 'y_true,y_pred\n'))).rejects.toThrow(/no predictions/);

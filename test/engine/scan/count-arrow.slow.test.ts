@@ -9,8 +9,11 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Float64, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { binEdges, countFile, createBaseline, resolveDriftOptions, saveProfile, ScanPool, scanDrift, type Histograms, type Profile } from '../../../engine/index.js';
-import { countArrowBatches, countArrowIpc } from '../../../engine/scan/count.js';
-import { ArrowIpcFile } from '../../../engine/io/arrow-ipc.js';
+import { countPlan } from '../../../engine/scan/count.js';
+import { ArrowIpcFile } from '../../../engine/io/arrow/ipc.js';
+import { planIpcScan } from '../../../engine/io/arrow/scan.js';
+import { arrowReader } from '../../../engine/io/arrow.js';
+import { IO_DEFAULTS, planBatchScan, type ScanRequest } from '../../../engine/io/index.js';
 import type { Task, TaskOk } from '../../../engine/scan/protocol.js';
 import { makeTestData, writeTestArrow, writeTestCsv, type ArrowBuildOptions, type ColumnKind, type TestData } from '../io/arrow-build.js';
 import { tempDir } from '../io/fixtures.js';
@@ -24,6 +27,26 @@ function plain(h: Histograms) {
 /** Non-finite values per feature: the CSV path tells NaN from ±Inf, the Arrow paths cannot. */
 function nonFinite(h: Histograms): number[] {
   return h.featureNames.map((_, f) => h.quality[4 * f]! + h.quality[4 * f + 1]! + h.quality[4 * f + 2]!);
+}
+
+function scanRequest(pool: ScanPool, featureNames: string[], rangeBytes?: number): ScanRequest {
+  return { featureNames, missingFeatures: 'error', coerce: false, maxLineBytes: IO_DEFAULTS.maxLineBytes, unitBytes: rangeBytes, blockRows: pool.blockRows };
+}
+
+/** The Arrow reader's fast path alone: undefined when it does not apply, from the start or midway. */
+async function countArrowIpc(pool: ScanPool, file: string, featureNames: string[], options: { rangeBytes?: number | undefined } = {}): Promise<Histograms | undefined> {
+  const plan = planIpcScan(file, scanRequest(pool, featureNames, options.rangeBytes), () => Promise.reject(new Error('not scanned here')));
+  if (!plan) return undefined;
+  const counted = await countPlan(pool, 'arrow', plan, featureNames);
+  return counted === 'fallback' ? undefined : counted;
+}
+
+/** The fallback alone: batches read with apache-arrow on the main side, copied into the slots. */
+async function countArrowBatches(pool: ScanPool, file: string, featureNames: string[]): Promise<Histograms> {
+  const plan = planBatchScan(file, scanRequest(pool, featureNames), () => arrowReader.open(file, { countQuality: false, withLabel: false }));
+  const counted = await countPlan(pool, 'arrow', plan, featureNames);
+  if (counted === 'fallback') throw new Error('the batches plan has no fallback');
+  return counted;
 }
 
 async function withPool<T>(profile: Profile, workers: number, run: (pool: ScanPool, featureNames: string[]) => Promise<T>, blockRows?: number): Promise<T> {

@@ -2,8 +2,8 @@
  * Arrow IPC files without apache-arrow: the footer (schema and record batch blocks) and each
  * record batch's metadata (field nodes, buffers, compression) decoded straight from their
  * flatbuffers, and the worker-side reader that preads numeric column buffers into the shared
- * memory. The scan's fast path (engine/parallel/count.ts) hands workers these file offsets
- * instead of bytes; record batch bodies are never read on the main side.
+ * memory. The Arrow reader's scan plan (./scan.ts) hands workers these file offsets instead of
+ * bytes; record batch bodies are never read on the main side.
  *
  * Layouts follow format/File.fbs, Message.fbs and Schema.fbs of the Arrow specification. Every
  * read is bounds-checked, so a truncated or corrupt file is a one-line InputError naming it.
@@ -12,8 +12,8 @@
  * apache-arrow instead.
  */
 import * as fs from 'node:fs';
-import { InputError } from '../util/index.js';
-import { openSync } from './csv-parse.js';
+import { InputError, internalError } from '../../util/index.js';
+import { openSync } from '../files.js';
 
 /** The flatbuffer `Type` union's ids (Schema.fbs). */
 export const IpcType = {
@@ -48,6 +48,37 @@ export const IpcType = {
 /** FloatingPoint precision (Schema.fbs). */
 export const IpcPrecision = { Half: 0, Single: 1, Double: 2 } as const;
 
+// Field ids (vtable slots) of the flatbuffer tables read here, in their order in the .fbs files.
+// A union field takes two ids: its type tag (`...Type`), then the value.
+/** File.fbs `Footer` */
+const Footer = { version: 0, schema: 1, dictionaries: 2, recordBatches: 3, customMetadata: 4 } as const;
+/** Schema.fbs `Schema` */
+const SchemaTable = { endianness: 0, fields: 1, customMetadata: 2, features: 3 } as const;
+/** Schema.fbs `Field` */
+const FieldTable = { name: 0, nullable: 1, typeType: 2, type: 3, dictionary: 4, children: 5, customMetadata: 6 } as const;
+/** Schema.fbs `Int` */
+const IntTable = { bitWidth: 0, isSigned: 1 } as const;
+/** Schema.fbs `FloatingPoint` */
+const FloatingPointTable = { precision: 0 } as const;
+/** Message.fbs `Message` */
+const MessageTable = { version: 0, headerType: 1, header: 2, bodyLength: 3, customMetadata: 4 } as const;
+/** Message.fbs `RecordBatch` */
+const RecordBatchTable = { length: 0, nodes: 1, buffers: 2, compression: 3, variadicBufferCounts: 4 } as const;
+/** Schema.fbs `Endianness` */
+const Endianness = { Little: 0, Big: 1 } as const;
+/** Message.fbs `MessageHeader` union tag */
+const MessageHeader = { Schema: 1, DictionaryBatch: 2, RecordBatch: 3 } as const;
+
+// Byte layouts of the flatbuffer structs read here (offsets within one element, and its size).
+/** File.fbs `Block`: offset (long), metaDataLength (int, padded), bodyLength (long) */
+const BlockStruct = { offset: 0, metaDataLength: 8, bodyLength: 16, bytes: 24 } as const;
+/** Message.fbs `FieldNode`: length, null_count (longs) */
+const FieldNodeStruct = { length: 0, nullCount: 8, bytes: 16 } as const;
+/** Schema.fbs `Buffer`: offset, length (longs) */
+const BufferStruct = { offset: 0, length: 8, bytes: 16 } as const;
+/** a vector of tables or strings: one uoffset per element */
+const OFFSET_BYTES = 4;
+
 export interface IpcField {
   name: string;
   nullable: boolean;
@@ -77,12 +108,32 @@ export interface IpcBlock {
 export interface IpcBatchLayout {
   /** rows */
   length: number;
-  /** per field node (pre-order over the schema): length, null count */
+  /** per field node (pre-order over the schema): length, null count (read with nodeLength, nodeNullCount) */
   nodes: Float64Array;
-  /** per buffer (pre-order): absolute file offset, length in bytes */
+  /** per buffer (pre-order): absolute file offset, length in bytes (read with bufferOffset, bufferLength) */
   buffers: Float64Array;
   /** the body is compressed (BodyCompression present) */
   compressed: boolean;
+}
+
+/** Rows of field node `node` of a batch. */
+export function nodeLength(batch: IpcBatchLayout, node: number): number {
+  return batch.nodes[2 * node]!;
+}
+
+/** Nulls in field node `node` of a batch. */
+export function nodeNullCount(batch: IpcBatchLayout, node: number): number {
+  return batch.nodes[2 * node + 1]!;
+}
+
+/** Absolute file offset of buffer `buffer` of a batch. */
+export function bufferOffset(batch: IpcBatchLayout, buffer: number): number {
+  return batch.buffers[2 * buffer]!;
+}
+
+/** Length in bytes of buffer `buffer` of a batch. */
+export function bufferLength(batch: IpcBatchLayout, buffer: number): number {
+  return batch.buffers[2 * buffer + 1]!;
 }
 
 /** Where a top-level column's node and first buffer (its validity bitmap) are in every batch. */
@@ -101,7 +152,6 @@ const METADATA_V4 = 3;
 /** A record batch message larger than this is taken as corrupt rather than read. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const MAX_NESTING = 64;
-const MESSAGE_RECORD_BATCH = 3;
 
 /**
  * An Arrow IPC file (`ARROW1` ... footer ... `ARROW1`) opened for its metadata. `open` returns
@@ -157,20 +207,21 @@ export class ArrowIpcFile {
     const footer = new FlatReader(footerBytes, file, 'footer');
     this.#footer = footer;
     const root = footer.root();
-    this.version = footer.fieldI16(root, 0, 0);
-    const schema = footer.fieldTable(root, 1);
+    this.version = footer.fieldI16(root, Footer.version, 0);
+    const schema = footer.fieldTable(root, Footer.schema);
     if (schema === 0) throw corrupt(file, 'footer has no schema');
-    this.bigEndian = footer.fieldI16(schema, 0, 0) === 1;
-    this.fields = readFields(footer, schema, 1, 0);
-    const batches = footer.fieldVector(root, 3, 24);
+    this.bigEndian = footer.fieldI16(schema, SchemaTable.endianness, Endianness.Little) === Endianness.Big;
+    this.fields = readFields(footer, schema, SchemaTable.fields, 0);
+    const batches = footer.fieldVector(root, Footer.recordBatches, BlockStruct.bytes);
     this.#batchesAt = batches.start;
     this.batchCount = batches.length;
   }
 
   /** The block of record batch `index` (footer order). */
   batchBlock(index: number): IpcBlock {
-    const at = this.#batchesAt + index * 24;
-    const block = { offset: this.#footer.i64(at), metaDataLength: this.#footer.i32(at + 8), bodyLength: this.#footer.i64(at + 16) };
+    const at = this.#batchesAt + index * BlockStruct.bytes;
+    const footer = this.#footer;
+    const block = { offset: footer.i64(at + BlockStruct.offset), metaDataLength: footer.i32(at + BlockStruct.metaDataLength), bodyLength: footer.i64(at + BlockStruct.bodyLength) };
     if (block.offset < HEAD_BYTES || block.metaDataLength < 8 || block.metaDataLength > MAX_MESSAGE_BYTES || block.bodyLength < 0 || block.offset + block.metaDataLength + block.bodyLength > this.#footerStart) {
       throw corrupt(this.file, `record batch ${index} lies outside the file (offset ${block.offset}, ${block.metaDataLength} + ${block.bodyLength} bytes)`);
     }
@@ -194,30 +245,32 @@ export class ArrowIpcFile {
     if (messageLength <= 0 || prefix + messageLength > block.metaDataLength) throw corrupt(this.file, `${what}: message length ${messageLength} does not fit its block`);
     const message = new FlatReader(bytes.subarray(prefix, prefix + messageLength), this.file, what);
     const root = message.root();
-    if (message.fieldU8(root, 1, 0) !== MESSAGE_RECORD_BATCH) throw corrupt(this.file, `${what}: the footer points at a message that is not a record batch`);
-    const header = message.fieldTable(root, 2);
+    if (message.fieldU8(root, MessageTable.headerType, 0) !== MessageHeader.RecordBatch) throw corrupt(this.file, `${what}: the footer points at a message that is not a record batch`);
+    const header = message.fieldTable(root, MessageTable.header);
     if (header === 0) throw corrupt(this.file, `${what}: message has no header`);
-    const bodyLength = message.fieldI64(root, 3, block.bodyLength);
+    const bodyLength = message.fieldI64(root, MessageTable.bodyLength, block.bodyLength);
     const bodyStart = block.offset + block.metaDataLength;
     if (bodyStart + bodyLength > this.#footerStart) throw corrupt(this.file, `${what}: body of ${bodyLength} bytes runs past the end of the data`);
 
-    const length = message.fieldI64(header, 0, 0);
-    const nodeVector = message.fieldVector(header, 1, 16);
+    const length = message.fieldI64(header, RecordBatchTable.length, 0);
+    const nodeVector = message.fieldVector(header, RecordBatchTable.nodes, FieldNodeStruct.bytes);
     const nodes = new Float64Array(2 * nodeVector.length);
     for (let i = 0; i < nodeVector.length; i++) {
-      nodes[2 * i] = message.i64(nodeVector.start + 16 * i);
-      nodes[2 * i + 1] = message.i64(nodeVector.start + 16 * i + 8);
+      const at = nodeVector.start + FieldNodeStruct.bytes * i;
+      nodes[2 * i] = message.i64(at + FieldNodeStruct.length);
+      nodes[2 * i + 1] = message.i64(at + FieldNodeStruct.nullCount);
     }
-    const bufferVector = message.fieldVector(header, 2, 16);
+    const bufferVector = message.fieldVector(header, RecordBatchTable.buffers, BufferStruct.bytes);
     const buffers = new Float64Array(2 * bufferVector.length);
     for (let i = 0; i < bufferVector.length; i++) {
-      const offset = message.i64(bufferVector.start + 16 * i);
-      const bufferLength = message.i64(bufferVector.start + 16 * i + 8);
+      const at = bufferVector.start + BufferStruct.bytes * i;
+      const offset = message.i64(at + BufferStruct.offset);
+      const bufferLength = message.i64(at + BufferStruct.length);
       if (offset < 0 || bufferLength < 0 || offset + bufferLength > bodyLength) throw corrupt(this.file, `${what}: buffer ${i} (${offset} + ${bufferLength}) lies outside the ${bodyLength}-byte body`);
       buffers[2 * i] = bodyStart + offset;
       buffers[2 * i + 1] = bufferLength;
     }
-    return { length, nodes, buffers, compressed: message.fieldTable(header, 3) !== 0 };
+    return { length, nodes, buffers, compressed: message.fieldTable(header, RecordBatchTable.compression) !== 0 };
   }
 
   /**
@@ -301,21 +354,21 @@ function advance(field: IpcField, at: { node: number; buffer: number }): boolean
 
 function readFields(fb: FlatReader, table: number, id: number, depth: number): IpcField[] {
   if (depth > MAX_NESTING) throw corrupt(fb.file, `schema nested more than ${MAX_NESTING} levels`);
-  const vector = fb.fieldVector(table, id, 4);
+  const vector = fb.fieldVector(table, id, OFFSET_BYTES);
   const fields: IpcField[] = [];
   for (let i = 0; i < vector.length; i++) {
-    const field = fb.indirect(vector.start + 4 * i);
-    const typeId = fb.fieldU8(field, 2, 0);
-    const type = fb.fieldTable(field, 3);
+    const field = fb.indirect(vector.start + OFFSET_BYTES * i);
+    const typeId = fb.fieldU8(field, FieldTable.typeType, 0);
+    const type = fb.fieldTable(field, FieldTable.type);
     fields.push({
-      name: fb.fieldString(field, 0),
-      nullable: fb.fieldU8(field, 1, 0) !== 0,
+      name: fb.fieldString(field, FieldTable.name),
+      nullable: fb.fieldU8(field, FieldTable.nullable, 0) !== 0,
       typeId,
-      bitWidth: typeId === IpcType.Int && type !== 0 ? fb.fieldI32(type, 0, 0) : 0,
-      signed: typeId === IpcType.Int && type !== 0 ? fb.fieldU8(type, 1, 0) !== 0 : false,
-      precision: typeId === IpcType.FloatingPoint && type !== 0 ? fb.fieldI16(type, 0, 0) : -1,
-      dictionary: fb.fieldTable(field, 4) !== 0,
-      children: readFields(fb, field, 5, depth + 1),
+      bitWidth: typeId === IpcType.Int && type !== 0 ? fb.fieldI32(type, IntTable.bitWidth, 0) : 0,
+      signed: typeId === IpcType.Int && type !== 0 ? fb.fieldU8(type, IntTable.isSigned, 0) !== 0 : false,
+      precision: typeId === IpcType.FloatingPoint && type !== 0 ? fb.fieldI16(type, FloatingPointTable.precision, 0) : -1,
+      dictionary: fb.fieldTable(field, FieldTable.dictionary) !== 0,
+      children: readFields(fb, field, FieldTable.children, depth + 1),
     });
   }
   return fields;
@@ -507,10 +560,22 @@ export function valueKindOf(field: IpcField): number {
 }
 
 /**
- * Numbers per column segment in a task: feature, value kind, rows, absolute offset of the
- * values, absolute offset of the validity bitmap (-1 when the segment has no nulls).
+ * A column segment as numbers in a Float64Array of segments (SEGMENT_FIELDS each): the feature it
+ * is binned as, its value kind (IpcValueKind), rows, the absolute file offset of its values and
+ * of its validity bitmap (-1 when the segment has no nulls).
  */
+export const Segment = { feature: 0, kind: 1, rows: 2, valuesAt: 3, validityAt: 4 } as const;
 export const SEGMENT_FIELDS = 5;
+
+/** Write segment number `index` into `segments`. */
+export function setSegment(segments: Float64Array, index: number, feature: number, kind: number, rows: number, valuesAt: number, validityAt: number): void {
+  const at = index * SEGMENT_FIELDS;
+  segments[at + Segment.feature] = feature;
+  segments[at + Segment.kind] = kind;
+  segments[at + Segment.rows] = rows;
+  segments[at + Segment.valuesAt] = valuesAt;
+  segments[at + Segment.validityAt] = validityAt;
+}
 
 /** Where a task may put what it reads: a region of the shared memory (8-byte aligned). */
 export interface ReadRegion {
@@ -526,7 +591,7 @@ export interface ReadRegion {
  * (columns of one batch) are read with one pread as long as they fit the region together.
  */
 export function readSegments(file: string, segments: Float64Array, region: ReadRegion, bin: (feature: number, valuesPtr: number, rows: number) => void): void {
-  if (region.ptr % 8 !== 0) throw new Error('driftcatcher: read region must be 8-byte aligned');
+  if (region.ptr % 8 !== 0) throw internalError('read region must be 8-byte aligned');
   const fd = openSync(file);
   try {
     const bytes = new Uint8Array(region.buffer);
@@ -534,13 +599,13 @@ export function readSegments(file: string, segments: Float64Array, region: ReadR
     const plainRows = Math.floor(region.bytes / 8);
     // with nulls, room for the values and their bitmap; a multiple of 64 keeps bitmaps byte-aligned
     const nullableRows = Math.floor((region.bytes * 8) / 65 / 64) * 64;
-    if (nullableRows === 0) throw new Error('driftcatcher: read region too small');
+    if (nullableRows === 0) throw internalError('read region too small');
     for (let s = 0; s < segments.length; s += SEGMENT_FIELDS) {
-      const feature = segments[s]!;
-      const kind = segments[s + 1]!;
-      const rows = segments[s + 2]!;
-      const valuesAt = segments[s + 3]!;
-      const validityAt = segments[s + 4]!;
+      const feature = segments[s + Segment.feature]!;
+      const kind = segments[s + Segment.kind]!;
+      const rows = segments[s + Segment.rows]!;
+      const valuesAt = segments[s + Segment.valuesAt]!;
+      const validityAt = segments[s + Segment.validityAt]!;
       const width = VALUE_BYTES[kind]!;
       const pieceRows = validityAt >= 0 ? nullableRows : plainRows;
 
@@ -548,9 +613,9 @@ export function readSegments(file: string, segments: Float64Array, region: ReadR
       if (kind === IpcValueKind.Float64 && validityAt < 0) {
         let end = s + SEGMENT_FIELDS;
         let spanEnd = valuesAt + rows * 8;
-        while (end < segments.length && segments[end + 1] === IpcValueKind.Float64 && segments[end + 4]! < 0) {
-          const nextAt = segments[end + 3]!;
-          const nextEnd = nextAt + segments[end + 2]! * 8;
+        while (end < segments.length && segments[end + Segment.kind] === IpcValueKind.Float64 && segments[end + Segment.validityAt]! < 0) {
+          const nextAt = segments[end + Segment.valuesAt]!;
+          const nextEnd = nextAt + segments[end + Segment.rows]! * 8;
           if (nextAt < spanEnd || nextAt - spanEnd > 64 || nextEnd - valuesAt > region.bytes || (nextAt - valuesAt) % 8 !== 0) break;
           spanEnd = nextEnd;
           end += SEGMENT_FIELDS;
@@ -558,8 +623,9 @@ export function readSegments(file: string, segments: Float64Array, region: ReadR
         if (end > s + SEGMENT_FIELDS) {
           readAt(fd, file, bytes, region.ptr, spanEnd - valuesAt, valuesAt, true);
           for (let t = s; t < end; t += SEGMENT_FIELDS) {
-            const at = region.ptr + (segments[t + 3]! - valuesAt);
-            if (segments[t + 2]! > 0) bin(segments[t]!, at, segments[t + 2]!);
+            const at = region.ptr + (segments[t + Segment.valuesAt]! - valuesAt);
+            const segmentRows = segments[t + Segment.rows]!;
+            if (segmentRows > 0) bin(segments[t + Segment.feature]!, at, segmentRows);
           }
           s = end - SEGMENT_FIELDS;
           continue;
@@ -619,7 +685,7 @@ function widen(buffer: ArrayBufferLike, ptr: number, kind: number, n: number): v
       return;
     }
     default:
-      throw new Error(`driftcatcher: unknown value kind ${kind}`);
+      throw internalError(`unknown value kind ${kind}`);
   }
 }
 
