@@ -3,7 +3,7 @@
  * - unit: engine/ from its TypeScript sources, worker threads and child processes too (through
  *   test/setup/ts-loader.mjs), no global set-up, seconds: the edit loop, `npm run test:unit`;
  * - integration: the same for engine tests slow by nature (`*.slow.test.ts`: hundreds of thousands
- *   of generated rows, every worker and batch layout);
+ *   of generated rows, every worker and batch layout, several agent processes at once);
  * - cli: the built CLI end to end (dist/; a guard fails the run when dist/ is older than the sources);
  * - reference: numbers checked against the independent Python references (builds .venv once);
  * - mlflow: against a real MLflow server started for the run (.venv's mlflow);
@@ -41,10 +41,10 @@ const SLOW_TESTS = ['test/engine/**/*.slow.test.ts'];
 const LOADER = ['--import', './test/setup/ts-loader.mjs'];
 const DIST_GUARD = 'test/setup/dist-guard.ts';
 
-function project(name: string, include: string[], exclude: string[], globalSetup: string[]): TestProjectInlineConfiguration {
+function project(name: string, include: string[], exclude: string[], globalSetup: string[], isolate = true): TestProjectInlineConfiguration {
   // the projects that check dist/ is fresh run the built CLI (test/helpers.ts cliArgs), the others the sources
   const cli = globalSetup.includes(DIST_GUARD) ? 'dist' : 'sources';
-  return { extends: true, test: { name, include, exclude, globalSetup, execArgv: LOADER, env: { DRIFTCATCHER_TEST_CLI: cli } } };
+  return { extends: true, test: { name, include, exclude, globalSetup, isolate, execArgv: LOADER, env: { DRIFTCATCHER_TEST_CLI: cli } } };
 }
 
 export default defineConfig({
@@ -65,7 +65,9 @@ export default defineConfig({
     // the machine has 2 cores; the engine's own tests start worker threads
     maxWorkers: 2,
     projects: [
-      project('unit', ['test/engine/**/*.test.ts'], [...REFERENCE_TESTS, ...MLFLOW_TESTS, ...BUILT_CLI_TESTS, ...SLOW_TESTS], []),
+      // unit files share their fork's module cache (isolate: false): half the run is loading the engine
+      // otherwise; a unit test leaves process.env and globals as it found them
+      project('unit', ['test/engine/**/*.test.ts'], [...REFERENCE_TESTS, ...MLFLOW_TESTS, ...BUILT_CLI_TESTS, ...SLOW_TESTS], [], false),
       project('integration', SLOW_TESTS, [], []),
       project('cli', ['test/cli/**/*.test.ts', ...BUILT_CLI_TESTS], MLFLOW_TESTS, [DIST_GUARD, 'test/setup/warm-ts.ts', 'test/setup/global-home.ts']),
       project('reference', REFERENCE_TESTS, [], ['test/setup/warm-ts.ts', 'test/setup/global-python.ts', 'test/setup/global-home.ts']),
