@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { promoteModel, trainModel } from '../../engine/model/index.js';
 import { NEW_TRAIN_FILE } from '../../engine/agent/index.js';
-import { cliArgs, ROOT, tempDir } from '../helpers.js';
+import { cliArgs, tempDir } from '../helpers.js';
 import { cliAsync } from '../engine/tracking/support.js';
 
 const dir = tempDir('dc-cli-agent-kill-');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { predictFile, promoteModel, trainModel } from '../../engine/model/index.js';
-import { cliArgs, ROOT, cli, readCsvText, tempDir, writeCsvText } from '../helpers.js';
+import { cliArgs, cli, readCsvText, tempDir, writeCsvText } from '../helpers.js';
 import { cliAsync } from '../engine/tracking/support.js';
 
 const dir = tempDir('dc-cli-agent-');

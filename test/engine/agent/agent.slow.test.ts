@@ -13,7 +13,7 @@ import { synthesize } from '../../../engine/synth/index.js';
 import { trainModel, promoteModel, predictFile } from '../../../engine/model/index.js';
 import { agentCheck, agentRetrain, agentStatus, agentWatch, readState, type AgentOptions } from '../../../engine/agent/index.js';
 import { monitorPredictions } from '../../../engine/monitor/index.js';
-import { cliArgs, ROOT, tempDir } from '../../helpers.js';
+import { cliArgs, tempDir } from '../../helpers.js';
 
 const dir = tempDir('dc-agent-');
 const registry = join(dir, 'models');

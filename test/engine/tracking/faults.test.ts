@@ -109,7 +109,7 @@ describe('retries', () => {
     proxies.push(partial);
     const partialLedger = join(dir, 'ledger-partial');
     partialOutcome = await recordRun(manyMetrics(partialExperiment, 'partly sent'), { trackingUri: partial.uri, ledgerDir: partialLedger, retry: FAST_RETRY });
-    [partialAfterFault] = await new Ledger(partialLedger).list();
+    partialAfterFault = (await new Ledger(partialLedger).list())[0]!;
     const finished = await syncQueued({ trackingUri: uri, ledgerDir: partialLedger });
     expect(finished.sent).toBe(1);
 
