@@ -68,7 +68,7 @@ export function alertContent(report: DriftReport, model: { name: string; version
     overall_score: report.overall_score,
     ...(isPsi ? { overall_psi: report.overall_score } : {}),
     threshold: settings.threshold,
-    policy: { retrain_overall: settings.policy.retrainOverall, retrain_drifted_features: settings.policy.retrainDriftedFeatures, alert_overall: settings.policy.alertOverall },
+    policy: { ...settings.policy },
     n_drifted_features: report.n_drifted_features,
     total_features: report.total_features,
     top_drifted_features: report.features.filter((f) => f.drifted).slice(0, top).map((f) => ({ name: f.name, score: f.score })),

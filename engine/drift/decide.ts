@@ -16,6 +16,21 @@ export interface DecisionPolicy {
   alertOverall: number;
 }
 
+/** A policy as reports state it (settings.policy): the same limits, in the documents' snake_case. */
+export interface PolicySettings {
+  retrain_overall: number;
+  retrain_drifted_features: number;
+  alert_overall: number;
+}
+
+export function policySettings(p: DecisionPolicy): PolicySettings {
+  return { retrain_overall: p.retrainOverall, retrain_drifted_features: p.retrainDriftedFeatures, alert_overall: p.alertOverall };
+}
+
+export function decisionPolicy(s: PolicySettings): DecisionPolicy {
+  return { retrainOverall: s.retrain_overall, retrainDriftedFeatures: s.retrain_drifted_features, alertOverall: s.alert_overall };
+}
+
 export const DEFAULT_POLICY: Readonly<DecisionPolicy> = Object.freeze({ retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 });
 
 export function decide(overall: number, nDrifted: number, policy: DecisionPolicy = DEFAULT_POLICY, kind: ScoreKind = 'distance'): Action {

@@ -6,7 +6,7 @@
  */
 import { ProfileError, UsageError } from '../util/index.js';
 import { DRIFT_METHODS, driftMethod, type ScoreKind } from './methods/index.js';
-import { AGGREGATIONS, DEFAULT_POLICY, type Aggregation, type DecisionPolicy } from './decide.js';
+import { AGGREGATIONS, DEFAULT_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 import type { Profile } from '../profile/index.js';
 
 export type Compat = 'driftcatcher';
@@ -35,7 +35,8 @@ export interface DriftSettings {
   epsilon: number;
   bins: number;
   aggregation: Aggregation;
-  policy: DecisionPolicy;
+  /** the decision policy resolved from options.policy (DecisionPolicy), in the report's snake_case */
+  policy: PolicySettings;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {
@@ -82,7 +83,7 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
     epsilon,
     bins: profile.bins,
     aggregation,
-    policy,
+    policy: policySettings(policy),
   };
 }
 

@@ -6,7 +6,7 @@
  * epsilon, bins, aggregation, policy), so that every number in it can be explained.
  */
 import { driftMethod, isDrifted, moreDrifted, smoothedShares, type DriftMethod } from './methods/index.js';
-import { aggregate, decide, type Action } from './decide.js';
+import { aggregate, decide, decisionPolicy, type Action } from './decide.js';
 import { InputError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
 import { featureCounts, type FeatureCounts } from './counts.js';
@@ -119,7 +119,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     ...(method.id === 'psi' ? { overall_psi: overallScore } : {}),
     n_drifted_features: nDrifted,
     total_features: features.length,
-    action: decide(overallScore, nDrifted, settings.policy, method.scoreKind),
+    action: decide(overallScore, nDrifted, decisionPolicy(settings.policy), method.scoreKind),
     features: ranked,
     skipped_features: skipped,
     settings,

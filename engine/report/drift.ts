@@ -71,9 +71,9 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
     epsilon: s.epsilon,
     threshold: s.threshold,
     aggregation: s.aggregation,
-    policy_retrain_overall: s.policy.retrainOverall,
-    policy_retrain_drifted_features: s.policy.retrainDriftedFeatures,
-    policy_alert_overall: s.policy.alertOverall,
+    policy_retrain_overall: s.policy.retrain_overall,
+    policy_retrain_drifted_features: s.policy.retrain_drifted_features,
+    policy_alert_overall: s.policy.alert_overall,
     baseline_id: report.baseline.id,
     baseline_file: report.baseline.file,
     baseline_rows: report.baseline.rows,
@@ -189,7 +189,7 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
     renderFeatureTable(report, options.top ?? 10, style),
     '',
     `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
-    `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall ${gt} ${s.policy.retrainOverall} or drifted > ${s.policy.retrainDriftedFeatures}, alert if overall ${gt} ${s.policy.alertOverall} or any drifted`,
+    `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,
   ];
   const next = options.next?.(report.action);
   if (next) lines.push(next);

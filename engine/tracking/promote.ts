@@ -17,9 +17,9 @@ export interface AliasOutcome {
   /** `moved`: set on the server; `queued`: kept in the ledger for `mlflow sync`; `local`: the local registry only */
   state: 'moved' | 'queued' | 'local';
   /** the MLflow version the alias now points at */
-  mlflowVersion?: string;
+  mlflow_version?: string;
   /** the queued move's id in the ledger */
-  queuedId?: string;
+  queued_id?: string;
   message: string;
 }
 
@@ -94,7 +94,7 @@ export async function moveModelAlias(name: string, alias: string, version: numbe
     const what = `${alias} of ${name} -> v${version}`;
     if ('waiting' in where) {
       const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: where.waiting });
-      return { state: 'queued', queuedId: queued.id, message: `${what} queued in ${ledger.aliasFile(queued.id)}: ${where.waiting}; \`driftcatcher mlflow sync\` sends both` };
+      return { state: 'queued', queued_id: queued.id, message: `${what} queued in ${ledger.aliasFile(queued.id)}: ${where.waiting}; \`driftcatcher mlflow sync\` sends both` };
     }
     try {
       await backend.moveAlias({ registeredModel: name, alias, version: where.mlflowVersion });
@@ -102,10 +102,10 @@ export async function moveModelAlias(name: string, alias: string, version: numbe
       if (!(err instanceof TrackingError)) throw err;
       const queued = await ledger.queueAlias({ registeredModel: name, alias, localVersion: version, reason: err.message });
       const message = `${err.message}; ${what} queued in ${ledger.aliasFile(queued.id)}: \`driftcatcher mlflow sync\` sets it later`;
-      if (err.failure === 'unreachable') return { state: 'queued', queuedId: queued.id, message };
+      if (err.failure === 'unreachable') return { state: 'queued', queued_id: queued.id, message };
       throw new TrackingError(message, { failure: err.failure, status: err.status, mlflowCode: err.mlflowCode, endpoint: err.endpoint }, { cause: err });
     }
-    return { state: 'moved', mlflowVersion: where.mlflowVersion, message: `${alias} of ${name} on ${backend.target} -> version ${where.mlflowVersion}` };
+    return { state: 'moved', mlflow_version: where.mlflowVersion, message: `${alias} of ${name} on ${backend.target} -> version ${where.mlflowVersion}` };
   } finally {
     await backend.close();
   }

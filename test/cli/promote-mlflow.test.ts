@@ -41,7 +41,7 @@ describe('models promote with MLflow configured', () => {
     expect(model.aliases['champion']).toBeUndefined();
 
     const promoted = run(['models', 'promote', '2', '--registry', registry, '--name', name, '--json']);
-    expect(JSON.parse(promoted.stdout).mlflow).toMatchObject({ state: 'moved', mlflowVersion: '2' });
+    expect(JSON.parse(promoted.stdout).mlflow).toMatchObject({ state: 'moved', mlflow_version: '2' });
     expect(championOnServer().aliases['champion']).toBe('2');
 
     run(['models', 'promote', '1', '--registry', registry, '--name', name]);
@@ -125,7 +125,7 @@ describe('models promote with the server down: queued, and `mlflow sync` carries
     proxy.setUp(false);
     expect(JSON.parse((await promote('2')).stdout).mlflow.state).toBe('queued');
     proxy.setUp(true);
-    expect(JSON.parse((await promote('1')).stdout).mlflow).toMatchObject({ state: 'moved', mlflowVersion: '1' });
+    expect(JSON.parse((await promote('1')).stdout).mlflow).toMatchObject({ state: 'moved', mlflow_version: '1' });
     expect((await status()).aliases).toEqual([]);
     expect((await ok(at(['mlflow', 'sync']))).stdout).toMatch(/nothing to send/);
     expect(aliasesOnServer()['champion']).toBe('1');

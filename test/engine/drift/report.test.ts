@@ -88,7 +88,7 @@ describe('drift options', () => {
     expect(resolveDriftOptions(profile)).toMatchObject({ semantics: 'default', method: 'psi', threshold: 0.2, epsilon: 1e-4, aggregation: 'mean', bins: 10, policy: DRIFT_DEFAULTS.policy });
     expect(resolveDriftOptions(profile, { method: 'jensenshannon' }).threshold).toBe(0.1);
     // a policy field given as undefined keeps its default
-    expect(resolveDriftOptions(profile, { policy: { retrainOverall: undefined, alertOverall: 0.05 } }).policy).toEqual({ retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.05 });
+    expect(resolveDriftOptions(profile, { policy: { retrainOverall: undefined, alertOverall: 0.05 } }).policy).toEqual({ retrain_overall: 0.2, retrain_drifted_features: 5, alert_overall: 0.05 });
   });
 
   it('errors name the option (field path), never a flag', () => {

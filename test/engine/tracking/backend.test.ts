@@ -272,7 +272,7 @@ describe('alias moves through the same backend', () => {
     const ledgerDir = join(tempDir('dc-backend-'), 'ledger');
     await recordRun(trained(1), { ledgerDir, backend: store.backend() });
     const moved = await moveModelAlias('detector', 'champion', 1, { ledgerDir, backend: store.backend() });
-    expect(moved).toMatchObject({ state: 'moved', mlflowVersion: 'r1-v1', message: 'champion of detector on memory://store -> version r1-v1' });
+    expect(moved).toMatchObject({ state: 'moved', mlflow_version: 'r1-v1', message: 'champion of detector on memory://store -> version r1-v1' });
     expect(store.aliases).toEqual([{ registeredModel: 'detector', alias: 'champion', version: 'r1-v1' }]);
   });
 
