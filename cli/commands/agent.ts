@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { AgentOptions, AlertFormat } from '../../engine/index.js';
+import type { AgentOptions, AlertFormat } from '../../engine/agent/index.js';
 import { UsageError } from '../../engine/util/index.js';
 // --interval is parsed with the command line, and --help shows the agent's defaults
 import { AGENT_DEFAULTS, ALERT_FORMATS, parseInterval } from '../../engine/agent/index.js';
@@ -45,13 +45,21 @@ function addPlaceOptions(command: Command): Command {
 const minRetrainHours = () => new Option('--min-retrain-hours <h>', 'at least this long between retrains').argParser(number('--min-retrain-hours')).default(AGENT_DEFAULTS.minRetrainHours);
 const alertCooldownHours = () => new Option('--alert-cooldown-hours <h>', 'at least this long between alerts').argParser(number('--alert-cooldown-hours')).default(AGENT_DEFAULTS.alertCooldownHours);
 
-function addRetrainOptions(command: Command): Command {
-  return command
+/**
+ * `retrainOnly`: the command does nothing but train (`agent retrain`), so its threads are `--workers`
+ * as in `train` (`--train-workers` hidden); `check` and `watch` scan with `--workers` and retrain
+ * with `--train-workers`.
+ */
+function addRetrainOptions(command: Command, retrainOnly = false): Command {
+  command
     .addOption(minRetrainHours())
     .option('--base-data <file>', 'the labelled data the model was trained on (retraining adds new files to it)')
     .option('--n-estimators <n>', 'trees when retraining', integer('--n-estimators', 1, 100_000), AGENT_DEFAULTS.nEstimators)
-    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), AGENT_DEFAULTS.seed)
-    .option('--train-workers <n>', workersHelp('worker threads when retraining'), workersArg('--train-workers'));
+    .option('--seed <n>', 'seed when retraining', integer('--seed', 0), AGENT_DEFAULTS.seed);
+  if (!retrainOnly) return command.option('--train-workers <n>', workersHelp('worker threads when retraining'), workersArg('--train-workers'));
+  return command
+    .option('--workers <n>', workersHelp('worker threads'), workersArg('--workers'))
+    .addOption(new Option('--train-workers <n>', 'the old spelling of --workers').argParser(workersArg('--train-workers')).hideHelp());
 }
 
 /** What `check` and `watch` do with a verdict: alert, or retrain with labelled files. */
@@ -70,8 +78,8 @@ function place(flags: PlaceFlags): Pick<AgentOptions, 'registry' | 'registeredMo
   return { ...registryOptions(flags), stateDir: flags.stateDir };
 }
 
-function retrain(flags: RetrainFlags): Pick<AgentOptions, 'minRetrainHours' | 'baseData' | 'train'> {
-  return { minRetrainHours: flags.minRetrainHours, baseData: flags.baseData, train: { nEstimators: flags.nEstimators, seed: flags.seed, workers: flags.trainWorkers } };
+function retrain(flags: RetrainFlags, workers = flags.trainWorkers): Pick<AgentOptions, 'minRetrainHours' | 'baseData' | 'train'> {
+  return { minRetrainHours: flags.minRetrainHours, baseData: flags.baseData, train: { nEstimators: flags.nEstimators, seed: flags.seed, workers } };
 }
 
 function logTo(flags: LogFlags): AgentOptions['onLog'] {
@@ -125,14 +133,14 @@ export function registerAgent(program: Command): void {
       process.exitCode = exitCodeFor(result.action, flags.failOn);
     });
 
-  addQuiet(addRetrainOptions(addPlaceOptions(addTrackingOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout')))))
+  addQuiet(addRetrainOptions(addPlaceOptions(addTrackingOptions(agent.command('retrain').description('retrain on the base data + new labelled files, register the challenger, promote it when it is not worse on a holdout'))), true))
     .option('--new-data <files...>', 'new labelled files')
     .addOption(new Option('--new-labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--force', 'ignore the retrain cooldown')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { newData?: string[]; newLabeledData?: string[]; force?: boolean; json?: boolean }) => {
+    .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { workers?: number; newData?: string[]; newLabeledData?: string[]; force?: boolean; json?: boolean }) => {
       const { agentRetrain } = await import('../../engine/agent/index.js');
-      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
+      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags, flags.workers ?? flags.trainWorkers), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
       else if (result.status === 'busy') process.stdout.write(`retrain skipped: another retrain is running (pid ${result.running?.pid}, started ${result.running?.since})\n`);
