@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { synthesize, type DriftKind } from '../engine/index.js';
+import { synthesize, type DriftKind } from '../engine/synth/index.js';
 import { packageRoot } from '../engine/util/paths.js';
 
 export interface DataSpec {

@@ -11,7 +11,8 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import { createBaseline, scanDrift, createSharedMemory, loadBinKernel, type KernelName } from '../engine/index.js';
+import { createBaseline, scanDrift } from '../engine/index.js';
+import { createSharedMemory, loadBinKernel, type KernelName } from '../engine/kernels/index.js';
 import { readCsvLayoutSync, CsvBlockParser, scanCsvRange } from '../engine/io/csv.js';
 import { loadCsvKernel } from '../engine/kernels/csv.js';
 import { packageRoot } from '../engine/util/paths.js';

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import { classificationMetrics, dropNonFinite, FOREST_DEFAULTS, forestMemoryBytes, forestPredict, readLabelledData, stratifiedSplit, takeRows, trainForest, TrainPool, type Dataset } from '../engine/index.js';
+import { classificationMetrics, dropNonFinite, FOREST_DEFAULTS, forestMemoryBytes, forestPredict, readLabelledData, stratifiedSplit, takeRows, trainForest, TrainPool, type Dataset } from '../engine/model/index.js';
 import { packageRoot } from '../engine/util/paths.js';
 import { ensureData, TRAIN_ROWS } from './data.js';
 import { fmt, table } from './stats.js';

@@ -1,11 +1,12 @@
 /** Option parsers and the shared drift options, so that every command spells them the same way. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { BaselineOptions, TrackingOptions, ScanOptions, Aggregation, Compat, KernelName } from '../engine/index.js';
+import type { BaselineOptions, ScanOptions, Aggregation, Compat, KernelName } from '../engine/index.js';
+import type { TrackingOptions } from '../engine/tracking/index.js';
 // the choices and defaults `--help` lists, from the areas that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
 import { AGGREGATIONS, COMPATS, DRIFT_DEFAULTS, DRIFT_METHODS } from '../engine/drift/index.js';
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
-import { maxWorkers, workerBoundText } from '../engine/parallel/index.js';
+import { maxWorkers, workerBoundText } from '../engine/drift/index.js';
 import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {

@@ -13,7 +13,7 @@ export function registerDemo(program: Command): void {
     .option('--workers <n>', workersHelp('worker threads'), workersArg('--workers'))
     .option('--json', 'print the three reports as JSON')
     .action(async (flags: { dir: string; trainRows: number; batchRows: number; workers?: number; json?: boolean }) => {
-      const { runDemo } = await import('../../engine/index.js');
+      const { runDemo } = await import('../../engine/demo.js');
       const result = await runDemo({ dir: flags.dir, trainRows: flags.trainRows, batchRows: flags.batchRows, workers: flags.workers, log: flags.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
       if (flags.json) {
         printJson(result);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import type { LedgerStatus, SyncSummary, TrackingError } from '../../engine/index.js';
+import type { LedgerStatus, SyncSummary } from '../../engine/tracking/index.js';
+import type { TrackingError } from '../../engine/util/index.js';
 import { addTrackingOptions, trackingOptions, type TrackingFlags } from '../options.js';
 import { printJson, table } from '../format.js';
 

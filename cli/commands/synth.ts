@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { DriftKind } from '../../engine/index.js';
+import type { DriftKind } from '../../engine/synth/index.js';
 // the defaults `--help` shows; synthesize.js loads its writers (and apache-arrow) only when it writes
 import { SYNTH_DEFAULTS } from '../../engine/synth/index.js';
 import { integer, number } from '../options.js';

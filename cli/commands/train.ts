@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import type { ModelChoice, NonFinitePolicy, KernelName } from '../../engine/index.js';
+import type { ModelChoice, NonFinitePolicy } from '../../engine/model/index.js';
+import type { KernelName } from '../../engine/index.js';
 import { TRAIN_DEFAULTS } from '../../engine/model/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';

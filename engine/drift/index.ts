@@ -15,12 +15,15 @@ import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { KernelName } from '../kernels/index.js';
 
-export { decide, aggregate, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy } from './decide.js';
+export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, NoiseLink } from './methods/index.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
 export { COUNT_SLOTS, readSlots, featureCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
 export { DRIFT_DEFAULTS, COMPATS, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
+/** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
+export { maxWorkers, workerBoundText } from '../parallel/index.js';
+export type { KernelName } from '../kernels/index.js';
 export { driftReport, type DriftReport, type FeatureDrift, type SkippedFeature, type SkipReason } from './report.js';
 
 /** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */

@@ -32,4 +32,19 @@ describe('build and package', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(own);
   });
+
+  it('every entry point of package.json exports loads by its package name from dist/, cheaply (heavy modules wait for first use)', () => {
+    const subpaths = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports as Record<string, unknown>).filter((s) => s !== './package.json');
+    expect(subpaths.length).toBeGreaterThan(5);
+    for (const subpath of subpaths) {
+      const name = subpath === '.' ? 'driftcatcher' : `driftcatcher/${subpath.slice(2)}`;
+      const script = `const t = performance.now(); const m = await import(${JSON.stringify(name)}); process.stdout.write(JSON.stringify({ names: Object.keys(m).length, ms: performance.now() - t }));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+      expect(run.status, `${name}: ${run.stderr}`).toBe(0);
+      const { names, ms } = JSON.parse(run.stdout) as { names: number; ms: number };
+      expect(names, name).toBeGreaterThan(0);
+      // tfjs, apache-arrow and the WASM kernels load only when used: an entry point alone is quick (~0.1 s)
+      expect(ms, name).toBeLessThan(1500);
+    }
+  });
 });

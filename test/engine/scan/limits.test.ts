@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { createBaseline, scanDrift, ScanPool, TrainPool, isDriftCatcherError } from '../../../engine/index.js';
+import { createBaseline, scanDrift, isDriftCatcherError } from '../../../engine/index.js';
+import { ScanPool } from '../../../engine/scan/index.js';
+import { TrainPool } from '../../../engine/model/index.js';
 import { maxWorkers } from '../../../engine/index.js';
 import { HEAD_9998, SAMPLE_10 } from '../../helpers.js';
 

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { createBaseline, scanDrift, ScanPool, countFile, binEdges, resolveDriftOptions } from '../../../engine/index.js';
+import { createBaseline, scanDrift, resolveDriftOptions } from '../../../engine/index.js';
+import { ScanPool, countFile } from '../../../engine/scan/index.js';
+import { binEdges } from '../../../engine/drift/index.js';
 import { HEAD_9998, readCsvText, tempDir, writeCsvText } from '../../helpers.js';
 
 describe('split invariance', () => {

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { MlflowClient, TrackingError, resolveTracking, type ServerSettings } from '../../../engine/index.js';
+import { MlflowClient, resolveTracking, type ServerSettings } from '../../../engine/tracking/index.js';
+import { TrackingError } from '../../../engine/index.js';
 import { SLOW_WAYS, startSlowServer, type SlowServer, type SlowWay } from './support.js';
 
 const BOUND_MS = 600;

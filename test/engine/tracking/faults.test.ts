@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, recordRun, syncQueued, type NewRun, type RecordOutcome, type RunRecord } from '../../../engine/index.js';
+import { Ledger, recordRun, syncQueued, type NewRun, type RecordOutcome, type RunRecord } from '../../../engine/tracking/index.js';
 import { FLOWS_299, HEAD_9998, SAMPLE_10, cli, tempDir } from '../../helpers.js';
 import { freePort, startMlflowServer, waitForMlflow, type MlflowServer } from '../../setup/mlflow.js';
 import { cliAsync, endpointOf, filesUnder, readback, startProxy, unique, type CliResult, type Proxy, type Readback, type ReadbackRun } from './support.js';

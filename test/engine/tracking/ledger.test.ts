@@ -7,17 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DEFAULT_POLICY,
-  Ledger,
-  driftCheckRun,
-  rankMetricKey,
-  resolveTracking,
-  syncQueued,
-  TRACKING_DEFAULTS,
-  type DriftReport,
-  type FeatureDrift,
-} from '../../../engine/index.js';
+import { DEFAULT_POLICY, type DriftReport, type FeatureDrift } from '../../../engine/index.js';
+import { policySettings } from '../../../engine/drift/index.js';
+import { driftCheckRun, rankMetricKey } from '../../../engine/report/index.js';
+import { Ledger, resolveTracking, syncQueued, TRACKING_DEFAULTS } from '../../../engine/tracking/index.js';
 import { redactor, retryAfterMs, toJson } from '../../../engine/tracking/index.js';
 import { LOG_BATCH_LIMITS, planBatches } from '../../../engine/tracking/mlflow/index.js';
 import { localIso, compactLocal } from '../../../engine/report/index.js';
@@ -38,7 +31,7 @@ function fakeReport(features: FeatureDrift[]): DriftReport {
     action: 'retrain',
     features: ranked,
     skipped_features: [],
-    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: DEFAULT_POLICY },
+    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: policySettings(DEFAULT_POLICY) },
     baseline: { id: 'abc123', file: 'train.csv', rows: 1000 },
     current: { files: ['/data/batch.csv'], rows: 500, non_finite_values: 0, coerced_values: 0 },
     small_sample: null,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, MlflowClient, recordRun, resolveTracking, syncQueued, type RecordOutcome, type RunRecord } from '../../../engine/index.js';
+import { Ledger, MlflowClient, recordRun, resolveTracking, syncQueued, type RecordOutcome, type RunRecord } from '../../../engine/tracking/index.js';
 import { deleteModelAlias, getModelVersionByAlias, searchModelVersions, setModelAlias } from '../../../engine/tracking/mlflow/index.js';
 import { FLOWS_299, HEAD_9998, SAMPLE_10, cli, tempDir } from '../../helpers.js';
 import { waitForMlflow } from '../../setup/mlflow.js';

@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { Ledger, synthesize } from '../../../engine/index.js';
+import { Ledger } from '../../../engine/tracking/index.js';
+import { synthesize } from '../../../engine/synth/index.js';
 import { HEAD_9998, SAMPLE_10, cli, tempDir } from '../../helpers.js';
 import { waitForMlflow } from '../../setup/mlflow.js';
 import { SLOW_WAYS as WAYS, cliAsync, readback, startSlowServer, unique, type SlowServer, type SlowWay as Way, type TimedCliResult } from './support.js';

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ledger, writeFileAtomic, isDriftCatcherError } from '../../../engine/index.js';
+import { Ledger } from '../../../engine/tracking/index.js';
+import { writeFileAtomic } from '../../../engine/util/index.js';
+import { isDriftCatcherError } from '../../../engine/index.js';
 import { fileSystemError, ensureDir, ensureParentDir } from '../../../engine/util/fs-errors.js';
 import { tempDir } from '../../helpers.js';
 
