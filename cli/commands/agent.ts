@@ -140,7 +140,7 @@ export function registerAgent(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: PlaceFlags & RetrainFlags & LogFlags & TrackingFlags & { workers?: number; newData?: string[]; newLabeledData?: string[]; force?: boolean; json?: boolean }) => {
       const { agentRetrain } = await import('../../engine/agent/index.js');
-      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags, flags.workers ?? flags.trainWorkers), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
+      const result = await agentRetrain(flags.newData ?? flags.newLabeledData ?? [], { ...place(flags), ...retrain(flags, flags.trainWorkers ?? flags.workers), tracking: trackingOptions(flags), record: flags.record, onLog: logTo(flags), force: flags.force });
       if (flags.json) printJson(result);
       else if (result.status === 'cooldown') process.stdout.write('retrain skipped: inside the retrain cooldown (--force ignores it)\n');
       else if (result.status === 'busy') process.stdout.write(`retrain skipped: another retrain is running (pid ${result.running?.pid}, started ${result.running?.since})\n`);
