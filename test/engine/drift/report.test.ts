@@ -85,7 +85,7 @@ describe('drift options', () => {
     expect(DRIFT_DEFAULTS).toMatchObject({ compat: null, method: 'psi', epsilon: 1e-4, aggregation: 'mean', policy: { retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 } });
     expect(DRIFT_DEFAULTS.thresholds).toEqual(Object.fromEntries(DRIFT_METHODS.map((m) => [m.id, m.defaultThreshold])));
     expect(Object.isFrozen(DRIFT_DEFAULTS) && Object.isFrozen(DRIFT_DEFAULTS.policy)).toBe(true);
-    expect(resolveDriftOptions(profile)).toMatchObject({ semantics: 'default', method: 'psi', threshold: 0.2, epsilon: 1e-4, aggregation: 'mean', bins: 10, policy: DRIFT_DEFAULTS.policy });
+    expect(resolveDriftOptions(profile)).toMatchObject({ semantics: 'default', method: 'psi', threshold: 0.2, epsilon: 1e-4, aggregation: 'mean', bins: 10, policy: { retrain_overall: 0.2, retrain_drifted_features: 5, alert_overall: 0.1 } });
     expect(resolveDriftOptions(profile, { method: 'jensenshannon' }).threshold).toBe(0.1);
     // a policy field given as undefined keeps its default
     expect(resolveDriftOptions(profile, { policy: { retrainOverall: undefined, alertOverall: 0.05 } }).policy).toEqual({ retrain_overall: 0.2, retrain_drifted_features: 5, alert_overall: 0.05 });
