@@ -29,3 +29,4 @@ export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MOD
 export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState, type RegistryOptions } from './registry.js';
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
 export { forestToOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
+export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';

@@ -83,5 +83,6 @@ export function renderTraining(result: TrainResult): string {
     lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
   }
   lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+  if (result.artifacts.mlflow_model) lines.push(`MLflow model (ONNX): ${result.artifacts.mlflow_model} (mlflow.pyfunc.load_model loads it)`);
   return lines.join('\n');
 }

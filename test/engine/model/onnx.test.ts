@@ -4,12 +4,12 @@
  * non-finite values filled as predict fills them. The Python side (onnxruntime, MLflow pyfunc)
  * is test/reference/onnx.test.ts.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { applyFill, forestPredict, readLabelledData, trainModel, type Model, type TrainResult } from '../../../engine/model/index.js';
-import { forestToOnnx } from '../../../engine/model/index.js';
+import { forestToOnnx, MLFLOW_MODEL_FILES } from '../../../engine/model/index.js';
 import { ModelError } from '../../../engine/util/index.js';
 import { relabelledHead, tempDir } from '../../helpers.js';
 
@@ -106,6 +106,18 @@ describe('forestToOnnx (onnxruntime-node)', () => {
   it('refuses a logreg or mlp model with a model error', () => {
     const network = { ...trained.model, modelType: 'logreg', forest: undefined } as Model;
     expect(() => forestToOnnx(network)).toThrow(ModelError);
+  });
+
+  it('the registered version folder is an MLflow model directory (MLmodel last, beside model.json)', () => {
+    const folder = trained.modelDir;
+    expect(trained.artifacts.mlflow_model).toBe(folder);
+    for (const name of ['model.json', ...MLFLOW_MODEL_FILES]) expect(existsSync(join(folder, name)), name).toBe(true);
+    const mlmodel = readFileSync(join(folder, 'MLmodel'), 'utf8');
+    expect(mlmodel).toContain('loader_module: mlflow.onnx');
+    expect(mlmodel).toContain('data: model.onnx');
+    const inputs = JSON.parse(/^ {2}inputs: '(.*)'$/m.exec(mlmodel)![1]!.replace(/''/g, "'")) as Array<{ name: string; type: string }>;
+    expect(inputs.map((c) => c.name)).toEqual(trained.model.features);
+    expect(new Set(inputs.map((c) => c.type))).toEqual(new Set(['double']));
   });
 });
 
