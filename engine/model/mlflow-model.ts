@@ -1,5 +1,5 @@
 /**
- * The MLflow model directory written beside a version's model.json (docs/MODEL.md, "The MLflow
+ * The MLflow model directory written beside a version's model.json (every family) (docs/MODEL.md, "The MLflow
  * model directory"): the files `mlflow.onnx.save_model` writes (MLflow 3.17), so that
  * `mlflow.pyfunc.load_model(<folder>)`, or `models:/<name>/<version>` once the training run logged
  * the folder as its `model/` artifact, loads the ONNX model and predicts a DataFrame of the
@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
 import type { Model } from './format.js';
-import { forestToOnnx, ONNX_FILE, ONNX_OUTPUTS } from './onnx.js';
+import { hasOnnx, modelToOnnx, ONNX_FILE, ONNX_OUTPUTS } from './onnx.js';
 
 /** The environment MLmodel names: the versions the export is tested with (test/reference/requirements.txt). */
 export const MLFLOW_MODEL_ENV = {
@@ -33,9 +33,9 @@ export const MLFLOW_MODEL_ENV = {
 /** The files of an MLflow model directory, besides model.json. */
 export const MLFLOW_MODEL_FILES = ['MLmodel', ONNX_FILE, 'requirements.txt', 'conda.yaml', 'python_env.yaml'] as const;
 
-/** Whether a model can be written as an MLflow model (an ONNX graph exists for its family). */
-export function hasMlflowModel(model: Pick<Model, 'modelType'>): boolean {
-  return model.modelType === 'random_forest';
+/** Whether a model can be written as an MLflow model (an ONNX graph exists for its family: all of them today). */
+export function hasMlflowModel(model: Pick<Model, 'modelType' | 'forest' | 'network'>): boolean {
+  return hasOnnx(model);
 }
 
 /** A YAML single-quoted scalar. */
@@ -91,7 +91,7 @@ export function environmentFiles(): Record<'requirements.txt' | 'conda.yaml' | '
 }
 
 /**
- * Write the MLflow model files of a random forest into `dir` (each atomically; MLmodel last, so a
+ * Write the MLflow model files of a model into `dir` (each atomically; MLmodel last, so a
  * folder with an MLmodel has all its files). Returns the paths written, MLmodel last.
  */
 export async function writeMlflowModel(model: Model, dir: string, now = new Date()): Promise<string[]> {
@@ -101,7 +101,7 @@ export async function writeMlflowModel(model: Model, dir: string, now = new Date
     await writeFileAtomic(file, data);
     written.push(file);
   };
-  await put(ONNX_FILE, forestToOnnx(model));
+  await put(ONNX_FILE, modelToOnnx(model));
   for (const [name, text] of Object.entries(environmentFiles())) await put(name, text);
   await put('MLmodel', mlmodelText(model, now));
   return written;

@@ -1,24 +1,29 @@
 /**
- * A trained random forest as an ONNX model (docs/MODEL.md, "The ONNX graph"), written with the
- * small protobuf writer of protobuf.ts: no ONNX package in the product.
+ * A trained model as an ONNX model (docs/MODEL.md, "The ONNX graph"), written with the small
+ * protobuf writer of protobuf.ts: no ONNX package in the product. Every family has one.
  *
- * The graph computes what `forestPredict` computes, on the model's fill (`applyFill`) first:
+ * The graph computes what `predictDataset` computes, on the model's fill (`applyFill`) first:
  *
  *   input (double [N, n_features], the model's feature order)
  *     -> IsNaN / IsInf + Where, three times: NaN -> fill.nan, +Inf -> fill.pos_inf,
- *        -Inf -> fill.neg_inf, per feature (what predict does before the trees)
+ *        -Inf -> fill.neg_inf, per feature (what predict does before the model)
+ *   random forest:
  *     -> TreeEnsembleClassifier (ai.onnx.ml 3): BRANCH_LT on double thresholds
  *        (`nodes_values_as_tensor`; our trees go left when value < threshold), each leaf
  *        weighting class 0 and 1 by its fractions / n_trees (`class_weights_as_tensor`), summed
  *        in double: the forest's mean fractions, as float32 [N, 2]
  *     -> probability (float32 [N]): column 1, the probability of the positive class
  *     -> label (int64 [N]): 1 when column 1 > column 0, else 0 (ties are 0, as in predict)
+ *   logreg / mlp (engine/model/network.ts):
+ *     -> sign(x) log(1 + |x|), minus the mean, over the scale (double), cast to float32
+ *     -> Gemm (+ Relu) per hidden layer, Gemm + Sigmoid: probability (float32 [N])
+ *     -> label (int64 [N]): 1 when the probability is above 0.5
  *
  * The input is double, not skl2onnx's float32: our thresholds are float64 and rounding rows and
  * thresholds to float32 would send some values to the other side of a split. The outputs are
  * two [N] tensors rather than skl2onnx's label + probabilities [N, 2], because MLflow's pyfunc
  * wrapper of an ONNX model puts every output in one column of a DataFrame (an [N, 2] output
- * does not fit). Our probabilities are float64; the ONNX ones differ by the float32 rounding.
+ * does not fit). Our forest probabilities are float64; the ONNX ones are rounded to float32.
  */
 import { ModelError, packageVersion } from '../util/index.js';
 import type { Model } from './format.js';
@@ -58,6 +63,22 @@ function doubleTensor(name: string, dims: readonly number[], values: ArrayLike<n
   const w = new ProtoWriter();
   for (const d of dims) w.uint(1, d);
   return w.uint(2, DOUBLE).string(8, name).bytes(9, float64Bytes(values));
+}
+
+/** A TensorProto of float32 values. */
+function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const d of dims) w.uint(1, d);
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+  return w.uint(2, FLOAT).string(8, name).bytes(9, bytes);
+}
+
+function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const d of dims) w.uint(1, d);
+  return w.uint(2, INT64).string(8, name).packedUints(7, values);
 }
 
 function int64Scalar(name: string, value: number): ProtoWriter {
@@ -139,13 +160,9 @@ function treeEnsembleAttributes(model: Model): Attribute[] {
   ];
 }
 
-/** The ONNX model (ModelProto bytes) of a trained random forest; see the file's comment. */
-export function forestToOnnx(model: Model): Uint8Array {
-  if (model.modelType !== 'random_forest' || !model.forest) throw new ModelError(`ONNX export is for random forests; this model is ${model.modelType}`);
+/** The nodes and initializers that replace NaN, +Inf and -Inf in `input` by the fill values; output `features`. */
+function fillNodes(model: Model, graph: ProtoWriter): void {
   const nFeatures = model.features.length;
-  if (model.forest.nFeatures !== nFeatures) throw new ModelError(`the forest reads ${model.forest.nFeatures} features but the model names ${nFeatures}`);
-
-  const graph = new ProtoWriter();
   const nodes = [
     node('IsNaN', [ONNX_INPUT], ['nan_mask'], 'is_nan'),
     node('Where', ['nan_mask', 'fill_nan', ONNX_INPUT], ['filled_nan'], 'fill_nan'),
@@ -153,6 +170,16 @@ export function forestToOnnx(model: Model): Uint8Array {
     node('Where', ['pos_inf_mask', 'fill_pos_inf', 'filled_nan'], ['filled_pos_inf'], 'fill_pos_inf'),
     node('IsInf', ['filled_pos_inf'], ['neg_inf_mask'], 'is_neg_inf', [{ name: 'detect_negative', int: 1 }, { name: 'detect_positive', int: 0 }]),
     node('Where', ['neg_inf_mask', 'fill_neg_inf', 'filled_pos_inf'], ['features'], 'fill_neg_inf'),
+  ];
+  for (const n of nodes) graph.message(1, n);
+  graph.message(5, doubleTensor('fill_nan', [nFeatures], model.fill.nan));
+  graph.message(5, doubleTensor('fill_pos_inf', [nFeatures], model.fill.posInf));
+  graph.message(5, doubleTensor('fill_neg_inf', [nFeatures], model.fill.negInf));
+}
+
+/** The forest's nodes after the fill: TreeEnsembleClassifier, then probability and label. */
+function forestNodes(model: Model, graph: ProtoWriter): void {
+  const nodes = [
     node('TreeEnsembleClassifier', ['features'], ['tree_label', 'class_scores'], 'forest', treeEnsembleAttributes(model), 'ai.onnx.ml'),
     node('Gather', ['class_scores', 'class_1'], [ONNX_OUTPUTS.probability], 'positive_column', [{ name: 'axis', int: 1 }]),
     node('Gather', ['class_scores', 'class_0'], ['negative_score'], 'negative_column', [{ name: 'axis', int: 1 }]),
@@ -160,13 +187,78 @@ export function forestToOnnx(model: Model): Uint8Array {
     node('Cast', ['is_positive'], [ONNX_OUTPUTS.label], 'to_label', [{ name: 'to', int: INT64 }]),
   ];
   for (const n of nodes) graph.message(1, n);
-  graph.string(2, 'driftcatcher_random_forest');
-  graph.message(5, doubleTensor('fill_nan', [nFeatures], model.fill.nan));
-  graph.message(5, doubleTensor('fill_pos_inf', [nFeatures], model.fill.posInf));
-  graph.message(5, doubleTensor('fill_neg_inf', [nFeatures], model.fill.negInf));
   graph.message(5, int64Scalar('class_0', 0));
   graph.message(5, int64Scalar('class_1', 1));
-  graph.string(10, `random forest of ${model.forest.trees.length} trees on ${nFeatures} features (${model.features.join(', ')}); non-finite values are replaced by the training fill`);
+}
+
+/**
+ * A network's nodes after the fill, as engine/model/network.ts computes: in double,
+ * t = sign(x) log(1 + |x|), (t - mean) / scale, cast to float32; then per layer Gemm (the
+ * TensorFlow.js kernel [in, out] and bias), Relu between layers, Sigmoid at the end; the label is
+ * 1 when the probability is above 0.5.
+ */
+function networkNodes(model: Model, graph: ProtoWriter): void {
+  const { transform, weights } = model.network!;
+  const nFeatures = model.features.length;
+  const nodes = [
+    node('Abs', ['features'], ['magnitude'], 'abs'),
+    node('Add', ['magnitude', 'one'], ['one_plus'], 'one_plus'),
+    node('Log', ['one_plus'], ['log_magnitude'], 'log'),
+    node('Sign', ['features'], ['sign'], 'sign'),
+    node('Mul', ['sign', 'log_magnitude'], ['signed_log'], 'signed_log'),
+    node('Sub', ['signed_log', 'mean'], ['centred'], 'centre'),
+    node('Div', ['centred', 'scale'], ['standardised'], 'standardise'),
+    node('Cast', ['standardised'], ['layer_0'], 'to_float', [{ name: 'to', int: FLOAT }]),
+  ];
+  graph.message(5, doubleTensor('one', [], [1]));
+  graph.message(5, doubleTensor('mean', [nFeatures], transform.mean));
+  graph.message(5, doubleTensor('scale', [nFeatures], transform.scale));
+  const layers = weights.tensors.length / 2;
+  if (!Number.isInteger(layers) || layers < 1) throw new ModelError(`a network needs kernel and bias tensors per layer, got ${weights.tensors.length} tensors`);
+  for (let k = 0; k < layers; k++) {
+    const kernel = weights.tensors[2 * k]!;
+    const bias = weights.tensors[2 * k + 1]!;
+    if (kernel.shape.length !== 2 || bias.shape.length !== 1 || bias.shape[0] !== kernel.shape[1]) throw new ModelError(`layer ${k}: kernel ${JSON.stringify(kernel.shape)} and bias ${JSON.stringify(bias.shape)} do not fit`);
+    graph.message(5, floatTensor(`kernel_${k}`, kernel.shape, kernel.values));
+    graph.message(5, floatTensor(`bias_${k}`, bias.shape, bias.values));
+    const last = k === layers - 1;
+    nodes.push(node('Gemm', [`layer_${k}`, `kernel_${k}`, `bias_${k}`], [`dense_${k}`], `dense_${k}`));
+    nodes.push(node(last ? 'Sigmoid' : 'Relu', [`dense_${k}`], [last ? 'sigmoid' : `layer_${k + 1}`], last ? 'sigmoid' : `relu_${k}`));
+  }
+  graph.message(5, floatTensor('half', [], [0.5]));
+  nodes.push(
+    node('Squeeze', ['sigmoid', 'one_column'], [ONNX_OUTPUTS.probability], 'to_rows'),
+    node('Greater', [ONNX_OUTPUTS.probability, 'half'], ['is_positive'], 'compare'),
+    node('Cast', ['is_positive'], [ONNX_OUTPUTS.label], 'to_label', [{ name: 'to', int: INT64 }]),
+  );
+  graph.message(5, int64Tensor('one_column', [1], [1]));
+  for (const n of nodes) graph.message(1, n);
+}
+
+/** Whether a model has an ONNX graph: forests and the networks (every family today). */
+export function hasOnnx(model: Pick<Model, 'modelType' | 'forest' | 'network'>): boolean {
+  return model.modelType === 'random_forest' ? model.forest !== undefined : model.network !== undefined;
+}
+
+/** The ONNX model (ModelProto bytes) of a trained model; see the file's comment. */
+export function modelToOnnx(model: Model): Uint8Array {
+  const nFeatures = model.features.length;
+  const graph = new ProtoWriter();
+  fillNodes(model, graph);
+  let summary: string;
+  if (model.modelType === 'random_forest') {
+    if (!model.forest) throw new ModelError('this random_forest model has no trees');
+    if (model.forest.nFeatures !== nFeatures) throw new ModelError(`the forest reads ${model.forest.nFeatures} features but the model names ${nFeatures}`);
+    forestNodes(model, graph);
+    summary = `random forest of ${model.forest.trees.length} trees`;
+  } else {
+    if (!model.network) throw new ModelError(`this ${model.modelType} model has no network weights`);
+    if (model.network.weights.nFeatures !== nFeatures) throw new ModelError(`the network reads ${model.network.weights.nFeatures} features but the model names ${nFeatures}`);
+    networkNodes(model, graph);
+    summary = `${model.modelType} network (hidden layers: ${model.network.weights.hidden.join(', ') || 'none'})`;
+  }
+  graph.string(2, `driftcatcher_${model.modelType}`);
+  graph.string(10, `${summary} on ${nFeatures} features (${model.features.join(', ')}); non-finite values are replaced by the training fill`);
   graph.message(11, valueInfo(ONNX_INPUT, DOUBLE, ['N', nFeatures]));
   graph.message(12, valueInfo(ONNX_OUTPUTS.label, INT64, ['N']));
   graph.message(12, valueInfo(ONNX_OUTPUTS.probability, FLOAT, ['N']));
@@ -187,4 +279,10 @@ export function forestToOnnx(model: Model): Uint8Array {
   meta('label', model.label);
   meta('negative', model.negative);
   return w.bytesOut();
+}
+
+/** The ONNX model of a random forest (a ModelError for another family). */
+export function forestToOnnx(model: Model): Uint8Array {
+  if (model.modelType !== 'random_forest' || !model.forest) throw new ModelError(`not a random forest: this model is ${model.modelType}`);
+  return modelToOnnx(model);
 }

@@ -88,7 +88,7 @@ export interface TrainResult {
   modelType: ModelType;
   /** folder of this version: model.json, profile.json, metrics.json */
   modelDir: string;
-  /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx: random forests), else null */
+  /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null */
   artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;

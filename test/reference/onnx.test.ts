@@ -1,5 +1,5 @@
 /**
- * A trained random forest's MLflow model directory, loaded as an MLflow user would: with
+ * A trained random forest's (and an mlp's) MLflow model directory, loaded as an MLflow user would: with
  * `mlflow.pyfunc.load_model(<folder>)` on a pandas DataFrame of real CICIDS rows (NaN and
  * Infinity cells included), and its model.onnx with onnxruntime (Python), both against our own
  * `predictFile` on the same CSV: probabilities within 1e-6, labels equal
@@ -73,3 +73,20 @@ describe('the MLflow model directory of a random forest (Python: MLflow pyfunc, 
     expect(out.opsets).toEqual({ '': 17, 'ai.onnx.ml': 3 });
   });
 });
+
+describe('the MLflow model directory of an mlp (Python: MLflow pyfunc)', () => {
+  it('mlflow.pyfunc.load_model(folder) predicts as predictFile does', async () => {
+    const mlp = await trainModel({ data, model: 'mlp', epochs: 2, workers: 0, registry: join(dir, 'models-mlp'), seed: 5 });
+    const out = join(dir, 'predictions-mlp.csv');
+    await predictFile({ model: mlp.modelDir, data, out });
+    const lines = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    const mine = { pred: lines.map((l) => Number(l.split(',')[0])), proba: lines.map((l) => Number(l.split(',')[1])) };
+    expect(new Set(mine.pred).size).toBe(2);
+    const result = python(mlp.modelDir, data);
+    for (const theirs of [result.pyfunc, result.onnx!]) {
+      expect(theirs.probability.reduce((max, p, r) => Math.max(max, Math.abs(p - mine.proba[r]!)), 0)).toBeLessThanOrEqual(1e-6);
+      expect(theirs.label.filter((label, r) => label !== mine.pred[r]).length).toBe(0);
+    }
+  });
+});
+

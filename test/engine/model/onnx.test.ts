@@ -1,5 +1,5 @@
 /**
- * The ONNX export of a random forest, run by onnxruntime-node (a real ONNX runtime, not our
+ * The ONNX export of a random forest (and of the logreg/mlp networks), run by onnxruntime-node (a real ONNX runtime, not our
  * code) on real CICIDS rows, against our own predict: probabilities within 1e-6, labels equal,
  * non-finite values filled as predict fills them. The Python side (onnxruntime, MLflow pyfunc)
  * is test/reference/onnx.test.ts.
@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { applyFill, forestPredict, readLabelledData, trainModel, type Model, type TrainResult } from '../../../engine/model/index.js';
-import { forestToOnnx, MLFLOW_MODEL_FILES } from '../../../engine/model/index.js';
+import { applyFill, forestPredict, predictDataset, readLabelledData, trainModel, type Model, type TrainResult } from '../../../engine/model/index.js';
+import { forestToOnnx, MLFLOW_MODEL_FILES, modelToOnnx } from '../../../engine/model/index.js';
 import { ModelError } from '../../../engine/util/index.js';
 import { relabelledHead, tempDir } from '../../helpers.js';
 
@@ -103,10 +103,24 @@ describe('forestToOnnx (onnxruntime-node)', () => {
     expectSamePredictions(await runOnnx(forestToOnnx(one), columns, rows), forestPredict(one.forest, columns, rows));
   });
 
-  it('refuses a logreg or mlp model with a model error', () => {
+  it('forestToOnnx refuses a logreg or mlp model with a model error', () => {
     const network = { ...trained.model, modelType: 'logreg', forest: undefined } as Model;
     expect(() => forestToOnnx(network)).toThrow(ModelError);
+    expect(() => modelToOnnx(network)).toThrow(/no network weights/);
   });
+
+  for (const kind of ['logreg', 'mlp'] as const) {
+    it(`a ${kind} network (transform, Gemm/Relu/Sigmoid) predicts the real rows as predictDataset does`, async () => {
+      const result = await trainModel({ data, model: kind, epochs: 2, nonFinite: 'impute', workers: 0, registry: join(dir, `models-${kind}`), seed: 3 });
+      const model = result.model;
+      const read = await readLabelledData([data]);
+      const raw = model.features.map((name) => read.columns[read.featureNames.indexOf(name)]!);
+      const ours = await predictDataset(model, { featureNames: model.features, columns: applyFill(raw, model.fill), labels: read.labels, rows: read.rows });
+      expect(new Set(ours.pred).size).toBe(2);
+      expectSamePredictions(await runOnnx(modelToOnnx(model), raw, read.rows), ours);
+      expect(existsSync(join(result.modelDir, 'MLmodel'))).toBe(true);
+    });
+  }
 
   it('the registered version folder is an MLflow model directory (MLmodel last, beside model.json)', () => {
     const folder = trained.modelDir;
