@@ -92,6 +92,8 @@ export interface TrainResult {
   artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;
+  /** the same metrics of the model on its own training split (logged as `train_<name>`), so overfitting shows */
+  trainMetrics: ClassificationMetrics;
   /** everything that shaped the run, as tracking params */
   params: Record<string, ParamValue>;
   /** `auto`: each candidate's validation scores, and the metric that chose */
@@ -202,6 +204,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   const scored = await predictDataset(fitted.model, test);
   const metrics = classificationMetrics(test.labels, scored.pred, scored.proba);
+  const trainScored = await predictDataset(fitted.model, train);
+  const trainMetrics = classificationMetrics(train.labels, trainScored.pred, trainScored.proba);
 
   const modelType = fitted.modelType;
   const params: Record<string, ParamValue> = {
@@ -255,7 +259,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // the same folder is an MLflow model directory (MLmodel, model.onnx, environment files)
     if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
-    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
+    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
     await registry.abandon(dir);
@@ -272,6 +276,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     modelDir: dir,
     artifacts,
     metrics,
+    trainMetrics,
     params,
     data,
     aliases,
@@ -369,7 +374,7 @@ export function trainingRunRecord(result: TrainResult): {
   return {
     runName: `train-${result.modelType}-v${result.version}`,
     params,
-    metrics: Object.entries(result.metrics).map(([key, value]) => ({ key, value })),
+    metrics: [...Object.entries(result.metrics).map(([key, value]) => ({ key, value })), ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value }))],
     tags: { model_type: result.modelType, registered_model: result.registeredModel, model_version: String(result.version), aliases: result.aliases.join(',') },
     artifacts: [
       { path: 'model/model.json', file: result.artifacts.model },

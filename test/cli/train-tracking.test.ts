@@ -46,6 +46,8 @@ describe('train reports to MLflow', () => {
     expect(run.status).toBe('FINISHED');
     for (const key of ['roc_auc', 'accuracy', 'precision', 'recall', 'f1_score', 'true_positives', 'true_negatives', 'false_positives', 'false_negatives']) {
       expect(run.metrics[key]?.[0]?.value, key).toBe(trained.metrics[key]);
+      // the training split's, so overfitting is visible beside the test metrics
+      expect(run.metrics[`train_${key}`]?.[0]?.value, `train_${key}`).toBe(trained.train_metrics[key]);
     }
     expect(run.params['model_type']).toBe('random_forest');
     expect(run.params['n_estimators']).toBe('10');
