@@ -104,3 +104,21 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * HEAD_9998's real rows (all BENIGN) with a label that a model can learn but not perfectly:
+ * `DDoS` for 85% of the flows to port 80 and 10% of the others (seeded), written to `file`.
+ */
+export function relabelledHead(file: string, seed = 11): string {
+  const csv = readCsvText(HEAD_9998);
+  const names = csv.header.split(',').map((n) => n.trim());
+  const port = names.indexOf('Destination Port');
+  const label = names.indexOf('Label');
+  const random = rng(seed);
+  const rows = csv.rows.map((line) => {
+    const cells = line.split(',');
+    cells[label] = random() < (cells[port] === '80' ? 0.85 : 0.1) ? 'DDoS' : 'BENIGN';
+    return cells.join(',');
+  });
+  return writeCsvText(file, { ...csv, rows });
+}

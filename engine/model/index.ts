@@ -28,3 +28,5 @@ export { classificationMetrics, confusionCounts, rocAuc, accuracy, precision, re
 export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MODEL_VERSION, MODEL_FILE, MODEL_TYPES, type Model, type ModelType, type ParamValue } from './format.js';
 export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState, type RegistryOptions } from './registry.js';
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
+export { forestToOnnx, modelToOnnx, hasOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
+export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';

@@ -30,6 +30,7 @@ import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, 
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
+import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -87,9 +88,12 @@ export interface TrainResult {
   modelType: ModelType;
   /** folder of this version: model.json, profile.json, metrics.json */
   modelDir: string;
-  artifacts: { model: string; profile: string; metrics: string };
+  /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null */
+  artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;
+  /** the same metrics of the model on its own training split (logged as `train_<name>`), so overfitting shows */
+  trainMetrics: ClassificationMetrics;
   /** everything that shaped the run, as tracking params */
   params: Record<string, ParamValue>;
   /** `auto`: each candidate's validation scores, and the metric that chose */
@@ -200,6 +204,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   const scored = await predictDataset(fitted.model, test);
   const metrics = classificationMetrics(test.labels, scored.pred, scored.proba);
+  const trainScored = await predictDataset(fitted.model, train);
+  const trainMetrics = classificationMetrics(train.labels, trainScored.pred, trainScored.proba);
 
   const modelType = fitted.modelType;
   const params: Record<string, ParamValue> = {
@@ -236,7 +242,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   // write the version's files, then register it
   const registry = openRegistry(options);
   const { version, dir } = await registry.reserveVersion();
-  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json') };
+  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json'), mlflow_model: hasMlflowModel(model) ? dir : null };
   const data = {
     files: read.sources,
     rows_read: read.rows,
@@ -248,9 +254,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   const totalSeconds = (performance.now() - started) / 1000;
   try {
-    await saveModel({ ...model, params: { ...params, registered_model: registry.name, version } }, artifacts.model);
+    const saved: Model = { ...model, params: { ...params, registered_model: registry.name, version } };
+    await saveModel(saved, artifacts.model);
+    // the same folder is an MLflow model directory (MLmodel, model.onnx, environment files)
+    if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
-    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
+    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
     await registry.abandon(dir);
@@ -267,6 +276,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     modelDir: dir,
     artifacts,
     metrics,
+    trainMetrics,
     params,
     data,
     aliases,
@@ -364,10 +374,12 @@ export function trainingRunRecord(result: TrainResult): {
   return {
     runName: `train-${result.modelType}-v${result.version}`,
     params,
-    metrics: Object.entries(result.metrics).map(([key, value]) => ({ key, value })),
+    metrics: [...Object.entries(result.metrics).map(([key, value]) => ({ key, value })), ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value }))],
     tags: { model_type: result.modelType, registered_model: result.registeredModel, model_version: String(result.version), aliases: result.aliases.join(',') },
     artifacts: [
       { path: 'model/model.json', file: result.artifacts.model },
+      // the MLflow model files: `model/` is what the registered version's source points at
+      ...(result.artifacts.mlflow_model ? MLFLOW_MODEL_FILES.map((name) => ({ path: `model/${name}`, file: join(result.artifacts.mlflow_model!, name) })) : []),
       { path: 'profile.json', file: result.artifacts.profile },
       { path: 'metrics.json', file: result.artifacts.metrics },
     ],

@@ -1,9 +1,9 @@
 /**
  * The training report kind. What a training run records: experiment `training`, the model's
- * params and test metrics under the original tool's names, the model, its baseline profile and
+ * params and test metrics under the original tool's names (and the training split's as `train_<name>`), the model, its baseline profile and
  * metrics as artifacts, and the model logged and registered as a new version of the registered
  * model with its aliases (`challenger`). Ledger first, then the server when one is configured.
- * What the CLI prints: the test metrics (and the candidates of `auto`) as text, or trainingJson.
+ * What the CLI prints: the train and test metrics (and the candidates of `auto`) as text, or trainingJson.
  */
 import { readFile } from 'node:fs/promises';
 import type { TrainResult } from '../model/index.js';
@@ -47,6 +47,7 @@ export function trainingJson(result: TrainResult) {
     model_dir: result.modelDir,
     aliases: result.aliases,
     metrics: result.metrics,
+    train_metrics: result.trainMetrics,
     params: result.params,
     data: result.data,
     candidates: result.candidates ?? null,
@@ -59,23 +60,20 @@ export function trainingJson(result: TrainResult) {
   };
 }
 
-/** The text of a training result: the version, the test metrics, the candidates of `auto`, the files. */
+/** The text of a training result: the version, the train and test metrics, the candidates of `auto`, the files. */
 export function renderTraining(result: TrainResult): string {
   const m = result.metrics;
+  const t = result.trainMetrics;
   const lines = [
     `${result.modelType} ${result.registeredModel} v${result.version} (${result.aliases.join(', ')}): ${result.data.train_rows} train / ${result.data.test_rows} test rows, ${result.data.rows_dropped_non_finite} dropped (non-finite), fit ${result.seconds.fit.toFixed(2)} s`,
     '',
     table(
-      ['metric', 'test'],
+      ['metric', 'train', 'test'],
       [
-        ['roc_auc', fixed(m.roc_auc, 6)],
-        ['accuracy', fixed(m.accuracy, 6)],
-        ['precision', fixed(m.precision, 6)],
-        ['recall', fixed(m.recall, 6)],
-        ['f1_score', fixed(m.f1_score, 6)],
-        ['tp / tn / fp / fn', `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`],
+        ...(['roc_auc', 'accuracy', 'precision', 'recall', 'f1_score'] as const).map((name) => [name, fixed(t[name], 6), fixed(m[name], 6)]),
+        ['tp / tn / fp / fn', `${t.true_positives} / ${t.true_negatives} / ${t.false_positives} / ${t.false_negatives}`, `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`],
       ],
-      [false, true],
+      [false, true, true],
     ),
   ];
   if (result.candidates) {
@@ -83,5 +81,6 @@ export function renderTraining(result: TrainResult): string {
     lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
   }
   lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+  if (result.artifacts.mlflow_model) lines.push(`MLflow model (ONNX): ${result.artifacts.mlflow_model} (mlflow.pyfunc.load_model loads it)`);
   return lines.join('\n');
 }
