@@ -10,7 +10,7 @@
  * Both semantics derive from them: the default one's open bins are slots 0..n plus the missing
  * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
  */
-import type { FeatureProfile, Profile } from '../profile/index.js';
+import { fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
 import type { BinLayout, FineCounts } from './methods/index.js';
 
 /** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
@@ -101,7 +101,7 @@ export function featureCounts(profile: Profile, feature: FeatureProfile, slots: 
  * last-edge slot, which only np.histogram's bins read, is not derived: compat never bins fine.)
  */
 function coarseFromFine(feature: FeatureProfile, slots: Float64Array): FeatureSlots {
-  const fineEdges = feature.fine!.edges;
+  const fineEdges = fineScanEdges(feature.fine!);
   const fine = readSlots(slots, fineEdges.length);
   const finiteBins = new Float64Array(feature.edges.length + 1);
   // fine slot t holds values with t fine edges <= v; those have as many decile edges <= v as decile edges sit below fine edge t
@@ -115,11 +115,11 @@ function coarseFromFine(feature: FeatureProfile, slots: Float64Array): FeatureSl
 
 /** Both sides' fine counts of feature f (finite values), for the methods that need them. */
 export function fineCounts(feature: FeatureProfile, slots: Float64Array, tails: Float64Array | undefined, f: number): FineCounts {
-  const edges = feature.fine!.edges;
+  const edges = fineScanEdges(feature.fine!);
   const read = readSlots(slots, edges.length);
   return {
     edges,
-    reference: Float64Array.from(feature.fine!.counts),
+    reference: Float64Array.from(fineScanCounts(feature.fine!)),
     current: Float64Array.from(read.finiteBins),
     currentTails: { below: tails?.[2 * f] ?? 0, above: tails?.[2 * f + 1] ?? 0 },
   };

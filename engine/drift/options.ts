@@ -8,7 +8,7 @@ import { ProfileError, UsageError } from '../util/index.js';
 import { DRIFT_METHODS, driftMethod, type DriftMethod, type ScoreKind } from './methods/index.js';
 import { CORRECTIONS, type Correction } from './distributions.js';
 import { AGGREGATIONS, DEFAULT_POLICY, P_VALUE_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
-import type { Profile } from '../profile/index.js';
+import { fineScanEdges, type Profile } from '../profile/index.js';
 
 export type Compat = 'driftcatcher';
 export const COMPATS: readonly Compat[] = ['driftcatcher'];
@@ -146,7 +146,7 @@ function checkCompatBaseline(profile: Profile): void {
 
 /** The edges each feature is binned on under these settings (what the pool is prepared with): the fine edges when a method needs them. */
 export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine'>): Float64Array[] {
-  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? f.fine!.edges : f.edges) : f.compat.edges));
+  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? fineScanEdges(f.fine!) : f.edges) : f.compat.edges));
 }
 
 /** `method: 'auto'`: a method per feature. */

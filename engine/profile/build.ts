@@ -139,7 +139,8 @@ function fineSummary(sorted: Float64Array, resolution: number): FineSummary {
   }
   // values so large that the sums overflow float64 (which the mean and std survive, see moments) leave them null
   const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
-  return { edges: Array.from(edges), counts: openBinCounts(sorted, edges), distinct, sum: finiteOrNull(sum), sum_squares: finiteOrNull(sumSquares) };
+  const atoms = Array.from(edges, (e) => upperBound(sorted, e) - lowerBound(sorted, e));
+  return { edges: Array.from(edges), counts: openBinCounts(sorted, edges), atoms, distinct, sum: finiteOrNull(sum), sum_squares: finiteOrNull(sumSquares) };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { BaselineOptions, Profile } from './types.js';
 export { buildProfile, histogramCounts, resolveResolution, type FeatureColumn } from './build.js';
 export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from './quantile.js';
 export { saveProfile, loadProfile, validateProfile } from './store.js';
+export { fineScanEdges, fineScanCounts, nextUp } from './fine.js';
 export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
 
 /** Read a data file and build its baseline profile. */

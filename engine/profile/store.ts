@@ -80,6 +80,7 @@ function validateFeature(f: unknown, i: number, version: number, fail: (what: st
   if (typeof fine !== 'object' || fine === null) return fail(`${where}: version ${version} needs "fine"`);
   if (!numbers(fine.edges) || !fine.edges.every((x, k) => k === 0 || fine.edges[k - 1]! < x)) fail(`${where}: "fine.edges" must be increasing finite numbers`);
   if (!numbers(fine.counts) || fine.counts.length !== fine.edges.length + 1) fail(`${where}: "fine.counts" must have fine.edges + 1 numbers`);
+  if (!numbers(fine.atoms) || fine.atoms.length !== fine.edges.length || fine.atoms.some((a, k) => a > fine.counts[k + 1]!)) fail(`${where}: "fine.atoms" must have one count per fine edge, each at most its bin's`);
   if (!Number.isInteger(fine.distinct)) fail(`${where}: "fine.distinct" must be an integer`);
   const numberOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
   if (!numberOrNull(fine.sum) || !numberOrNull(fine.sum_squares)) fail(`${where}: "fine.sum" and "fine.sum_squares" must be numbers or null`);

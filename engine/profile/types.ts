@@ -23,6 +23,8 @@ export interface FineSummary {
   edges: number[];
   /** training counts of the edges.length + 1 open bins (-inf, e[0]), [e[0], e[1]), ..., [e[k-1], +inf) */
   counts: number[];
+  /** training values equal to each edge (ties: counts, flags and ports tie a lot), so that a scan can count them apart (fineScanEdges) */
+  atoms: number[];
   /** distinct finite values */
   distinct: number;
   /** sum and sum of squares of the finite values (moments that merge by addition); null when they overflow float64 */

@@ -28,10 +28,11 @@ export interface FeatureSummary {
 }
 
 /**
- * Both sides counted on the baseline's fine edges (profile version 2, FineSummary), for the
- * methods that declare `needs: 'fine'`: finite values only, in the open bins (-inf, e[0]),
- * [e[0], e[1]), ..., [e[m-1], +inf) (e[0] is the training minimum, e[m-1] its maximum), and the
- * current values' tails beyond them.
+ * Both sides counted on the baseline's fine edges (profile version 2, FineSummary; the scan's
+ * edges fineScanEdges: each fine edge and the next double, so that ties at an edge have a bin of
+ * their own), for the methods that declare `needs: 'fine'`: finite values only, in the open bins
+ * (-inf, e[0]), [e[0], e[1]), ..., [e[m-1], +inf) (e[0] is the training minimum, e[m-1] just
+ * above its maximum), and the current values' tails beyond them.
  */
 export interface FineCounts {
   edges: readonly number[];

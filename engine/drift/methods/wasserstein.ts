@@ -6,12 +6,14 @@ const MIN_STD = 0.001;
 /**
  * Wasserstein-1 distance between the finite values' distributions, the integral of |F_ref - F_cur|
  * (scipy.stats.wasserstein_distance on raw values), from the fine summaries, normed as Evidently
- * does: divided by max(reference std, 0.001) (the score; drifted above 0.1). Each side's values
- * inside a fine bin are placed at its left edge (exact for values tied at an edge, the common case
- * of counts and flags); below the training minimum and above the maximum the integral is exact
- * (the scan sums the current tails). The raw-data distance lies in `statistic_bounds`: per bin,
- * the width times the least and the most |F_ref - F_cur| can be given the bin's counts, so
- * |estimate - raw| <= sum over bins of width x (p + q), p and q the bin's shares.
+ * does: divided by max(reference std, 0.001) (the score; drifted above 0.1). Values tied at a
+ * fine edge have a bin of their own (fineScanEdges), so they are placed exactly; the values
+ * strictly between two edges are placed at the bin's midpoint (the integral over a bin is then
+ * width x the mean of |F_ref - F_cur| at its two ends); below the training minimum and above the
+ * maximum the integral is exact (the scan sums the current tails). The raw-data distance lies in
+ * `statistic_bounds`: per bin, the width times the least and the most |F_ref - F_cur| can be given
+ * the bin's counts, so |estimate - raw| <= sum over bins of width x (p + q), p and q the shares
+ * strictly inside the bin.
  */
 export const wasserstein: DriftMethod = {
   id: 'wasserstein',
@@ -33,7 +35,7 @@ export const wasserstein: DriftMethod = {
     for (let t = 1; t < e.length; t++) {
       const width = e[t]! - e[t - 1]!;
       // on [e[t-1], e[t]): F_ref within [p[t-1], p[t]], F_cur within [q[t-1], q[t]]
-      estimate += width * Math.abs(p[t]! - q[t]!);
+      estimate += (width * (Math.abs(p[t - 1]! - q[t - 1]!) + Math.abs(p[t]! - q[t]!))) / 2;
       lo += width * Math.max(0, p[t - 1]! - q[t]!, q[t - 1]! - p[t]!);
       hi += width * Math.max(p[t]! - q[t - 1]!, q[t]! - p[t - 1]!);
     }

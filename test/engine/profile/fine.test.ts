@@ -31,6 +31,7 @@ describe('profile version 2: the fine summary', () => {
         coarse[at.filter((k) => k < t).length]! += c;
       });
       expect(coarse, feature.name).toEqual(feature.counts);
+      fine.atoms.forEach((a, k) => expect(a, feature.name).toBeLessThanOrEqual(fine.counts[k + 1]!));
       expect(fine.distinct).toBeGreaterThanOrEqual(1);
       expect(fine.distinct).toBeLessThanOrEqual(feature.count);
     }
