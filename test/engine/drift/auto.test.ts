@@ -52,6 +52,23 @@ describe('method auto', () => {
   });
 });
 
+describe('the fine scan', () => {
+  it('the decile counts summed from the fine bins are the PSI scan\'s, bit for bit (so expected/actual are the same)', async () => {
+    const file = join(dir, 'shifted.csv');
+    const psi = await checkDrift(big, file, { method: 'psi', workers: 0 });
+    for (const method of ['ks', 'wasserstein', 'auto']) {
+      const fine = await checkDrift(big, file, { method, workers: 0 });
+      expect(fine.settings.fine).toBe(true);
+      for (const f of psi.features) {
+        const g = fine.features.find((x) => x.name === f.name)!;
+        expect(g.actual, `${method} ${f.name}`).toEqual(f.actual);
+        expect(g.expected, `${method} ${f.name}`).toEqual(f.expected);
+      }
+    }
+    expect(psi.settings.fine).toBe(false);
+  });
+});
+
 describe('drift share', () => {
   it('dataset drift when the drifted share reaches it: the action is retrain; without it, the policy alone', async () => {
     const file = join(dir, 'shifted.csv');
