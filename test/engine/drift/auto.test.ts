@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDrift, createBaseline, resolveDriftOptions, type Profile } from '../../../engine/index.js';
 import { adjustPValues, autoMethod } from '../../../engine/drift/index.js';
+import { alertContent, overallText } from '../../../engine/agent/index.js';
 import { rng, tempDir } from '../../helpers.js';
 
 const dir = tempDir('dc-auto-');
@@ -49,6 +50,10 @@ describe('method auto', () => {
     expect(report.overall_score).toBeCloseTo(1 / 3, 15);
     expect(report.drifted_share).toBeCloseTo(1 / 3, 15);
     expect(report.overall_psi).toBeUndefined();
+    // the agent's alerts read the report's method and overall score: auto, the drifted share
+    const alert = alertContent(report, { name: 'm', version: 1 });
+    expect(alert).toMatchObject({ method: 'auto', score_kind: 'distance', overall_score: report.overall_score, top_drifted_features: [{ name: 'x', score: byName['x']!.score }] });
+    expect(overallText(alert)).toContain('auto');
   });
 });
 
