@@ -4,7 +4,8 @@
  *   - CSV parse MB/s on one thread (byte-level parser into Float64 columns, no binning), with the
  *     JavaScript parser alone and with the WASM number scanner in front of it;
  *   - binning values/s of the WASM SIMD kernel against the plain WASM and plain-TS kernels;
- *   - end-to-end `scan` time with 1 and 2 workers (and inline on the main thread).
+ *   - end-to-end `scan` time with 1 and 2 workers (and inline on the main thread), and with the
+ *     methods on the fine summary (`scan, ks` / `scan, wasserstein`) next to PSI.
  * Contenders alternate within each repetition; medians and min-max are reported, as ratios
  * against a baseline measured in the same run. Results also go to bench/results/scan-*.json.
  */
@@ -117,6 +118,10 @@ export async function benchScan(args: string[]): Promise<void> {
     { name: 'scan, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2 }) },
     { name: 'scan, 2 workers, 8,192-row blocks', run: () => scanDrift(profile, [batch], { workers: 2, blockRows: 8192 }) },
     { name: 'scan, default (auto)', run: () => scanDrift(profile, [batch], {}) },
+    // the methods on the fine summary bin on about 2,000 edges a feature (fineScanEdges) and sum the tails: the issue asks >= half the PSI scan's throughput
+    { name: 'scan, psi, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2, method: 'psi' }) },
+    { name: 'scan, ks, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2, method: 'ks' }) },
+    { name: 'scan, wasserstein, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2, method: 'wasserstein' }) },
   ];
   const runs: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (const c of contenders) await c.run(); // warm-up

@@ -4,7 +4,7 @@ import type { BaselineOptions, ScanOptions, Aggregation, Compat, KernelName } fr
 import type { TrackingOptions } from '../engine/tracking/index.js';
 // the choices and defaults `--help` lists, from the areas that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
-import { AGGREGATIONS, COMPATS, DRIFT_DEFAULTS, DRIFT_METHODS } from '../engine/drift/index.js';
+import { AGGREGATIONS, AUTO, COMPATS, CORRECTIONS, DRIFT_DEFAULTS, DRIFT_METHODS, P_VALUE_POLICY, type Correction } from '../engine/drift/index.js';
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/drift/index.js';
 import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
@@ -50,6 +50,8 @@ export interface DriftFlags {
   threshold?: number;
   epsilon?: number;
   aggregation?: Aggregation;
+  driftShare?: number;
+  correction?: Correction;
   retrainOverall?: number;
   retrainFeatures?: number;
   alertOverall?: number;
@@ -70,13 +72,15 @@ export function addDriftOptions(command: Command, { output = true }: { output?: 
   const policy = DRIFT_DEFAULTS.policy;
   command
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly (driftcatcher: the original tool, PSI only)').choices([...COMPATS]))
-    .addOption(new Option('--method <id>', 'drift method').choices(DRIFT_METHODS.map((m) => m.id)).default(DRIFT_DEFAULTS.method))
-    .option('--threshold <x>', `per-feature drift threshold (default: the method's: ${methodThresholds()})`, number('--threshold'))
+    .addOption(new Option('--method <id>', 'drift method; auto: one per feature (at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method))
+    .option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; default: the method's: ${methodThresholds()})`, number('--threshold'))
+    .option('--drift-share <x>', 'the dataset drifts (verdict retrain) when at least this share of the features drifted (Evidently: 0.5; default: the policy alone)', number('--drift-share'))
+    .addOption(new Option('--correction <how>', "multiple-testing correction of the p-value methods' p-values (ks, chisquare)").choices([...CORRECTIONS]).default(DRIFT_DEFAULTS.correction))
     .option('--epsilon <x>', 'replaces zero proportions', number('--epsilon'), DRIFT_DEFAULTS.epsilon)
     .addOption(new Option('--aggregation <how>', 'feature scores -> overall score').choices([...AGGREGATIONS]).default(DRIFT_DEFAULTS.aggregation))
-    .option('--retrain-overall <x>', 'retrain when the overall score is above this', number('--retrain-overall'), policy.retrainOverall)
-    .option('--retrain-features <n>', 'retrain when more than n features drifted', integer('--retrain-features', 0), policy.retrainDriftedFeatures)
-    .option('--alert-overall <x>', 'alert when the overall score is above this (or any feature drifted)', number('--alert-overall'), policy.alertOverall)
+    .option('--retrain-overall <x>', `retrain when the overall score is above this (below, for a p-value; p-value methods: ${P_VALUE_POLICY.retrainOverall}, the features decide) (default: ${policy.retrainOverall})`, number('--retrain-overall'))
+    .option('--retrain-features <n>', `retrain when more than n features drifted (default: ${policy.retrainDriftedFeatures})`, integer('--retrain-features', 0))
+    .option('--alert-overall <x>', `alert when the overall score is above this (or any feature drifted; p-value methods: ${P_VALUE_POLICY.alertOverall}) (default: ${policy.alertOverall})`, number('--alert-overall'))
     .option('--workers <n>', workersHelp('worker threads (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
@@ -95,6 +99,8 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
     threshold: flags.threshold,
     epsilon: flags.epsilon,
     aggregation: flags.aggregation,
+    driftShare: flags.driftShare ?? null,
+    correction: flags.correction,
     policy: { retrainOverall: flags.retrainOverall, retrainDriftedFeatures: flags.retrainFeatures, alertOverall: flags.alertOverall },
     workers: flags.workers,
     kernel: flags.kernel,
@@ -148,6 +154,7 @@ export function trackingOptions(flags: TrackingFlags): TrackingOptions {
 
 export interface BaselineFlags {
   bins: number;
+  resolution?: number;
   label: string;
   exclude?: string[];
   coerce?: boolean;
@@ -158,12 +165,13 @@ export interface BaselineFlags {
 export function addBaselineOptions(command: Command, when = ''): Command {
   return command
     .option('--bins <n>', `quantile bins (10 = deciles)${when}`, integer('--bins', 1, 1000), 10)
+    .option('--resolution <n>', `the fine summary's quantile grid, q = i / n, a multiple of --bins (default 1000 for deciles, else the next multiple of bins; ks and wasserstein read it)${when}`, integer('--resolution', 1, 100000))
     .option('--label <name>', `label column, left out of the features${when}`, 'Label')
     .option('--exclude <names>', `comma-separated columns to leave out (ids, timestamps)${when}`, list);
 }
 
 export function baselineOptions(flags: BaselineFlags): BaselineOptions {
-  return { bins: flags.bins, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
+  return { bins: flags.bins, resolution: flags.resolution, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
 }
 
 /**

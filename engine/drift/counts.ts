@@ -10,8 +10,8 @@
  * Both semantics derive from them: the default one's open bins are slots 0..n plus the missing
  * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
  */
-import type { FeatureProfile, Profile } from '../profile/index.js';
-import type { BinLayout } from './methods/index.js';
+import { fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
+import type { BinLayout, FineCounts } from './methods/index.js';
 
 /** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
 export const COUNT_SLOTS = {
@@ -60,10 +60,10 @@ export interface FeatureCounts {
  *   current finite values, those outside the edges included (so the current shares may add up to
  *   less than 1, as the original's do).
  */
-export function featureCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array, semantics: 'default' | 'compat:driftcatcher'): FeatureCounts {
+export function featureCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array, semantics: 'default' | 'compat:driftcatcher', fine = false): FeatureCounts {
   if (semantics === 'default') {
     const nEdges = feature.edges.length;
-    const read = readSlots(slots, nEdges);
+    const read = fine ? coarseFromFine(feature, slots) : readSlots(slots, nEdges);
     // the open bins, then the missing bin
     const current = new Float64Array(read.finiteBins.length + 1);
     current.set(read.finiteBins);
@@ -92,5 +92,35 @@ export function featureCounts(profile: Profile, feature: FeatureProfile, slots: 
     edges: feature.compat.edges,
     bins: 'histogram',
     nonFinite: read.nonFinite,
+  };
+}
+
+/**
+ * The decile slots of a feature counted on its fine edges: every decile edge is a fine edge
+ * (profile version 2), so a decile bin is the sum of the fine bins between its edges. (The
+ * last-edge slot, which only np.histogram's bins read, is not derived: compat never bins fine.)
+ */
+function coarseFromFine(feature: FeatureProfile, slots: Float64Array): FeatureSlots {
+  const fineEdges = fineScanEdges(feature.fine!);
+  const fine = readSlots(slots, fineEdges.length);
+  const finiteBins = new Float64Array(feature.edges.length + 1);
+  // fine slot t holds values with t fine edges <= v; those have as many decile edges <= v as decile edges sit below fine edge t
+  let coarse = 0;
+  for (let t = 0; t < fine.finiteBins.length; t++) {
+    while (coarse < feature.edges.length && feature.edges[coarse]! <= fineEdges[t - 1]!) coarse++;
+    finiteBins[coarse]! += fine.finiteBins[t]!;
+  }
+  return { finiteBins, finite: fine.finite, nonFinite: fine.nonFinite, atLastEdge: 0 };
+}
+
+/** Both sides' fine counts of feature f (finite values), for the methods that need them. */
+export function fineCounts(feature: FeatureProfile, slots: Float64Array, tails: Float64Array | undefined, f: number): FineCounts {
+  const edges = fineScanEdges(feature.fine!);
+  const read = readSlots(slots, edges.length);
+  return {
+    edges,
+    reference: Float64Array.from(fineScanCounts(feature.fine!)),
+    current: Float64Array.from(read.finiteBins),
+    currentTails: { below: tails?.[2 * f] ?? 0, above: tails?.[2 * f + 1] ?? 0 },
   };
 }

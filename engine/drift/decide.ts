@@ -33,6 +33,13 @@ export function decisionPolicy(s: PolicySettings): DecisionPolicy {
 
 export const DEFAULT_POLICY: Readonly<DecisionPolicy> = Object.freeze({ retrainOverall: 0.2, retrainDriftedFeatures: 5, alertOverall: 0.1 });
 
+/**
+ * The default policy of a p-value method (ks, chisquare): a mean of p-values says little, so the
+ * overall limits are 0 (never reached) and the drifted features decide: retrain with more than 5,
+ * alert with any. Limits given as options apply as they are.
+ */
+export const P_VALUE_POLICY: Readonly<DecisionPolicy> = Object.freeze({ retrainOverall: 0, retrainDriftedFeatures: 5, alertOverall: 0 });
+
 export function decide(overall: number, nDrifted: number, policy: DecisionPolicy = DEFAULT_POLICY, kind: ScoreKind = 'distance'): Action {
   if (beyond(kind, overall, policy.retrainOverall) || nDrifted > policy.retrainDriftedFeatures) return 'retrain';
   if (beyond(kind, overall, policy.alertOverall) || nDrifted > 0) return 'alert';

@@ -15,12 +15,13 @@ import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { KernelName } from '../kernels/index.js';
 
-export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
+export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, P_VALUE_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
-export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, NoiseLink } from './methods/index.js';
+export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
+export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
-export { COUNT_SLOTS, readSlots, featureCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
-export { DRIFT_DEFAULTS, COMPATS, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
+export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
+export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
 /** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
 export { maxWorkers, workerBoundText } from '../parallel/index.js';
 export type { KernelName } from '../kernels/index.js';
@@ -53,12 +54,13 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
   const workers = options.workers ?? autoWorkers(await totalBytes(files));
   const pool = new ScanPool({ ...options, workers });
   try {
-    const plan = pool.prepare(binEdges(profile, settings));
+    // a method on the fine summary (KS, Wasserstein): bin on the fine edges and sum the tails; PSI's scan is unchanged
+    const plan = pool.prepare(binEdges(profile, settings), { tails: settings.fine });
     const perFile: Histograms[] = [];
     // the original tool skips a baseline feature the data lacks; the default semantics refuse it
     const countOptions: CountOptions = { ...options, missingFeatures: settings.semantics === 'default' ? 'error' : 'skip' };
     for (const file of files) perFile.push(await countFile(pool, file, featureNames, countOptions));
-    const combined = perFile.reduce((into, h) => mergeHistograms(into, h), emptyHistograms(featureNames, plan.nEdges));
+    const combined = perFile.reduce((into, h) => mergeHistograms(into, h), emptyHistograms(featureNames, plan.nEdges, { tails: plan.tails }));
     return {
       files: perFile.map((h, i) => driftReport(profile, h, settings, [files[i]!])),
       combined: driftReport(profile, combined, settings, files),

@@ -5,9 +5,10 @@
  * number in it can be explained. Messages name the option (`epsilon: must be ...`), never a flag.
  */
 import { ProfileError, UsageError } from '../util/index.js';
-import { DRIFT_METHODS, driftMethod, type ScoreKind } from './methods/index.js';
-import { AGGREGATIONS, DEFAULT_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
-import type { Profile } from '../profile/index.js';
+import { DRIFT_METHODS, driftMethod, type DriftMethod, type ScoreKind } from './methods/index.js';
+import { CORRECTIONS, type Correction } from './distributions.js';
+import { AGGREGATIONS, DEFAULT_POLICY, P_VALUE_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
+import { fineScanEdges, type Profile } from '../profile/index.js';
 
 export type Compat = 'driftcatcher';
 export const COMPATS: readonly Compat[] = ['driftcatcher'];
@@ -15,10 +16,14 @@ export const COMPATS: readonly Compat[] = ['driftcatcher'];
 export interface DriftOptions {
   /** reproduce another tool's semantics exactly (`driftcatcher`: the original Python tool; it uses PSI) */
   compat?: Compat | null;
-  /** drift method id (default `psi`) */
+  /** drift method id (default `psi`), or `auto`: a method per feature (autoMethod, docs/STATISTICS.md) */
   method?: string;
-  /** per-feature threshold (default: the method's, DRIFT_DEFAULTS.thresholds) */
+  /** per-feature threshold (default: the method's, DRIFT_DEFAULTS.thresholds); with `auto`, the p-value methods' */
   threshold?: number;
+  /** the dataset drifts when at least this share of the features drifted (Evidently's rule, 0.5 there): the action is then `retrain` (default null: the policy alone) */
+  driftShare?: number | null;
+  /** multiple-testing correction of the p-value methods' p-values, over the features (default `none`) */
+  correction?: Correction;
   /** replaces zero shares in both distributions, for the methods that smooth (default 1e-4) */
   epsilon?: number;
   /** how feature scores become the overall score (default `mean`) */
@@ -29,9 +34,20 @@ export interface DriftOptions {
 export interface DriftSettings {
   semantics: 'default' | 'compat:driftcatcher';
   binning: string;
+  /** the method's id, or `auto` (each feature's method is in the feature) */
   method: string;
+  /** the kind of the overall score (with `auto`: `distance`, the share of drifted features) */
   score_kind: ScoreKind;
+  /** the per-feature threshold (with `auto`: the p-value methods'; `thresholds` has each method's) */
   threshold: number;
+  /** the threshold of each method in use, by id */
+  thresholds: Record<string, number>;
+  /** the scan bins on the fine edges (profile version 2): a method in use needs them */
+  fine: boolean;
+  /** the fine summary's resolution (null for a version 1 profile) */
+  resolution: number | null;
+  drift_share: number | null;
+  correction: Correction;
   epsilon: number;
   bins: number;
   aggregation: Aggregation;
@@ -52,6 +68,8 @@ export const DRIFT_DEFAULTS = deepFreeze({
   thresholds: Object.fromEntries(DRIFT_METHODS.map((m) => [m.id, m.defaultThreshold])) as Record<string, number>,
   epsilon: 1e-4,
   aggregation: 'mean' as Aggregation,
+  driftShare: null as number | null,
+  correction: 'none' as Correction,
   policy: { ...DEFAULT_POLICY } as DecisionPolicy,
 });
 
@@ -64,22 +82,37 @@ const BINNING = {
 export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}): DriftSettings {
   const compat = options.compat ?? DRIFT_DEFAULTS.compat;
   if (compat !== null && !COMPATS.includes(compat)) throw new UsageError(`unknown semantics "${String(compat)}": expected ${COMPATS.join(', ')}`, { option: 'compat' });
-  const method = driftMethod(options.method ?? DRIFT_DEFAULTS.method);
-  if (compat && method.id !== 'psi') throw new UsageError(`compat "${compat}" is the original tool, which uses psi, not "${method.id}": leave the method out`, { option: 'method' });
+  const methodId = options.method ?? DRIFT_DEFAULTS.method;
+  const auto = methodId === AUTO;
+  const method = auto ? null : driftMethod(methodId);
+  if (compat && methodId !== 'psi') throw new UsageError(`compat "${compat}" is the original tool, which uses psi, not "${methodId}": leave the method out`, { option: 'method' });
   const epsilon = options.epsilon ?? DRIFT_DEFAULTS.epsilon;
   if (!(epsilon > 0 && epsilon < 1)) throw new UsageError(`must be between 0 and 1, got ${epsilon}`, { option: 'epsilon' });
-  const threshold = options.threshold ?? method.defaultThreshold;
+  const threshold = options.threshold ?? (method ? method.defaultThreshold : driftMethod('ks').defaultThreshold);
   if (!Number.isFinite(threshold)) throw new UsageError(`must be a finite number, got ${threshold}`, { option: 'threshold' });
+  const used = auto ? [...new Set(profile.features.map((f) => autoMethod(f)))].map(driftMethod) : [method!];
+  const thresholds = Object.fromEntries(used.map((m) => [m.id, auto && m.scoreKind === 'distance' ? m.defaultThreshold : threshold]));
+  const fine = used.some((m) => m.needs === 'fine');
+  if (fine) checkFineBaseline(profile, methodId);
+  const driftShare = options.driftShare ?? DRIFT_DEFAULTS.driftShare;
+  if (driftShare !== null && !(driftShare > 0 && driftShare <= 1)) throw new UsageError(`must be a share above 0 and at most 1, got ${driftShare}`, { option: 'driftShare' });
+  const correction = options.correction ?? DRIFT_DEFAULTS.correction;
+  if (!CORRECTIONS.includes(correction)) throw new UsageError(`unknown correction "${String(correction)}": expected one of ${CORRECTIONS.join(', ')}`, { option: 'correction' });
   const aggregation = options.aggregation ?? DRIFT_DEFAULTS.aggregation;
   if (!AGGREGATIONS.includes(aggregation)) throw new UsageError(`unknown aggregation "${String(aggregation)}": expected one of ${AGGREGATIONS.join(', ')}`, { option: 'aggregation' });
-  const policy = resolvePolicy(options.policy);
+  const policy = resolvePolicy(options.policy, method?.scoreKind === 'p_value' ? P_VALUE_POLICY : DRIFT_DEFAULTS.policy);
   if (compat) checkCompatBaseline(profile);
   return {
     semantics: compat ? 'compat:driftcatcher' : 'default',
     binning: compat ? BINNING.compat : BINNING.default,
-    method: method.id,
-    score_kind: method.scoreKind,
+    method: methodId,
+    score_kind: method ? method.scoreKind : 'distance',
     threshold,
+    thresholds,
+    fine,
+    resolution: profile.resolution ?? null,
+    drift_share: driftShare,
+    correction,
     epsilon,
     bins: profile.bins,
     aggregation,
@@ -88,8 +121,8 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
 }
 
 /** The defaults under the fields given (a field given as undefined keeps its default). */
-function resolvePolicy(given: Partial<DecisionPolicy> = {}): DecisionPolicy {
-  const policy = { ...DRIFT_DEFAULTS.policy };
+function resolvePolicy(given: Partial<DecisionPolicy> = {}, defaults: Readonly<DecisionPolicy> = DRIFT_DEFAULTS.policy): DecisionPolicy {
+  const policy = { ...defaults };
   for (const key of ['retrainOverall', 'retrainDriftedFeatures', 'alertOverall'] as const) {
     const value = given[key];
     if (value === undefined) continue;
@@ -111,7 +144,37 @@ function checkCompatBaseline(profile: Profile): void {
   }
 }
 
-/** The edges each feature is binned on under these settings (what the pool is prepared with). */
-export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics'>): Float64Array[] {
-  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? f.edges : f.compat.edges));
+/** The edges each feature is binned on under these settings (what the pool is prepared with): the fine edges when a method needs them. */
+export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine'>): Float64Array[] {
+  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? fineScanEdges(f.fine!) : f.edges) : f.compat.edges));
+}
+
+/** `method: 'auto'`: a method per feature. */
+export const AUTO = 'auto';
+
+/** Distinct values at or below which `auto` treats a numeric feature as categorical (chi-squared). */
+export const AUTO_MAX_DISTINCT = 5;
+/** Baseline sizes at or below which `auto` uses a p-value test (KS), above it a distance (Wasserstein). */
+export const AUTO_MAX_P_VALUE_ROWS = 1000;
+
+/**
+ * The `auto` rule, per feature, after Evidently's defaults (distances for large samples, where a
+ * p-value flags everything; p-values for small ones): at most 5 distinct training values:
+ * `chisquare` (on its bins); else at most 1000 finite training values: `ks`; else
+ * `wasserstein` (normed). A version 1 profile has no distinct count: its features are numeric.
+ */
+export function autoMethod(feature: Pick<Profile['features'][number], 'count' | 'fine'>): string {
+  if (feature.fine && feature.fine.distinct <= AUTO_MAX_DISTINCT) return 'chisquare';
+  return feature.count <= AUTO_MAX_P_VALUE_ROWS ? 'ks' : 'wasserstein';
+}
+
+/** The method a feature is scored with under these settings. */
+export function featureMethod(settings: Pick<DriftSettings, 'method'>, feature: Pick<Profile['features'][number], 'count' | 'fine'>): DriftMethod {
+  return driftMethod(settings.method === AUTO ? autoMethod(feature) : settings.method);
+}
+
+/** A profile the fine methods can use (version 2), or a one-line ProfileError. */
+function checkFineBaseline(profile: Profile, methodId: string): void {
+  if (profile.features.every((f) => f.fine)) return;
+  throw new ProfileError(`baseline ${profile.source.file}: method ${methodId} needs the fine summary of profile version 2, and this profile is version ${profile.version}; rebuild it with \`driftcatcher baseline\``);
 }

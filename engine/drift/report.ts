@@ -5,21 +5,31 @@
  * compatibility). The report records every setting actually used (semantics, method, threshold,
  * epsilon, bins, aggregation, policy), so that every number in it can be explained.
  */
-import { driftMethod, isDrifted, moreDrifted, smoothedShares, type DriftMethod } from './methods/index.js';
+import { isDrifted, moreDrifted, smoothedShares, type DriftMethod } from './methods/index.js';
+import { adjustPValues } from './distributions.js';
+import { AUTO, featureMethod } from './options.js';
 import { aggregate, decide, decisionPolicy, type Action } from './decide.js';
 import { InputError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
-import { featureCounts, type FeatureCounts } from './counts.js';
+import { featureCounts, fineCounts, type FeatureCounts } from './counts.js';
 import type { DriftSettings } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
 
 export interface FeatureDrift {
   name: string;
+  /** the method this feature was scored with (settings.method, or with `auto` the rule's choice) */
+  method: string;
   /** the method's score (settings.method, settings.score_kind) */
   score: number;
   /** a p-value the method gave beside its score */
   p_value?: number;
+  /** the test statistic when it is not the score (KS's D, chi-squared's X^2, Wasserstein's unnormed distance) */
+  statistic?: number;
+  /** where the raw-data statistic lies, as far as the summaries tell (docs/STATISTICS.md) */
+  statistic_bounds?: [number, number];
+  /** a p-value method's p-value after settings.correction (bonferroni, bh), which decides `drifted` */
+  adjusted_p_value?: number;
   /** the score again, under the original tool's name: only when the method is PSI */
   psi?: number;
   drifted: boolean;
@@ -54,6 +64,10 @@ export interface DriftReport {
   n_drifted_features: number;
   /** features scored (skipped ones are not counted) */
   total_features: number;
+  /** n_drifted_features / total_features */
+  drifted_share: number;
+  /** with settings.drift_share: drifted_share >= drift_share (the action is then `retrain`); else null */
+  dataset_drift: boolean | null;
   action: Action;
   /** ranked by score, most drifted first (a distance's highest, a p-value's lowest) */
   features: FeatureDrift[];
@@ -66,15 +80,18 @@ export interface DriftReport {
   small_sample: SmallSample | null;
 }
 
-/** One feature's score under the settings (the method gets the counts, sizes, edges and the baseline's summary). */
-function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings): FeatureDrift {
-  const { score, p_value } = method.compute({ ...counts, epsilon: settings.epsilon, summary: { reference: summary } });
+/** One feature's score under the settings (the method gets the counts, sizes, edges, the baseline's summary and, when it needs them, the fine counts). */
+function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings, fine: () => ReturnType<typeof fineCounts>): FeatureDrift {
+  const { score, p_value, statistic, statistic_bounds } = method.compute({ ...counts, epsilon: settings.epsilon, summary: { reference: summary }, ...(method.needs === 'fine' ? { fine: fine() } : {}) });
   return {
     name,
+    method: method.id,
     score,
     ...(p_value !== undefined ? { p_value } : {}),
+    ...(statistic !== undefined ? { statistic } : {}),
+    ...(statistic_bounds !== undefined ? { statistic_bounds } : {}),
     ...(method.id === 'psi' ? { psi: score } : {}),
-    drifted: isDrifted(method, score, settings.threshold),
+    drifted: isDrifted(method, score, settings.thresholds[method.id] ?? settings.threshold),
     expected: Array.from(smoothedShares(counts.reference, counts.referenceSize, settings.epsilon)),
     actual: Array.from(smoothedShares(counts.current, counts.currentSize, settings.epsilon)),
     count: counts.currentSize,
@@ -83,8 +100,9 @@ function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, 
 }
 
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
-  const method = driftMethod(settings.method);
-  const counts = profile.features.map((feature, f) => featureCounts(profile, feature, histograms.counts[f]!, settings.semantics));
+  const methods = profile.features.map((feature) => featureMethod(settings, feature));
+  const counts = profile.features.map((feature, f) => featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, settings.fine));
+  const scoreKinds: DriftMethod['scoreKind'][] = [];
   const features: FeatureDrift[] = [];
   const skipped: SkippedFeature[] = [];
   profile.features.forEach((feature, f) => {
@@ -95,8 +113,10 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       skipped.push({ name: feature.name, reason: c.nonFinite === 0 ? 'not_in_batch' : 'no_finite_values' });
       return;
     }
-    features.push(scoreFeature(method, feature.name, c, feature, settings));
+    features.push(scoreFeature(methods[f]!, feature.name, c, feature, settings, () => fineCounts(feature, histograms.counts[f]!, histograms.tails, f)));
+    scoreKinds.push(methods[f]!.scoreKind);
   });
+  correct(features, scoreKinds, settings);
   if (features.length === 0) {
     // the original would average no scores (NaN) and say `wait`: refuse instead
     const notIn = skipped.filter((s) => s.reason === 'not_in_batch').length;
@@ -105,21 +125,24 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       files.length === 1 ? { file: files[0] } : {},
     );
   }
-  const overallScore = aggregate(features.map((f) => f.score), settings.aggregation);
   const nDrifted = features.filter((f) => f.drifted).length;
-  const order = moreDrifted(method.scoreKind);
-  const ranked = features
-    .map((feature, at) => ({ feature, at }))
-    .sort((x, y) => order(x.feature.score, y.feature.score) || x.at - y.at)
-    .map((x) => x.feature);
+  const driftedShare = nDrifted / features.length;
+  // auto mixes p-values and distances: its overall score is the share of drifted features
+  const auto = settings.method === AUTO;
+  const overallScore = auto ? driftedShare : aggregate(features.map((f) => f.score), settings.aggregation);
+  const ranked = rankFeatures(features, scoreKinds, settings);
   const quality = qualityTotals(histograms);
+  const datasetDrift = settings.drift_share === null ? null : driftedShare >= settings.drift_share;
+  const policyAction = decide(overallScore, nDrifted, decisionPolicy(settings.policy), settings.score_kind);
   return {
-    method: method.id,
+    method: settings.method,
     overall_score: overallScore,
-    ...(method.id === 'psi' ? { overall_psi: overallScore } : {}),
+    ...(settings.method === 'psi' ? { overall_psi: overallScore } : {}),
     n_drifted_features: nDrifted,
     total_features: features.length,
-    action: decide(overallScore, nDrifted, decisionPolicy(settings.policy), method.scoreKind),
+    drifted_share: driftedShare,
+    dataset_drift: datasetDrift,
+    action: datasetDrift ? 'retrain' : policyAction,
     features: ranked,
     skipped_features: skipped,
     settings,
@@ -131,6 +154,40 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       settings,
     ),
   };
+}
+
+/**
+ * settings.correction over the p-value features (those whose method's score is a p-value): each
+ * gets `adjusted_p_value`, which decides `drifted` instead of the raw p-value.
+ */
+function correct(features: FeatureDrift[], kinds: DriftMethod['scoreKind'][], settings: DriftSettings): void {
+  if (settings.correction === 'none') return;
+  const at = features.map((_, i) => i).filter((i) => kinds[i] === 'p_value');
+  const adjusted = adjustPValues(at.map((i) => features[i]!.score), settings.correction);
+  at.forEach((i, k) => {
+    const feature = features[i]!;
+    feature.adjusted_p_value = adjusted[k]!;
+    feature.drifted = adjusted[k]! < (settings.thresholds[feature.method] ?? settings.threshold);
+  });
+}
+
+/**
+ * Most drifted first: by score in the method's direction; with `auto` (mixed kinds) drifted
+ * features first, then by how far past (or short of) its threshold each score is: score /
+ * threshold for a distance, threshold / p for a p-value.
+ */
+function rankFeatures(features: FeatureDrift[], kinds: DriftMethod['scoreKind'][], settings: DriftSettings): FeatureDrift[] {
+  const at = features.map((feature, i) => ({ feature, i }));
+  if (settings.method !== AUTO) {
+    const order = moreDrifted(settings.score_kind);
+    return at.sort((x, y) => order(x.feature.score, y.feature.score) || x.i - y.i).map((x) => x.feature);
+  }
+  const strength = ({ feature, i }: { feature: FeatureDrift; i: number }) => {
+    const threshold = settings.thresholds[feature.method] ?? settings.threshold;
+    const s = kinds[i] === 'distance' ? feature.score / threshold : threshold / feature.score;
+    return Number.isNaN(s) ? -Infinity : s;
+  };
+  return at.sort((x, y) => Number(y.feature.drifted) - Number(x.feature.drifted) || strength(y) - strength(x) || x.i - y.i).map((x) => x.feature);
 }
 
 /** Non-finite and coerced values of every feature (the quality numbers: nan, +inf, -inf, coerced per feature). */

@@ -53,6 +53,8 @@ export interface FeatureSample {
 
 /** `small_sample` of a drift report: null when the batch is large enough for every feature (or the method has no noise floor). */
 export function smallSample(features: readonly FeatureSample[], referenceRows: number, settings: { method: string; threshold: number }): SmallSample | null {
+  // auto mixes methods, none of which has a noise floor on the bins (p-values, Wasserstein)
+  if (settings.method === 'auto') return null;
   const method = driftMethod(settings.method);
   const noise = method.noise;
   if (!noise) return null;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { quantileEdges, lowerBound, upperBound, uniqueSorted } from './quantile.js';
-import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
+import { DEFAULT_RESOLUTION, PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type FineSummary, type Profile } from './types.js';
 import { InputError, UsageError } from '../util/index.js';
 
 export interface FeatureColumn {
@@ -12,6 +12,8 @@ export interface BuildProfileInput {
   columns: FeatureColumn[];
   rows: number;
   bins: number;
+  /** the fine summary's resolution, a multiple of bins (default: resolveResolution(bins)) */
+  resolution?: number;
   label: string | null;
   source: Profile['source'];
   /** the path errors name (default: `source.file`, the file name alone) */
@@ -22,6 +24,7 @@ export interface BuildProfileInput {
 export function buildProfile(input: BuildProfileInput): Profile {
   const { columns, rows, bins } = input;
   if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new UsageError(`must be an integer from 1 to 1000, got ${bins}`, { option: 'bins' });
+  const resolution = resolveResolution(bins, input.resolution);
   const file = input.path ?? input.source.file;
   if (rows === 0) throw new InputError('no data rows after the header', { file });
   if (columns.length === 0) {
@@ -32,8 +35,8 @@ export function buildProfile(input: BuildProfileInput): Profile {
   const complete = completeRows(columns, rows);
   let completeCount = 0;
   for (let r = 0; r < rows; r++) completeCount += complete[r]!;
-  const features = columns.map((column) => profileFeature(column, bins, complete, completeCount, file));
-  const id = createHash('sha256').update(JSON.stringify({ bins, features })).digest('hex');
+  const features = columns.map((column) => profileFeature(column, bins, resolution, complete, completeCount, file));
+  const id = createHash('sha256').update(JSON.stringify({ bins, resolution, features })).digest('hex');
   return {
     format: PROFILE_FORMAT,
     version: PROFILE_VERSION,
@@ -41,6 +44,7 @@ export function buildProfile(input: BuildProfileInput): Profile {
     created: new Date().toISOString(),
     source: input.source,
     bins,
+    resolution,
     quantile_grids: { default: 'i/bins', compat: 'linspace' },
     label: input.label,
     rows,
@@ -58,7 +62,20 @@ function completeRows(columns: FeatureColumn[], rows: number): Uint8Array {
   return complete;
 }
 
-function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Array, completeCount: number, file: string): FeatureProfile {
+/**
+ * The fine summary's resolution: the one given (an integer multiple of bins, at most 100,000, so
+ * that the decile edges are among the fine ones), else the smallest multiple of bins at or
+ * above DEFAULT_RESOLUTION (1000 for deciles).
+ */
+export function resolveResolution(bins: number, resolution?: number): number {
+  if (resolution === undefined) return bins * Math.ceil(DEFAULT_RESOLUTION / bins);
+  if (!Number.isInteger(resolution) || resolution < bins || resolution > 100_000 || resolution % bins !== 0) {
+    throw new UsageError(`must be a whole multiple of bins (${bins}) from ${bins} to 100000, got ${resolution}`, { option: 'resolution' });
+  }
+  return resolution;
+}
+
+function profileFeature(column: FeatureColumn, bins: number, resolution: number, complete: Uint8Array, completeCount: number, file: string): FeatureProfile {
   const { values } = column;
   let nan = 0;
   let posInf = 0;
@@ -86,7 +103,8 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
   const compatCounts = histogramCounts(sortedComplete, compatEdges);
 
   const stats = moments(sorted);
-  refuseOverflow(column.name, file, sorted, quantiles, compatEdges, stats);
+  const fine = fineSummary(sorted, resolution);
+  refuseOverflow(column.name, file, sorted, quantiles, compatEdges, stats, fine);
   return {
     name: column.name,
     count: nFinite,
@@ -98,8 +116,31 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
     edges: Array.from(edges),
     counts,
     missing: nan + posInf + negInf,
+    fine,
     compat: { edges: Array.from(compatEdges), counts: compatCounts },
   };
+}
+
+/**
+ * The fine summary of sorted finite values: their distinct quantiles at q = i / resolution
+ * (the decile edges among them, bit for bit, since i / bins and (i R / bins) / R are the same
+ * double), the counts of the open bins on those edges, the distinct values and the moments.
+ */
+function fineSummary(sorted: Float64Array, resolution: number): FineSummary {
+  const edges = uniqueSorted(quantileEdges(sorted, resolution, 'i/bins'));
+  let distinct = 0;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    if (i === 0 || sorted[i - 1] !== v) distinct++;
+    sum += v;
+    sumSquares += v * v;
+  }
+  // values so large that the sums overflow float64 (which the mean and std survive, see moments) leave them null
+  const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+  const atoms = Array.from(edges, (e) => upperBound(sorted, e) - lowerBound(sorted, e));
+  return { edges: Array.from(edges), counts: openBinCounts(sorted, edges), atoms, distinct, sum: finiteOrNull(sum), sum_squares: finiteOrNull(sumSquares) };
 }
 
 /**
@@ -107,13 +148,13 @@ function profileFeature(column: FeatureColumn, bins: number, complete: Uint8Arra
  * make non-finite quantiles (numpy's interpolation takes the difference of neighbours) and
  * statistics: a profile no check could use. Refused, naming the column.
  */
-function refuseOverflow(name: string, file: string, sorted: Float64Array, quantiles: Float64Array, compatEdges: Float64Array, stats: Pick<FeatureProfile, 'mean' | 'std'>): void {
+function refuseOverflow(name: string, file: string, sorted: Float64Array, quantiles: Float64Array, compatEdges: Float64Array, stats: Pick<FeatureProfile, 'mean' | 'std'>, fine: FineSummary): void {
   const allFinite = (values: ArrayLike<number>): boolean => {
     for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
     return true;
   };
   let what: string;
-  if (!allFinite(quantiles) || !allFinite(compatEdges)) what = 'its quantiles overflow (numpy interpolates between neighbouring values)';
+  if (!allFinite(quantiles) || !allFinite(compatEdges) || !allFinite(fine.edges)) what = 'its quantiles overflow (numpy interpolates between neighbouring values)';
   else if (!allFinite([stats.mean ?? 0, stats.std ?? 0])) what = 'its standard deviation overflows';
   else return;
   const range = `${sorted[0]} to ${sorted[sorted.length - 1]}`;

@@ -9,10 +9,11 @@ import { buildProfile, type FeatureColumn } from './build.js';
 import { loadProfile } from './store.js';
 import type { BaselineOptions, Profile } from './types.js';
 
-export { buildProfile, histogramCounts, type FeatureColumn } from './build.js';
+export { buildProfile, histogramCounts, resolveResolution, type FeatureColumn } from './build.js';
 export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from './quantile.js';
 export { saveProfile, loadProfile, validateProfile } from './store.js';
-export { PROFILE_FORMAT, PROFILE_VERSION, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
+export { fineScanEdges, fineScanCounts, nextUp } from './fine.js';
+export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
 
 /** Read a data file and build its baseline profile. */
 export async function createBaseline(file: string, options: BaselineOptions = {}): Promise<Profile> {
@@ -23,6 +24,7 @@ export async function createBaseline(file: string, options: BaselineOptions = {}
     columns,
     rows,
     bins: options.bins ?? 10,
+    resolution: options.resolution,
     label: labelName ?? null,
     source: { file: basename(file), bytes, format: await detectFormat(file) },
     path: file,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DriftCatcherError, ProfileError, InputError } from '../util/index.js';
 import { writeFileAtomic } from '../util/index.js';
-import { PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type Profile } from './types.js';
+import { PROFILE_FORMAT, PROFILE_VERSIONS, type FeatureProfile, type Profile } from './types.js';
 
 /**
  * Save a profile as JSON (temp file + rename). What is written is validated first, as
@@ -44,18 +44,23 @@ export function validateProfile(data: unknown, file: string): Profile {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('expected a JSON object');
   const p = data as Record<string, unknown>;
   if (p['format'] !== PROFILE_FORMAT) return fail(`expected "format": "${PROFILE_FORMAT}"`);
-  if (p['version'] !== PROFILE_VERSION) return fail(`unsupported version ${String(p['version'])}, expected ${PROFILE_VERSION}`);
+  if (!PROFILE_VERSIONS.includes(p['version'] as number)) return fail(`unsupported version ${String(p['version'])}, expected ${PROFILE_VERSIONS.join(' or ')}`);
   if (!Number.isInteger(p['bins'])) return fail('"bins" must be an integer');
+  const version = p['version'] as number;
+  if (version >= 2) {
+    const r = p['resolution'];
+    if (!Number.isInteger(r) || (r as number) < 1 || (r as number) % (p['bins'] as number) !== 0) return fail('"resolution" must be a whole multiple of "bins"');
+  }
   const grids = p['quantile_grids'] as Record<string, unknown> | undefined;
   if (grids !== undefined && (typeof grids !== 'object' || grids === null || grids['default'] !== 'i/bins' || grids['compat'] !== 'linspace')) {
     return fail('"quantile_grids" must be {"default": "i/bins", "compat": "linspace"}');
   }
   if (!Array.isArray(p['features']) || p['features'].length === 0) return fail('"features" must be a non-empty array');
-  (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, fail));
+  (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, version, fail));
   return data as Profile;
 }
 
-function validateFeature(f: unknown, i: number, fail: (what: string) => never): void {
+function validateFeature(f: unknown, i: number, version: number, fail: (what: string) => never): void {
   if (typeof f !== 'object' || f === null) fail(`features[${i}] is not an object`);
   const feature = f as Partial<FeatureProfile>;
   const where = `feature ${JSON.stringify(feature.name ?? i)}`;
@@ -70,4 +75,15 @@ function validateFeature(f: unknown, i: number, fail: (what: string) => never): 
   if (!compat || !numbers(compat.edges) || !numbers(compat.counts)) fail(`${where}: "compat" must hold "edges" and "counts"`);
   if (compat!.edges.length > 0 && compat!.counts.length !== compat!.edges.length - 1) fail(`${where}: "compat.counts" must have edges - 1 numbers`);
   if (!sorted(compat!.edges)) fail(`${where}: "compat.edges" must be sorted`);
+  if (version < 2) return;
+  const fine = feature.fine;
+  if (typeof fine !== 'object' || fine === null) return fail(`${where}: version ${version} needs "fine"`);
+  if (!numbers(fine.edges) || !fine.edges.every((x, k) => k === 0 || fine.edges[k - 1]! < x)) fail(`${where}: "fine.edges" must be increasing finite numbers`);
+  if (!numbers(fine.counts) || fine.counts.length !== fine.edges.length + 1) fail(`${where}: "fine.counts" must have fine.edges + 1 numbers`);
+  if (!numbers(fine.atoms) || fine.atoms.length !== fine.edges.length || fine.atoms.some((a, k) => a > fine.counts[k + 1]!)) fail(`${where}: "fine.atoms" must have one count per fine edge, each at most its bin's`);
+  if (!Number.isInteger(fine.distinct)) fail(`${where}: "fine.distinct" must be an integer`);
+  const numberOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (!numberOrNull(fine.sum) || !numberOrNull(fine.sum_squares)) fail(`${where}: "fine.sum" and "fine.sum_squares" must be numbers or null`);
+  const total = fine.counts.reduce((a, b) => a + b, 0);
+  if (typeof feature.count === 'number' && total !== feature.count) fail(`${where}: "fine.counts" must add up to "count" (${feature.count}), not ${total}`);
 }

@@ -1,9 +1,36 @@
 /**
  * The baseline profile: what the training data looked like, per feature. Saved as JSON
- * (format `driftcatcher-profile`, version 1; documented in docs/PROFILE.md).
+ * (format `driftcatcher-profile`, version 2; documented in docs/PROFILE.md). Version 1 profiles
+ * (no fine summary) still load, read-only: the methods that need the fine summary refuse them.
  */
 export const PROFILE_FORMAT = 'driftcatcher-profile';
-export const PROFILE_VERSION = 1;
+export const PROFILE_VERSION = 2;
+/** the versions loadProfile accepts (1: no `fine` summary) */
+export const PROFILE_VERSIONS: readonly number[] = [1, 2];
+/** the fine summary's default resolution, for 10 bins (for other bin counts: the next multiple of bins) */
+export const DEFAULT_RESOLUTION = 1000;
+
+/**
+ * Version 2: the fine summary of a feature's finite values, from which the tests that need more
+ * than deciles (KS, Wasserstein) are computed without the raw data, and which merges by addition.
+ */
+export interface FineSummary {
+  /**
+   * the distinct quantiles (numpy `linear`) at q = i / resolution, i = 0..resolution (the first
+   * is the minimum, the last the maximum), repeats merged; with the resolution a multiple of
+   * `bins`, every decile edge of `edges` is one of them (the same double)
+   */
+  edges: number[];
+  /** training counts of the edges.length + 1 open bins (-inf, e[0]), [e[0], e[1]), ..., [e[k-1], +inf) */
+  counts: number[];
+  /** training values equal to each edge (ties: counts, flags and ports tie a lot), so that a scan can count them apart (fineScanEdges) */
+  atoms: number[];
+  /** distinct finite values */
+  distinct: number;
+  /** sum and sum of squares of the finite values (moments that merge by addition); null when they overflow float64 */
+  sum: number | null;
+  sum_squares: number | null;
+}
 
 export interface FeatureProfile {
   name: string;
@@ -31,6 +58,8 @@ export interface FeatureProfile {
   /** training count of non-finite values (the missing bin) */
   missing: number;
   /** compat `driftcatcher`: the original tool's baseline (complete rows only, np.histogram) */
+  /** version 2: the fine summary (absent in version 1 profiles) */
+  fine?: FineSummary;
   compat: {
     /**
      * the bins + 1 quantiles of this feature over complete rows at q = np.linspace(0, 1, bins + 1)
@@ -50,6 +79,8 @@ export interface Profile {
   created: string;
   source: { file: string; bytes: number | null; format: string };
   bins: number;
+  /** version 2: the fine summary's resolution R (its quantiles at q = i / R), a multiple of `bins` */
+  resolution?: number;
   /**
    * where the quantiles were taken: `quantiles` at q = i / bins, `compat.edges` on numpy's
    * linspace grid. Profiles made before this field existed have compat edges at i / bins, which
@@ -67,6 +98,8 @@ export interface Profile {
 export interface BaselineOptions {
   /** number of quantile bins (default 10: deciles) */
   bins?: number;
+  /** the fine summary's resolution R, a multiple of bins (default 1000 for 10 bins: DEFAULT_RESOLUTION) */
+  resolution?: number;
   label?: string;
   exclude?: readonly string[];
   coerce?: boolean;

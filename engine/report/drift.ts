@@ -175,9 +175,11 @@ const past = (kind: ScoreKind) => (kind === 'distance' ? '>' : '<');
 export function renderFeatureTable(report: DriftReport, top = 10, style: TextStyle = PLAIN): string {
   const shown = report.features.slice(0, top);
   const pValues = shown.some((f) => f.p_value !== undefined);
-  const rows = shown.map((f, i) => [String(i + 1), f.name, fixed(f.score), ...(pValues ? [f.p_value === undefined ? '-' : fixed(f.p_value)] : []), f.drifted ? style.red('drifted') : 'stable']);
-  const header = ['#', 'feature', report.settings.method, ...(pValues ? ['p-value'] : []), 'verdict'];
-  return table(header, rows, [true, false, true, ...(pValues ? [true] : []), false]);
+  // auto: a method per feature, named in its own column
+  const auto = report.settings.method === 'auto';
+  const rows = shown.map((f, i) => [String(i + 1), f.name, ...(auto ? [f.method] : []), fixed(f.score), ...(pValues ? [f.p_value === undefined ? '-' : fixed(f.p_value)] : []), f.drifted ? style.red('drifted') : 'stable']);
+  const header = ['#', 'feature', ...(auto ? ['method'] : []), auto ? 'score' : report.settings.method, ...(pValues ? ['p-value'] : []), 'verdict'];
+  return table(header, rows, [true, false, ...(auto ? [false] : []), true, ...(pValues ? [true] : []), false]);
 }
 
 /** A check: the feature table, the verdict line and the settings line (and the caller's next step). */
@@ -185,11 +187,13 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
   const style = options.style ?? PLAIN;
   const s = report.settings;
   const gt = past(s.score_kind);
+  const overall = s.method === 'auto' ? 'auto (drifted share)' : `${s.method} (${s.aggregation})`;
+  const threshold = s.method === 'auto' ? `thresholds ${Object.entries(s.thresholds).map(([id, t]) => `${id} ${t}`).join(', ')}` : `threshold ${s.threshold}`;
   const lines = [
     renderFeatureTable(report, options.top ?? 10, style),
     '',
-    `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${s.method} (${s.aggregation}) ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
-    `settings: ${s.semantics}, ${s.bins} bins, threshold ${s.threshold}, epsilon ${s.epsilon}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,
+    `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${overall} ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
+    `settings: ${s.semantics}, ${s.bins} bins, ${threshold}, epsilon ${s.epsilon}${s.correction !== 'none' ? `, correction ${s.correction}` : ''}${s.drift_share !== null ? `, dataset drift at a drifted share >= ${s.drift_share}` : ''}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,
   ];
   const next = options.next?.(report.action);
   if (next) lines.push(next);

@@ -46,7 +46,7 @@ type Outcome = { ok: true; result: TaskOk } | { ok: false; reason: unknown };
  */
 export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, featureNames: string[]): Promise<Histograms | 'fallback'> {
   const memoryPlan = pool.plan;
-  const totals = emptyHistograms(featureNames, memoryPlan.nEdges);
+  const totals = emptyHistograms(featureNames, memoryPlan.nEdges, { tails: memoryPlan.tails });
   const outcomes: Array<Outcome | undefined> = [];
   const inFlight = new Set<Promise<void>>();
   let failed = false;
@@ -92,6 +92,7 @@ export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, 
             addSlotCounts(totals, pool.counts(slot), memoryPlan.countsOffset);
             totals.rows += result.rows;
             if (result.quality) addQuality(totals.quality, result.quality);
+            if (result.tails && totals.tails) for (let i = 0; i < totals.tails.length; i++) totals.tails[i]! += result.tails[i]!;
             outcomes[index] = { ok: true, result };
           },
           (reason: unknown) => fail(index, reason),

@@ -19,6 +19,8 @@ export interface Histograms {
   rows: number;
   /** per feature: engine/io's QUALITY counters (nan, +inf, -inf, coerced) */
   quality: Float64Array;
+  /** when the plan asked for them (MemoryPlan.tails): per feature f, [2f] sum of (first edge - v) below the first edge, [2f + 1] sum of (v - last edge) above the last */
+  tails?: Float64Array;
 }
 
 // The count slots of a feature with nEdges edges (assembly/histogram.ts), countSlots(nEdges) of them.
@@ -35,13 +37,14 @@ export function lastEdgeSlot(nEdges: number): number {
   return nEdges + 2;
 }
 
-export function emptyHistograms(featureNames: string[], nEdges: Int32Array): Histograms {
+export function emptyHistograms(featureNames: string[], nEdges: Int32Array, options: { tails?: boolean } = {}): Histograms {
   return {
     featureNames,
     nEdges,
     counts: Array.from(nEdges, (n) => new Float64Array(countSlots(n))),
     rows: 0,
     quality: emptyQuality(featureNames.length),
+    ...(options.tails ? { tails: new Float64Array(2 * featureNames.length) } : {}),
   };
 }
 
@@ -64,6 +67,7 @@ export function coerced(histograms: Histograms, f: number): number {
 export function clearFeature(histograms: Histograms, f: number): void {
   histograms.counts[f]!.fill(0);
   clearQuality(histograms.quality, f);
+  if (histograms.tails) histograms.tails[2 * f] = histograms.tails[2 * f + 1] = 0;
 }
 
 /** Add `from` into `into` (same features and edges). */
@@ -75,6 +79,10 @@ export function mergeHistograms(into: Histograms, from: Histograms): Histograms 
     for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
   }
   for (let i = 0; i < into.quality.length; i++) into.quality[i]! += from.quality[i]!;
+  if (into.tails || from.tails) {
+    if (!into.tails || !from.tails) throw internalError('merging histograms with and without tails');
+    for (let i = 0; i < into.tails.length; i++) into.tails[i]! += from.tails[i]!;
+  }
   into.rows += from.rows;
   return into;
 }

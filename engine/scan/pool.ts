@@ -63,8 +63,11 @@ export class ScanPool {
     return Math.max(1, this.workers) + 1;
   }
 
-  /** Lay out the memory for one set of per-feature edges and write the edges. */
-  prepare(edges: readonly Float64Array[]): MemoryPlan {
+  /**
+   * Lay out the memory for one set of per-feature edges and write the edges. With `tails`, tasks
+   * also sum each feature's values beyond its outer edges (Histograms.tails).
+   */
+  prepare(edges: readonly Float64Array[], options: { tails?: boolean } = {}): MemoryPlan {
     if (!this.#queue.idle(this.#slots.length)) throw internalError('prepare() while tasks are running');
     const nFeatures = edges.length;
     const edgesPtr = new Int32Array(nFeatures);
@@ -102,7 +105,7 @@ export class ScanPool {
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
     this.#queue.reset(this.#slots.length);
-    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows };
+    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows, tails: options.tails ?? false };
     return this.#plan;
   }
 

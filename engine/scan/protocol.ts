@@ -17,6 +17,8 @@ export interface MemoryPlan {
   countsLength: number;
   /** rows per parse block (the columns region holds blockRows * nFeatures f64) */
   blockRows: number;
+  /** also sum each feature's tails beyond its first and last edge (TaskOk.tails; the Wasserstein distance needs them) */
+  tails: boolean;
 }
 
 export interface SlotAddress {
@@ -65,6 +67,8 @@ export interface TaskOk {
   replan: boolean;
   /** per feature, the QUALITY counters, when the unit counted them */
   quality?: Float64Array | undefined;
+  /** with plan.tails: per feature f, [2f] the sum of (first edge - v) over finite v below the first edge, [2f + 1] of (v - last edge) above the last */
+  tails?: Float64Array | undefined;
   kernel: KernelName;
 }
 

@@ -27,6 +27,7 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const { plan, slot } = task;
   clearCounts(kernel.memory, plan, slot);
   const nFeatures = plan.nEdges.length;
+  const tails = plan.tails ? new Float64Array(2 * nFeatures) : undefined;
   const target: ScanTarget = {
     memory: kernel.memory,
     kernel: kernel.name,
@@ -34,27 +35,57 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
     scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
     columnsPtr: slot.columnsPtr,
     blockRows: plan.blockRows,
-    binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows),
-    binValues: (feature, valuesPtr, n) => kernel.countBins(valuesPtr, n, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4),
+    binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows, tails),
+    binValues: (feature, valuesPtr, n) => {
+      kernel.countBins(valuesPtr, n, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4);
+      if (tails) addTails(kernel.memory, plan, feature, valuesPtr, n, tails);
+    },
   };
   const result = readerOf(task.format).scanUnit(task.unit, target);
-  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, kernel: kernel.name };
+  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails, kernel: kernel.name };
 }
 
 function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
   clearCounts(kernel.memory, task.plan, task.slot);
-  binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows);
+  const tails = task.plan.tails ? new Float64Array(2 * task.plan.nEdges.length) : undefined;
+  binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows, tails);
   // non-finite values are counted by the kernel (missing slot); the plan says how to report them
-  return { ok: true, rows: task.rows, replan: false, kernel: kernel.name };
+  return { ok: true, rows: task.rows, replan: false, tails, kernel: kernel.name };
 }
 
 /** Bin each feature column of a block; one kernel call per column keeps the calls chunked. */
-export function binBlock(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, nFeatures: number, rows: number): void {
+export function binBlock(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, nFeatures: number, rows: number, tails?: Float64Array): void {
   if (rows === 0) return;
   const columnBytes = plan.blockRows * 8;
   for (let f = 0; f < nFeatures; f++) {
     kernel.countBins(slot.columnsPtr + f * columnBytes, rows, plan.edgesPtr[f]!, plan.nEdges[f]!, slot.countsPtr + plan.countsOffset[f]! * 4);
+    if (tails) addTails(kernel.memory, plan, f, slot.columnsPtr + f * columnBytes, rows, tails);
   }
+}
+
+/**
+ * Add feature f's tail sums of n values at valuesPtr: (first edge - v) over finite v below the
+ * first edge, (v - last edge) over finite v above the last edge. A second, plain pass over values
+ * the kernel just read (still in cache); only scans whose method needs it (Wasserstein) ask.
+ */
+function addTails(memory: WebAssembly.Memory, plan: MemoryPlan, f: number, valuesPtr: number, n: number, tails: Float64Array): void {
+  const nEdges = plan.nEdges[f]!;
+  if (nEdges === 0) return;
+  const edges = new Float64Array(memory.buffer, plan.edgesPtr[f]!, nEdges);
+  const first = edges[0]!;
+  const last = edges[nEdges - 1]!;
+  const values = new Float64Array(memory.buffer, valuesPtr, n);
+  let below = 0;
+  let above = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    // NaN compares false both ways; infinities are not finite and are left to the missing slot
+    if (v < first) {
+      if (v !== -Infinity) below += first - v;
+    } else if (v > last && v !== Infinity) above += v - last;
+  }
+  tails[2 * f]! += below;
+  tails[2 * f + 1]! += above;
 }
 
 function clearCounts(memory: WebAssembly.Memory, plan: MemoryPlan, slot: SlotAddress): void {

@@ -32,7 +32,8 @@ describe('driftcatcher CLI', () => {
   it('baseline writes a versioned profile and summarises it', () => {
     const saved = JSON.parse(readFileSync(profile, 'utf8'));
     expect(saved.format).toBe('driftcatcher-profile');
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
+    expect(saved.resolution).toBe(1000);
     expect(saved.rows).toBe(9998);
     expect(saved.features).toHaveLength(78);
     // rows with an Infinity / NaN feature cell are not complete (counted here from the text)

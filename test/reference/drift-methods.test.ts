@@ -38,18 +38,21 @@ function cases(n: number, seed: number): DriftInput[] {
 }
 
 describe('drift methods = their numpy/scipy definitions', () => {
-  it('psi, jensenshannon, hellinger to 1e-12 on 300 random cases', () => {
+  it('psi, jensenshannon, hellinger, chisquare to 1e-12 on 300 random cases', () => {
     const inputs = cases(300, 42);
     const spec = { cases: inputs.map((c) => ({ reference: Array.from(c.reference), current: Array.from(c.current), reference_size: c.referenceSize, current_size: c.currentSize, epsilon: c.epsilon })) };
     const run = spawnSync(inject('pythonPath'), [SCRIPT], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(run.status, run.stderr).toBe(0);
     const results = JSON.parse(run.stdout).results as Array<Record<string, number>>;
     expect(results).toHaveLength(inputs.length);
-    expect(DRIFT_METHODS.map((m) => m.id).sort()).toEqual(Object.keys(results[0]!).sort());
-    for (const method of DRIFT_METHODS) {
+    // the methods on the bins (those on the fine summaries, ks and wasserstein: test/reference/stats.test.ts)
+    const binMethods = DRIFT_METHODS.filter((m) => m.needs !== 'fine');
+    expect(binMethods.map((m) => m.id).sort()).toEqual(Object.keys(results[0]!).sort());
+    for (const method of binMethods) {
       inputs.forEach((input, i) => {
         const ours = method.compute(input).score;
-        const theirs = results[i]![method.id]!;
+        const theirs = results[i]![method.id] ?? NaN;
+        if (Number.isNaN(theirs)) return expect(ours, `${method.id}, case ${i}`).toBeNaN();
         expect(Math.abs(ours - theirs), `${method.id}, case ${i}: ${ours} vs ${theirs}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(theirs)));
       });
     }

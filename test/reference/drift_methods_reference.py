@@ -10,6 +10,9 @@ epsilon, then
                   normalises its inputs)
   hellinger     = scipy.spatial.distance.euclidean(sqrt(p), sqrt(q)) / sqrt(2), p and q the
                   smoothed shares normalised to sum 1
+  chisquare     = scipy.stats.chisquare(current counts, current total x baseline shares).pvalue
+                  over the bins not empty on both sides (a bin the baseline never saw: share
+                  epsilon; shares renormalised); 1 when one bin is used, null without counts
 Prints {"results": [{"psi": x, "jensenshannon": x, "hellinger": x}, ...]}.
 """
 import json
@@ -17,7 +20,22 @@ import math
 import sys
 
 import numpy as np
+from scipy import stats
 from scipy.spatial import distance
+
+
+def chisquare(reference, current, eps):
+    r = np.asarray(reference, dtype=np.float64)
+    c = np.asarray(current, dtype=np.float64)
+    used = (r > 0) | (c > 0)
+    r, c = r[used], c[used]
+    if r.sum() == 0 or c.sum() == 0:
+        return None
+    if len(r) < 2:
+        return 1.0
+    shares = np.where(r > 0, r / r.sum(), eps)
+    shares = shares / shares.sum()
+    return float(stats.chisquare(c, c.sum() * shares).pvalue)
 
 
 def shares(counts, size, eps):
@@ -39,6 +57,7 @@ def main():
             "psi": float(np.sum((a - e) * np.log(a / e))),
             "jensenshannon": float(distance.jensenshannon(e, a)),
             "hellinger": float(distance.euclidean(np.sqrt(p), np.sqrt(q)) / math.sqrt(2)),
+            "chisquare": chisquare(case["reference"], case["current"], eps),
         })
     json.dump({"results": out}, sys.stdout)
 

@@ -20,12 +20,28 @@ export type ScoreKind = 'distance' | 'p_value';
 export type BinLayout = 'open' | 'histogram';
 
 /**
- * Summaries of a feature richer than its bins. Today the baseline's profile of the feature
- * (count, min, max, mean, std, quantiles); the statistics issue adds summaries of the current
- * data here (e.g. sketches for a KS test), so that a method needing them is still one file.
+ * Summaries of a feature richer than its bins: the baseline's profile of the feature (count, min,
+ * max, mean, std, quantiles, and in version 2 its fine summary).
  */
 export interface FeatureSummary {
   reference: Readonly<FeatureProfile>;
+}
+
+/**
+ * Both sides counted on the baseline's fine edges (profile version 2, FineSummary; the scan's
+ * edges fineScanEdges: each fine edge and the next double, so that ties at an edge have a bin of
+ * their own), for the methods that declare `needs: 'fine'`: finite values only, in the open bins
+ * (-inf, e[0]), [e[0], e[1]), ..., [e[m-1], +inf) (e[0] is the training minimum, e[m-1] just
+ * above its maximum), and the current values' tails beyond them.
+ */
+export interface FineCounts {
+  edges: readonly number[];
+  /** baseline finite counts per open bin (edges.length + 1) */
+  reference: Float64Array;
+  /** current finite counts per open bin */
+  current: Float64Array;
+  /** current tails: sum of (e[0] - v) over v < e[0], and of (v - e[m-1]) over v > e[m-1] */
+  currentTails: { below: number; above: number };
 }
 
 /** What a method sees of one feature. */
@@ -44,6 +60,8 @@ export interface DriftInput {
   /** the value that replaces a zero share, for the methods that smooth (PSI, and the distances, see below) */
   epsilon: number;
   summary?: FeatureSummary;
+  /** the fine counts of both sides, given to the methods that declare `needs: 'fine'` */
+  fine?: FineCounts;
 }
 
 export interface MethodScore {
@@ -51,6 +69,10 @@ export interface MethodScore {
   score: number;
   /** a distance method that also has a test may give its p-value (reported, never thresholded) */
   p_value?: number;
+  /** the test's statistic, when the score is not the statistic itself (KS's D, chi-squared's X^2, Wasserstein's unnormed distance) */
+  statistic?: number;
+  /** where the raw-data statistic lies, as far as the summaries tell (see docs/STATISTICS.md) */
+  statistic_bounds?: [number, number];
 }
 
 /**
@@ -73,6 +95,8 @@ export interface DriftMethod {
   scoreKind: ScoreKind;
   defaultThreshold: number;
   noise?: NoiseLink;
+  /** `fine`: the method reads DriftInput.fine (the scan bins on the fine edges; profile version 2 only) */
+  needs?: 'fine';
   compute(input: DriftInput): MethodScore;
 }
 
@@ -106,4 +130,22 @@ export function normalised(values: Float64Array): Float64Array {
   let total = 0;
   for (const v of values) total += v;
   return values.map((v) => v / total);
+}
+
+/**
+ * Cumulative shares of open-bin counts: out[t] = share of the values in bins 0..t (for fine
+ * counts: the share below edge t), out[last] = 1; null when there are no values.
+ */
+export function cumulativeShares(counts: Float64Array): Float64Array | null {
+  let total = 0;
+  for (const c of counts) total += c;
+  if (!(total > 0)) return null;
+  const out = new Float64Array(counts.length);
+  let running = 0;
+  for (let i = 0; i < counts.length; i++) {
+    running += counts[i]!;
+    out[i] = running / total;
+  }
+  out[counts.length - 1] = 1;
+  return out;
 }

@@ -41,8 +41,8 @@ describe('drift methods', () => {
   });
 
   it('unknown method ids are a usage error on the method option naming the choices', () => {
-    expect(() => driftMethod('ks')).toThrow('method: unknown drift method "ks": expected one of psi, jensenshannon, hellinger');
-    expect(() => driftMethod('ks')).toThrow(expect.objectContaining({ code: 'DC_ERR_USAGE', option: 'method' }));
+    expect(() => driftMethod('kl')).toThrow('method: unknown drift method "kl": expected one of psi, jensenshannon, hellinger, ks, wasserstein, chisquare');
+    expect(() => driftMethod('kl')).toThrow(expect.objectContaining({ code: 'DC_ERR_USAGE', option: 'method' }));
   });
 });
 

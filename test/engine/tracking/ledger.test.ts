@@ -17,7 +17,7 @@ import { localIso, compactLocal } from '../../../engine/report/index.js';
 import { tempDir } from '../../helpers.js';
 
 function feature(name: string, psi: number, drifted: boolean): FeatureDrift {
-  return { name, psi, score: psi, drifted, expected: [0.5, 0.5], actual: [0.5, 0.5], count: 10, non_finite: 0 };
+  return { name, method: 'psi', psi, score: psi, drifted, expected: [0.5, 0.5], actual: [0.5, 0.5], count: 10, non_finite: 0 };
 }
 
 function fakeReport(features: FeatureDrift[]): DriftReport {
@@ -28,10 +28,12 @@ function fakeReport(features: FeatureDrift[]): DriftReport {
     overall_score: 0.42,
     n_drifted_features: features.filter((f) => f.drifted).length,
     total_features: features.length,
+    drifted_share: features.filter((f) => f.drifted).length / features.length,
+    dataset_drift: null,
     action: 'retrain',
     features: ranked,
     skipped_features: [],
-    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: policySettings(DEFAULT_POLICY) },
+    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, thresholds: { psi: 0.2 }, fine: false, resolution: 1000, drift_share: null, correction: 'none', epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: policySettings(DEFAULT_POLICY) },
     baseline: { id: 'abc123', file: 'train.csv', rows: 1000 },
     current: { files: ['/data/batch.csv'], rows: 500, non_finite_values: 0, coerced_values: 0 },
     small_sample: null,
