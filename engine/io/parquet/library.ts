@@ -1,0 +1,54 @@
+/**
+ * hyparquet, loaded on first use and synchronously: a scan unit runs inside a synchronous worker
+ * task (engine/scan/tasks.ts), so the decoder is required, not imported (Node 20.19+ loads ES
+ * modules with require). Only its page-level functions are used: the page loop, dictionaries and
+ * nulls are ours (./decode.ts), so that values go straight into Float64Arrays.
+ *
+ * Codecs: SNAPPY (hysnappy, WASM) and ZSTD (fzstd) from hyparquet-compressors, GZIP through
+ * node:zlib, BROTLI, LZ4 and LZ4_RAW from hyparquet-compressors too.
+ */
+import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
+import type * as ColumnModule from 'hyparquet/src/column.js';
+import type * as DataPageModule from 'hyparquet/src/datapage.js';
+import type * as MetadataModule from 'hyparquet/src/metadata.js';
+import type * as PlainModule from 'hyparquet/src/plain.js';
+import type { Compressors } from 'hyparquet';
+
+export interface ParquetLibrary {
+  parquetMetadata: typeof MetadataModule.parquetMetadata;
+  parquetHeader: typeof ColumnModule.parquetHeader;
+  decompressPage: typeof DataPageModule.decompressPage;
+  readDataPage: typeof DataPageModule.readDataPage;
+  readDataPageV2: typeof DataPageModule.readDataPageV2;
+  readPlain: typeof PlainModule.readPlain;
+  compressors: Compressors;
+}
+
+let library: ParquetLibrary | undefined;
+
+/** The decoder's functions (loaded once per thread). */
+export function parquetLibrary(): ParquetLibrary {
+  if (library) return library;
+  const require = createRequire(import.meta.url);
+  const column = require('hyparquet/src/column.js') as typeof ColumnModule;
+  const datapage = require('hyparquet/src/datapage.js') as typeof DataPageModule;
+  const metadata = require('hyparquet/src/metadata.js') as typeof MetadataModule;
+  const plain = require('hyparquet/src/plain.js') as typeof PlainModule;
+  const { compressors } = require('hyparquet-compressors') as { compressors: Compressors };
+  library = {
+    parquetMetadata: metadata.parquetMetadata,
+    parquetHeader: column.parquetHeader,
+    decompressPage: datapage.decompressPage,
+    readDataPage: datapage.readDataPage,
+    readDataPageV2: datapage.readDataPageV2,
+    readPlain: plain.readPlain,
+    compressors: { ...compressors, GZIP: gunzip },
+  };
+  return library;
+}
+
+function gunzip(input: Uint8Array, outputLength: number): Uint8Array {
+  const output = gunzipSync(input, { maxOutputLength: Math.max(outputLength, 1) });
+  return new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
+}
