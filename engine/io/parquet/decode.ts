@@ -16,6 +16,7 @@ import { fileError, openSync } from '../files.js';
 import { parquetLibrary } from './library.js';
 
 type ColumnDecoder = Parameters<ReturnType<typeof parquetLibrary>['readDataPageV2']>[2];
+type Where = { file: string; column: string; group: number };
 
 /** How a numeric column's values become f64. */
 export type ValueKind = 'f64' | 'f32' | 'i32' | 'u32' | 'i64' | 'u64';
@@ -204,7 +205,82 @@ export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: Val
       const dense = encoding.endsWith('_DICTIONARY') ? lookUp(values, dictionary, where) : widen(values, kind);
       place(dense, definitionLevels, out, at, n, where);
     },
+    fastPage(page, header, maxDefinition, at, n) {
+      return decodePageV1(page, header, maxDefinition, kind, dictionary, out, at, n, where);
+    },
   });
+}
+
+/** Scratch for definition levels and dictionary indexes (one page at a time per thread). */
+let levelScratch = new Int32Array(0);
+let indexScratch = new Int32Array(0);
+
+const WIDTH: Record<ValueKind, number> = { f64: 8, f32: 4, i32: 4, u32: 4, i64: 8, u64: 8 };
+
+/**
+ * The common v1 data pages of a flat numeric column, decoded straight into `out`: definition
+ * levels (bit width 1) and dictionary indexes through hyparquet's RLE/bit-packed decoder into
+ * Int32Arrays, PLAIN values read in place. False for other encodings (hyparquet's page reader
+ * takes them).
+ */
+function decodePageV1(page: Uint8Array, header: DataPageHeader, maxDefinition: number, kind: ValueKind, dictionary: Float64Array | undefined, out: Float64Array, at: number, n: number, where: Where): boolean {
+  const encoding = header.encoding;
+  const dictionaryEncoded = encoding === 'RLE_DICTIONARY' || encoding === 'PLAIN_DICTIONARY';
+  if (!dictionaryEncoded && encoding !== 'PLAIN') return false;
+  const lib = parquetLibrary();
+  const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+  let levels: Int32Array | undefined;
+  let present = n;
+  if (maxDefinition > 0) {
+    if (levelScratch.length < n) levelScratch = new Int32Array(Math.max(n, 2 * levelScratch.length));
+    levels = levelScratch.subarray(0, n);
+    lib.readRleBitPackedHybrid(reader, 1, levels);
+    present = 0;
+    for (let i = 0; i < n; i++) present += levels[i]!;
+    if (present === n) levels = undefined;
+  }
+  if (dictionaryEncoded) {
+    if (!dictionary) throw corrupt(where, 'a dictionary-encoded page without a dictionary');
+    if (reader.offset >= page.length && present > 0) throw corrupt(where, 'a data page ends before its values');
+    const bitWidth = present > 0 ? page[reader.offset++]! : 0;
+    if (indexScratch.length < present) indexScratch = new Int32Array(Math.max(present, 2 * indexScratch.length));
+    const indexes = indexScratch.subarray(0, present);
+    if (bitWidth > 32) throw corrupt(where, `dictionary indexes of ${bitWidth} bits`);
+    if (bitWidth > 0) lib.readRleBitPackedHybrid(reader, bitWidth, indexes, page.length - reader.offset);
+    else indexes.fill(0);
+    const size = dictionary.length;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (levels && levels[i] === 0) {
+        out[at + i] = NaN;
+        continue;
+      }
+      const index = indexes[j++]!;
+      if (index >>> 0 >= size) throw corrupt(where, `a dictionary index ${index >>> 0} past the dictionary's ${size} values`);
+      out[at + i] = dictionary[index]!;
+    }
+    return true;
+  }
+  const width = WIDTH[kind];
+  if (reader.offset + present * width > page.length) throw corrupt(where, `a data page of ${page.length} bytes for ${present} values of ${width} bytes`);
+  const view = reader.view;
+  let offset = reader.offset;
+  for (let i = 0; i < n; i++) {
+    if (levels && levels[i] === 0) {
+      out[at + i] = NaN;
+      continue;
+    }
+    switch (kind) {
+      case 'f64': out[at + i] = view.getFloat64(offset, true); break;
+      case 'f32': out[at + i] = view.getFloat32(offset, true); break;
+      case 'i32': out[at + i] = view.getInt32(offset, true); break;
+      case 'u32': out[at + i] = view.getUint32(offset, true); break;
+      case 'i64': out[at + i] = Number(view.getBigInt64(offset, true)); break;
+      case 'u64': out[at + i] = Number(view.getBigUint64(offset, true)); break;
+    }
+    offset += width;
+  }
+  return true;
 }
 
 /** Decode a text column chunk: its values as strings, nulls as null. */
@@ -239,6 +315,8 @@ interface PageSink {
   dictionary(values: DecodedArray): void;
   /** a data page's `n` rows from row `at`: its non-null values, and its definition levels (empty when none is null) */
   data(values: DecodedArray, definitionLevels: ArrayLike<number>, encoding: string, at: number, n: number): void;
+  /** a v1 data page's `n` rows from row `at`, decoded by the sink itself; false: not handled (the page goes to `data`) */
+  fastPage?(page: Uint8Array, header: DataPageHeader, maxDefinition: number, at: number, n: number): boolean;
 }
 
 /** Walk a column chunk's pages until its rows are read. */
@@ -272,8 +350,10 @@ function pages(bytes: Uint8Array, chunk: ChunkRef, where: { file: string; column
         const pageHeader: DataPageHeader = header.data_page_header!;
         const page = lib.decompressPage(compressed, header.uncompressed_page_size, chunk.codec, lib.compressors);
         const n = rowsOf(pageHeader.num_values, row, chunk.rows, where);
-        const { definitionLevels, dataPage } = lib.readDataPage(page, pageHeader, decoder);
-        sink.data(dataPage, definitionLevels ?? [], pageHeader.encoding, row, n);
+        if (!sink.fastPage?.(page, pageHeader, element.repetition_type === 'REQUIRED' ? 0 : 1, row, n)) {
+          const { definitionLevels, dataPage } = lib.readDataPage(page, pageHeader, decoder);
+          sink.data(dataPage, definitionLevels ?? [], pageHeader.encoding, row, n);
+        }
         row += n;
       } else if (header.type === 'DATA_PAGE_V2') {
         const pageHeader = header.data_page_header_v2!;

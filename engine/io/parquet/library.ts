@@ -1,8 +1,9 @@
 /**
  * hyparquet, loaded on first use and synchronously: a scan unit runs inside a synchronous worker
  * task (engine/scan/tasks.ts), so the decoder is required, not imported (Node 20.19+ loads ES
- * modules with require). Only its page-level functions are used: the page loop, dictionaries and
- * nulls are ours (./decode.ts), so that values go straight into Float64Arrays.
+ * modules with require). Only its page-level functions are used (page headers, decompression, the
+ * RLE/bit-packed decoder, page readers for the less common encodings): the page loop, dictionaries
+ * and nulls are ours (./decode.ts), so that values go straight into Float64Arrays.
  *
  * Codecs: SNAPPY (hysnappy, WASM) and ZSTD (fzstd) from hyparquet-compressors, GZIP through
  * node:zlib, BROTLI, LZ4 and LZ4_RAW from hyparquet-compressors too.
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import type * as ColumnModule from 'hyparquet/src/column.js';
 import type * as DataPageModule from 'hyparquet/src/datapage.js';
+import type * as EncodingModule from 'hyparquet/src/encoding.js';
 import type * as MetadataModule from 'hyparquet/src/metadata.js';
 import type * as PlainModule from 'hyparquet/src/plain.js';
 import type { Compressors } from 'hyparquet';
@@ -22,6 +24,7 @@ export interface ParquetLibrary {
   readDataPage: typeof DataPageModule.readDataPage;
   readDataPageV2: typeof DataPageModule.readDataPageV2;
   readPlain: typeof PlainModule.readPlain;
+  readRleBitPackedHybrid: typeof EncodingModule.readRleBitPackedHybrid;
   compressors: Compressors;
 }
 
@@ -35,6 +38,7 @@ export function parquetLibrary(): ParquetLibrary {
   const datapage = require('hyparquet/src/datapage.js') as typeof DataPageModule;
   const metadata = require('hyparquet/src/metadata.js') as typeof MetadataModule;
   const plain = require('hyparquet/src/plain.js') as typeof PlainModule;
+  const encoding = require('hyparquet/src/encoding.js') as typeof EncodingModule;
   const { compressors } = require('hyparquet-compressors') as { compressors: Compressors };
   library = {
     parquetMetadata: metadata.parquetMetadata,
@@ -43,6 +47,7 @@ export function parquetLibrary(): ParquetLibrary {
     readDataPage: datapage.readDataPage,
     readDataPageV2: datapage.readDataPageV2,
     readPlain: plain.readPlain,
+    readRleBitPackedHybrid: encoding.readRleBitPackedHybrid,
     compressors: { ...compressors, GZIP: gunzip },
   };
   return library;

@@ -92,10 +92,15 @@ describe('Parquet reader (files written by pyarrow from the CICIDS extract)', ()
     });
   }
 
-  it('reads nulls as missing values, float32 columns widened and integer columns (signed, unsigned, 32 and 64 bits) as the CSV of the same values', async () => {
-    const file = join(dir, 'typed.parquet');
-    const csv = join(dir, 'typed.csv');
+  it.each([
+    ['dictionary pages', []],
+    ['plain pages', ['--no-dictionary']],
+    ['plain v2 pages', ['--no-dictionary', '--data-page-version', '2.0']],
+  ])('reads nulls as missing values, float32 columns widened and integer columns (signed, unsigned, 32 and 64 bits) as the CSV of the same values: %s', async (pages, pageArgs) => {
+    const file = join(dir, `typed-${pages.replace(/ /g, '-')}.parquet`);
+    const csv = join(dir, `typed-${pages.replace(/ /g, '-')}.csv`);
     writeParquet(HEAD_9998, file, [
+      ...pageArgs,
       '--compression', 'zstd', '--row-group-size', '3333',
       '--int64', 'Destination Port', '--int32', 'Flow Duration', '--uint32', 'Total Fwd Packets,Total Backward Packets',
       '--float32', 'Flow Bytes/s,Fwd Packet Length Mean,Flow IAT Mean',
