@@ -18,6 +18,7 @@ import type * as PlainModule from 'hyparquet/src/plain.js';
 import type { Compressors } from 'hyparquet';
 
 export interface ParquetLibrary {
+  /** the footer's decoder (loaded on first call: scan workers never need it) */
   parquetMetadata: typeof MetadataModule.parquetMetadata;
   parquetHeader: typeof ColumnModule.parquetHeader;
   decompressPage: typeof DataPageModule.decompressPage;
@@ -25,8 +26,11 @@ export interface ParquetLibrary {
   readDataPageV2: typeof DataPageModule.readDataPageV2;
   readPlain: typeof PlainModule.readPlain;
   readRleBitPackedHybrid: typeof EncodingModule.readRleBitPackedHybrid;
+  /** each codec's decompressor, loaded when a page of that codec is first met */
   compressors: Compressors;
 }
+
+type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array;
 
 let library: ParquetLibrary | undefined;
 
@@ -36,21 +40,38 @@ export function parquetLibrary(): ParquetLibrary {
   const require = createRequire(import.meta.url);
   const column = require('hyparquet/src/column.js') as typeof ColumnModule;
   const datapage = require('hyparquet/src/datapage.js') as typeof DataPageModule;
-  const metadata = require('hyparquet/src/metadata.js') as typeof MetadataModule;
   const plain = require('hyparquet/src/plain.js') as typeof PlainModule;
   const encoding = require('hyparquet/src/encoding.js') as typeof EncodingModule;
-  const { compressors } = require('hyparquet-compressors') as { compressors: Compressors };
+  // snappy and zstd come from hyparquet-compressors' own dependencies, resolved from it; loading
+  // its index would also load brotli's dictionary and lz4 for every file
+  const fromCompressors = (): NodeRequire => createRequire(require.resolve('hyparquet-compressors'));
+  const allCompressors = (): Compressors => (require('hyparquet-compressors') as { compressors: Compressors }).compressors;
   library = {
-    parquetMetadata: metadata.parquetMetadata,
+    parquetMetadata: (...args) => (require('hyparquet/src/metadata.js') as typeof MetadataModule).parquetMetadata(...args),
     parquetHeader: column.parquetHeader,
     decompressPage: datapage.decompressPage,
     readDataPage: datapage.readDataPage,
     readDataPageV2: datapage.readDataPageV2,
     readPlain: plain.readPlain,
     readRleBitPackedHybrid: encoding.readRleBitPackedHybrid,
-    compressors: { ...compressors, GZIP: gunzip },
+    compressors: {
+      SNAPPY: lazy(() => (fromCompressors()('hysnappy') as { snappyUncompressor(): Decompress }).snappyUncompressor()),
+      ZSTD: lazy(() => {
+        const { decompress } = fromCompressors()('fzstd') as { decompress(input: Uint8Array, output?: Uint8Array): Uint8Array };
+        return (input) => decompress(input);
+      }),
+      GZIP: gunzip,
+      BROTLI: lazy(() => allCompressors().BROTLI!),
+      LZ4: lazy(() => allCompressors().LZ4!),
+      LZ4_RAW: lazy(() => allCompressors().LZ4_RAW!),
+    },
   };
   return library;
+}
+
+function lazy(load: () => Decompress): Decompress {
+  let decompress: Decompress | undefined;
+  return (input, outputLength) => (decompress ??= load())(input, outputLength);
 }
 
 function gunzip(input: Uint8Array, outputLength: number): Uint8Array {
