@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { checkDrift, createBaseline, type Profile } from '../../../engine/index.js';
 import { openBatches } from '../../../engine/io/index.js';
-import { cli, HEAD_9998, ROOT, tempDir } from '../../helpers.js';
+import { cli, cliArgs, HEAD_9998, ROOT, tempDir } from '../../helpers.js';
 
 const WRITER = join(ROOT, 'test', 'reference', 'write_parquet.py');
 
@@ -153,6 +153,23 @@ describe('Parquet reader (files written by pyarrow from the CICIDS extract)', ()
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
     expect(fs.existsSync(join(dir, 'p1.json')) || fs.existsSync(join(dir, 'p2.json')) || fs.existsSync(join(dir, 'p3.json'))).toBe(false);
+  });
+
+  it('a Parquet check on two workers loads hyparquet and no apache-arrow (traced by test/cli/module-trace.mjs)', () => {
+    const file = join(dir, 'traced.parquet');
+    writeParquet(HEAD_9998, file, ['--row-group-size', '2000']);
+    const profilePath = join(dir, 'traced-profile.json');
+    fs.writeFileSync(profilePath, JSON.stringify(csvProfile));
+    const trace = join(dir, 'modules.txt');
+    const run = spawnSync(process.execPath, ['--import', join(ROOT, 'test', 'cli', 'module-trace.mjs'), ...cliArgs(), 'check', '--baseline', profilePath, file, '--workers', '2', '--json', '--no-record'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', DC_MODULE_TRACE: trace },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const modules = fs.readFileSync(trace, 'utf8');
+    expect(modules).toContain('/node_modules/hyparquet/');
+    expect(modules).not.toContain('/node_modules/apache-arrow/');
   });
 
   it('says which baseline feature a Parquet batch lacks', async () => {
