@@ -3,6 +3,7 @@
  * side-by-side benchmark against the Python tools (docs/BENCHMARKS.md).
  *   compare  driftcatcher vs pandas, pyarrow, polars, DuckDB, Evidently (bench/compare.ts)
  *   scan     in-process parse, binning-kernel and scan throughput (bench/scan.ts)
+ *   parquet  a Parquet batch: driftcatcher's scan vs polars and DuckDB reading it (bench/parquet.ts)
  *   profile  the CLI scan under node --cpu-prof, top self-time functions (bench/profile.ts)
  *   report   a compare results file as Markdown (bench/report.ts)
  *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
@@ -10,12 +11,13 @@
  */
 import { benchCompare } from './compare.js';
 import { benchKernels } from './kernels.js';
+import { benchParquet } from './parquet.js';
 import { benchProfile } from './profile.js';
 import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
 import { benchTrain } from './train.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
 
 const [name = 'compare', ...args] = process.argv.slice(2);
 const bench = name.startsWith('--') ? benchCompare : benches[name];

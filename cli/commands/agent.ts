@@ -114,7 +114,7 @@ export function registerAgent(program: Command): void {
   const agent = program.command('agent').description('the retrain agent: drift checks against the champion, alerts and retraining under cooldowns');
 
   addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('check').description('check a batch against the champion\'s baseline and act (alert, retrain or cooldown)'))))))
-    .argument('[data]', 'current data: CSV or Arrow IPC')
+    .argument('[data]', 'current data: CSV, Arrow IPC or Parquet')
     .addOption(new Option('--data <file>', 'the old spelling of the data argument').hideHelp())
     .action(async (positional: string | undefined, flags: CheckFlags & { data?: string }) => {
       const data = positional ?? flags.data;

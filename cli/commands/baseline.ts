@@ -7,7 +7,7 @@ export function registerBaseline(program: Command): void {
     program
       .command('baseline')
       .description('build the baseline profile of training data (per-feature quantile edges, proportions, statistics)')
-      .argument('<data>', 'training data: CSV or Arrow IPC')
+      .argument('<data>', 'training data: CSV, Arrow IPC or Parquet')
       .requiredOption('-o, --out <profile.json>', 'where to write the profile'),
   )
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')

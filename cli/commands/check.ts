@@ -9,7 +9,7 @@ export function registerCheck(program: Command): void {
     program
       .command('check')
       .description('check one batch for drift against a baseline profile; prints features ranked by the drift method\'s score (PSI by default) and the verdict')
-      .argument('<data>', 'current data: CSV or Arrow IPC')
+      .argument('<data>', 'current data: CSV, Arrow IPC or Parquet')
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from'),
     ' (when the baseline is built from data)',
   ))).action(async (data: string, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {

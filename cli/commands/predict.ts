@@ -6,7 +6,7 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('predict a file with a trained model: writes y_pred, y_prob (and y_true when the file has labels)')
     .requiredOption('--model <dir>', 'model: a registry folder (champion, else the latest; DIR@alias or DIR@version for another), a version folder or a model.json')
-    .argument('<data>', 'data to predict: CSV or Arrow IPC')
+    .argument('<data>', 'data to predict: CSV, Arrow IPC or Parquet')
     .requiredOption('-o, --out <predictions.csv>', 'where to write the predictions')
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .option('--json', 'print the result as JSON')

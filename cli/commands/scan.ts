@@ -9,7 +9,7 @@ export function registerScan(program: Command): void {
     program
       .command('scan')
       .description('bulk drift scan: one row per file plus the combined row, work spread over worker threads')
-      .argument('<files...>', 'current data files: CSV or Arrow IPC')
+      .argument('<files...>', 'current data files: CSV, Arrow IPC or Parquet')
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from'),
     ' (when the baseline is built from data)',
   ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {

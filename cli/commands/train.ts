@@ -37,7 +37,7 @@ export function registerTrain(program: Command): void {
   addTrackingOptions(addRegistryOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
-    .argument('<data>', 'labelled training data: CSV or Arrow IPC')
+    .argument('<data>', 'labelled training data: CSV, Arrow IPC or Parquet')
     .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
     .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default(TRAIN_DEFAULTS.model))
     .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), TRAIN_DEFAULTS.nEstimators)

@@ -32,6 +32,8 @@ export const IO_DEFAULTS = {
   csvRangeBytes: 16 * MiB,
   /** scan planning, Arrow IPC: bytes of column values per task, about */
   arrowTaskBytes: 8 * MiB,
+  /** scan planning, Parquet: bytes of compressed column chunks per task, about (a row group's chunks are grouped; a larger chunk is one task) */
+  parquetTaskBytes: 8 * MiB,
 } as const;
 
 /** The largest `maxLineBytes` accepted (1 GiB). */

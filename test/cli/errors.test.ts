@@ -67,6 +67,15 @@ describe('one-line errors with exit status 2', () => {
     expect(JSON.parse(coerced.stdout).current.coerced_values).toBe(1);
   });
 
+  it('a Parquet file cut short (no footer), for baseline and check (the reader: test/engine/io/parquet.test.ts)', () => {
+    const file = join(dir, 'cut.parquet');
+    writeFileSync(file, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(200, 0x15)]));
+    const expected = /cut\.parquet: not a readable Parquet file \(no PAR1 at its end: truncated or not Parquet\)$/;
+    expectOneLineError(cli(['baseline', file, '-o', join(dir, 'cut-profile.json')]), expected);
+    expectOneLineError(cli(['check', '--baseline', profile, file]), expected);
+    expect(existsSync(join(dir, 'cut-profile.json'))).toBe(false);
+  });
+
   it('a feature of the baseline missing from the batch', () => {
     const csv = readCsvText(HEAD_9998);
     const names = csv.header.split(',');

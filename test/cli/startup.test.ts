@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { HEAD_9998, ROOT, cli, tempDir } from '../helpers.js';
 
 const TRACER = join(ROOT, 'test', 'cli', 'module-trace.mjs');
-const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/' };
+const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', hyparquet: '/node_modules/hyparquet/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/' };
 type Heavy = keyof typeof HEAVY;
 
 const dir = tempDir('dc-cli-startup-');

@@ -179,7 +179,7 @@ function countNonFinite(values: Float64Array, offset: number, length: number, qu
  * grown by chunks (so an IPC writer emits deltas). A Utf8 dictionary column keeps its own
  * dictionary, only its indices widened to Int32.
  */
-class LabelEncoder {
+export class LabelEncoder {
   readonly type = new Dictionary(new Utf8(), new Int32(), 0, false);
   #codeOf = new Map<string, number>();
   #chunks: Data<Utf8>[] = [];

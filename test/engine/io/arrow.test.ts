@@ -202,10 +202,11 @@ describe('openBatches and readTable', () => {
     expect(read.quality.size).toBe(77);
   });
 
-  it('says parquet is not supported, by extension or magic', async () => {
-    expect(() => openBatches('/data/prod.parquet')).toThrow('/data/prod.parquet: parquet is not supported yet');
+  it('takes a file for Parquet by extension or magic, never for CSV (its reader: test/engine/io/parquet.test.ts)', async () => {
+    expect(openBatches('/data/prod.parquet').format).toBe('parquet');
+    await expect(readTable('/data/prod.parquet')).rejects.toThrow('/data/prod.parquet: no such file');
     const file = writeTemp('prod.data', Buffer.from('PAR1\0\0\0\0'));
-    await expect(readTable(file)).rejects.toThrow(`${file}: parquet is not supported yet`);
+    await expect(readTable(file)).rejects.toThrow(`${file}: not a readable Parquet file (8 bytes, shorter than the smallest Parquet file)`);
   });
 
   it('says an empty Arrow file has no data rows', async () => {

@@ -1,0 +1,121 @@
+/**
+ * The Parquet reader's scan plan: the main side reads only the footer and cuts the file into units
+ * of column chunks (row group x features, about `unitBytes` of compressed pages each); a worker
+ * preads each chunk, decodes it to f64 (nulls as NaN, numbers widened), counts its non-finite
+ * values and bins it from its slot's read region, so the WASM binning is the same as for CSV.
+ * A worker holds one decoded column chunk at a time (row group rows x 8 bytes).
+ */
+import * as fs from 'node:fs';
+import { InputError, SchemaError } from '../../util/index.js';
+import { IO_DEFAULTS } from '../defaults.js';
+import { openSync } from '../files.js';
+import { emptyQuality, QUALITY, qualityIndex } from '../quality.js';
+import { normaliseNames } from '../schema.js';
+import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
+import { decodeNumericChunk, notNumeric, readChunkBytes, readParquetLayout, type ChunkRef, type ValueKind } from './decode.js';
+
+/** Column chunks of one row group for a worker to read, decode and bin (plain data: it crosses to the worker). */
+export interface ParquetChunksUnit {
+  file: string;
+  group: number;
+  /** features in the scan (the length of the quality counters) */
+  features: number;
+  columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[];
+}
+
+/**
+ * The plan: SchemaError for a feature the file lacks (unless `missingFeatures: 'skip'`: its counts
+ * stay zero) or one that is not numeric; the units count NaN (nulls included) and ±Inf themselves.
+ */
+export function planParquetScan(file: string, request: ScanRequest): ScanPlan<ParquetChunksUnit> {
+  const layout = readParquetLayout(file);
+  const names = normaliseNames(layout.columns.map((column) => column.name));
+  const columnOf = new Map(names.map((name, index) => [name, index]));
+  const columns: { feature: number; name: string; leaf: number; kind: ValueKind }[] = [];
+  const absent: number[] = [];
+  request.featureNames.forEach((name, feature) => {
+    const index = columnOf.get(name);
+    if (index === undefined) {
+      if (request.missingFeatures === 'skip') return absent.push(feature);
+      throw new SchemaError(`feature "${name}" of the baseline is missing from this file`, { file });
+    }
+    const column = layout.columns[index]!;
+    if (column.kind === undefined || column.kind === 'text') throw notNumeric(file, column, name);
+    columns.push({ feature, name, leaf: column.leaf, kind: column.kind });
+  });
+  // in file order, so that a unit reads neighbouring chunks
+  columns.sort((a, b) => a.leaf - b.leaf);
+  const bytesPerUnit = request.unitBytes ?? IO_DEFAULTS.parquetTaskBytes;
+  let rows = 0;
+  return {
+    async *steps() {
+      for (let group = 0; group < layout.groupRows.length; group++) {
+        if (layout.groupRows[group] === 0) continue;
+        rows += layout.groupRows[group]!;
+        let unit: ParquetChunksUnit = { file, group, features: request.featureNames.length, columns: [] };
+        let unitBytes = 0;
+        for (const column of columns) {
+          const chunk = layout.chunk(group, column.leaf);
+          unit.columns.push({ feature: column.feature, name: column.name, kind: column.kind, chunk });
+          unitBytes += chunk.length;
+          if (unitBytes >= bytesPerUnit) {
+            yield { read: unit };
+            unit = { file, group, features: request.featureNames.length, columns: [] };
+            unitBytes = 0;
+          }
+        }
+        if (unit.columns.length > 0) yield { read: unit };
+      }
+      return true;
+    },
+    absent: () => absent,
+    rows: () => rows,
+    quality: 'units',
+    noRows: () => new InputError('no data rows', { file }),
+    close() {},
+  };
+}
+
+/** A worker's decoded column chunk, reused from unit to unit. */
+let values = new Float64Array(0);
+
+/** Worker side: read, decode and bin the unit's column chunks; their non-finite counts go back in `quality`. */
+export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): ScanUnitResult {
+  const quality = emptyQuality(unit.features);
+  const fd = openSync(unit.file);
+  try {
+    const capacity = Math.floor(target.read.bytes / 8);
+    const region = new Float64Array(target.memory.buffer, target.read.ptr, capacity);
+    for (const { feature, name, kind, chunk } of unit.columns) {
+      if (values.length < chunk.rows) values = new Float64Array(Math.max(chunk.rows, values.length * 2));
+      const column = values.subarray(0, chunk.rows);
+      decodeNumericChunk(readChunkBytes(fd, unit.file, chunk), chunk, kind, column, { file: unit.file, column: name, group: unit.group });
+      countNonFinite(column, quality, feature);
+      for (let first = 0; first < column.length; first += capacity) {
+        const n = Math.min(capacity, column.length - first);
+        region.set(column.subarray(first, first + n));
+        target.binValues(feature, target.read.ptr, n);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  // rows are counted per row group on the main side
+  return { rows: 0, quality };
+}
+
+function countNonFinite(column: Float64Array, quality: Float64Array, feature: number): void {
+  let nan = 0;
+  let posInf = 0;
+  let negInf = 0;
+  for (let i = 0; i < column.length; i++) {
+    const value = column[i]!;
+    if (value - value === 0) continue; // finite
+    if (value !== value) nan++;
+    else if (value > 0) posInf++;
+    else negInf++;
+  }
+  quality[qualityIndex(feature, QUALITY.nan)]! += nan;
+  quality[qualityIndex(feature, QUALITY.posInf)]! += posInf;
+  quality[qualityIndex(feature, QUALITY.negInf)]! += negInf;
+}
