@@ -3,7 +3,8 @@
  * - unit: engine/ from its TypeScript sources, worker threads and child processes too (through
  *   test/setup/ts-loader.mjs), no global set-up, seconds: the edit loop, `npm run test:unit`;
  * - integration: the same for engine tests slow by nature (`*.slow.test.ts`: hundreds of thousands
- *   of generated rows, every worker and batch layout, several agent processes at once);
+ *   of generated rows, every worker and batch layout, several agent processes at once, models trained for export, the
+ *   TypeScript compiler reading the API's names, Arrow IPC files written by apache-arrow);
  * - cli: the built CLI end to end (dist/; a guard fails the run when dist/ is older than the sources);
  * - reference: numbers checked against the independent Python references (builds .venv once);
  * - mlflow: against a real MLflow server started for the run (.venv's mlflow);

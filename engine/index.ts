@@ -1,5 +1,5 @@
 /**
- * driftcatcher's public API: the names this package promises (test/engine/api.test.ts keeps a
+ * driftcatcher's public API: the names this package promises (test/engine/api.slow.test.ts keeps a
  * snapshot of every entry point's names, so that a change to them is a visible decision).
  *
  * `driftcatcher` (this file): build a baseline, check a batch and scan many, the report and option

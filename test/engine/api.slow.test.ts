@@ -1,7 +1,7 @@
 /**
  * The public API is what package.json `exports` names, and each entry point's names are kept in
- * a snapshot (test/engine/__snapshots__/api.test.ts.snap): adding, renaming or dropping a promised
- * name fails here until the snapshot is updated on purpose (`npx vitest run -u test/engine/api.test.ts`).
+ * a snapshot (test/engine/__snapshots__/api.slow.test.ts.snap): adding, renaming or dropping a promised
+ * name fails here until the snapshot is updated on purpose (`npx vitest run --project integration -u test/engine/api.slow.test.ts`).
  * The names are read by the TypeScript compiler from the sources, types included, as a user's
  * editor sees them.
  */
