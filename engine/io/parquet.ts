@@ -13,53 +13,22 @@
  * took 7.7 s against DuckDB's 6.5 s and parquet-wasm's 24.9 s (one run at load 8), before our page
  * loop (parquet/decode.ts) cut its decoding time by more than half.
  */
-import type { RecordBatch } from 'apache-arrow';
-import type { ParquetBatchStream } from './parquet/stream.js';
 import { planParquetScan, scanParquetUnit, type ParquetChunksUnit } from './parquet/scan.js';
-import type { BatchStream, ColumnQuality, ReadOptions, Reader } from './types.js';
+import { DeferredStream } from './deferred.js';
+import type { ReadOptions, Reader } from './types.js';
+
+/** The stream of `path`'s batches: its module (hyparquet) loads with the first batch. */
+const deferred = (path: string, options: ReadOptions = {}) =>
+  new DeferredStream('parquet', path, options, async (file, opts) => new (await import('./parquet/stream.js')).ParquetBatchStream(file, opts));
 
 export const parquetReader = {
   format: 'parquet' as const,
   extensions: ['.parquet'],
   sniff: (_path, head) => head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'PAR1',
-  open: (path: string, options?: ReadOptions) => new DeferredParquetStream(path, options),
+  open: (path: string, options?: ReadOptions) => deferred(path, options),
   planScan: async (path, request) => planParquetScan(path, request),
   scanUnit: scanParquetUnit,
 } satisfies Reader<ParquetChunksUnit>;
 
-/** A `ParquetBatchStream` made on first iteration, so that opening one loads nothing. */
-class DeferredParquetStream implements BatchStream {
-  readonly format = 'parquet' as const;
-  readonly path: string;
-  readonly options: ReadOptions;
-  #stream?: ParquetBatchStream;
-
-  constructor(filePath: string, options: ReadOptions = {}) {
-    this.path = filePath;
-    this.options = options;
-  }
-
-  get rows(): number {
-    return this.#stream?.rows ?? 0;
-  }
-
-  get featureNames(): string[] {
-    return this.#stream?.featureNames ?? [];
-  }
-
-  get labelName(): string | undefined {
-    return this.#stream?.labelName;
-  }
-
-  quality(): Map<string, ColumnQuality> {
-    return this.#stream?.quality() ?? new Map();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
-    const { ParquetBatchStream } = await import('./parquet/stream.js');
-    this.#stream = new ParquetBatchStream(this.path, this.options);
-    yield* this.#stream;
-  }
-}
 
 export type { ParquetChunksUnit } from './parquet/scan.js';
