@@ -11,7 +11,7 @@
  * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
  */
 import { fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
-import type { BinLayout, FineCounts } from './methods/index.js';
+import type { DriftInput, FineCounts } from './methods/index.js';
 
 /** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
 export const COUNT_SLOTS = {
@@ -41,13 +41,7 @@ export function readSlots(slots: Float64Array, nEdges: number): FeatureSlots {
 }
 
 /** The counts of one feature on both sides, as a method receives them (plus what the report states). */
-export interface FeatureCounts {
-  reference: Float64Array;
-  current: Float64Array;
-  referenceSize: number;
-  currentSize: number;
-  edges: readonly number[];
-  bins: BinLayout;
+export interface FeatureCounts extends Pick<DriftInput, 'reference' | 'current' | 'referenceSize' | 'currentSize' | 'edges' | 'bins'> {
   /** current non-finite values */
   nonFinite: number;
 }

@@ -28,26 +28,12 @@ import {
 import { DriftCatcherError, InputError, SchemaError } from '../../util/index.js';
 import { openFileHandle } from '../files.js';
 import { resolveFeatures, normaliseNames } from '../schema.js';
-import type { BatchStream, ColumnQuality, ReadOptions } from '../types.js';
+import { FileBatchStream } from '../batch-stream.js';
+import type { ColumnQuality, ReadOptions } from '../types.js';
 
 /** An Arrow IPC file (or stream) as RecordBatches of Float64 features plus the label. */
-export class ArrowBatchStream implements BatchStream {
+export class ArrowBatchStream extends FileBatchStream {
   readonly format = 'arrow' as const;
-  readonly path: string;
-  readonly options: ReadOptions;
-  rows = 0;
-  featureNames: string[] = [];
-  labelName?: string;
-  #quality: ColumnQuality[] = [];
-
-  constructor(filePath: string, options: ReadOptions = {}) {
-    this.path = filePath;
-    this.options = options;
-  }
-
-  quality(): Map<string, ColumnQuality> {
-    return new Map(this.featureNames.map((name, slot) => [name, { ...this.#quality[slot]! }]));
-  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     const file = this.path;
@@ -57,10 +43,10 @@ export class ArrowBatchStream implements BatchStream {
       const plan = planArrow(reader.schema, file, this.options);
       this.featureNames = plan.featureNames;
       if (plan.labelName !== undefined) this.labelName = plan.labelName;
-      this.#quality = plan.featureNames.map(() => ({ nan: 0, posInf: 0, negInf: 0, coerced: 0 }));
+      this.resetQuality(plan.featureNames.length);
       const labels = plan.labelColumn >= 0 && this.options.withLabel !== false ? new LabelEncoder() : undefined;
       if (!labels) plan.schema = new Schema(plan.schema.fields.filter((field) => field.name !== plan.labelName));
-      const quality = this.options.countQuality === false ? undefined : this.#quality;
+      const quality = this.options.countQuality === false ? undefined : this.columnQuality;
       for (;;) {
         let next: IteratorResult<RecordBatch>;
         try {

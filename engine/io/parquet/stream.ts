@@ -11,27 +11,13 @@ import { labelField, LabelEncoder } from '../arrow/stream.js';
 import { resolveReadOptions } from '../defaults.js';
 import { openSync } from '../files.js';
 import { normaliseNames, resolveFeatures } from '../schema.js';
-import type { BatchStream, ColumnQuality, ReadOptions } from '../types.js';
+import { FileBatchStream } from '../batch-stream.js';
+import type { ColumnQuality } from '../types.js';
 import { decodeNumericChunk, decodeTextChunk, describeType, notNumeric, readChunkBytes, readParquetLayout, type ParquetColumn, type ParquetLayout, type ValueKind } from './decode.js';
 import * as fs from 'node:fs';
 
-export class ParquetBatchStream implements BatchStream {
+export class ParquetBatchStream extends FileBatchStream {
   readonly format = 'parquet' as const;
-  readonly path: string;
-  readonly options: ReadOptions;
-  rows = 0;
-  featureNames: string[] = [];
-  labelName?: string;
-  #quality: ColumnQuality[] = [];
-
-  constructor(filePath: string, options: ReadOptions = {}) {
-    this.path = filePath;
-    this.options = options;
-  }
-
-  quality(): Map<string, ColumnQuality> {
-    return new Map(this.featureNames.map((name, slot) => [name, { ...this.#quality[slot]! }]));
-  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     const file = this.path;
@@ -39,7 +25,7 @@ export class ParquetBatchStream implements BatchStream {
     const layout = readParquetLayout(file);
     const plan = planColumns(layout, options.label, options.exclude);
     this.featureNames = plan.featureNames;
-    this.#quality = plan.features.map(() => ({ nan: 0, posInf: 0, negInf: 0, coerced: 0 }));
+    this.resetQuality(plan.features.length);
     const label = options.withLabel ? plan.label : undefined;
     if (plan.label) this.labelName = plan.label.name;
     const fields = plan.featureNames.map((name) => new Field(name, new Float64(), false));
@@ -52,7 +38,7 @@ export class ParquetBatchStream implements BatchStream {
         if (rows === 0) continue;
         const columns = plan.features.map(({ column, name }, slot) => {
           const values = decodeNumbers(fd, layout, group, column, name);
-          if (options.countQuality) countNonFinite(values, this.#quality[slot]!);
+          if (options.countQuality) countNonFinite(values, this.columnQuality[slot]!);
           return values;
         });
         const labelTexts = label ? decodeLabel(fd, layout, group, label.column, label.name) : undefined;
