@@ -107,6 +107,37 @@ class Phases:
         return self.last - self.started
 
 
+def duckdb_literal(value):
+    """A DOUBLE literal that reads back as exactly this double (repr round-trips)."""
+    return "'%r'::DOUBLE" % float(value)
+
+
+def duckdb_histogram_aggregates(baseline, columns):
+    """SQL aggregates giving the row count, then per feature its finite count and np.histogram's
+    counts on the baseline's compat edges; `columns[i]` is the SQL expression of feature i."""
+    aggregates = ["count(*)"]
+    for i, x in enumerate(columns):
+        edges = baseline.edges[i]
+        # np.histogram's bin of x in [e0, ek] = how many interior edges e1..e(k-1) are <= x
+        # (a repeated edge gives an empty bin; x = ek lands in the last bin); else NULL, not counted
+        interior = " + ".join("(%s >= %s)::INTEGER" % (x, duckdb_literal(e)) for e in edges[1:-1]) or "0"
+        aggregates.append("count(*) FILTER (WHERE isfinite(%s))" % x)
+        aggregates.append("histogram(CASE WHEN %s >= %s AND %s <= %s THEN %s END)" % (x, duckdb_literal(edges[0]), x, duckdb_literal(edges[-1]), interior))
+    return aggregates
+
+
+def duckdb_feature_psi(baseline, row):
+    """Each feature's PSI from the answer row of duckdb_histogram_aggregates."""
+    feature_psi = []
+    for i in range(len(baseline.names)):
+        finite, histogram = row[1 + 2 * i], row[2 + 2 * i] or {}
+        counts = np.zeros(baseline.edges[i].size - 1)
+        for bin_index, count in histogram.items():
+            counts[bin_index] = count
+        feature_psi.append(psi_from_counts(baseline, i, counts, finite))
+    return feature_psi
+
+
 def emit(peer, baseline, feature_psi, rows, phases, versions, **extra):
     result = {
         "peer": peer,

@@ -11,7 +11,7 @@ usage: python duckdb_sql.py <profile.json> <batch.csv>
 """
 import sys
 
-from common import Baseline, Phases, emit, feature_positions, psi_from_counts
+from common import Baseline, Phases, duckdb_feature_psi, duckdb_histogram_aggregates, emit, feature_positions
 
 phases = Phases()
 import duckdb  # noqa: E402
@@ -23,26 +23,13 @@ baseline = Baseline(profile_path)
 header, positions = feature_positions(batch_path, baseline)
 
 
-def literal(value):
-    """A DOUBLE literal that reads back as exactly this double (repr round-trips)."""
-    return "'%r'::DOUBLE" % float(value)
-
-
 def quote(text):
     return "'" + text.replace("'", "''") + "'"
 
 
 names = ["c%d" % i for i in range(len(header))]
 columns = ", ".join("%s: %s" % (quote(n), quote("DOUBLE" if i in set(positions) else "VARCHAR")) for i, n in enumerate(names))
-aggregates = ["count(*)"]
-for i, p in enumerate(positions):
-    x = names[p]
-    edges = baseline.edges[i]
-    # np.histogram's bin of x in [e0, ek] = how many interior edges e1..e(k-1) are <= x
-    # (a repeated edge gives an empty bin; x = ek lands in the last bin); else NULL, not counted
-    interior = " + ".join("(%s >= %s)::INTEGER" % (x, literal(e)) for e in edges[1:-1]) or "0"
-    aggregates.append("count(*) FILTER (WHERE isfinite(%s))" % x)
-    aggregates.append("histogram(CASE WHEN %s >= %s AND %s <= %s THEN %s END)" % (x, literal(edges[0]), x, literal(edges[-1]), interior))
+aggregates = duckdb_histogram_aggregates(baseline, [names[p] for p in positions])
 sql = "SELECT %s FROM read_csv(%s, header = true, delim = ',', quote = '\"', auto_detect = false, columns = {%s})" % (
     ", ".join(aggregates),
     quote(batch_path),
@@ -52,13 +39,7 @@ connection = duckdb.connect()
 row = connection.execute(sql).fetchone()
 phases.mark("read_csv+histogram")
 
-feature_psi = []
-for i in range(len(positions)):
-    finite, histogram = row[1 + 2 * i], row[2 + 2 * i] or {}
-    counts = np.zeros(baseline.edges[i].size - 1)
-    for bin_index, count in histogram.items():
-        counts[bin_index] = count
-    feature_psi.append(psi_from_counts(baseline, i, counts, finite))
+feature_psi = duckdb_feature_psi(baseline, row)
 phases.mark("psi")
 del phases.seconds["import"]
 emit("duckdb", baseline, feature_psi, row[0], phases, {"duckdb": duckdb.__version__}, threads=connection.execute("SELECT current_setting('threads')").fetchone()[0])

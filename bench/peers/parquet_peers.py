@@ -11,7 +11,7 @@ one-pass histogram() aggregate as duckdb_sql.py.
 """
 import sys
 
-from common import Baseline, Phases, compat_counts, emit, pandas_dedup, psi_from_counts
+from common import Baseline, Phases, compat_counts, duckdb_feature_psi, duckdb_histogram_aggregates, emit, pandas_dedup, psi_from_counts
 
 
 def write(csv_path, out, codec, row_group_rows=None):
@@ -51,27 +51,13 @@ def duckdb_psi(profile_path, parquet_path):
     phases.mark("import")
     baseline = Baseline(profile_path)
 
-    def literal(value):
-        return "'%r'::DOUBLE" % float(value)
-
-    aggregates = ["count(*)"]
-    for i, name in enumerate(baseline.names):
-        x = '"%s"::DOUBLE' % name.replace('"', '""')
-        edges = baseline.edges[i]
-        interior = " + ".join("(%s >= %s)::INTEGER" % (x, literal(e)) for e in edges[1:-1]) or "0"
-        aggregates.append("count(*) FILTER (WHERE isfinite(%s))" % x)
-        aggregates.append("histogram(CASE WHEN %s >= %s AND %s <= %s THEN %s END)" % (x, literal(edges[0]), x, literal(edges[-1]), interior))
+    columns = ['"%s"::DOUBLE' % name.replace('"', '""') for name in baseline.names]
+    aggregates = duckdb_histogram_aggregates(baseline, columns)
     sql = "SELECT %s FROM read_parquet('%s')" % (", ".join(aggregates), parquet_path.replace("'", "''"))
     connection = duckdb.connect()
     row = connection.execute(sql).fetchone()
     phases.mark("read_parquet+histogram")
-    feature_psi = []
-    for i in range(len(baseline.names)):
-        finite, histogram = row[1 + 2 * i], row[2 + 2 * i] or {}
-        counts = np.zeros(baseline.edges[i].size - 1)
-        for bin_index, count in histogram.items():
-            counts[bin_index] = count
-        feature_psi.append(psi_from_counts(baseline, i, counts, finite))
+    feature_psi = duckdb_feature_psi(baseline, row)
     phases.mark("psi")
     del phases.seconds["import"]
     emit("duckdb", baseline, feature_psi, row[0], phases, {"duckdb": duckdb.__version__}, threads=connection.execute("SELECT current_setting('threads')").fetchone()[0])
