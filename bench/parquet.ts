@@ -13,18 +13,12 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { packageRoot } from '../engine/util/paths.js';
 import { dataDir, ensureData, TRAIN_ROWS } from './data.js';
-import { scanExtraArgs } from './compare.js';
+import { scanExtraArgs, type RunResult } from './compare.js';
 import { ensureBenchPython } from './python.js';
 import { fmt, summarise } from './stats.js';
 
-interface Measured {
-  wall_s: number;
-  user_s: number;
-  sys_s: number;
-  max_rss_kb: number;
-  exit: number;
-  timed_out: boolean;
-}
+/** What measure.py reports of one process (compare.ts's RunResult without what a peer adds). */
+type Measured = Pick<RunResult, 'wall_s' | 'user_s' | 'sys_s' | 'max_rss_kb' | 'exit' | 'timed_out'>;
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
