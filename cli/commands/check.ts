@@ -13,6 +13,7 @@ export function registerCheck(program: Command): void {
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from'),
     ' (when the baseline is built from data)',
   ))).action(async (data: string, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
+    const startTime = Date.now();
     const { resolveBaseline } = await import('../../engine/profile/index.js');
     const { checkDrift } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
@@ -25,7 +26,7 @@ export function registerCheck(program: Command): void {
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
     const { recordDriftCheck } = await import('../../engine/report/index.js');
-    const recorded = await recordDriftCheck(report, trackingOptions(flags));
+    const recorded = await recordDriftCheck(report, { ...trackingOptions(flags), startTime });
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });
 }

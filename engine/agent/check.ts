@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { checkDrift, type DriftReport } from '../drift/index.js';
 import { loadProfile } from '../profile/index.js';
 import { recordDriftCheck } from '../report/index.js';
+import { loggedModelOf, resolveTracking } from '../tracking/index.js';
 import { applyDecision, checkLine, driftResult, recordDecision, type CheckedModel } from './apply.js';
 import type { AlertOutcome } from './alerts.js';
 import { agentContext, profileFileOf, servingVersion } from './context.js';
@@ -55,6 +56,7 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
   await ctx.log.write('CHECK_START', `checking ${basename(file)} against ${model.name} v${model.version} (${serving.alias}${serving.alias === 'champion' ? '' : ': no champion yet'})`, { file, model_version: model.version, baseline_alias: serving.alias }, ctx.now());
 
   // check drift
+  const checkStarted = Date.now();
   let report: DriftReport;
   try {
     report = await checkDrift(await loadProfile(profileFileOf(ctx.registry, serving.version)), file, options.drift);
@@ -81,7 +83,11 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     const { taken } = recorded.decision;
     const isPsi = report.settings.method === 'psi';
     await ctx.log.write('CHECK_OK', checkLine(file, report, taken), { file, action: report.action, taken, method: report.settings.method, overall_score: report.overall_score, ...(isPsi ? { overall_psi: report.overall_score } : {}), n_drifted_features: report.n_drifted_features, model_version: model.version, small_sample: report.small_sample?.message ?? null }, ctx.now());
-    if (resolved.record) await recordDriftCheck(report, { ...options.tracking, now });
+    if (resolved.record) {
+      // the run names the model it checked, and MLflow links it to the logged model when that is known
+      const loggedModelId = await loggedModelOf(resolveTracking(options.tracking).ledgerDir, model.name, model.version).catch(() => undefined);
+      await recordDriftCheck(report, { ...options.tracking, now, seconds: (Date.now() - checkStarted) / 1000, model: { ...model, ...(loggedModelId ? { loggedModelId } : {}) } });
+    }
     const result: AgentCheckResult = { file, action: report.action, taken, method: report.settings.method, overall_score: report.overall_score, ...(isPsi ? { overall_psi: report.overall_score } : {}), n_drifted_features: report.n_drifted_features, model, small_sample: report.small_sample, report, state: counts(state) };
     retrainStarted = taken === 'retrain';
     return { ...result, ...(await applyDecision(ctx, recorded, report, model, state)) };

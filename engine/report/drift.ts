@@ -14,12 +14,14 @@
  * scan, and the notes for stderr (skipped features, a sample too small); the JSON is the report
  * itself. Colour comes from the caller's TextStyle; what to do next is the caller's (`next`).
  */
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { basename } from 'node:path';
-import type { DriftReport, ScanReport, ScoreKind, SmallSample } from '../drift/index.js';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beyond as pastLimit, type DriftReport, type ScanReport, type ScoreKind, type SmallSample } from '../drift/index.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { nonFiniteText } from '../tracking/index.js';
-import type { NewRun } from '../tracking/index.js';
+import type { DatasetInput, NewRun } from '../tracking/index.js';
 import { recordRuns, type RecordOutcome } from '../tracking/index.js';
 import { PLAIN, actionText, fixed, quoted, table, type TextStyle } from './text.js';
 
@@ -41,8 +43,24 @@ export interface DriftRunOptions {
   runName?: string;
   /** seconds the check took (start time = now - seconds) */
   seconds?: number;
+  /** when the work began, ms since the epoch (wins over `seconds`) */
+  startTime?: number;
   command?: 'check' | 'scan';
+  /** the model whose baseline this was (agent checks): a tag, and a model input when its MLflow logged model is known */
+  model?: CheckedModelRef;
 }
+
+/** The model a drift check was about. */
+export interface CheckedModelRef {
+  name: string;
+  version: number;
+  alias?: string;
+  /** its MLflow logged model id, when its training run was sent */
+  loggedModelId?: string;
+}
+
+/** Metric key prefix of every feature's score (`drift/<feature>`), one chart per feature in MLflow's UI. */
+export const FEATURE_METRIC_PREFIX = 'drift/';
 
 /** The ledger run of one drift report. */
 export function driftCheckRun(report: DriftReport, options: DriftRunOptions): NewRun {
@@ -59,6 +77,9 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   // the report ranks its features, most drifted first: the top drifted ones, in that order
   const drifted = report.features.filter((f) => f.drifted).slice(0, RANKED_METRICS);
   drifted.forEach((f, i) => metrics.push({ key: rankMetricKey(i + 1, f.name, method), value: f.score }));
+  // every feature under a name of its own: MLflow's chart view follows it from run to run
+  const featureKeys = featureMetricKeys(report.features.map((f) => f.name));
+  report.features.forEach((f, i) => metrics.push({ key: featureKeys[i]!, value: f.score }));
   // (timestamps and steps are fixed, once: sending a run again must add no metric point)
   for (const m of metrics) Object.assign(m, { timestamp: endTime, step: 0 });
 
@@ -85,10 +106,12 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   const scoreByFeature: Record<string, number | string> = {};
   for (const f of report.features) scoreByFeature[f.name] = Number.isFinite(f.score) ? f.score : nonFiniteText(f.score);
 
+  const artifact = driftArtifact(method);
+  const model = options.model;
   return {
     experiment: options.experiment,
     runName: options.runName ?? `drift_check_${compactLocal(now)}`,
-    startTime: endTime - Math.round((options.seconds ?? 0) * 1000),
+    startTime: Math.min(endTime, options.startTime ?? endTime - Math.round((options.seconds ?? 0) * 1000)),
     endTime,
     params,
     metrics,
@@ -97,9 +120,101 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
       timestamp: localIso(now),
       'driftcatcher.command': options.command ?? 'check',
       'mlflow.user': currentUser(),
+      'mlflow.note.content': driftNote(report, artifact, model),
+      ...(model ? { 'driftcatcher.model': model.name, 'driftcatcher.model_version': String(model.version), ...(model.alias ? { 'driftcatcher.model_alias': model.alias } : {}) } : {}),
     },
-    artifacts: [{ path: driftArtifact(method), content: JSON.stringify(scoreByFeature, null, 2) + '\n' }],
+    artifacts: [{ path: artifact, content: JSON.stringify(scoreByFeature, null, 2) + '\n' }],
+    inputs: driftInputs(report),
+    ...(model?.loggedModelId ? { modelInputs: [model.loggedModelId] } : {}),
   };
+}
+
+/**
+ * `drift/<feature>` for each feature, as MLflow takes them: MLflow's UI groups metrics by what
+ * comes before a `/`, so a `/` inside a feature's name (`Flow Bytes/s`) becomes `_` (and any other
+ * character MLflow refuses in a key, see metricKey); names that then coincide get `_2`, `_3`, ... in
+ * feature order.
+ */
+export function featureMetricKeys(features: readonly string[]): string[] {
+  const used = new Set<string>();
+  return features.map((name) => {
+    const base = FEATURE_METRIC_PREFIX + metricKey(name.replace(/\//g, '_'));
+    let key = base;
+    for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
+    used.add(key);
+    return key;
+  });
+}
+
+/** The note MLflow shows on the run's page (`mlflow.note.content`, markdown): verdict, why, the top features, the artifact. */
+export function driftNote(report: DriftReport, artifact: string, model?: CheckedModelRef): string {
+  const s = report.settings;
+  const gt = past(s.score_kind);
+  const top = report.features.slice(0, 5);
+  const cell = (text: string) => text.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`);
+  return [
+    `**Verdict: ${report.action}**. ${verdictReason(report)}`,
+    '',
+    `Overall ${report.method} ${fixed(report.overall_score)} over ${report.total_features} features (${s.aggregation}); ${report.n_drifted_features} drifted (${s.method} ${gt} threshold). ` +
+      `${report.current.rows} rows checked against baseline \`${cell(report.baseline.file)}\` (${report.baseline.rows} rows, id ${report.baseline.id.slice(0, 12)})${model ? ` of model ${cell(model.name)} v${model.version}${model.alias ? ` (${cell(model.alias)})` : ''}` : ''}.`,
+    '',
+    '| # | feature | method | score | drifted |',
+    '|---|---|---|---|---|',
+    ...top.map((f, i) => `| ${i + 1} | ${cell(f.name)} | ${f.method} | ${fixed(f.score)} | ${f.drifted ? 'yes' : 'no'} |`),
+    '',
+    `Every feature's score: artifact \`${artifact}\`; over time: the \`drift/<feature>\` metrics.`,
+  ].join('\n');
+}
+
+/** Which rule of the policy gave the verdict, in words. */
+export function verdictReason(report: DriftReport): string {
+  const s = report.settings;
+  const p = s.policy;
+  const gt = past(s.score_kind);
+  const beyond = (x: number, limit: number) => pastLimit(s.score_kind, x, limit);
+  const overall = fixed(report.overall_score);
+  if (report.action === 'retrain') {
+    if (report.dataset_drift) return `The drifted share ${fixed(report.drifted_share, 2)} reached the dataset drift share ${s.drift_share}.`;
+    if (beyond(report.overall_score, p.retrain_overall)) return `Overall ${report.method} ${overall} ${gt} ${p.retrain_overall} (the retrain threshold).`;
+    return `${report.n_drifted_features} drifted features > ${p.retrain_drifted_features} (the retrain count).`;
+  }
+  if (report.action === 'alert') {
+    if (beyond(report.overall_score, p.alert_overall)) return `Overall ${report.method} ${overall} ${gt} ${p.alert_overall} (the alert threshold).`;
+    return `${report.n_drifted_features} feature(s) drifted, at most ${p.retrain_drifted_features} (alert, not retrain).`;
+  }
+  return `No rule fired: overall ${report.method} ${overall} within ${p.alert_overall} and no feature drifted.`;
+}
+
+/**
+ * The run's datasets: the baseline (`reference`, digest from its profile id) and each batch
+ * file (`production`, digest of what was counted of it: rows and every feature's shares), with
+ * the features as their schema.
+ */
+export function driftInputs(report: DriftReport): DatasetInput[] {
+  const schema = JSON.stringify({ mlflow_colspec: report.features.map((f) => ({ type: 'double', name: f.name, required: false })) });
+  const baseline: DatasetInput = {
+    name: report.baseline.file,
+    digest: report.baseline.id.slice(0, 16),
+    source_type: 'local',
+    source: JSON.stringify({ uri: report.baseline.file }),
+    schema,
+    profile: JSON.stringify({ num_rows: report.baseline.rows, num_features: report.total_features, profile_id: report.baseline.id }),
+    context: 'reference',
+  };
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ rows: report.current.rows, features: report.features.map((f) => [f.name, f.count, f.non_finite, f.actual]) }))
+    .digest('hex')
+    .slice(0, 16);
+  const batches = report.current.files.map((file): DatasetInput => ({
+    name: basename(file),
+    digest,
+    source_type: 'local',
+    source: JSON.stringify({ uri: pathToFileURL(resolve(file)).href }),
+    schema,
+    profile: JSON.stringify({ num_rows: report.current.rows, num_features: report.total_features, ...(report.current.files.length > 1 ? { files: report.current.files.length } : {}) }),
+    context: 'production',
+  }));
+  return [baseline, ...batches];
 }
 
 /** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */
@@ -116,9 +231,9 @@ export function metricKey(key: string): string {
 }
 
 /** Record one drift check: ledger first, then the server when one is configured. */
-export async function recordDriftCheck(report: DriftReport, options: TrackingOptions & { now?: Date } = {}): Promise<RecordOutcome> {
+export async function recordDriftCheck(report: DriftReport, options: TrackingOptions & Pick<DriftRunOptions, 'now' | 'seconds' | 'startTime' | 'model'> = {}): Promise<RecordOutcome> {
   const tracking = resolveTracking(options);
-  const run = driftCheckRun(report, { experiment: experimentName(tracking, EXPERIMENTS.drift), now: options.now, command: 'check' });
+  const run = driftCheckRun(report, { experiment: experimentName(tracking, EXPERIMENTS.drift), now: options.now, seconds: options.seconds, startTime: options.startTime, model: options.model, command: 'check' });
   return recordRuns(tracking, run, []);
 }
 

@@ -11,6 +11,11 @@ export {
   recordDriftCheck,
   recordDriftScan,
   rankMetricKey,
+  featureMetricKeys,
+  driftNote,
+  driftInputs,
+  verdictReason,
+  FEATURE_METRIC_PREFIX,
   metricKey,
   driftArtifact,
   compactLocal,
@@ -24,6 +29,7 @@ export {
   DRIFT_ARTIFACT,
   RANKED_METRICS,
   type DriftRunOptions,
+  type CheckedModelRef,
   type DriftTextOptions,
 } from './drift.js';
 export { trainingRun, recordTraining, renderTraining, trainingJson } from './training.js';

@@ -92,7 +92,30 @@ export interface MlflowProgress {
   batches_sent: number;
   artifacts_sent: string[];
   models: Record<string, ModelProgress>;
+  /** runs/log-inputs acknowledged (the run's datasets and model inputs) */
+  inputs_sent?: boolean;
   finished: boolean;
+}
+
+/**
+ * A dataset a run read (MLflow's dataset input, `runs/log-inputs`): the baseline a check compared
+ * with (`context` reference), the batch it checked (production), the data a model trained on.
+ */
+export interface DatasetInput {
+  /** e.g. the file's name */
+  name: string;
+  /** identifies the content among datasets of the same name (MLflow keeps at most 36 characters) */
+  digest: string;
+  /** MLflow's source type, e.g. `local` */
+  source_type: string;
+  /** JSON of the source, e.g. `{"uri": "file:///data/batch.csv"}` */
+  source: string;
+  /** JSON of the schema: MLflow's `{"mlflow_colspec": [{"name", "type"}]}` */
+  schema?: string;
+  /** JSON of a few figures about it (rows, features) */
+  profile?: string;
+  /** `mlflow.data.context`: reference, production, training, ... */
+  context: string;
 }
 
 /** The sync state of a run nothing was sent of yet (`attempts` kept when a run starts over on another backend). */
@@ -117,6 +140,10 @@ export interface RunRecord {
   /** ledger id of the parent run (MLflow's `mlflow.parentRunId` once both are sent) */
   parent_id?: string;
   models?: LedgerModel[];
+  /** the datasets the run read */
+  inputs?: DatasetInput[];
+  /** MLflow logged models the run used (a drift check of a model: MLflow links the run to it) */
+  model_inputs?: string[];
   sync: SyncState;
 }
 
@@ -133,6 +160,9 @@ export interface NewRun {
   artifacts?: { path: string; content: string | Uint8Array }[];
   parentId?: string;
   models?: LedgerModel[];
+  inputs?: DatasetInput[];
+  /** ids of MLflow logged models the run used */
+  modelInputs?: string[];
 }
 
 export const ALIAS_FORMAT = 'driftcatcher-alias';
@@ -217,6 +247,8 @@ export class Ledger {
         artifacts,
         ...(run.parentId ? { parent_id: checkId(run.parentId) } : {}),
         ...(run.models?.length ? { models: run.models } : {}),
+        ...(run.inputs?.length ? { inputs: run.inputs } : {}),
+        ...(run.modelInputs?.length ? { model_inputs: run.modelInputs } : {}),
         sync: freshSync(),
       };
       await writeFile(join(temp, 'run.json'), serialize(record), { flush: true });

@@ -43,6 +43,16 @@ function registeringRun(runs: RunRecord[], name: string, version: number): RunRe
   return candidates[0];
 }
 
+/**
+ * The MLflow logged model id that local version `version` of registered model `name` became,
+ * when the run that registered it was sent (MLflow 3); undefined otherwise.
+ */
+export async function loggedModelOf(ledgerDir: string, name: string, version: number): Promise<string | undefined> {
+  const run = registeringRun(await new Ledger(ledgerDir).list(), name, version);
+  const model = run?.models?.find((m) => m.register_as === name);
+  return model ? run?.sync.models?.[model.artifact_path]?.model_id : undefined;
+}
+
 /** Where local version `version` stands on the backend: its version there, or why it has none yet (`never`: it cannot get one). */
 function serverVersion(runs: RunRecord[], name: string, version: number, backend: TrackingBackend): { mlflowVersion: string } | { waiting: string } | { never: string } {
   const run = registeringRun(runs, name, version);

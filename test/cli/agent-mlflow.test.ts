@@ -88,6 +88,18 @@ describe('the agent story in MLflow', () => {
     }
   });
 
+  it('each check names the model it checked and is linked to its MLflow logged model (v1, the champion then)', () => {
+    const runs = server.experiments[prefix + 'drift_monitoring']!.runs;
+    const v1 = server.models[modelName]!.versions.find((v) => v.version === '1')!;
+    expect(v1.model_id).toMatch(/^m-/);
+    for (const run of runs) {
+      expect(run.tags).toMatchObject({ 'driftcatcher.model': modelName, 'driftcatcher.model_version': '1', 'driftcatcher.model_alias': 'champion' });
+      expect(run.inputs.models).toEqual([v1.model_id]);
+      expect(run.inputs.datasets.map((d) => d.tags['mlflow.data.context']).sort()).toEqual(['production', 'reference']);
+      expect(run.tags['mlflow.note.content']).toContain(`of model ${modelName.replaceAll('_', '\\_')} v1 (champion)`);
+    }
+  });
+
   it('training holds v1 with roc_auc; retraining holds the decision and both holdout scores', () => {
     const training = server.experiments[prefix + 'training']!.runs;
     expect(training).toHaveLength(1);

@@ -7,7 +7,8 @@ usage: mlflow_readback.py TRACKING_URI REQUEST_JSON
 prints one JSON object:
   {"experiments": {name: null | {"experiment_id", "runs": [{run_id, run_name, status, start_time,
       end_time, artifact_uri, params, tags, metrics: {key: [{value, step, timestamp}, ...]},
-      artifacts: {path: base64}}], "logged_models": [{model_id, name, source_run_id}]}},
+      artifacts: {path: base64}, inputs: {datasets: [{name, digest, source_type, source, schema,
+      profile, tags}], models: [model_id]}}], "logged_models": [{model_id, name, source_run_id}]}},
    "models": {name: null | {"versions": [{version, source, run_id, model_id, status, aliases, tags,
       logged_model: null | {name, status, source_run_id, tags, artifacts: {path: base64}}}],
       "aliases": {alias: version}}}}
@@ -63,7 +64,28 @@ def read_run(client, run):
         "tags": dict(run.data.tags),
         "metrics": metrics,
         "artifacts": artifacts,
+        # search_runs leaves model inputs out: get_run has them
+        "inputs": read_inputs(client.get_run(run_id)),
     }
+
+
+def read_inputs(run):
+    """The run's dataset inputs (with their tags) and model inputs, as MLflow's client gives them."""
+    inputs = run.inputs
+    datasets = [
+        {
+            "name": d.dataset.name,
+            "digest": d.dataset.digest,
+            "source_type": d.dataset.source_type,
+            "source": d.dataset.source,
+            "schema": d.dataset.schema,
+            "profile": d.dataset.profile,
+            "tags": {t.key: t.value for t in d.tags},
+        }
+        for d in (inputs.dataset_inputs if inputs else [])
+    ]
+    models = [m.model_id for m in (getattr(inputs, "model_inputs", None) or [])] if inputs else []
+    return {"datasets": datasets, "models": models}
 
 
 def read_experiment(client, name):

@@ -24,6 +24,7 @@ import {
   ensureRegisteredModel,
   finalizeLoggedModel,
   logBatch,
+  logInputs,
   planBatches,
   searchLoggedModels,
   searchModelVersions,
@@ -107,6 +108,14 @@ export class MlflowBackend implements TrackingBackend {
       if (i < sync.batches_sent) continue;
       await logBatch(client, runId, batch);
       sync.batches_sent = i + 1;
+      await context.save();
+    }
+
+    const datasets = record.inputs ?? [];
+    const models = record.model_inputs ?? [];
+    if ((datasets.length || models.length) && !sync.inputs_sent) {
+      await logInputs(client, runId, { datasets, models });
+      sync.inputs_sent = true;
       await context.save();
     }
 

@@ -5,7 +5,7 @@
  * backend: the library's surface is MlflowBackend and MlflowClient.
  */
 import { TrackingError } from '../../util/index.js';
-import type { MetricPoint, RunStatus } from '../ledger.js';
+import type { DatasetInput, MetricPoint, RunStatus } from '../ledger.js';
 import type { MlflowClient } from './client.js';
 
 export type { MetricPoint, RunStatus } from '../ledger.js';
@@ -172,6 +172,19 @@ export interface LogBatch {
 /** runs/log-batch (one request: see `planBatches` for the limits). Idempotent for fixed timestamps and steps. */
 export async function logBatch(client: MlflowClient, runId: string, batch: LogBatch): Promise<void> {
   await client.call('POST', 'runs/log-batch', { run_id: runId, metrics: batch.metrics, params: batch.params, tags: batch.tags });
+}
+
+/**
+ * runs/log-inputs: the run's datasets, each with its `mlflow.data.context` tag, and the logged
+ * models it used (MLflow 3's model inputs). Idempotent: the server keeps one input per dataset
+ * (name and digest) and per model.
+ */
+export async function logInputs(client: MlflowClient, runId: string, inputs: { datasets: DatasetInput[]; models: string[] }): Promise<void> {
+  await client.call('POST', 'runs/log-inputs', {
+    run_id: runId,
+    datasets: inputs.datasets.map(({ context, ...dataset }) => ({ tags: [{ key: 'mlflow.data.context', value: context }], dataset })),
+    ...(inputs.models.length ? { models: inputs.models.map((model_id) => ({ model_id })) } : {}),
+  });
 }
 
 /** Split metrics, params and tags into requests within the server's limits (params first, as MLflow does). */

@@ -5,10 +5,10 @@
  * says PSI. Texts take a TextStyle for colour and stay aligned under it.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDrift, createBaseline, scanDrift, type DriftReport, type Profile, type ScanReport } from '../../../engine/index.js';
-import { driftCheckRun, renderDemo, renderDriftReport, renderScanReport, skippedFeaturesNote, smallSampleNote, PLAIN, type TextStyle } from '../../../engine/report/index.js';
+import { driftCheckRun, featureMetricKeys, verdictReason, renderDemo, renderDriftReport, renderScanReport, skippedFeaturesNote, smallSampleNote, PLAIN, type TextStyle } from '../../../engine/report/index.js';
 import { rng, tempDir } from '../../helpers.js';
 
 const dir = tempDir('dc-report-drift-');
@@ -41,8 +41,8 @@ describe('the run record of a check', () => {
     const keys = run.metrics!.map((m) => m.key);
     const drifted = report.features.filter((f) => f.drifted);
     expect(drifted.length).toBe(2);
-    expect(keys).toEqual(['overall_psi', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `psi_rank_${i + 1}_${f.name}`)]);
-    expect(run.metrics!.map((m) => m.value)).toEqual([report.overall_score, 2, 4, report.overall_score, ...drifted.map((f) => f.score)]);
+    expect(keys).toEqual(['overall_psi', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `psi_rank_${i + 1}_${f.name}`), ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
+    expect(run.metrics!.map((m) => m.value)).toEqual([report.overall_score, 2, 4, report.overall_score, ...drifted.map((f) => f.score), ...report.features.map((f) => f.score)]);
     expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_psi.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));
   });
@@ -52,12 +52,56 @@ describe('the run record of a check', () => {
     const run = driftCheckRun(report, { experiment: 'drift_monitoring', now });
     const drifted = report.features.filter((f) => f.drifted);
     expect(drifted.length).toBeGreaterThan(0);
-    expect(run.metrics!.map((m) => m.key)).toEqual(['overall_hellinger', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `hellinger_rank_${i + 1}_${f.name}`)]);
+    expect(run.metrics!.map((m) => m.key)).toEqual(['overall_hellinger', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `hellinger_rank_${i + 1}_${f.name}`), ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
     expect(run.metrics![0]!.value).toBe(report.overall_score);
     expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_hellinger.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));
     expect(run.params).toMatchObject({ method: 'hellinger', score_kind: 'distance', threshold: 0.1 });
     expect(JSON.stringify(run)).not.toMatch(PSI_WORD);
+  });
+});
+
+describe('the run as MLflow shows it', () => {
+  it('drift/<feature> for every feature: a "/" in a name becomes "_", names that then coincide are numbered in feature order', () => {
+    expect(featureMetricKeys(['Flow Bytes/s', 'Flow Bytes_s', 'a/b/c', 'calm', 'Flow Bytes/s'])).toEqual(['drift/Flow Bytes_s', 'drift/Flow Bytes_s_2', 'drift/a_b_c', 'drift/calm', 'drift/Flow Bytes_s_3']);
+    // characters MLflow refuses in a key are replaced too; the prefix is the only group
+    expect(featureMetricKeys(['x\u0000y', 'π (rad)'])).toEqual(['drift/x_y', 'drift/π _rad_']);
+  });
+
+  it('starts when the work started: startTime, else now - seconds', async () => {
+    const report = await check('psi');
+    expect(driftCheckRun(report, { experiment: 'e', now, seconds: 2.5 }).startTime).toBe(now.getTime() - 2500);
+    expect(driftCheckRun(report, { experiment: 'e', now, startTime: now.getTime() - 1234 }).startTime).toBe(now.getTime() - 1234);
+    expect(driftCheckRun(report, { experiment: 'e', now }).startTime).toBe(now.getTime());
+  });
+
+  it('the note says the verdict, the rule that fired and the top features; the inputs are the baseline and the batch', async () => {
+    const report = await check('psi');
+    const run = driftCheckRun(report, { experiment: 'e', now, model: { name: 'ddos_rf', version: 3, alias: 'champion', loggedModelId: 'm-123' } });
+    const note = run.tags!['mlflow.note.content']!;
+    expect(report.action).toBe('retrain');
+    expect(report.overall_score).toBeGreaterThan(0.2);
+    expect(note.split('\n')[0]).toBe(`**Verdict: retrain**. Overall psi ${report.overall_score.toFixed(4)} > 0.2 (the retrain threshold).`);
+    expect(note).toContain(`| 1 | ${report.features[0]!.name} | psi | ${report.features[0]!.score.toFixed(4)} | yes |`);
+    expect(note).toContain('of model ddos\\_rf v3 (champion)');
+    expect(run.tags).toMatchObject({ 'driftcatcher.model': 'ddos_rf', 'driftcatcher.model_version': '3', 'driftcatcher.model_alias': 'champion' });
+    expect(run.modelInputs).toEqual(['m-123']);
+    expect(run.inputs!.map((d) => [d.context, d.name, d.digest.length])).toEqual([['reference', report.baseline.file, 16], ['production', basename(files.shifted), 16]]);
+    expect(run.inputs![0]!.digest).toBe(report.baseline.id.slice(0, 16));
+    // the batch's digest follows what was counted of it
+    const again = driftCheckRun(await check('psi'), { experiment: 'e', now });
+    const other = driftCheckRun(await checkDrift(profile, files.quiet, { workers: 0 }), { experiment: 'e', now });
+    expect(again.inputs![1]!.digest).toBe(run.inputs![1]!.digest);
+    expect(other.inputs![1]!.digest).not.toBe(run.inputs![1]!.digest);
+  });
+
+  it('names the rule for each verdict', async () => {
+    const report = await check('psi');
+    const withAction = (action: DriftReport['action'], over: Partial<DriftReport> = {}) => verdictReason({ ...report, ...over, action });
+    expect(withAction('retrain', { overall_score: 0.5 })).toBe('Overall psi 0.5000 > 0.2 (the retrain threshold).');
+    expect(withAction('retrain', { overall_score: 0.01, n_drifted_features: 6 })).toBe('6 drifted features > 5 (the retrain count).');
+    expect(withAction('alert', { overall_score: 0.15 })).toBe('Overall psi 0.1500 > 0.1 (the alert threshold).');
+    expect(withAction('wait', { overall_score: 0.01, n_drifted_features: 0 })).toBe('No rule fired: overall psi 0.0100 within 0.1 and no feature drifted.');
   });
 });
 

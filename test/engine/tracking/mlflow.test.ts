@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ledger, MlflowClient, recordRun, resolveTracking, syncQueued, type RecordOutcome, type RunRecord } from '../../../engine/tracking/index.js';
 import { deleteModelAlias, getModelVersionByAlias, searchModelVersions, setModelAlias } from '../../../engine/tracking/mlflow/index.js';
 import { FLOWS_299, HEAD_9998, SAMPLE_10, cli, tempDir } from '../../helpers.js';
@@ -144,6 +145,45 @@ describe('a drift check logged to MLflow', () => {
     const ranked = Object.keys(run.metrics).filter((k) => k.startsWith('psi_rank_'));
     expect(ranked.length).toBe(Math.min(10, Number(run.metrics['n_drifted_features']![0]!.value)));
     expect(ranked.every((k) => /^psi_rank_(10|[1-9])_.{1,30}$/.test(k))).toBe(true);
+  });
+
+  it('is MLflow-native: the real duration, drift/<feature> for every feature, the baseline and the batch as datasets, a note', async () => {
+    const [local] = await ledgerRuns(ledgers.check);
+    const run = runsOf('drift_monitoring')[0]!;
+    // the check took time: MLflow shows its duration
+    expect(run.end_time).toBeGreaterThan(run.start_time);
+    expect(run.start_time).toBe(local!.start_time);
+    // one metric per feature, whatever its rank; a '/' in a name is not a group in the UI
+    const psi = JSON.parse(readFileSync(new Ledger(ledgers.check).artifactFile(local!.id, 'drift_feature_psi.json'), 'utf8')) as Record<string, number>;
+    const perFeature = Object.keys(run.metrics).filter((k) => k.startsWith('drift/'));
+    expect(perFeature).toHaveLength(Object.keys(psi).length);
+    expect(run.metrics['drift/Flow Bytes_s']![0]!.value).toBe(psi['Flow Bytes/s']);
+    expect(run.metrics['drift/Destination Port']![0]!.value).toBe(psi['Destination Port']);
+    expect(perFeature.every((k) => k.split('/').length === 2)).toBe(true);
+    // the datasets: the baseline (reference) and the batch (production)
+    const datasets = Object.fromEntries(run.inputs.datasets.map((d) => [d.tags['mlflow.data.context'], d]));
+    expect(Object.keys(datasets).sort()).toEqual(['production', 'reference']);
+    expect(datasets['reference']).toMatchObject({ name: run.params['baseline_file'], digest: run.params['baseline_id']!.slice(0, 16), source_type: 'local' });
+    expect(JSON.parse(datasets['reference']!.profile)).toMatchObject({ num_rows: Number(run.params['baseline_rows']), profile_id: run.params['baseline_id'] });
+    expect(datasets['production']).toMatchObject({ name: basename(FLOWS_299), source_type: 'local' });
+    expect(JSON.parse(datasets['production']!.source).uri).toBe(pathToFileURL(resolve(FLOWS_299)).href);
+    expect(JSON.parse(datasets['production']!.profile)).toMatchObject({ num_rows: Number(run.params['current_rows']) });
+    const schema = JSON.parse(datasets['production']!.schema) as { mlflow_colspec: { name: string; type: string }[] };
+    expect(schema.mlflow_colspec.map((c) => c.name).sort()).toEqual(Object.keys(psi).sort());
+    // the note MLflow shows as the run's description
+    const note = run.tags['mlflow.note.content']!;
+    expect(note).toContain(`**Verdict: ${run.tags['action_recommended']}**`);
+    expect(note).toContain('drift_feature_psi.json');
+    const top = Object.entries(psi).sort((a, b) => b[1] - a[1])[0]![0];
+    expect(note).toContain(`| 1 | ${top.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`)} | psi |`);
+  });
+
+  it('a second check of the same batch has the same batch digest; another batch has another', () => {
+    const runs = runsOf(`${laterPrefix}drift_monitoring`).filter((r) => r.run_name.startsWith('drift_check_') && r.params['current_file']);
+    const digest = (file: string) => runs.find((r) => r.params['current_file'] === file)!.inputs.datasets.find((d) => d.tags['mlflow.data.context'] === 'production')!.digest;
+    const first = runsOf('drift_monitoring')[0]!.inputs.datasets.find((d) => d.tags['mlflow.data.context'] === 'production')!.digest;
+    expect(digest(FLOWS_299)).toBe(first);
+    expect(digest(SAMPLE_10)).not.toBe(first);
   });
 
   it('uploads drift_feature_psi.json byte for byte', async () => {

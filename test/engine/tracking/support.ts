@@ -65,6 +65,17 @@ export interface ReadbackRun {
   metrics: Record<string, ReadbackMetric[]>;
   /** path -> base64 */
   artifacts: Record<string, string>;
+  inputs: { datasets: ReadbackDataset[]; models: string[] };
+}
+
+export interface ReadbackDataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string;
+  profile: string;
+  tags: Record<string, string>;
 }
 
 export interface ReadbackVersion {
