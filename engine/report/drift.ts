@@ -186,9 +186,9 @@ export function verdictReason(report: DriftReport): string {
 }
 
 /**
- * The run's datasets: the baseline (`reference`, digest from its profile id) and each batch
- * file (`production`, digest of what was counted of it: rows and every feature's shares), with
- * the features as their schema.
+ * The run's datasets: the baseline (`reference`, digest from its profile id) and the batch
+ * (`production`, digest of what was counted of it: rows and every feature's shares; a scan's
+ * combined run: its files as one dataset), with the features as their schema.
  */
 export function driftInputs(report: DriftReport): DatasetInput[] {
   const schema = JSON.stringify({ mlflow_colspec: report.features.map((f) => ({ type: 'double', name: f.name, required: false })) });
@@ -205,16 +205,19 @@ export function driftInputs(report: DriftReport): DatasetInput[] {
     .update(JSON.stringify({ rows: report.current.rows, features: report.features.map((f) => [f.name, f.count, f.non_finite, f.actual]) }))
     .digest('hex')
     .slice(0, 16);
-  const batches = report.current.files.map((file): DatasetInput => ({
-    name: basename(file),
+  // one batch: the file; several (a scan's combined run): one dataset of them all, as counted together
+  const files = report.current.files;
+  const uris = files.map((file) => pathToFileURL(resolve(file)).href);
+  const batch: DatasetInput = {
+    name: files.length === 1 ? basename(files[0]!) : `${files.length} files`,
     digest,
     source_type: 'local',
-    source: JSON.stringify({ uri: pathToFileURL(resolve(file)).href }),
+    source: JSON.stringify(files.length === 1 ? { uri: uris[0] } : { uris }),
     schema,
-    profile: JSON.stringify({ num_rows: report.current.rows, num_features: report.total_features, ...(report.current.files.length > 1 ? { files: report.current.files.length } : {}) }),
+    profile: JSON.stringify({ num_rows: report.current.rows, num_features: report.total_features, ...(files.length > 1 ? { files: files.length } : {}) }),
     context: 'production',
-  }));
-  return [baseline, ...batches];
+  };
+  return [baseline, batch];
 }
 
 /** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */

@@ -237,6 +237,9 @@ describe('a scan logged to MLflow', () => {
     expect(children.map((c) => c.tags['mlflow.parentRunId'])).toEqual([parent.run_id, parent.run_id]);
     expect(children.map((c) => c.params['current_file']).sort()).toEqual([FLOWS_299, SAMPLE_10].sort());
     expect(parent.params['current_files']).toBe('2');
+    // the parent's batch is both files as one dataset; each child's its own file
+    expect(parent.inputs.datasets.find((d) => d.tags['mlflow.data.context'] === 'production')).toMatchObject({ name: '2 files' });
+    expect(children.map((c) => c.inputs.datasets.find((d) => d.tags['mlflow.data.context'] === 'production')!.name).sort()).toEqual([basename(FLOWS_299), basename(SAMPLE_10)].sort());
     for (const run of runs) {
       expect(Object.keys(run.metrics)).toEqual(expect.arrayContaining(['overall_psi', 'n_drifted_features', 'total_features']));
       expect(Object.keys(run.artifacts)).toEqual(['drift_feature_psi.json']);
