@@ -75,7 +75,11 @@ function validateFeature(f: unknown, i: number, version: number, rows: unknown, 
   if (!compat || !numbers(compat.edges) || !numbers(compat.counts)) fail(`${where}: "compat" must hold "edges" and "counts"`);
   if (compat!.edges.length > 0 && compat!.counts.length !== compat!.edges.length - 1) fail(`${where}: "compat.counts" must have edges - 1 numbers`);
   if (!sorted(compat!.edges)) fail(`${where}: "compat.edges" must be sorted`);
-  if (version < 2) return;
+  if (version < 2) {
+    // categorical columns are a version 2 field: a version 1 profile has none (one edited to carry them is read without)
+    delete feature.categorical;
+    return;
+  }
   const fine = feature.fine;
   if (typeof fine !== 'object' || fine === null) return fail(`${where}: version ${version} needs "fine"`);
   if (!numbers(fine.edges) || !fine.edges.every((x, k) => k === 0 || fine.edges[k - 1]! < x)) fail(`${where}: "fine.edges" must be increasing finite numbers`);

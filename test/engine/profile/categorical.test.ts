@@ -98,3 +98,18 @@ describe('a profile with categorical columns', () => {
     await expect(edit((p) => (p.features[0].categorical.kind = 'text'))).rejects.toMatchObject({ code: 'DC_ERR_PROFILE' });
   });
 });
+
+describe('a version 1 profile', () => {
+  it('has no categorical columns: a "categorical" field in one is dropped on load', async () => {
+    const lines = ['flag,Label', ...Array.from({ length: 40 }, (_, i) => `${i % 2},BENIGN`)];
+    writeFileSync(join(dir, 'flags.csv'), lines.join('\n') + '\n');
+    const profile = await createBaseline(join(dir, 'flags.csv'));
+    expect(profile.features[0]!.categorical).toBeDefined();
+    const v1 = JSON.parse(JSON.stringify(profile));
+    v1.version = 1;
+    delete v1.resolution;
+    for (const f of v1.features) delete f.fine;
+    writeFileSync(join(dir, 'v1.json'), JSON.stringify(v1));
+    expect((await loadProfile(join(dir, 'v1.json'))).features[0]!.categorical).toBeUndefined();
+  });
+});
