@@ -8,6 +8,7 @@ import { AGGREGATIONS, AUTO, COMPATS, CORRECTIONS, DRIFT_DEFAULTS, DRIFT_METHODS
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/drift/index.js';
 import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
+import { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT } from '../engine/profile/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -72,7 +73,7 @@ export function addDriftOptions(command: Command, { output = true }: { output?: 
   const policy = DRIFT_DEFAULTS.policy;
   command
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly (driftcatcher: the original tool, PSI only)').choices([...COMPATS]))
-    .addOption(new Option('--method <id>', 'drift method; auto: one per feature (at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method))
+    .addOption(new Option('--method <id>', 'drift method; auto: one per feature (categorical: chisquare on its categories; at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method))
     .option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; default: the method's: ${methodThresholds()})`, number('--threshold'))
     .option('--drift-share <x>', 'the dataset drifts (verdict retrain) when at least this share of the features drifted (Evidently: 0.5; default: the policy alone)', number('--drift-share'))
     .addOption(new Option('--correction <how>', "multiple-testing correction of the p-value methods' p-values (ks, chisquare)").choices([...CORRECTIONS]).default(DRIFT_DEFAULTS.correction))
@@ -157,6 +158,8 @@ export interface BaselineFlags {
   resolution?: number;
   label: string;
   exclude?: string[];
+  categorical?: string[];
+  maxCategories?: number;
   coerce?: boolean;
   maxLineBytes?: number;
 }
@@ -167,11 +170,26 @@ export function addBaselineOptions(command: Command, when = ''): Command {
     .option('--bins <n>', `quantile bins (10 = deciles)${when}`, integer('--bins', 1, 1000), 10)
     .option('--resolution <n>', `the fine summary's quantile grid, q = i / n, a multiple of --bins (default 1000 for deciles, else the next multiple of bins; ks and wasserstein read it)${when}`, integer('--resolution', 1, 100000))
     .option('--label <name>', `label column, left out of the features${when}`, 'Label')
-    .option('--exclude <names>', `comma-separated columns to leave out (ids, timestamps)${when}`, list);
+    .option('--exclude <names>', `comma-separated columns to leave out (ids, timestamps)${when}`, list)
+    .option(
+      '--categorical <names>',
+      `comma-separated columns to profile as categorical (value counts; every method but ks and wasserstein compares their category shares); numeric columns with at most ${CATEGORICAL_DEFAULTS.maxDistinct} distinct values are categorical too (chisquare and auto use their categories)${when}`,
+      list,
+    )
+    .option('--max-categories <n>', `categories a categorical column keeps, the most frequent; the rest count as "other" (default ${CATEGORICAL_DEFAULTS.maxCategories})${when}`, integer('--max-categories', 1, MAX_CATEGORIES_LIMIT));
 }
 
 export function baselineOptions(flags: BaselineFlags): BaselineOptions {
-  return { bins: flags.bins, resolution: flags.resolution, label: flags.label, exclude: flags.exclude, coerce: flags.coerce, maxLineBytes: flags.maxLineBytes };
+  return {
+    bins: flags.bins,
+    resolution: flags.resolution,
+    label: flags.label,
+    exclude: flags.exclude,
+    categorical: flags.categorical,
+    maxCategories: flags.maxCategories,
+    coerce: flags.coerce,
+    maxLineBytes: flags.maxLineBytes,
+  };
 }
 
 /**

@@ -10,7 +10,7 @@
  * Both semantics derive from them: the default one's open bins are slots 0..n plus the missing
  * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
  */
-import { fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
+import { categorySlotCounts, fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
 import type { DriftInput, FineCounts } from './methods/index.js';
 
 /** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
@@ -116,5 +116,38 @@ export function fineCounts(feature: FeatureProfile, slots: Float64Array, tails: 
     reference: Float64Array.from(fineScanCounts(feature.fine!)),
     current: Float64Array.from(read.finiteBins),
     currentTails: { below: tails?.[2 * f] ?? 0, above: tails?.[2 * f + 1] ?? 0 },
+  };
+}
+
+/** One categorical feature's counts on both sides: the categories, then "other", then missing (bins `categories`). */
+export interface CategoryCounts extends FeatureCounts {
+  bins: 'categories';
+  /** the category values (`edges`) */
+  edges: readonly number[];
+}
+
+/**
+ * A categorical feature counted on its categories (categoryScanEdges): per category its count,
+ * then "other" (finite values not among the baseline's categories: new ones, and in a truncated
+ * baseline also the values in its own "other"), then the non-finite values. Sizes: the
+ * baseline's rows and every current value counted, so each side's shares add up to 1.
+ */
+export function categoryCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array): CategoryCounts {
+  const summary = feature.categorical!;
+  const k = summary.values.length;
+  const read = readSlots(slots, 2 * k);
+  const { counts, other } = categorySlotCounts(read.finiteBins, k);
+  const current = new Float64Array(k + 2);
+  current.set(counts);
+  current[k] = other;
+  current[k + 1] = read.nonFinite;
+  return {
+    reference: Float64Array.from([...summary.counts, summary.other, summary.missing]),
+    current,
+    referenceSize: profile.rows,
+    currentSize: read.finite + read.nonFinite,
+    edges: summary.values,
+    bins: 'categories',
+    nonFinite: read.nonFinite,
   };
 }

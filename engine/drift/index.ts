@@ -20,12 +20,12 @@ export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedSha
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
 export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
-export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
-export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
+export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, categoryCounts, type FeatureSlots, type FeatureCounts, type CategoryCounts } from './counts.js';
+export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, featureBinning, resolveDriftOptions, binEdges, type FeatureBinning, type DriftOptions, type DriftSettings, type Compat } from './options.js';
 /** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
 export { maxWorkers, workerBoundText } from '../parallel/index.js';
 export type { KernelName } from '../kernels/index.js';
-export { driftReport, type DriftReport, type FeatureDrift, type SkippedFeature, type SkipReason } from './report.js';
+export { driftReport, TOP_CATEGORY_CHANGES, type DriftReport, type FeatureDrift, type CategoryDrift, type CategoryChange, type SkippedFeature, type SkipReason } from './report.js';
 
 /** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */
 export interface ScanOptions extends DriftOptions, PoolOptions, Omit<CountOptions, 'missingFeatures'> {}

@@ -8,7 +8,7 @@ import { ProfileError, UsageError } from '../util/index.js';
 import { DRIFT_METHODS, driftMethod, type DriftMethod, type ScoreKind } from './methods/index.js';
 import { CORRECTIONS, type Correction } from './distributions.js';
 import { AGGREGATIONS, DEFAULT_POLICY, P_VALUE_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
-import { fineScanEdges, type Profile } from '../profile/index.js';
+import { categoryScanEdges, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
 
 export type Compat = 'driftcatcher';
 export const COMPATS: readonly Compat[] = ['driftcatcher'];
@@ -144,9 +144,34 @@ function checkCompatBaseline(profile: Profile): void {
   }
 }
 
-/** The edges each feature is binned on under these settings (what the pool is prepared with): the fine edges when a method needs them. */
-export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine'>): Float64Array[] {
-  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? fineScanEdges(f.fine!) : f.edges) : f.compat.edges));
+/**
+ * How a feature is counted under these settings: `compat`, np.histogram on the compat edges;
+ * `categories`, on its categories (categoryScanEdges: each value and the next double, the rest is
+ * "other"); `fine`, on the fine edges (a method in use needs them); else `deciles`.
+ *
+ * A categorical feature (profile version 2, `categorical`) is counted on its categories in the
+ * default semantics by a method that does not need the fine summary when it was named
+ * (`--categorical`: every such method, PSI included, compares the category shares), and by
+ * `chisquare` (explicit or `auto`'s choice) when the rule found it (few distinct values), so
+ * that the default PSI report of a column nobody named categorical stays on its deciles.
+ */
+export type FeatureBinning = 'compat' | 'categories' | 'fine' | 'deciles';
+
+export function featureBinning(settings: Pick<DriftSettings, 'semantics' | 'fine' | 'method'>, feature: FeatureProfile): FeatureBinning {
+  if (settings.semantics !== 'default') return 'compat';
+  const method = featureMethod(settings, feature);
+  const categorical = feature.categorical;
+  if (categorical && method.needs !== 'fine' && (categorical.kind === 'named' || method.id === 'chisquare')) return 'categories';
+  return settings.fine ? 'fine' : 'deciles';
+}
+
+/** The edges each feature is binned on under these settings (what the pool is prepared with), by featureBinning. */
+export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine' | 'method'>): Float64Array[] {
+  return profile.features.map((f) => {
+    const binning = featureBinning(settings, f);
+    const edges = binning === 'compat' ? f.compat.edges : binning === 'categories' ? categoryScanEdges(f.categorical!) : binning === 'fine' ? fineScanEdges(f.fine!) : f.edges;
+    return Float64Array.from(edges);
+  });
 }
 
 /** `method: 'auto'`: a method per feature. */
@@ -159,17 +184,19 @@ export const AUTO_MAX_P_VALUE_ROWS = 1000;
 
 /**
  * The `auto` rule, per feature, after Evidently's defaults (distances for large samples, where a
- * p-value flags everything; p-values for small ones): at most 5 distinct training values:
- * `chisquare` (on its bins); else at most 1000 finite training values: `ks`; else
- * `wasserstein` (normed). A version 1 profile has no distinct count: its features are numeric.
+ * p-value flags everything; p-values for small ones): a categorical feature (profile version 2,
+ * named or found by categoricalKind): `chisquare` on its categories; else at most 5 distinct
+ * training values: `chisquare` (on its deciles); else at most 1000 finite training values: `ks`;
+ * else `wasserstein` (normed). A version 1 profile has no distinct count: its features are numeric.
  */
-export function autoMethod(feature: Pick<Profile['features'][number], 'count' | 'fine'>): string {
+export function autoMethod(feature: Pick<Profile['features'][number], 'count' | 'fine' | 'categorical'>): string {
+  if (feature.categorical) return 'chisquare';
   if (feature.fine && feature.fine.distinct <= AUTO_MAX_DISTINCT) return 'chisquare';
   return feature.count <= AUTO_MAX_P_VALUE_ROWS ? 'ks' : 'wasserstein';
 }
 
 /** The method a feature is scored with under these settings. */
-export function featureMethod(settings: Pick<DriftSettings, 'method'>, feature: Pick<Profile['features'][number], 'count' | 'fine'>): DriftMethod {
+export function featureMethod(settings: Pick<DriftSettings, 'method'>, feature: Pick<Profile['features'][number], 'count' | 'fine' | 'categorical'>): DriftMethod {
   return driftMethod(settings.method === AUTO ? autoMethod(feature) : settings.method);
 }
 

@@ -7,11 +7,11 @@
  */
 import { isDrifted, moreDrifted, smoothedShares, type DriftMethod } from './methods/index.js';
 import { adjustPValues } from './distributions.js';
-import { AUTO, featureMethod } from './options.js';
+import { AUTO, featureBinning, featureMethod } from './options.js';
 import { aggregate, decide, decisionPolicy, type Action } from './decide.js';
 import { InputError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
-import { featureCounts, fineCounts, type FeatureCounts } from './counts.js';
+import { categoryCounts, featureCounts, fineCounts, type FeatureCounts } from './counts.js';
 import type { DriftSettings } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
@@ -40,6 +40,33 @@ export interface FeatureDrift {
   count: number;
   /** current non-finite values */
   non_finite: number;
+  /** a feature counted on its categories (profile version 2, featureBinning): what changed among them */
+  categories?: CategoryDrift;
+}
+
+/** How many category changes a feature's `top_changes` lists. */
+export const TOP_CATEGORY_CHANGES = 5;
+
+/** What changed among a categorical feature's categories (shares unsmoothed: count / size). */
+export interface CategoryDrift {
+  /** the baseline's categories the scan counted on */
+  categories: number;
+  /**
+   * share of the current values not among the baseline's categories ("other"): new categories,
+   * and, when the baseline kept only its most frequent values (`reference_other_share` > 0),
+   * also current values of the baseline's own "other" bucket
+   */
+  new_category_share: number;
+  /** the baseline's share in "other" (0 when every training value is a category) */
+  reference_other_share: number;
+  /** the largest share changes, largest first (up to TOP_CATEGORY_CHANGES; `category`: the value, `other` or `missing`) */
+  top_changes: CategoryChange[];
+}
+
+export interface CategoryChange {
+  category: string;
+  expected: number;
+  actual: number;
 }
 
 /**
@@ -96,12 +123,35 @@ function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, 
     actual: Array.from(smoothedShares(counts.current, counts.currentSize, settings.epsilon)),
     count: counts.currentSize,
     non_finite: counts.nonFinite,
+    ...(counts.bins === 'categories' ? { categories: categoryDrift(counts) } : {}),
+  };
+}
+
+/** The category changes of counts laid out as `categories` (the values, other, missing). */
+function categoryDrift(counts: FeatureCounts): CategoryDrift {
+  const k = counts.edges.length;
+  const share = (c: number, size: number) => (size > 0 ? c / size : 0);
+  const changes: CategoryChange[] = [];
+  for (let i = 0; i < k + 2; i++) {
+    const expected = share(counts.reference[i]!, counts.referenceSize);
+    const actual = share(counts.current[i]!, counts.currentSize);
+    if (expected !== actual) changes.push({ category: i < k ? String(counts.edges[i]) : i === k ? 'other' : 'missing', expected, actual });
+  }
+  changes.sort((a, b) => Math.abs(b.actual - b.expected) - Math.abs(a.actual - a.expected));
+  return {
+    categories: k,
+    new_category_share: share(counts.current[k]!, counts.currentSize),
+    reference_other_share: share(counts.reference[k]!, counts.referenceSize),
+    top_changes: changes.slice(0, TOP_CATEGORY_CHANGES),
   };
 }
 
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
   const methods = profile.features.map((feature) => featureMethod(settings, feature));
-  const counts = profile.features.map((feature, f) => featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, settings.fine));
+  const counts = profile.features.map((feature, f) => {
+    const binning = featureBinning(settings, feature);
+    return binning === 'categories' ? categoryCounts(profile, feature, histograms.counts[f]!) : featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, binning === 'fine');
+  });
   const scoreKinds: DriftMethod['scoreKind'][] = [];
   const features: FeatureDrift[] = [];
   const skipped: SkippedFeature[] = [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { quantileEdges, lowerBound, upperBound, uniqueSorted } from './quantile.js';
 import { DEFAULT_RESOLUTION, PROFILE_FORMAT, PROFILE_VERSION, type FeatureProfile, type FineSummary, type Profile } from './types.js';
 import { InputError, UsageError } from '../util/index.js';
+import { categoricalKind, categoricalSummary, resolveMaxCategories, sortedValueCounts } from './categorical.js';
 
 export interface FeatureColumn {
   name: string;
@@ -18,6 +19,10 @@ export interface BuildProfileInput {
   source: Profile['source'];
   /** the path errors name (default: `source.file`, the file name alone) */
   path?: string;
+  /** columns named categorical (BaselineOptions.categorical); each must be one of `columns` */
+  categorical?: readonly string[];
+  /** categories a categorical summary keeps (BaselineOptions.maxCategories) */
+  maxCategories?: number;
 }
 
 /** Build a baseline profile from whole feature columns (all of the same length). */
@@ -35,7 +40,9 @@ export function buildProfile(input: BuildProfileInput): Profile {
   const complete = completeRows(columns, rows);
   let completeCount = 0;
   for (let r = 0; r < rows; r++) completeCount += complete[r]!;
-  const features = columns.map((column) => profileFeature(column, bins, resolution, complete, completeCount, file));
+  const named = namedCategorical(input.categorical ?? [], columns, file);
+  const maxCategories = resolveMaxCategories(input.maxCategories);
+  const features = columns.map((column) => profileFeature(column, bins, resolution, complete, completeCount, file, named, maxCategories));
   const id = createHash('sha256').update(JSON.stringify({ bins, resolution, features })).digest('hex');
   return {
     format: PROFILE_FORMAT,
@@ -75,7 +82,16 @@ export function resolveResolution(bins: number, resolution?: number): number {
   return resolution;
 }
 
-function profileFeature(column: FeatureColumn, bins: number, resolution: number, complete: Uint8Array, completeCount: number, file: string): FeatureProfile {
+/** The named categorical columns, each a feature column, or a UsageError naming the one that is not. */
+function namedCategorical(names: readonly string[], columns: FeatureColumn[], file: string): Set<string> {
+  const features = new Set(columns.map((c) => c.name));
+  for (const name of names) {
+    if (!features.has(name)) throw new UsageError(`column ${JSON.stringify(name)} is not a feature column of ${file} (absent, the label or excluded)`, { option: 'categorical' });
+  }
+  return new Set(names);
+}
+
+function profileFeature(column: FeatureColumn, bins: number, resolution: number, complete: Uint8Array, completeCount: number, file: string, named: ReadonlySet<string>, maxCategories: number): FeatureProfile {
   const { values } = column;
   let nan = 0;
   let posInf = 0;
@@ -105,6 +121,9 @@ function profileFeature(column: FeatureColumn, bins: number, resolution: number,
   const stats = moments(sorted);
   const fine = fineSummary(sorted, resolution);
   refuseOverflow(column.name, file, sorted, quantiles, compatEdges, stats, fine);
+  const kind = categoricalKind(column.name, fine.distinct, nFinite, named);
+  const missing = nan + posInf + negInf;
+  const categorical = kind === null ? undefined : categoricalSummary(sortedValueCounts(sorted), missing, values.length, kind, maxCategories);
   return {
     name: column.name,
     count: nFinite,
@@ -117,6 +136,7 @@ function profileFeature(column: FeatureColumn, bins: number, resolution: number,
     counts,
     missing: nan + posInf + negInf,
     fine,
+    ...(categorical ? { categorical } : {}),
     compat: { edges: Array.from(compatEdges), counts: compatCounts },
   };
 }

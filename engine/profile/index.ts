@@ -13,7 +13,8 @@ export { buildProfile, histogramCounts, resolveResolution, type FeatureColumn } 
 export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from './quantile.js';
 export { saveProfile, loadProfile, validateProfile } from './store.js';
 export { fineScanEdges, fineScanCounts, nextUp } from './fine.js';
-export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
+export { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT, categoricalKind, categoricalSummary, categoryScanEdges, categorySlotCounts, resolveMaxCategories, sortedValueCounts } from './categorical.js';
+export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type CategoricalSummary, type CategoricalKind, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
 
 /** Read a data file and build its baseline profile. */
 export async function createBaseline(file: string, options: BaselineOptions = {}): Promise<Profile> {
@@ -25,6 +26,8 @@ export async function createBaseline(file: string, options: BaselineOptions = {}
     rows,
     bins: options.bins ?? 10,
     resolution: options.resolution,
+    categorical: options.categorical,
+    maxCategories: options.maxCategories,
     label: labelName ?? null,
     source: { file: basename(file), bytes, format: await detectFormat(file) },
     path: file,

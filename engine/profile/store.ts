@@ -56,11 +56,11 @@ export function validateProfile(data: unknown, file: string): Profile {
     return fail('"quantile_grids" must be {"default": "i/bins", "compat": "linspace"}');
   }
   if (!Array.isArray(p['features']) || p['features'].length === 0) return fail('"features" must be a non-empty array');
-  (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, version, fail));
+  (p['features'] as unknown[]).forEach((f, i) => validateFeature(f, i, version, p['rows'], fail));
   return data as Profile;
 }
 
-function validateFeature(f: unknown, i: number, version: number, fail: (what: string) => never): void {
+function validateFeature(f: unknown, i: number, version: number, rows: unknown, fail: (what: string) => never): void {
   if (typeof f !== 'object' || f === null) fail(`features[${i}] is not an object`);
   const feature = f as Partial<FeatureProfile>;
   const where = `feature ${JSON.stringify(feature.name ?? i)}`;
@@ -75,7 +75,11 @@ function validateFeature(f: unknown, i: number, version: number, fail: (what: st
   if (!compat || !numbers(compat.edges) || !numbers(compat.counts)) fail(`${where}: "compat" must hold "edges" and "counts"`);
   if (compat!.edges.length > 0 && compat!.counts.length !== compat!.edges.length - 1) fail(`${where}: "compat.counts" must have edges - 1 numbers`);
   if (!sorted(compat!.edges)) fail(`${where}: "compat.edges" must be sorted`);
-  if (version < 2) return;
+  if (version < 2) {
+    // categorical columns are a version 2 field: a version 1 profile has none (one edited to carry them is read without)
+    delete feature.categorical;
+    return;
+  }
   const fine = feature.fine;
   if (typeof fine !== 'object' || fine === null) return fail(`${where}: version ${version} needs "fine"`);
   if (!numbers(fine.edges) || !fine.edges.every((x, k) => k === 0 || fine.edges[k - 1]! < x)) fail(`${where}: "fine.edges" must be increasing finite numbers`);
@@ -86,4 +90,22 @@ function validateFeature(f: unknown, i: number, version: number, fail: (what: st
   if (!numberOrNull(fine.sum) || !numberOrNull(fine.sum_squares)) fail(`${where}: "fine.sum" and "fine.sum_squares" must be numbers or null`);
   const total = fine.counts.reduce((a, b) => a + b, 0);
   if (typeof feature.count === 'number' && total !== feature.count) fail(`${where}: "fine.counts" must add up to "count" (${feature.count}), not ${total}`);
+  if (feature.categorical !== undefined) validateCategorical(feature, where, rows, fail);
+}
+
+/** A categorical summary (engine/profile/categorical.ts): its counts add up to the feature's and the profile's. */
+function validateCategorical(feature: Partial<FeatureProfile>, where: string, rows: unknown, fail: (what: string) => never): void {
+  const c = feature.categorical as unknown as Record<string, unknown> | null;
+  if (typeof c !== 'object' || c === null) return fail(`${where}: "categorical" must be an object`);
+  if (c['kind'] !== 'named' && c['kind'] !== 'few_distinct') fail(`${where}: "categorical.kind" must be "named" or "few_distinct"`);
+  const values = c['values'];
+  const counts = c['counts'];
+  if (!Array.isArray(values) || !values.every((x, k) => typeof x === 'number' && Number.isFinite(x) && (k === 0 || (values[k - 1] as number) < x))) fail(`${where}: "categorical.values" must be increasing finite numbers`);
+  const whole = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+  if (!Array.isArray(counts) || counts.length !== (values as unknown[]).length || !counts.every(whole)) fail(`${where}: "categorical.counts" must have one whole count per value`);
+  if (!whole(c['other']) || !whole(c['missing']) || !whole(c['distinct'])) fail(`${where}: "categorical.other", "missing" and "distinct" must be whole numbers`);
+  if (c['missing'] !== feature.missing) fail(`${where}: "categorical.missing" must equal "missing" (${feature.missing})`);
+  const listed = (counts as number[]).reduce((a, b) => a + b, 0);
+  if (typeof feature.count === 'number' && listed + (c['other'] as number) !== feature.count) fail(`${where}: "categorical.counts" and "other" must add up to "count" (${feature.count}), not ${listed + (c['other'] as number)}`);
+  if (typeof rows === 'number' && listed + (c['other'] as number) + (c['missing'] as number) !== rows) fail(`${where}: the categorical counts must add up to "rows" (${rows})`);
 }

@@ -32,6 +32,29 @@ export interface FineSummary {
   sum_squares: number | null;
 }
 
+/** Why a column is categorical: named by the user (`--categorical`), or numeric with few distinct values (categoricalKind). */
+export type CategoricalKind = 'named' | 'few_distinct';
+
+/**
+ * Version 2, categorical columns (engine/profile/categorical.ts): the training counts of the most
+ * frequent values (up to `maxCategories`), the rest in `other`, and the missing count; they add
+ * up to the profile's rows. A scan counts the current values on these categories, so that values
+ * the baseline never listed (new categories) and their share are seen.
+ */
+export interface CategoricalSummary {
+  kind: CategoricalKind;
+  /** the kept category values, ascending */
+  values: number[];
+  /** training count of each value */
+  counts: number[];
+  /** training finite values not among `values` (0 unless there were more than maxCategories distinct values) */
+  other: number;
+  /** training non-finite values (the feature's `missing`) */
+  missing: number;
+  /** distinct finite training values (values.length plus those in `other`) */
+  distinct: number;
+}
+
 export interface FeatureProfile {
   name: string;
   /** finite values */
@@ -60,6 +83,8 @@ export interface FeatureProfile {
   /** compat `driftcatcher`: the original tool's baseline (complete rows only, np.histogram) */
   /** version 2: the fine summary (absent in version 1 profiles) */
   fine?: FineSummary;
+  /** version 2: present when the column is categorical (its numeric fields are kept: PSI, KS and the rest still read them) */
+  categorical?: CategoricalSummary;
   compat: {
     /**
      * the bins + 1 quantiles of this feature over complete rows at q = np.linspace(0, 1, bins + 1)
@@ -103,6 +128,10 @@ export interface BaselineOptions {
   label?: string;
   exclude?: readonly string[];
   coerce?: boolean;
+  /** columns to treat as categorical, whatever their distinct values (besides those the rule finds: categoricalKind) */
+  categorical?: readonly string[];
+  /** categories a categorical summary keeps, the most frequent (default 100: CATEGORICAL_DEFAULTS.maxCategories) */
+  maxCategories?: number;
   /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes) */
   maxLineBytes?: number;
 }

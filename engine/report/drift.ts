@@ -300,6 +300,24 @@ export function renderFeatureTable(report: DriftReport, top = 10, style: TextSty
   return table(header, rows, [true, false, ...(auto ? [false] : []), true, ...(pValues ? [true] : []), false]);
 }
 
+const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
+
+/**
+ * The categorical features among the `top` shown (counted on their categories): per feature its
+ * method, the share of new categories and the largest share changes; undefined when none.
+ */
+export function renderCategoryChanges(report: DriftReport, top = 10): string | undefined {
+  const shown = report.features.slice(0, top).filter((f) => f.categories);
+  if (shown.length === 0) return undefined;
+  const lines = shown.map((f) => {
+    const c = f.categories!;
+    const other = c.reference_other_share > 0 ? ` (the baseline's other: ${percent(c.reference_other_share)})` : '';
+    const changes = c.top_changes.map((t) => `${t.category} ${percent(t.expected)} -> ${percent(t.actual)}`).join(', ');
+    return `  ${f.name} (${f.method}, ${c.categories} categories): new categories ${percent(c.new_category_share)}${other}${changes ? `; top changes: ${changes}` : ''}`;
+  });
+  return ['categorical features (shares of the baseline -> of this data):', ...lines].join('\n');
+}
+
 /** A check: the feature table, the verdict line and the settings line (and the caller's next step). */
 export function renderDriftReport(report: DriftReport, options: DriftTextOptions = {}): string {
   const style = options.style ?? PLAIN;
@@ -307,8 +325,10 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
   const gt = past(s.score_kind);
   const overall = s.method === 'auto' ? 'auto (drifted share)' : `${s.method} (${s.aggregation})`;
   const threshold = s.method === 'auto' ? `thresholds ${Object.entries(s.thresholds).map(([id, t]) => `${id} ${t}`).join(', ')}` : `threshold ${s.threshold}`;
+  const categories = renderCategoryChanges(report, options.top ?? 10);
   const lines = [
     renderFeatureTable(report, options.top ?? 10, style),
+    ...(categories ? ['', categories] : []),
     '',
     `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${overall} ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
     `settings: ${s.semantics}, ${s.bins} bins, ${threshold}, epsilon ${s.epsilon}${s.correction !== 'none' ? `, correction ${s.correction}` : ''}${s.drift_share !== null ? `, dataset drift at a drifted share >= ${s.drift_share}` : ''}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,

@@ -15,9 +15,11 @@ export type ScoreKind = 'distance' | 'p_value';
  *   [e[k-1], +inf), then one more bin counting the non-finite values;
  * - `histogram` (`compat: 'driftcatcher'`): np.histogram's edges.length - 1 bins on the stored
  *   edges, [e[0], e[1]), ..., [e[k-2], e[k-1]] (last bin closed, repeated edges give empty bins);
- *   values outside them are not in any bin but are in `currentSize` (the original tool's share).
+ *   values outside them are not in any bin but are in `currentSize` (the original tool's share);
+ * - `categories` (a categorical feature, profile version 2): one bin per category value in
+ *   `edges` (the baseline's), then "other" (values not among them), then the non-finite values.
  */
-export type BinLayout = 'open' | 'histogram';
+export type BinLayout = 'open' | 'histogram' | 'categories';
 
 /**
  * Summaries of a feature richer than its bins: the baseline's profile of the feature (count, min,

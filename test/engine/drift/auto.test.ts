@@ -66,6 +66,11 @@ describe('the fine scan', () => {
       expect(fine.settings.fine).toBe(true);
       for (const f of psi.features) {
         const g = fine.features.find((x) => x.name === f.name)!;
+        // auto's chisquare counts a categorical feature (flag) on its categories, not on fine bins
+        if (method === 'auto' && f.name === 'flag') {
+          expect(g.categories, 'flag is counted on its categories').toBeDefined();
+          continue;
+        }
         expect(g.actual, `${method} ${f.name}`).toEqual(f.actual);
         expect(g.expected, `${method} ${f.name}`).toEqual(f.expected);
       }
