@@ -18,7 +18,7 @@ import type { KernelName } from '../kernels/index.js';
 export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, P_VALUE_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
-export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
+export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, ksTwoSampleExactP, ksTwoSamplePValue, KS_EXACT_MAX_N, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
 export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, type FeatureSlots, type FeatureCounts } from './counts.js';
 export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, resolveDriftOptions, binEdges, type DriftOptions, type DriftSettings, type Compat } from './options.js';
