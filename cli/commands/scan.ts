@@ -10,13 +10,18 @@ export function registerScan(program: Command): void {
       .command('scan')
       .description('bulk drift scan: one row per file plus the combined row, work spread over worker threads')
       .argument('<files...>', 'current data files: CSV, Arrow IPC or Parquet')
-      .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from'),
+      .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from')
+      .option('--summary-out <part.json>', 'also write the batch summary of all the files (their counts on the baseline\'s bins) for `check --summaries`'),
     ' (when the baseline is built from data)',
-  ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
+  ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string; summaryOut?: string }) => {
     const { resolveBaseline } = await import('../../engine/profile/index.js');
-    const { scanDrift } = await import('../../engine/drift/index.js');
+    const { scanDriftSummary, saveSummary } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
-    const scan = await scanDrift(profile, files, scanOptions(flags));
+    const { scan, summary } = await scanDriftSummary(profile, files, scanOptions(flags));
+    if (flags.summaryOut) {
+      await saveSummary(summary, flags.summaryOut);
+      process.stderr.write(`driftcatcher: batch summary of ${files.length} file(s), ${summary.rows} rows, written to ${flags.summaryOut}\n`);
+    }
     scan.files.forEach((r, i) => process.stderr.write(skippedFeaturesWarning(r, files[i])));
     if (scan.files.length > 1) process.stderr.write(skippedFeaturesWarning(scan.combined, 'combined'));
     if (flags.json) printJson(scan);

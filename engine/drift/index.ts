@@ -11,6 +11,7 @@ import { InputError } from '../util/index.js';
 import { countFile, type CountOptions } from '../scan/index.js';
 import { emptyHistograms, mergeHistograms, type Histograms } from '../scan/index.js';
 import { driftReport, type DriftReport } from './report.js';
+import { batchSummary, checkSummaries, loadSummary, type BatchSummary } from './summary.js';
 import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { KernelName } from '../kernels/index.js';
@@ -18,7 +19,7 @@ import type { KernelName } from '../kernels/index.js';
 export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, P_VALUE_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
-export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
+export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, ksTwoSampleExactP, ksTwoSamplePValue, KS_EXACT_MAX_N, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
 export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, categoryCounts, type FeatureSlots, type FeatureCounts, type CategoryCounts } from './counts.js';
 export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, featureBinning, resolveDriftOptions, binEdges, type FeatureBinning, type DriftOptions, type DriftSettings, type Compat } from './options.js';
@@ -26,6 +27,18 @@ export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS
 export { maxWorkers, workerBoundText } from '../parallel/index.js';
 export type { KernelName } from '../kernels/index.js';
 export { driftReport, TOP_CATEGORY_CHANGES, type DriftReport, type FeatureDrift, type CategoryDrift, type CategoryChange, type SkippedFeature, type SkipReason } from './report.js';
+export { SUMMARY_FORMAT, SUMMARY_VERSION, MAX_SUMMARY_BYTES, batchSummary, summaryHistograms, saveSummary, loadSummary, validateSummary, checkSummaries, type BatchSummary, type FeatureSummaryCounts, type SummaryEdges } from './summary.js';
+
+/**
+ * One verdict from the summary files of a batch's shards (`scan --summary-out` on each): the
+ * report a scan of all the shards at once gives (the counts add), under these options.
+ */
+export async function checkSummaryFiles(profile: Profile, summaryFiles: string[], options: DriftOptions = {}): Promise<DriftReport> {
+  const settings = resolveDriftOptions(profile, options);
+  const summaries = [];
+  for (const file of summaryFiles) summaries.push({ summary: await loadSummary(file), file });
+  return checkSummaries(profile, summaries, settings);
+}
 
 /** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */
 export interface ScanOptions extends DriftOptions, PoolOptions, Omit<CountOptions, 'missingFeatures'> {}
@@ -48,6 +61,14 @@ export async function checkDrift(profile: Profile, file: string, options: ScanOp
 
 /** Check many files against one baseline: one report each plus the combined one. */
 export async function scanDrift(profile: Profile, files: string[], options: ScanOptions = {}): Promise<ScanReport> {
+  return (await scanDriftSummary(profile, files, options)).scan;
+}
+
+/**
+ * scanDrift, and the batch summary of all the files together (their counts on the baseline's
+ * bins: summary.ts), for `saveSummary` and a later `checkSummaries` with other shards.
+ */
+export async function scanDriftSummary(profile: Profile, files: string[], options: ScanOptions = {}): Promise<{ scan: ScanReport; summary: BatchSummary }> {
   const started = performance.now();
   const settings = resolveDriftOptions(profile, options);
   const featureNames = profile.features.map((f) => f.name);
@@ -61,13 +82,15 @@ export async function scanDrift(profile: Profile, files: string[], options: Scan
     const countOptions: CountOptions = { ...options, missingFeatures: settings.semantics === 'default' ? 'error' : 'skip' };
     for (const file of files) perFile.push(await countFile(pool, file, featureNames, countOptions));
     const combined = perFile.reduce((into, h) => mergeHistograms(into, h), emptyHistograms(featureNames, plan.nEdges, { tails: plan.tails }));
-    return {
+    const summary = batchSummary(profile, combined, settings, files);
+    const scan: ScanReport = {
       files: perFile.map((h, i) => driftReport(profile, h, settings, [files[i]!])),
       combined: driftReport(profile, combined, settings, files),
       kernel: pool.inlineKernel.name,
       workers: pool.threadsStarted,
       seconds: (performance.now() - started) / 1000,
     };
+    return { scan, summary };
   } finally {
     await pool.close();
   }

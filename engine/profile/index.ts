@@ -7,6 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { readTable, detectFormat } from '../io/index.js';
 import { buildProfile, type FeatureColumn } from './build.js';
 import { loadProfile } from './store.js';
+import { mergeProfiles } from './merge.js';
 import type { BaselineOptions, Profile } from './types.js';
 
 export { buildProfile, histogramCounts, resolveResolution, type FeatureColumn } from './build.js';
@@ -14,7 +15,8 @@ export { quantileSorted, quantileEdges, quantileGrid, type QuantileGrid } from '
 export { saveProfile, loadProfile, validateProfile } from './store.js';
 export { fineScanEdges, fineScanCounts, nextUp } from './fine.js';
 export { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT, categoricalKind, categoricalSummary, categoryScanEdges, categorySlotCounts, resolveMaxCategories, sortedValueCounts } from './categorical.js';
-export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type CategoricalSummary, type CategoricalKind, type Profile, type FeatureProfile, type BaselineOptions } from './types.js';
+export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type CategoricalSummary, type CategoricalKind, type Profile, type FeatureProfile, type BaselineOptions, type MergeInfo, type MergeSource } from './types.js';
+export { mergeProfiles, type MergeInput } from './merge.js';
 
 /** Read a data file and build its baseline profile. */
 export async function createBaseline(file: string, options: BaselineOptions = {}): Promise<Profile> {
@@ -69,3 +71,10 @@ async function startsLikeJson(file: string): Promise<boolean> {
   }
 }
 export { uniqueSorted } from './quantile.js';
+
+/** Load profiles and merge them (mergeProfiles); the merged profile is not saved. */
+export async function mergeProfileFiles(files: readonly string[]): Promise<Profile> {
+  const inputs = [];
+  for (const file of files) inputs.push({ profile: await loadProfile(file), file });
+  return mergeProfiles(inputs);
+}

@@ -85,6 +85,8 @@ export interface FeatureProfile {
   fine?: FineSummary;
   /** version 2: present when the column is categorical (its numeric fields are kept: PSI, KS and the rest still read them) */
   categorical?: CategoricalSummary;
+  /** a merged profile (profile merge, merge.ts): how far its quantiles may be from the concatenated data's */
+  merged?: MergeInfo;
   compat: {
     /**
      * the bins + 1 quantiles of this feature over complete rows at q = np.linspace(0, 1, bins + 1)
@@ -117,7 +119,26 @@ export interface Profile {
   rows: number;
   /** rows whose features are all finite (the compat baseline's rows) */
   complete_rows: number;
+  /** a merged profile: the profiles it was merged from */
+  merged_from?: MergeSource[];
   features: FeatureProfile[];
+}
+
+/** What a merged feature says of its merge (engine/profile/merge.ts, docs/PROFILE.md "Merged profiles"). */
+export interface MergeInfo {
+  /** the profiles merged */
+  shards: number;
+  /** the largest distance, as a share of the feature's finite values, between the rank of a merged quantile (fine, decile or compat) and numpy's rank on the concatenated data, as far as the shards' summaries tell */
+  rank_error: number;
+  /** true when every merged edge is a fine edge of every shard (or outside its range): the counts on the merged edges are then exact */
+  counts_exact: boolean;
+}
+
+/** A profile a merged profile was merged from. */
+export interface MergeSource {
+  file: string;
+  id: string;
+  rows: number;
 }
 
 export interface BaselineOptions {

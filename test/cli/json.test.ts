@@ -35,6 +35,7 @@ const RUNS: Record<string, string[]> = {
   predict: ['predict', files.batch, '--model', registry, '-o', at('predict-out.csv'), '--json'],
   'models promote': ['models', 'promote', '1', '--registry', registry, '--json', '--ledger-dir', ledger],
   'models list': ['models', 'list', '--registry', registry, '--json'],
+  'profile merge': ['profile', 'merge', files.profile, files.profile, '-o', at('merged-out.json'), '--json'],
   monitor: ['monitor', files.predictions, '--registry', registry, '--json', '--ledger-dir', ledger],
   'agent check': ['agent', 'check', files.batch, ...place('state'), '--json', '--workers', '0', '--no-record'],
   'agent retrain': ['agent', 'retrain', '--new-data', files.labelled, '--base-data', files.train, ...place('state'), '--n-estimators', '2', '--workers', '0', '--force', '--json', '--no-record'],

@@ -122,6 +122,7 @@ const RUNS: Record<string, string[][]> = {
   'agent check': [['agent', 'check', '--data', files.batch, ...track_(at('state-check')), '--workers', '0', '--labeled-data', files.labelled, '--base-data', files.train, '--n-estimators', '2', '--train-workers', '0']],
   'agent retrain': [['agent', 'retrain', '--new-labeled-data', files.labelled, '--base-data', files.train, ...track_(at('state-retrain')), '--n-estimators', '2', '--workers', '0']],
   'agent status': [['agent', 'status', ...track_(at('state-check'))]],
+  'profile merge': [['profile', 'merge', files.profile, '-o', at('merged.json'), '--json']],
   'agent watch': [['agent', 'watch', at('incoming'), ...track_(at('state-watch')), '--interval', '50ms', '--workers', '0']],
 };
 

@@ -1,6 +1,6 @@
 /**
  * The statistical tests on the profile's summaries against scipy on the raw rows
- * (test/reference/stats_reference.py: ks_2samp method='asymp', wasserstein_distance, chisquare),
+ * (test/reference/stats_reference.py: ks_2samp method='auto' and 'asymp', wasserstein_distance, chisquare),
  * on the real CICIDS extract split many ways: contiguous and random subsets of 200 to 9,000 rows,
  * and drifted variants (scaled, shifted). Each number is asserted within the bound
  * docs/STATISTICS.md states for it; the worst error of each test is printed. The special
@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { checkDrift, createBaseline, type DriftReport, type Profile } from '../../engine/index.js';
-import { chiSquareSf, gammaQ, kolmogorovSf, ksTwoSampleP } from '../../engine/drift/index.js';
+import { chiSquareSf, gammaQ, KS_EXACT_MAX_N, kolmogorovSf, ksTwoSampleExactP, ksTwoSampleP } from '../../engine/drift/index.js';
 import { HEAD_9998, readCsvText, rng, tempDir, writeCsvText, type CsvText } from '../helpers.js';
 
 const SCRIPT = join(import.meta.dirname, 'stats_reference.py');
@@ -105,7 +105,7 @@ describe('ks, wasserstein, chisquare on the summaries = scipy on the raw rows, w
     const files = all.map((s, i) => ({ reference: subset(csv, s.reference, `ref-${i}.csv`), current: subset(csv, s.current, `cur-${i}.csv`, s.transform) }));
     const resolution = 1000;
     const ref = python(`import runpy, sys; sys.argv = ['x']; runpy.run_path(${JSON.stringify(SCRIPT)}, run_name='__main__')`, JSON.stringify({ splits: files, resolution })) as { splits: Array<{ features: Record<string, Record<string, number | null | number[]>> }> };
-    const worst = { ksD: 0, ksDWidth: 0, ksP: 0, ksPAsymptotic: 0, wNormed: 0, wRelative: 0, chiStat: 0, chiP: 0 };
+    const worst = { ksD: 0, ksDWidth: 0, ksP: 0, ksPExactOfD: 0, ksPWhereDExact: 0, ksPAsymptotic: 0, wNormed: 0, wRelative: 0, chiStat: 0, chiP: 0 };
     let compared = 0;
     let worstW = '';
     const wErrors: number[] = [];
@@ -132,11 +132,19 @@ describe('ks, wasserstein, chisquare on the summaries = scipy on the raw rows, w
         const pScipy = theirs['ks_pvalue'] as number;
         const asymptotic = Math.abs(ksTwoSampleP(d, n, m) - pScipy);
         expect(asymptotic, `${where}: ks p-value of scipy's D, ours vs scipy's asymp`).toBeLessThanOrEqual(KS_P_ASYMPTOTIC_BOUND);
-        const pSpan = ksTwoSampleP(dLo, n, m) - ksTwoSampleP(dHi, n, m);
-        expect(Math.abs(ks.score - pScipy), `${where}: ks p-value`).toBeLessThanOrEqual(pSpan + KS_P_ASYMPTOTIC_BOUND);
+        // every split has at most 10,000 values a side: our p-value and scipy's `auto` one are exact,
+        // so they differ only by where our D lies in its bounds (and by rounding: 1e-12)
+        const pAuto = theirs['ks_pvalue_auto'] as number;
+        const exact = (x: number) => ksTwoSampleExactP(x, n, m)!;
+        expect(Math.max(n, m)).toBeLessThanOrEqual(KS_EXACT_MAX_N);
+        expect(Math.abs(exact(d) - pAuto), `${where}: exact p-value of scipy's D, ours vs scipy's auto`).toBeLessThanOrEqual(1e-12);
+        const pSpan = exact(dLo) - exact(dHi);
+        expect(Math.abs(ks.score - pAuto), `${where}: ks p-value`).toBeLessThanOrEqual(pSpan + 1e-12);
         worst.ksD = Math.max(worst.ksD, Math.abs(ks.statistic! - d));
         worst.ksDWidth = Math.max(worst.ksDWidth, dHi - dLo);
-        worst.ksP = Math.max(worst.ksP, Math.abs(ks.score - pScipy));
+        worst.ksP = Math.max(worst.ksP, Math.abs(ks.score - pAuto));
+        worst.ksPExactOfD = Math.max(worst.ksPExactOfD, Math.abs(exact(d) - pAuto));
+        if (dHi === dLo) worst.ksPWhereDExact = Math.max(worst.ksPWhereDExact, Math.abs(ks.score - pAuto));
         worst.ksPAsymptotic = Math.max(worst.ksPAsymptotic, asymptotic);
         // Wasserstein: scipy's distance within [lo, hi]
         const w = feature('wasserstein', name);
@@ -147,7 +155,7 @@ describe('ks, wasserstein, chisquare on the summaries = scipy on the raw rows, w
         expect(raw, `${where}: wasserstein`).toBeLessThanOrEqual(wHi + slack);
         const std = Math.max(theirs['ref_std'] as number, 0.001);
         wErrors.push(Math.abs(w.score - raw / std));
-        ksPErrors.push(Math.abs(ks.score - pScipy));
+        ksPErrors.push(Math.abs(ks.score - pAuto));
         if (Math.abs(w.score - raw / std) > worst.wNormed) worstW = `${where}: ${w.statistic} vs ${raw} (std ${std}, bounds ${wLo}..${wHi})`;
         worst.wNormed = Math.max(worst.wNormed, Math.abs(w.score - raw / std));
         if (raw > 0) worst.wRelative = Math.max(worst.wRelative, Math.abs(w.statistic! - raw) / raw);
@@ -168,7 +176,7 @@ describe('ks, wasserstein, chisquare on the summaries = scipy on the raw rows, w
     }
     console.log(
       `stats vs scipy on ${all.length} splits, ${compared} features: ks D worst error ${worst.ksD.toExponential(2)} (bounds at most ${worst.ksDWidth.toFixed(4)} wide), ` +
-        `ks p-value worst ${worst.ksP.toExponential(2)} (of which the asymptotic formula ${worst.ksPAsymptotic.toExponential(2)}); ` +
+        `ks p-value (exact, vs scipy auto) worst ${worst.ksP.toExponential(2)} (where D is exact ${worst.ksPWhereDExact.toExponential(2)}; exact distribution at scipy's D ${worst.ksPExactOfD.toExponential(2)}; Stephens' asymptotic formula vs scipy asymp ${worst.ksPAsymptotic.toExponential(2)}); ` +
         `wasserstein normed worst ${worst.wNormed.toExponential(2)} (relative ${worst.wRelative.toExponential(2)}); chisquare X^2 worst relative ${worst.chiStat.toExponential(2)}, p ${worst.chiP.toExponential(2)}; 99th percentiles: ks p ${p99(ksPErrors).toExponential(2)}, wasserstein normed ${p99(wErrors).toExponential(2)}; worst wasserstein case ${worstW}`,
     );
     expect(compared).toBeGreaterThan(700);

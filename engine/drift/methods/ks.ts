@@ -1,12 +1,14 @@
-import { ksTwoSampleP } from '../distributions.js';
+import { ksTwoSamplePValue } from '../distributions.js';
 import { cumulativeShares, type DriftMethod } from './types.js';
 
 /**
  * Two-sample Kolmogorov-Smirnov test on the fine summaries (finite values). The statistic is
  * D = max |F_ref - F_cur| over the fine edges, where F is the share of values below the edge;
  * the raw-data D (scipy.stats.ks_2samp) lies in [D, D_hi], D_hi taking the worst placement of
- * the values inside each fine bin (`statistic_bounds`). The p-value is the asymptotic Kolmogorov
- * distribution's (distributions.ts, ksTwoSampleP), the score; drifted below 0.05.
+ * the values inside each fine bin (`statistic_bounds`). The p-value, the score, is chosen as
+ * scipy's ks_2samp(method='auto') chooses it: the exact null distribution of D when neither side
+ * has more than 10,000 finite values (ksTwoSampleExactP), else the asymptotic Kolmogorov
+ * distribution (ksTwoSampleP); distributions.ts. Drifted below 0.05.
  */
 export const ks: DriftMethod = {
   id: 'ks',
@@ -30,6 +32,6 @@ export const ks: DriftMethod = {
     }
     const n = fine.reference.reduce((a, b) => a + b, 0);
     const m = fine.current.reduce((a, b) => a + b, 0);
-    return { score: ksTwoSampleP(d, n, m), statistic: d, statistic_bounds: [d, Math.max(d, hi)] };
+    return { score: ksTwoSamplePValue(d, n, m).p, statistic: d, statistic_bounds: [d, Math.max(d, hi)] };
   },
 };
