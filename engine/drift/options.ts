@@ -9,6 +9,8 @@ import { DRIFT_METHODS, driftMethod, type DriftMethod, type ScoreKind } from './
 import { CORRECTIONS, type Correction } from './distributions.js';
 import { AGGREGATIONS, DEFAULT_POLICY, P_VALUE_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 import { fineScanEdges, type Profile } from '../profile/index.js';
+import { rangeScanEdges } from './counts.js';
+import { QUALITY_DEFAULTS, resolveQualityOptions, type QualityOptions, type QualitySettings } from './quality.js';
 
 export type Compat = 'driftcatcher';
 export const COMPATS: readonly Compat[] = ['driftcatcher'];
@@ -29,6 +31,8 @@ export interface DriftOptions {
   /** how feature scores become the overall score (default `mean`) */
   aggregation?: Aggregation;
   policy?: Partial<DecisionPolicy>;
+  /** the data-quality signals' thresholds and what a breach does to the verdict (quality.ts; docs/STATISTICS.md, "Data quality") */
+  quality?: QualityOptions;
 }
 
 export interface DriftSettings {
@@ -53,6 +57,8 @@ export interface DriftSettings {
   aggregation: Aggregation;
   /** the decision policy resolved from options.policy (DecisionPolicy), in the report's snake_case */
   policy: PolicySettings;
+  /** the data-quality signals' thresholds and what a breach makes the verdict at least */
+  quality: QualitySettings;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {
@@ -71,6 +77,7 @@ export const DRIFT_DEFAULTS = deepFreeze({
   driftShare: null as number | null,
   correction: 'none' as Correction,
   policy: { ...DEFAULT_POLICY } as DecisionPolicy,
+  quality: { ...QUALITY_DEFAULTS },
 });
 
 const BINNING = {
@@ -117,6 +124,7 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
     bins: profile.bins,
     aggregation,
     policy: policySettings(policy),
+    quality: resolveQualityOptions(options.quality, compat ? 'compat:driftcatcher' : 'default'),
   };
 }
 
@@ -144,9 +152,14 @@ function checkCompatBaseline(profile: Profile): void {
   }
 }
 
-/** The edges each feature is binned on under these settings (what the pool is prepared with): the fine edges when a method needs them. */
+/**
+ * The edges each feature is binned on under these settings (what the pool is prepared with): the
+ * fine edges when a method needs them, else the deciles with the training minimum and
+ * nextUp(maximum) (rangeScanEdges: the out-of-range counts; the deciles' counts are sums of these
+ * bins); compat: the original's edges.
+ */
 export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine'>): Float64Array[] {
-  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? fineScanEdges(f.fine!) : f.edges) : f.compat.edges));
+  return profile.features.map((f) => Float64Array.from(settings.semantics === 'default' ? (settings.fine ? fineScanEdges(f.fine!) : rangeScanEdges(f)) : f.compat.edges));
 }
 
 /** `method: 'auto'`: a method per feature. */

@@ -12,7 +12,8 @@ import { aggregate, decide, decisionPolicy, type Action } from './decide.js';
 import { InputError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
 import { featureCounts, fineCounts, type FeatureCounts } from './counts.js';
-import type { DriftSettings } from './options.js';
+import { binEdges, type DriftSettings } from './options.js';
+import { constancy, featureQuality, missingRate, newCategories, outOfRange, qualitySummary, referenceConstancy, withQualityFloor, type FeatureQuality, type QualitySummary } from './quality.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
 
@@ -40,6 +41,10 @@ export interface FeatureDrift {
   count: number;
   /** current non-finite values */
   non_finite: number;
+  /** a categorical feature's share of the batch's values in categories the baseline has not seen (the categorical counts fill it; read by the quality signal new_categories) */
+  new_category_share?: number;
+  /** its data-quality signals (quality.ts) */
+  quality: FeatureQuality;
 }
 
 /**
@@ -78,10 +83,12 @@ export interface DriftReport {
   current: { files: string[]; rows: number; non_finite_values: number; coerced_values: number };
   /** set when the batch is too small for the verdict to mean anything (rule in sample-size.ts) */
   small_sample: SmallSample | null;
+  /** the data-quality signals of the whole batch; a breach makes `action` at least quality.action (settings.quality) */
+  quality: QualitySummary;
 }
 
 /** One feature's score under the settings (the method gets the counts, sizes, edges, the baseline's summary and, when it needs them, the fine counts). */
-function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings, fine: () => ReturnType<typeof fineCounts>): FeatureDrift {
+function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings, fine: () => ReturnType<typeof fineCounts>, quality: FeatureQuality): FeatureDrift {
   const { score, p_value, statistic, statistic_bounds } = method.compute({ ...counts, epsilon: settings.epsilon, summary: { reference: summary }, ...(method.needs === 'fine' ? { fine: fine() } : {}) });
   return {
     name,
@@ -96,15 +103,30 @@ function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, 
     actual: Array.from(smoothedShares(counts.current, counts.currentSize, settings.epsilon)),
     count: counts.currentSize,
     non_finite: counts.nonFinite,
+    quality,
   };
+}
+
+/** One feature's quality signals from its counts (new categories: added once the categorical counts give their share). */
+function qualityOf(profile: Profile, feature: Profile['features'][number], counts: FeatureCounts, currentRows: number, settings: DriftSettings, newCategoryShare?: number): FeatureQuality {
+  const q = settings.quality;
+  return featureQuality({
+    missing_rate: missingRate({ missing: feature.missing, rows: profile.rows }, { nonFinite: counts.nonFinite, rows: currentRows }, q.missing_threshold),
+    out_of_range: outOfRange(counts.outOfRange, counts.finite, q.out_of_range_threshold),
+    constant: constancy(feature, counts, q.constant_threshold, q.constant_min_values),
+    new_categories: newCategories(newCategoryShare, q.new_category_threshold),
+  });
 }
 
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
   const methods = profile.features.map((feature) => featureMethod(settings, feature));
-  const counts = profile.features.map((feature, f) => featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, settings.fine));
+  // the scan's edges (deciles with the training range, or the fine edges): featureCounts sums them into the method's bins
+  const scanEdges = settings.semantics === 'default' ? binEdges(profile, settings) : [];
+  const counts = profile.features.map((feature, f) => featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, scanEdges[f]));
   const scoreKinds: DriftMethod['scoreKind'][] = [];
   const features: FeatureDrift[] = [];
   const skipped: SkippedFeature[] = [];
+  const scored: number[] = [];
   profile.features.forEach((feature, f) => {
     const c = counts[f]!;
     if (settings.semantics === 'compat:driftcatcher' && c.currentSize === 0) {
@@ -113,7 +135,8 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       skipped.push({ name: feature.name, reason: c.nonFinite === 0 ? 'not_in_batch' : 'no_finite_values' });
       return;
     }
-    features.push(scoreFeature(methods[f]!, feature.name, c, feature, settings, () => fineCounts(feature, histograms.counts[f]!, histograms.tails, f)));
+    features.push(scoreFeature(methods[f]!, feature.name, c, feature, settings, () => fineCounts(feature, histograms.counts[f]!, histograms.tails, f), qualityOf(profile, feature, c, histograms.rows, settings)));
+    scored.push(f);
     scoreKinds.push(methods[f]!.scoreKind);
   });
   correct(features, scoreKinds, settings);
@@ -134,6 +157,16 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
   const quality = qualityTotals(histograms);
   const datasetDrift = settings.drift_share === null ? null : driftedShare >= settings.drift_share;
   const policyAction = decide(overallScore, nDrifted, decisionPolicy(settings.policy), settings.score_kind);
+  const qualitySummaryOf = qualitySummary(
+    features.map((feature, i) => {
+      const c = counts[scored[i]!]!;
+      return { name: feature.name, quality: feature.quality, missing: { reference: profile.features[scored[i]!]!.missing, current: c.nonFinite }, outOfRange: feature.quality.out_of_range?.count ?? 0, finite: c.finite };
+    }),
+    { referenceRows: profile.rows, currentRows: histograms.rows },
+    { onlyInBaseline: skipped.filter((s) => s.reason === 'not_in_batch').map((s) => s.name), onlyInBatch: [] },
+    profile.features.filter((feature) => referenceConstancy(feature, settings.quality.constant_threshold).reference !== null).map((feature) => feature.name),
+    settings.quality,
+  );
   return {
     method: settings.method,
     overall_score: overallScore,
@@ -142,7 +175,8 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     total_features: features.length,
     drifted_share: driftedShare,
     dataset_drift: datasetDrift,
-    action: datasetDrift ? 'retrain' : policyAction,
+    // a data-quality breach makes the verdict at least settings.quality.action (never more on its own)
+    action: withQualityFloor(datasetDrift ? 'retrain' : policyAction, qualitySummaryOf.action),
     features: ranked,
     skipped_features: skipped,
     settings,
@@ -153,6 +187,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       settings.semantics === 'default' ? profile.rows : profile.complete_rows,
       settings,
     ),
+    quality: qualitySummaryOf,
   };
 }
 
