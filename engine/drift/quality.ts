@@ -11,8 +11,9 @@
  * - constant: the baseline's state (std 0: `constant`; its most frequent value at least
  *   `constantThreshold` of the finite values, from the fine summary's atoms: `almost_constant`)
  *   and the batch's: at least `constantThreshold` of its finite values equal to one value v that
- *   the baseline has less than that share of is a breach (a column that collapsed in production,
- *   the classic broken pipeline). The scan sees one value where it has a bin [v, nextUp(v)): the
+ *   the baseline has less than that share of, with the share of the other values at least
+ *   halved, is a breach (a column that collapsed in production, the classic broken pipeline; the
+ *   halving keeps a share that merely crosses the threshold, 94% -> 95.3%, from flapping). The scan sees one value where it has a bin [v, nextUp(v)): the
  *   training minimum on the PSI path (rangeScanEdges), every fine edge on the fine path; a batch
  *   stuck outside the training range is an out_of_range breach instead;
  * - new categories: the share of a categorical feature's values in categories the baseline has
@@ -137,7 +138,7 @@ export interface Constancy {
   current_top_value: number | null;
   /** the baseline's share of its finite values in that bin (null when the profile cannot say) */
   reference_share_in_bin: number | null;
-  /** the top bin holds one value, the batch has >= constant_min_values finite values, >= constant_threshold of them there, and the baseline less than that */
+  /** the top bin holds one value, the batch has >= constant_min_values finite values, >= constant_threshold of them there, the baseline less than that, and the batch's other values are at most half the baseline's share of them */
   breach: boolean;
 }
 
@@ -220,8 +221,9 @@ export function constancy(feature: Pick<FeatureProfile, 'count' | 'std' | 'fine'
   const currentShare = top.count / counts.finite;
   const referenceShare = Number.isNaN(top.reference) || feature.count === 0 ? null : top.reference / feature.count;
   const single = Number.isFinite(top.lo) && Number.isFinite(top.hi) && nextUp(top.lo) === top.hi;
-  // only a bin of one value says "constant"; the baseline already that concentrated there (or unknown) is no news
-  const breach = single && counts.finite >= minValues && currentShare >= threshold && referenceShare !== null && referenceShare < threshold;
+  // only a bin of one value says "constant"; the baseline already that concentrated there (or unknown) is no news, and
+  // nor is a share that crosses the threshold by a little (94% -> 95.3%): a collapse loses at least half of the other values
+  const breach = single && counts.finite >= minValues && currentShare >= threshold && referenceShare !== null && referenceShare < threshold && 1 - currentShare <= (1 - referenceShare) / 2;
   return {
     ...reference,
     current_top_share: currentShare,

@@ -163,7 +163,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       return { name: feature.name, quality: feature.quality, missing: { reference: profile.features[scored[i]!]!.missing, current: c.nonFinite }, outOfRange: feature.quality.out_of_range?.count ?? 0, finite: c.finite };
     }),
     { referenceRows: profile.rows, currentRows: histograms.rows },
-    { onlyInBaseline: skipped.filter((s) => s.reason === 'not_in_batch').map((s) => s.name), onlyInBatch: [] },
+    { onlyInBaseline: skipped.filter((s) => s.reason === 'not_in_batch').map((s) => s.name), onlyInBatch: columnsOnlyInBatch(profile, histograms) },
     profile.features.filter((feature) => referenceConstancy(feature, settings.quality.constant_threshold).reference !== null).map((feature) => feature.name),
     settings.quality,
   );
@@ -223,6 +223,13 @@ function rankFeatures(features: FeatureDrift[], kinds: DriftMethod['scoreKind'][
     return Number.isNaN(s) ? -Infinity : s;
   };
   return at.sort((x, y) => Number(y.feature.drifted) - Number(x.feature.drifted) || strength(y) - strength(x) || x.i - y.i).map((x) => x.feature);
+}
+
+/** The batch's columns that are neither a baseline feature nor its label (empty when the scan plan did not name the columns). */
+function columnsOnlyInBatch(profile: Profile, histograms: Histograms): string[] {
+  const known = new Set(profile.features.map((f) => f.name));
+  if (profile.label !== null) known.add(profile.label);
+  return (histograms.columns ?? []).filter((name) => !known.has(name));
 }
 
 /** Non-finite and coerced values of every feature (the quality numbers: nan, +inf, -inf, coerced per feature). */

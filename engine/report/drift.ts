@@ -287,7 +287,7 @@ function breachLine(report: DriftReport, breach: DriftReport['quality']['breache
 export function renderQuality(report: DriftReport, style: TextStyle = PLAIN): string[] {
   const q = report.quality;
   const s = report.settings.quality;
-  const limits = `missing rate change > ${s.missing_threshold}, out of range > ${s.out_of_range_threshold}, one bin >= ${s.constant_threshold}${q.breaches.some((b) => b.signal === 'new_categories') ? `, new categories > ${s.new_category_threshold}` : ''}`;
+  const limits = `missing rate change > ${s.missing_threshold}, out of range > ${s.out_of_range_threshold}, one value >= ${s.constant_threshold}${q.breaches.some((b) => b.signal === 'new_categories') ? `, new categories > ${s.new_category_threshold}` : ''}`;
   const totals = `missing ${percent(q.missing_rate.current)} of values (baseline ${percent(q.missing_rate.reference)}), ${percent(q.out_of_range.share)} of finite values outside the training range`;
   const lines: string[] = [];
   if (q.n_breaches === 0) lines.push(`${style.bold('data quality')}: no breach (${limits}); ${totals}`);
@@ -316,6 +316,7 @@ export function renderScanReport(scan: ScanReport, options: DriftTextOptions = {
     '',
     `${style.bold('combined')}, top ${Math.min(top, scan.combined.features.length)} features:`,
     renderFeatureTable(scan.combined, top, style),
+    '',
     ...renderQuality(scan.combined, style),
     '',
     `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${s.semantics}, threshold ${s.threshold}, epsilon ${s.epsilon}`,

@@ -88,9 +88,12 @@ describe('constant: the baseline state, and a batch stuck at one value the basel
     expect(c).toMatchObject({ current_top_share: 0.96, current_top_value: 0, current_top_bin: [0, nextUp(0)], reference_share_in_bin: 0.1, breach: true });
   });
 
-  it('no breach: below the share, already that concentrated in the baseline, too few values, or a bin wider than one value', () => {
+  it('no breach: below the share, already that concentrated in the baseline, a share that merely crosses the threshold, too few values, or a bin wider than one value', () => {
     expect(constancy(baseline, atZero(94, 100, 100), 0.95).breach).toBe(false);
     expect(constancy(baseline, atZero(100, 100, 960), 0.95).breach).toBe(false);
+    // 94% of the baseline there, 96% of the batch: crossing the threshold is not a collapse (the others 6% -> 4%, not halved)
+    expect(constancy(baseline, atZero(96, 100, 940), 0.95)).toMatchObject({ current_top_share: 0.96, reference_share_in_bin: 0.94, breach: false });
+    expect(constancy(baseline, atZero(98, 100, 940), 0.95).breach).toBe(true);
     // 29 values all equal: fewer than QUALITY_MIN_VALUES (30) cannot tell a broken column from chance
     expect(constancy(baseline, atZero(29, 29, 100), 0.95).breach).toBe(false);
     expect(constancy(baseline, atZero(30, 30, 100), 0.95).breach).toBe(true);
