@@ -107,15 +107,22 @@ function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, 
   };
 }
 
-/** One feature's quality signals from its counts (new categories: added once the categorical counts give their share). */
-function qualityOf(profile: Profile, feature: Profile['features'][number], counts: FeatureCounts, currentRows: number, settings: DriftSettings, newCategoryShare?: number): FeatureQuality {
+/** One feature's quality signals from its counts (new categories: withNewCategories, once the categorical counts give their share). */
+function qualityOf(profile: Profile, feature: Profile['features'][number], counts: FeatureCounts, currentRows: number, settings: DriftSettings): FeatureQuality {
   const q = settings.quality;
   return featureQuality({
     missing_rate: missingRate({ missing: feature.missing, rows: profile.rows }, { nonFinite: counts.nonFinite, rows: currentRows }, q.missing_threshold),
     out_of_range: outOfRange(counts.outOfRange, counts.finite, q.out_of_range_threshold),
     constant: constancy(feature, counts, q.constant_threshold, q.constant_min_values),
-    new_categories: newCategories(newCategoryShare, q.new_category_threshold),
+    new_categories: null,
   });
+}
+
+/** The hook for categorical features: one that carries `new_category_share` gets its new_categories signal (and breach). */
+function withNewCategories(feature: FeatureDrift, settings: DriftSettings): void {
+  if (feature.new_category_share === undefined) return;
+  const { breaches: _, ...parts } = feature.quality;
+  feature.quality = featureQuality({ ...parts, new_categories: newCategories(feature.new_category_share, settings.quality.new_category_threshold) });
 }
 
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
@@ -140,6 +147,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     scoreKinds.push(methods[f]!.scoreKind);
   });
   correct(features, scoreKinds, settings);
+  for (const feature of features) withNewCategories(feature, settings);
   if (features.length === 0) {
     // the original would average no scores (NaN) and say `wait`: refuse instead
     const notIn = skipped.filter((s) => s.reason === 'not_in_batch').length;
