@@ -4,7 +4,7 @@ import type { BaselineOptions, ScanOptions, Aggregation, Compat, KernelName } fr
 import type { TrackingOptions } from '../engine/tracking/index.js';
 // the choices and defaults `--help` lists, from the areas that define them (engine/index.js would
 // load every area of the engine before the command line is even parsed)
-import { AGGREGATIONS, AUTO, COMPATS, CORRECTIONS, DRIFT_DEFAULTS, DRIFT_METHODS, P_VALUE_POLICY, type Correction } from '../engine/drift/index.js';
+import { AGGREGATIONS, AUTO, COMPATS, CORRECTIONS, DRIFT_DEFAULTS, DRIFT_METHODS, P_VALUE_POLICY, QUALITY_ACTIONS, type Correction, type QualityAction } from '../engine/drift/index.js';
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/drift/index.js';
 import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
@@ -56,6 +56,11 @@ export interface DriftFlags {
   retrainOverall?: number;
   retrainFeatures?: number;
   alertOverall?: number;
+  missingThreshold?: number;
+  outOfRangeThreshold?: number;
+  constantThreshold?: number;
+  newCategoryThreshold?: number;
+  qualityAction?: QualityAction;
   workers?: number;
   kernel?: KernelName;
   coerce?: boolean;
@@ -71,6 +76,7 @@ const methodThresholds = () => DRIFT_METHODS.map((m) => `${m.id} ${DRIFT_DEFAULT
 /** The drift and engine options `check` and `scan` share (defaults: DRIFT_DEFAULTS); `output: false` leaves out --fail-on, --top and --json. */
 export function addDriftOptions(command: Command, { output = true }: { output?: boolean } = {}): Command {
   const policy = DRIFT_DEFAULTS.policy;
+  const quality = DRIFT_DEFAULTS.quality;
   command
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly (driftcatcher: the original tool, PSI only)').choices([...COMPATS]))
     .addOption(new Option('--method <id>', 'drift method; auto: one per feature (categorical: chisquare on its categories; at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method))
@@ -82,6 +88,11 @@ export function addDriftOptions(command: Command, { output = true }: { output?: 
     .option('--retrain-overall <x>', `retrain when the overall score is above this (below, for a p-value; p-value methods: ${P_VALUE_POLICY.retrainOverall}, the features decide) (default: ${policy.retrainOverall})`, number('--retrain-overall'))
     .option('--retrain-features <n>', `retrain when more than n features drifted (default: ${policy.retrainDriftedFeatures})`, integer('--retrain-features', 0))
     .option('--alert-overall <x>', `alert when the overall score is above this (or any feature drifted; p-value methods: ${P_VALUE_POLICY.alertOverall}) (default: ${policy.alertOverall})`, number('--alert-overall'))
+    .option('--missing-threshold <x>', `data quality: a feature's missing rate (non-finite values / rows) changing by more than this, absolute, is a breach (default: ${quality.missingThreshold})`, number('--missing-threshold'))
+    .option('--out-of-range-threshold <x>', `data quality: more than this share of a feature's finite values outside the training range is a breach (default: ${quality.outOfRangeThreshold})`, number('--out-of-range-threshold'))
+    .option('--constant-threshold <x>', `data quality: at least this share of a feature's values in one bin, where the baseline had less, is a breach (became constant) (default: ${quality.constantThreshold})`, number('--constant-threshold'))
+    .option('--new-category-threshold <x>', `data quality: more than this share of a categorical feature's values in new categories is a breach (default: ${quality.newCategoryThreshold})`, number('--new-category-threshold'))
+    .addOption(new Option('--quality-action <action>', 'what a data-quality breach makes the verdict at least (none: report only)').choices([...QUALITY_ACTIONS]).default(quality.action))
     .option('--workers <n>', workersHelp('worker threads (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .addOption(new Option('--kernel <name>', 'force a histogram kernel').choices(['wasm-simd', 'wasm', 'js']))
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
@@ -103,6 +114,7 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
     driftShare: flags.driftShare ?? null,
     correction: flags.correction,
     policy: { retrainOverall: flags.retrainOverall, retrainDriftedFeatures: flags.retrainFeatures, alertOverall: flags.alertOverall },
+    quality: { missingThreshold: flags.missingThreshold, outOfRangeThreshold: flags.outOfRangeThreshold, constantThreshold: flags.constantThreshold, newCategoryThreshold: flags.newCategoryThreshold, action: flags.qualityAction },
     workers: flags.workers,
     kernel: flags.kernel,
     coerce: flags.coerce ?? false,
@@ -201,6 +213,7 @@ const OPTION_FLAGS: Record<string, string> = {
   'policy.retrainOverall': '--retrain-overall',
   'policy.retrainDriftedFeatures': '--retrain-features',
   'policy.alertOverall': '--alert-overall',
+  'quality.action': '--quality-action',
   'thresholds.minAccuracy': '--min-accuracy',
   'thresholds.minPrecision': '--min-precision',
   'thresholds.minRecall': '--min-recall',

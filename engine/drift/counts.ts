@@ -10,7 +10,7 @@
  * Both semantics derive from them: the default one's open bins are slots 0..n plus the missing
  * slot; np.histogram's bins (compat) are slots 1..n-1 with the last-edge count added to the last.
  */
-import { categorySlotCounts, fineScanCounts, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
+import { categoryScanEdges, categorySlotCounts, fineScanCounts, fineScanEdges, nextUp, type FeatureProfile, type Profile } from '../profile/index.js';
 import type { DriftInput, FineCounts } from './methods/index.js';
 
 /** Names of the kernel's count slots of a feature binned on `nEdges` edges. */
@@ -44,24 +44,53 @@ export function readSlots(slots: Float64Array, nEdges: number): FeatureSlots {
 export interface FeatureCounts extends Pick<DriftInput, 'reference' | 'current' | 'referenceSize' | 'currentSize' | 'edges' | 'bins'> {
   /** current non-finite values */
   nonFinite: number;
+  /** current finite values */
+  finite: number;
+  /**
+   * current finite values below the training minimum and above the training maximum, when the
+   * scan's edges bound the training range (rangeScanEdges, fineScanEdges; compat: the range of
+   * its complete rows); null when they do not, or the baseline has no finite value
+   */
+  outOfRange: { below: number; above: number } | null;
+  /** the largest count of current finite values in one of the scan's bins, and that bin [lo, hi) (a bin [v, nextUp(v)) holds only v) */
+  topBin: { count: number; lo: number; hi: number; reference: number } | null;
 }
 
 /**
- * Baseline and current counts of one feature under the given semantics.
+ * The edges the default semantics' PSI-path scan bins a feature on: its decile edges plus the
+ * training minimum, nextUp(minimum) and nextUp(maximum) where they are not already among them,
+ * so that the values outside the training range [min, max] are counted (the data-quality signal
+ * out_of_range) and so are the values equal to the minimum, in [min, nextUp(min)) (the constant
+ * signal: a column stuck at its minimum, 0 for most counters). The decile counts are sums of these
+ * bins (featureCounts), equal to a scan on the deciles alone. Every one of these edges is also a
+ * fine scan edge (fineScanEdges starts at min, nextUp(min) and ends at nextUp(max)).
+ */
+export function rangeScanEdges(feature: Pick<FeatureProfile, 'edges' | 'min' | 'max'>): number[] {
+  if (feature.min === null || feature.max === null) return [...feature.edges];
+  const all = [feature.min, nextUp(feature.min), ...feature.edges, nextUp(feature.max)].sort((x, y) => x - y);
+  return all.filter((e, i) => i === 0 || e !== all[i - 1]);
+}
+
+/**
+ * Baseline and current counts of one feature under the given semantics, from its count slots
+ * binned on `scanEdges` (default: the feature's own edges; a superset of them, rangeScanEdges or
+ * fineScanEdges, gives the same counts by summation).
  * - default: the open bins and the missing bin; sizes are the baseline's rows and every current
  *   value counted (finite or not), so the shares of each side add up to 1;
  * - compat (the original tool): np.histogram's bins; sizes are the baseline's complete rows and the
  *   current finite values, those outside the edges included (so the current shares may add up to
  *   less than 1, as the original's do).
  */
-export function featureCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array, semantics: 'default' | 'compat:driftcatcher', fine = false): FeatureCounts {
+export function featureCounts(profile: Profile, feature: FeatureProfile, slots: Float64Array, semantics: 'default' | 'compat:driftcatcher', scanEdges?: ArrayLike<number>): FeatureCounts {
   if (semantics === 'default') {
-    const nEdges = feature.edges.length;
-    const read = fine ? coarseFromFine(feature, slots) : readSlots(slots, nEdges);
+    const edges = scanEdges ?? feature.edges;
+    const scan = readSlots(slots, edges.length);
+    const read = edges === feature.edges ? scan : coarseFromScan(feature.edges, edges, scan);
     // the open bins, then the missing bin
     const current = new Float64Array(read.finiteBins.length + 1);
     current.set(read.finiteBins);
     current[read.finiteBins.length] = read.nonFinite;
+    const bounded = feature.min !== null && feature.max !== null && edges.length > 0 && edges[0] === feature.min && edges[edges.length - 1] === nextUp(feature.max);
     return {
       reference: Float64Array.from([...feature.counts, feature.missing]),
       current,
@@ -70,6 +99,9 @@ export function featureCounts(profile: Profile, feature: FeatureProfile, slots: 
       edges: feature.edges,
       bins: 'open',
       nonFinite: read.nonFinite,
+      finite: read.finite,
+      outOfRange: bounded ? { below: scan.finiteBins[0]!, above: scan.finiteBins[edges.length]! } : null,
+      topBin: topBin(scan, edges, edges === feature.edges ? Float64Array.from(feature.counts) : referenceOnScan(feature, edges)),
     };
   }
   const nEdges = feature.compat.edges.length;
@@ -86,25 +118,55 @@ export function featureCounts(profile: Profile, feature: FeatureProfile, slots: 
     edges: feature.compat.edges,
     bins: 'histogram',
     nonFinite: read.nonFinite,
+    finite: read.finite,
+    // the original's edges run from the complete rows' minimum to their maximum (its last bin closed)
+    outOfRange: nEdges > 0 ? { below: read.finiteBins[0]!, above: read.finiteBins[nEdges]! - read.atLastEdge } : null,
+    topBin: null,
   };
 }
 
 /**
- * The decile slots of a feature counted on its fine edges: every decile edge is a fine edge
- * (profile version 2), so a decile bin is the sum of the fine bins between its edges. (The
- * last-edge slot, which only np.histogram's bins read, is not derived: compat never bins fine.)
+ * The open bins of `coarseEdges` from slots counted on `scanEdges`, a sorted superset of them: a
+ * coarse bin is the sum of the scan's bins between its edges. (The last-edge slot, which only
+ * np.histogram's bins read, is not derived: compat never bins on a superset.)
  */
-function coarseFromFine(feature: FeatureProfile, slots: Float64Array): FeatureSlots {
-  const fineEdges = fineScanEdges(feature.fine!);
-  const fine = readSlots(slots, fineEdges.length);
-  const finiteBins = new Float64Array(feature.edges.length + 1);
-  // fine slot t holds values with t fine edges <= v; those have as many decile edges <= v as decile edges sit below fine edge t
+function coarseFromScan(coarseEdges: readonly number[], scanEdges: ArrayLike<number>, scan: FeatureSlots): FeatureSlots {
+  return { finiteBins: sumBins(coarseEdges, scanEdges, scan.finiteBins), finite: scan.finite, nonFinite: scan.nonFinite, atLastEdge: 0 };
+}
+
+/**
+ * The baseline's finite counts on the scan's open bins, from the fine summary (every range or fine
+ * scan edge is a fine scan edge: sums of its bins); null for a version 1 profile, whose decile
+ * counts do not split at nextUp(min).
+ */
+function referenceOnScan(feature: FeatureProfile, scanEdges: ArrayLike<number>): Float64Array | null {
+  if (!feature.fine) return null;
+  return sumBins(scanEdges, fineScanEdges(feature.fine), fineScanCounts(feature.fine));
+}
+
+/** Open-bin counts on `edges` from open-bin counts on `finer`, a sorted superset of them. */
+function sumBins(edges: ArrayLike<number>, finer: ArrayLike<number>, counts: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(edges.length + 1);
+  // finer bin t holds values with t finer edges <= v; those have as many coarse edges <= v as coarse edges sit at or below finer edge t - 1
   let coarse = 0;
-  for (let t = 0; t < fine.finiteBins.length; t++) {
-    while (coarse < feature.edges.length && feature.edges[coarse]! <= fineEdges[t - 1]!) coarse++;
-    finiteBins[coarse]! += fine.finiteBins[t]!;
+  for (let t = 0; t < counts.length; t++) {
+    while (coarse < edges.length && edges[coarse]! <= finer[t - 1]!) coarse++;
+    out[coarse]! += counts[t]!;
   }
-  return { finiteBins, finite: fine.finite, nonFinite: fine.nonFinite, atLastEdge: 0 };
+  return out;
+}
+
+/** The scan bin holding the most current finite values, with the baseline's count there (when known) */
+function topBin(scan: FeatureSlots, scanEdges: ArrayLike<number>, reference: Float64Array | null): FeatureCounts['topBin'] {
+  if (scan.finite === 0) return null;
+  let best = 0;
+  for (let t = 1; t < scan.finiteBins.length; t++) if (scan.finiteBins[t]! > scan.finiteBins[best]!) best = t;
+  return {
+    count: scan.finiteBins[best]!,
+    lo: best === 0 ? -Infinity : scanEdges[best - 1]!,
+    hi: best === scanEdges.length ? Infinity : scanEdges[best]!,
+    reference: reference ? reference[best]! : NaN,
+  };
 }
 
 /** Both sides' fine counts of feature f (finite values), for the methods that need them. */
@@ -149,5 +211,10 @@ export function categoryCounts(profile: Profile, feature: FeatureProfile, slots:
     edges: summary.values,
     bins: 'categories',
     nonFinite: read.nonFinite,
+    finite: read.finite,
+    // a value beyond the training range is in "other" here, with the new categories (their own signal)
+    outOfRange: null,
+    // the baseline's count per scan slot: each category's; the "other" slots between them are not known apart
+    topBin: topBin(read, categoryScanEdges(summary), Float64Array.from({ length: 2 * k + 1 }, (_, s) => (s % 2 === 1 ? summary.counts[(s - 1) / 2]! : NaN))),
   };
 }

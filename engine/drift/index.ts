@@ -2,7 +2,8 @@
  * engine/drift: drift detection over files: prepare the pool with the baseline's edges, count
  * every file (byte ranges and blocks spread over the workers), merge, score each feature with the
  * chosen method (methods/, one file each, from the counts: counts.ts names the kernel's slots),
- * decide (decide.ts) and warn on samples too small (sample-size.ts). Options and their defaults:
+ * decide (decide.ts), judge the data-quality signals (quality.ts) and warn on samples too small
+ * (sample-size.ts). Options and their defaults:
  * options.ts (DRIFT_DEFAULTS, resolveDriftOptions). This is the area's only export.
  */
 import { stat } from 'node:fs/promises';
@@ -21,7 +22,9 @@ export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedSha
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
 export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, ksTwoSampleExactP, ksTwoSamplePValue, KS_EXACT_MAX_N, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
-export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, categoryCounts, type FeatureSlots, type FeatureCounts, type CategoryCounts } from './counts.js';
+export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, categoryCounts, rangeScanEdges, type FeatureSlots, type FeatureCounts, type CategoryCounts } from './counts.js';
+export { QUALITY_DEFAULTS, QUALITY_ACTIONS, QUALITY_MIN_VALUES, resolveQualityOptions, missingRate, outOfRange, referenceConstancy, constancy, newCategories, featureQuality, qualitySummary, withQualityFloor } from './quality.js';
+export type { QualityOptions, QualitySettings, QualityAction, QualitySignal, QualityBreach, QualitySummary, FeatureQuality, MissingRate, OutOfRange, Constancy, NewCategories } from './quality.js';
 export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS, autoMethod, featureMethod, featureBinning, resolveDriftOptions, binEdges, type FeatureBinning, type DriftOptions, type DriftSettings, type Compat } from './options.js';
 /** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
 export { maxWorkers, workerBoundText } from '../parallel/index.js';

@@ -9,6 +9,8 @@ import { DRIFT_METHODS, driftMethod, type DriftMethod, type ScoreKind } from './
 import { CORRECTIONS, type Correction } from './distributions.js';
 import { AGGREGATIONS, DEFAULT_POLICY, P_VALUE_POLICY, policySettings, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 import { categoryScanEdges, fineScanEdges, type FeatureProfile, type Profile } from '../profile/index.js';
+import { rangeScanEdges } from './counts.js';
+import { QUALITY_DEFAULTS, resolveQualityOptions, type QualityOptions, type QualitySettings } from './quality.js';
 
 export type Compat = 'driftcatcher';
 export const COMPATS: readonly Compat[] = ['driftcatcher'];
@@ -29,6 +31,8 @@ export interface DriftOptions {
   /** how feature scores become the overall score (default `mean`) */
   aggregation?: Aggregation;
   policy?: Partial<DecisionPolicy>;
+  /** the data-quality signals' thresholds and what a breach does to the verdict (quality.ts; docs/STATISTICS.md, "Data quality") */
+  quality?: QualityOptions;
 }
 
 export interface DriftSettings {
@@ -53,6 +57,8 @@ export interface DriftSettings {
   aggregation: Aggregation;
   /** the decision policy resolved from options.policy (DecisionPolicy), in the report's snake_case */
   policy: PolicySettings;
+  /** the data-quality signals' thresholds and what a breach makes the verdict at least */
+  quality: QualitySettings;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {
@@ -71,6 +77,7 @@ export const DRIFT_DEFAULTS = deepFreeze({
   driftShare: null as number | null,
   correction: 'none' as Correction,
   policy: { ...DEFAULT_POLICY } as DecisionPolicy,
+  quality: { ...QUALITY_DEFAULTS },
 });
 
 const BINNING = {
@@ -117,6 +124,7 @@ export function resolveDriftOptions(profile: Profile, options: DriftOptions = {}
     bins: profile.bins,
     aggregation,
     policy: policySettings(policy),
+    quality: resolveQualityOptions(options.quality, compat ? 'compat:driftcatcher' : 'default'),
   };
 }
 
@@ -154,6 +162,9 @@ function checkCompatBaseline(profile: Profile): void {
  * (`--categorical`: every such method, PSI included, compares the category shares), and by
  * `chisquare` (explicit or `auto`'s choice) when the rule found it (few distinct values), so
  * that the default PSI report of a column nobody named categorical stays on its deciles.
+ * `deciles` bins on the deciles with the training minimum, nextUp(minimum) and nextUp(maximum)
+ * (rangeScanEdges: the out-of-range counts of the quality signals; the deciles' counts are sums
+ * of these bins).
  */
 export type FeatureBinning = 'compat' | 'categories' | 'fine' | 'deciles';
 
@@ -169,7 +180,7 @@ export function featureBinning(settings: Pick<DriftSettings, 'semantics' | 'fine
 export function binEdges(profile: Profile, settings: Pick<DriftSettings, 'semantics' | 'fine' | 'method'>): Float64Array[] {
   return profile.features.map((f) => {
     const binning = featureBinning(settings, f);
-    const edges = binning === 'compat' ? f.compat.edges : binning === 'categories' ? categoryScanEdges(f.categorical!) : binning === 'fine' ? fineScanEdges(f.fine!) : f.edges;
+    const edges = binning === 'compat' ? f.compat.edges : binning === 'categories' ? categoryScanEdges(f.categorical!) : binning === 'fine' ? fineScanEdges(f.fine!) : rangeScanEdges(f);
     return Float64Array.from(edges);
   });
 }

@@ -12,7 +12,8 @@ import { aggregate, decide, decisionPolicy, type Action } from './decide.js';
 import { InputError } from '../util/index.js';
 import { smallSample, type SmallSample } from './sample-size.js';
 import { categoryCounts, featureCounts, fineCounts, type FeatureCounts } from './counts.js';
-import type { DriftSettings } from './options.js';
+import { binEdges, type DriftSettings } from './options.js';
+import { constancy, featureQuality, missingRate, newCategories, outOfRange, qualitySummary, referenceConstancy, withQualityFloor, type FeatureQuality, type QualitySummary } from './quality.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
 
@@ -40,8 +41,10 @@ export interface FeatureDrift {
   count: number;
   /** current non-finite values */
   non_finite: number;
-  /** a feature counted on its categories (profile version 2, featureBinning): what changed among them */
+  /** a feature counted on its categories (profile version 2, featureBinning): what changed among them (its new_category_share is read by the quality signal new_categories) */
   categories?: CategoryDrift;
+  /** its data-quality signals (quality.ts) */
+  quality: FeatureQuality;
 }
 
 /** How many category changes a feature's `top_changes` lists. */
@@ -105,10 +108,12 @@ export interface DriftReport {
   current: { files: string[]; rows: number; non_finite_values: number; coerced_values: number };
   /** set when the batch is too small for the verdict to mean anything (rule in sample-size.ts) */
   small_sample: SmallSample | null;
+  /** the data-quality signals of the whole batch; a breach makes `action` at least quality.action (settings.quality) */
+  quality: QualitySummary;
 }
 
 /** One feature's score under the settings (the method gets the counts, sizes, edges, the baseline's summary and, when it needs them, the fine counts). */
-function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings, fine: () => ReturnType<typeof fineCounts>): FeatureDrift {
+function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, summary: Profile['features'][number], settings: DriftSettings, fine: () => ReturnType<typeof fineCounts>, quality: FeatureQuality): FeatureDrift {
   const { score, p_value, statistic, statistic_bounds } = method.compute({ ...counts, epsilon: settings.epsilon, summary: { reference: summary }, ...(method.needs === 'fine' ? { fine: fine() } : {}) });
   return {
     name,
@@ -124,6 +129,7 @@ function scoreFeature(method: DriftMethod, name: string, counts: FeatureCounts, 
     count: counts.currentSize,
     non_finite: counts.nonFinite,
     ...(counts.bins === 'categories' ? { categories: categoryDrift(counts) } : {}),
+    quality,
   };
 }
 
@@ -146,15 +152,37 @@ function categoryDrift(counts: FeatureCounts): CategoryDrift {
   };
 }
 
+/** One feature's quality signals from its counts (new categories: withNewCategories, once the categorical counts give their share). */
+function qualityOf(profile: Profile, feature: Profile['features'][number], counts: FeatureCounts, currentRows: number, settings: DriftSettings): FeatureQuality {
+  const q = settings.quality;
+  return featureQuality({
+    missing_rate: missingRate({ missing: feature.missing, rows: profile.rows }, { nonFinite: counts.nonFinite, rows: currentRows }, q.missing_threshold),
+    out_of_range: outOfRange(counts.outOfRange, counts.finite, q.out_of_range_threshold),
+    constant: constancy(feature, counts, q.constant_threshold, q.constant_min_values),
+    new_categories: null,
+  });
+}
+
+/** The hook for categorical features: one that carries `new_category_share` gets its new_categories signal (and breach). */
+function withNewCategories(feature: FeatureDrift, settings: DriftSettings): void {
+  const share = feature.categories?.new_category_share;
+  if (share === undefined) return;
+  const { breaches: _, ...parts } = feature.quality;
+  feature.quality = featureQuality({ ...parts, new_categories: newCategories(share, settings.quality.new_category_threshold) });
+}
+
 export function driftReport(profile: Profile, histograms: Histograms, settings: DriftSettings, files: string[]): DriftReport {
   const methods = profile.features.map((feature) => featureMethod(settings, feature));
+  // the scan's edges per feature (featureBinning): featureCounts sums the deciles' range edges into the method's bins
+  const scanEdges = settings.semantics === 'default' ? binEdges(profile, settings) : [];
   const counts = profile.features.map((feature, f) => {
     const binning = featureBinning(settings, feature);
-    return binning === 'categories' ? categoryCounts(profile, feature, histograms.counts[f]!) : featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, binning === 'fine');
+    return binning === 'categories' ? categoryCounts(profile, feature, histograms.counts[f]!) : featureCounts(profile, feature, histograms.counts[f]!, settings.semantics, scanEdges[f]);
   });
   const scoreKinds: DriftMethod['scoreKind'][] = [];
   const features: FeatureDrift[] = [];
   const skipped: SkippedFeature[] = [];
+  const scored: number[] = [];
   profile.features.forEach((feature, f) => {
     const c = counts[f]!;
     if (settings.semantics === 'compat:driftcatcher' && c.currentSize === 0) {
@@ -163,10 +191,12 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       skipped.push({ name: feature.name, reason: c.nonFinite === 0 ? 'not_in_batch' : 'no_finite_values' });
       return;
     }
-    features.push(scoreFeature(methods[f]!, feature.name, c, feature, settings, () => fineCounts(feature, histograms.counts[f]!, histograms.tails, f)));
+    features.push(scoreFeature(methods[f]!, feature.name, c, feature, settings, () => fineCounts(feature, histograms.counts[f]!, histograms.tails, f), qualityOf(profile, feature, c, histograms.rows, settings)));
+    scored.push(f);
     scoreKinds.push(methods[f]!.scoreKind);
   });
   correct(features, scoreKinds, settings);
+  for (const feature of features) withNewCategories(feature, settings);
   if (features.length === 0) {
     // the original would average no scores (NaN) and say `wait`: refuse instead
     const notIn = skipped.filter((s) => s.reason === 'not_in_batch').length;
@@ -184,6 +214,16 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
   const quality = qualityTotals(histograms);
   const datasetDrift = settings.drift_share === null ? null : driftedShare >= settings.drift_share;
   const policyAction = decide(overallScore, nDrifted, decisionPolicy(settings.policy), settings.score_kind);
+  const qualitySummaryOf = qualitySummary(
+    features.map((feature, i) => {
+      const c = counts[scored[i]!]!;
+      return { name: feature.name, quality: feature.quality, missing: { reference: profile.features[scored[i]!]!.missing, current: c.nonFinite }, outOfRange: feature.quality.out_of_range?.count ?? 0, finite: c.finite };
+    }),
+    { referenceRows: profile.rows, currentRows: histograms.rows },
+    { onlyInBaseline: skipped.filter((s) => s.reason === 'not_in_batch').map((s) => s.name), onlyInBatch: columnsOnlyInBatch(profile, histograms) },
+    profile.features.filter((feature) => referenceConstancy(feature, settings.quality.constant_threshold).reference !== null).map((feature) => feature.name),
+    settings.quality,
+  );
   return {
     method: settings.method,
     overall_score: overallScore,
@@ -192,7 +232,8 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
     total_features: features.length,
     drifted_share: driftedShare,
     dataset_drift: datasetDrift,
-    action: datasetDrift ? 'retrain' : policyAction,
+    // a data-quality breach makes the verdict at least settings.quality.action (never more on its own)
+    action: withQualityFloor(datasetDrift ? 'retrain' : policyAction, qualitySummaryOf.action),
     features: ranked,
     skipped_features: skipped,
     settings,
@@ -203,6 +244,7 @@ export function driftReport(profile: Profile, histograms: Histograms, settings: 
       settings.semantics === 'default' ? profile.rows : profile.complete_rows,
       settings,
     ),
+    quality: qualitySummaryOf,
   };
 }
 
@@ -238,6 +280,13 @@ function rankFeatures(features: FeatureDrift[], kinds: DriftMethod['scoreKind'][
     return Number.isNaN(s) ? -Infinity : s;
   };
   return at.sort((x, y) => Number(y.feature.drifted) - Number(x.feature.drifted) || strength(y) - strength(x) || x.i - y.i).map((x) => x.feature);
+}
+
+/** The batch's columns that are neither a baseline feature nor its label (empty when the scan plan did not name the columns). */
+function columnsOnlyInBatch(profile: Profile, histograms: Histograms): string[] {
+  const known = new Set(profile.features.map((f) => f.name));
+  if (profile.label !== null) known.add(profile.label);
+  return (histograms.columns ?? []).filter((name) => !known.has(name));
 }
 
 /** Non-finite and coerced values of every feature (the quality numbers: nan, +inf, -inf, coerced per feature). */

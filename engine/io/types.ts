@@ -114,6 +114,8 @@ export interface ScanPlan<Unit = unknown> {
   steps(): AsyncGenerator<ScanStep<Unit>, boolean | void, void>;
   /** features (indexes into the request's featureNames) the file lacks: their counts are zeroed; read once the steps are done */
   absent(): readonly number[];
+  /** the file's column names (normalised, the label and non-feature columns included), when the plan knows them: the drift report's data-quality check names the columns the baseline lacks */
+  columns?: (() => readonly string[]) | undefined;
   /** rows the plan counted on the main side, besides those its units report; read once the steps are done */
   rows?: (() => number) | undefined;
   /**

@@ -77,6 +77,7 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   // the report ranks its features, most drifted first: the top drifted ones, in that order
   const drifted = report.features.filter((f) => f.drifted).slice(0, RANKED_METRICS);
   drifted.forEach((f, i) => metrics.push({ key: rankMetricKey(i + 1, f.name, method), value: f.score }));
+  metrics.push(...qualityMetrics(report));
   // every feature under a name of its own: MLflow's chart view follows it from run to run
   const featureKeys = featureMetricKeys(report.features.map((f) => f.name));
   report.features.forEach((f, i) => metrics.push({ key: featureKeys[i]!, value: f.score }));
@@ -95,6 +96,11 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
     policy_retrain_overall: s.policy.retrain_overall,
     policy_retrain_drifted_features: s.policy.retrain_drifted_features,
     policy_alert_overall: s.policy.alert_overall,
+    quality_missing_threshold: s.quality.missing_threshold,
+    quality_out_of_range_threshold: s.quality.out_of_range_threshold,
+    quality_constant_threshold: s.quality.constant_threshold,
+    quality_new_category_threshold: s.quality.new_category_threshold,
+    quality_action: s.quality.action,
     baseline_id: report.baseline.id,
     baseline_file: report.baseline.file,
     baseline_rows: report.baseline.rows,
@@ -176,13 +182,22 @@ export function verdictReason(report: DriftReport): string {
   if (report.action === 'retrain') {
     if (report.dataset_drift) return `The drifted share ${fixed(report.drifted_share, 2)} reached the dataset drift share ${s.drift_share}.`;
     if (beyond(report.overall_score, p.retrain_overall)) return `Overall ${report.method} ${overall} ${gt} ${p.retrain_overall} (the retrain threshold).`;
-    return `${report.n_drifted_features} drifted features > ${p.retrain_drifted_features} (the retrain count).`;
+    if (report.n_drifted_features > p.retrain_drifted_features) return `${report.n_drifted_features} drifted features > ${p.retrain_drifted_features} (the retrain count).`;
+    return `${qualityReason(report)} (quality action retrain).`;
   }
   if (report.action === 'alert') {
     if (beyond(report.overall_score, p.alert_overall)) return `Overall ${report.method} ${overall} ${gt} ${p.alert_overall} (the alert threshold).`;
-    return `${report.n_drifted_features} feature(s) drifted, at most ${p.retrain_drifted_features} (alert, not retrain).`;
+    if (report.n_drifted_features > 0) return `${report.n_drifted_features} feature(s) drifted, at most ${p.retrain_drifted_features} (alert, not retrain).`;
+    return `${qualityReason(report)}: no drift, but the data changed.`;
   }
   return `No rule fired: overall ${report.method} ${overall} within ${p.alert_overall} and no feature drifted.`;
+}
+
+/** The data-quality breaches, in words (the first three named). */
+function qualityReason(report: DriftReport): string {
+  const breaches = report.quality?.breaches ?? [];
+  const named = breaches.slice(0, 3).map((b) => `${b.signal.replace(/_/g, ' ')} of ${b.feature}`).join(', ');
+  return `${breaches.length} data-quality breach(es)${named ? ` (${named}${breaches.length > 3 ? ', ...' : ''})` : ''}`;
 }
 
 /**
@@ -218,6 +233,51 @@ export function driftInputs(report: DriftReport): DatasetInput[] {
     context: 'production',
   };
   return [baseline, batch];
+}
+
+/** The metric of each quality signal of a feature in breach, by signal: `quality/<name>/<feature>` (QUALITY_METRICS). */
+export const QUALITY_METRICS = {
+  missing_rate: 'missing_rate_change',
+  out_of_range: 'out_of_range_share',
+  constant: 'top_share',
+  new_categories: 'new_category_share',
+  missing_column: 'missing_column',
+} as const;
+
+/**
+ * The data-quality metrics of a check: always `quality_breaches`, `quality_missing_rate`,
+ * `quality_missing_rate_change` and `quality_out_of_range_share` (the batch's, over every
+ * feature); then for each breach `quality/<signal metric>/<feature>`: the missing rate's change,
+ * the out-of-range share, the batch's top-bin share, the new-category share, or 1 for a baseline
+ * feature the batch lacks (`quality/missing_column/<feature>`). Only breaches get a per-feature
+ * metric, so that a run of 80 healthy features logs four numbers, not 320.
+ */
+export function qualityMetrics(report: Pick<DriftReport, 'quality' | 'features'>): Array<{ key: string; value: number }> {
+  const q = report.quality;
+  const out = [
+    { key: 'quality_breaches', value: q.n_breaches },
+    { key: 'quality_missing_rate', value: q.missing_rate.current },
+    { key: 'quality_missing_rate_change', value: q.missing_rate.change },
+    { key: 'quality_out_of_range_share', value: q.out_of_range.share },
+  ];
+  const byName = new Map(report.features.map((f) => [f.name, f]));
+  for (const breach of q.breaches) {
+    const fq = byName.get(breach.feature)?.quality;
+    const value =
+      breach.signal === 'missing_rate' ? fq?.missing_rate.change
+      : breach.signal === 'out_of_range' ? fq?.out_of_range?.share
+      : breach.signal === 'constant' ? fq?.constant.current_top_share
+      : breach.signal === 'new_categories' ? fq?.new_categories?.share
+      : 1;
+    if (value === undefined || value === null) continue;
+    out.push({ key: qualityMetricKey(breach.signal, breach.feature), value });
+  }
+  return out;
+}
+
+/** `quality/<signal metric>/<feature>`, with characters MLflow refuses replaced by `_`. */
+export function qualityMetricKey(signal: keyof typeof QUALITY_METRICS, feature: string): string {
+  return metricKey(`quality/${QUALITY_METRICS[signal]}/${feature.replace(/\//g, '_')}`);
 }
 
 /** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */
@@ -300,8 +360,6 @@ export function renderFeatureTable(report: DriftReport, top = 10, style: TextSty
   return table(header, rows, [true, false, ...(auto ? [false] : []), true, ...(pValues ? [true] : []), false]);
 }
 
-const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
-
 /**
  * The categorical features among the `top` shown (counted on their categories): per feature its
  * method, the share of new categories and the largest share changes; undefined when none.
@@ -333,9 +391,60 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
     `${style.bold('verdict')}: ${actionText(report.action, style)}   overall ${overall} ${fixed(report.overall_score)}   drifted features ${report.n_drifted_features}/${report.total_features}   rows ${report.current.rows}`,
     `settings: ${s.semantics}, ${s.bins} bins, ${threshold}, epsilon ${s.epsilon}${s.correction !== 'none' ? `, correction ${s.correction}` : ''}${s.drift_share !== null ? `, dataset drift at a drifted share >= ${s.drift_share}` : ''}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,
   ];
+  lines.push(...renderQuality(report, style));
   const next = options.next?.(report.action);
   if (next) lines.push(next);
   return lines.join('\n');
+}
+
+const percent = (share: number) => `${(100 * share).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
+
+/** One line per quality breach: signal, feature, what was seen. */
+function breachLine(report: DriftReport, breach: DriftReport['quality']['breaches'][number]): string[] {
+  const q = report.features.find((f) => f.name === breach.feature)?.quality;
+  const name = quoted(breach.feature);
+  switch (breach.signal) {
+    case 'missing_rate': {
+      const m = q!.missing_rate;
+      return ['missing rate', name, `${percent(m.reference_rate)} of rows in the baseline -> ${percent(m.current_rate)} in the batch (${m.change >= 0 ? '+' : ''}${fixed(m.change)})`];
+    }
+    case 'out_of_range': {
+      const o = q!.out_of_range!;
+      return ['out of range', name, `${o.count} values (${percent(o.share)} of the finite ones): ${o.below} below the training minimum, ${o.above} above its maximum`];
+    }
+    case 'constant': {
+      const c = q!.constant;
+      const where = c.current_top_value !== null ? `equal to ${c.current_top_value}` : `in [${c.current_top_bin![0] ?? '-inf'}, ${c.current_top_bin![1] ?? '+inf'})`;
+      return ['constant', name, `${percent(c.current_top_share!)} of the batch's finite values ${where} (baseline: ${percent(c.reference_share_in_bin!)} there)`];
+    }
+    case 'new_categories':
+      return ['new categories', name, `${percent(q!.new_categories!.share)} of the batch's values in categories the baseline has not seen`];
+    case 'missing_column':
+      return ['missing column', name, 'a baseline feature the batch lacks'];
+  }
+}
+
+/**
+ * The data-quality section: a line saying what the breaches do to the verdict (or that there is
+ * none, with the batch's missing and out-of-range shares), then one line per breach, and the batch
+ * columns the baseline lacks.
+ */
+export function renderQuality(report: DriftReport, style: TextStyle = PLAIN): string[] {
+  const q = report.quality;
+  const s = report.settings.quality;
+  const limits = `missing rate change > ${s.missing_threshold}, out of range > ${s.out_of_range_threshold}, one value >= ${s.constant_threshold}${q.breaches.some((b) => b.signal === 'new_categories') ? `, new categories > ${s.new_category_threshold}` : ''}`;
+  const totals = `missing ${percent(q.missing_rate.current)} of values (baseline ${percent(q.missing_rate.reference)}), ${percent(q.out_of_range.share)} of finite values outside the training range`;
+  const lines: string[] = [];
+  if (q.n_breaches === 0) lines.push(`${style.bold('data quality')}: no breach (${limits}); ${totals}`);
+  else {
+    const effect = q.action ? `verdict at least ${q.action}` : s.action === 'none' && report.settings.semantics !== 'default' ? 'reported only (compat keeps the original verdict)' : 'reported only';
+    lines.push(`${style.bold('data quality')}: ${style.yellow(`${q.n_breaches} breach${q.n_breaches === 1 ? '' : 'es'}`)}, ${effect} (${limits}); ${totals}`);
+    const rows = q.breaches.slice(0, 20).map((b) => breachLine(report, b));
+    lines.push(...table(['signal', 'feature', 'seen'], rows).split('\n').map((l) => `  ${l}`));
+    if (q.breaches.length > rows.length) lines.push(`  ... and ${q.breaches.length - rows.length} more (the JSON report lists every one)`);
+  }
+  if (q.columns.only_in_batch.length > 0) lines.push(`columns in the batch that the baseline lacks (not checked): ${q.columns.only_in_batch.map(quoted).join(', ')}`);
+  return lines;
 }
 
 /** A scan: one row per file and the combined row, then the `top` features of all files combined. */
@@ -352,6 +461,8 @@ export function renderScanReport(scan: ScanReport, options: DriftTextOptions = {
     '',
     `${style.bold('combined')}, top ${Math.min(top, scan.combined.features.length)} features:`,
     renderFeatureTable(scan.combined, top, style),
+    '',
+    ...renderQuality(scan.combined, style),
     '',
     `${scan.files.length} file(s), ${scan.combined.current.rows} rows in ${scan.seconds.toFixed(2)} s ${scan.workers === 0 ? 'on the main thread' : `on ${scan.workers} worker thread${scan.workers === 1 ? '' : 's'}`}, kernel ${scan.kernel}; settings: ${s.semantics}, threshold ${s.threshold}, epsilon ${s.epsilon}`,
     ...(next ? [next] : []),

@@ -122,6 +122,8 @@ export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, 
     return 'fallback';
   }
   totals.rows += plan.rows?.() ?? 0;
+  const columns = plan.columns?.();
+  if (columns) totals.columns = [...columns];
   for (const f of plan.absent()) clearFeature(totals, f);
   if (plan.quality === 'bins') {
     featureNames.forEach((_, f) => {

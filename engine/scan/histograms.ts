@@ -19,6 +19,8 @@ export interface Histograms {
   rows: number;
   /** per feature: engine/io's QUALITY counters (nan, +inf, -inf, coerced) */
   quality: Float64Array;
+  /** the input's column names, when its scan plan knows them (ScanPlan.columns; merged: the union, in first-seen order) */
+  columns?: string[];
   /** when the plan asked for them (MemoryPlan.tails): per feature f, [2f] sum of (first edge - v) below the first edge, [2f + 1] sum of (v - last edge) above the last */
   tails?: Float64Array;
 }
@@ -84,6 +86,7 @@ export function mergeHistograms(into: Histograms, from: Histograms): Histograms 
     for (let i = 0; i < into.tails.length; i++) into.tails[i]! += from.tails[i]!;
   }
   into.rows += from.rows;
+  if (from.columns) into.columns = [...new Set([...(into.columns ?? []), ...from.columns])];
   return into;
 }
 

@@ -44,6 +44,9 @@ describe('categorical columns from the command line', () => {
     const port = report.features.find((f: { name: string }) => f.name === 'Destination Port');
     expect(port.categories.new_category_share).toBeGreaterThanOrEqual(30 / 299);
     expect(port.categories.reference_other_share).toBeGreaterThan(0);
+    // the new protocol is a data-quality breach of its own (new categories beyond 5%)
+    expect(protocol.quality.new_categories).toMatchObject({ share: 30 / 299, breach: true });
+    expect(report.quality.breaches).toContainEqual({ feature: 'Protocol', signal: 'new_categories' });
     const text = cli(['check', '--baseline', profile, batch, '--method', 'chisquare', '--no-record', '--workers', '0']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/ {2}Protocol \(chisquare, \d+ categories\): new categories 10\.0%; top changes: .*other 0\.0% -> 10\.0%/);

@@ -105,6 +105,7 @@ export function planIpcScan(file: string, request: ScanRequest, fallback: () => 
       return true;
     },
     absent: () => absent,
+    columns: () => normaliseNames(ipc.fields.map((field) => field.name)),
     rows: () => rows,
     // the kernel counts non-finite values in one slot; Arrow input has no text to tell NaN from Inf
     quality: 'bins',

@@ -46,6 +46,7 @@ function rangePlan(layout: CsvLayout, ranges: Array<[number, number]>, columnMap
       for (const [start, end] of ranges) yield { read: { layout, start, end, columnMap, nFeatures, coerce: request.coerce } };
     },
     absent: () => absent,
+    columns: () => layout.names,
     quality: 'units',
     // a cut point may have fallen inside a quoted field: parse the file as one sequential range
     fallback: ranges.length > 1 ? async () => rangePlan(layout, [[layout.dataStart, layout.fileSize]], columnMap, absent, request) : undefined,

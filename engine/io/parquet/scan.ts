@@ -69,6 +69,7 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
       return true;
     },
     absent: () => absent,
+    columns: () => names,
     rows: () => rows,
     quality: 'units',
     noRows: () => new InputError('no data rows', { file }),

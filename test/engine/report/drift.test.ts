@@ -34,6 +34,9 @@ const check = (method: string): Promise<DriftReport> => checkDrift(profile, file
 const PSI_WORD = /(^|[^a-z])psi([^a-z]|$)/i;
 const now = new Date(2025, 5, 6, 7, 8, 9);
 
+/** the data-quality metrics every check logs, then one per breach (here: x and y shifted beyond the training maximum) */
+const QUALITY_KEYS = ['quality_breaches', 'quality_missing_rate', 'quality_missing_rate_change', 'quality_out_of_range_share', 'quality/out_of_range_share/x', 'quality/out_of_range_share/y'];
+
 describe('the run record of a check', () => {
   it('psi: overall_psi, the counts, overall_score, psi_rank_<i>_* of the drifted features in rank order, drift_feature_psi.json', async () => {
     const report = await check('psi');
@@ -41,8 +44,11 @@ describe('the run record of a check', () => {
     const keys = run.metrics!.map((m) => m.key);
     const drifted = report.features.filter((f) => f.drifted);
     expect(drifted.length).toBe(2);
-    expect(keys).toEqual(['overall_psi', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `psi_rank_${i + 1}_${f.name}`), ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
-    expect(run.metrics!.map((m) => m.value)).toEqual([report.overall_score, 2, 4, report.overall_score, ...drifted.map((f) => f.score), ...report.features.map((f) => f.score)]);
+    expect(keys).toEqual(['overall_psi', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `psi_rank_${i + 1}_${f.name}`), ...QUALITY_KEYS, ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
+    // x and y moved up by 0.3: 30% of their values above the training maximum, each a breach with its own metric
+    const share = (name: string) => report.features.find((f) => f.name === name)!.quality.out_of_range!.share;
+    expect(share('x')).toBeCloseTo(0.3, 1);
+    expect(run.metrics!.map((m) => m.value)).toEqual([report.overall_score, 2, 4, report.overall_score, ...drifted.map((f) => f.score), 2, 0, 0, report.quality.out_of_range.share, share('x'), share('y'), ...report.features.map((f) => f.score)]);
     expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_psi.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));
   });
@@ -52,7 +58,7 @@ describe('the run record of a check', () => {
     const run = driftCheckRun(report, { experiment: 'drift_monitoring', now });
     const drifted = report.features.filter((f) => f.drifted);
     expect(drifted.length).toBeGreaterThan(0);
-    expect(run.metrics!.map((m) => m.key)).toEqual(['overall_hellinger', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `hellinger_rank_${i + 1}_${f.name}`), ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
+    expect(run.metrics!.map((m) => m.key)).toEqual(['overall_hellinger', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `hellinger_rank_${i + 1}_${f.name}`), ...QUALITY_KEYS, ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
     expect(run.metrics![0]!.value).toBe(report.overall_score);
     expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_hellinger.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY, type DriftReport, type FeatureDrift } from '../../../engine/index.js';
-import { policySettings } from '../../../engine/drift/index.js';
+import { policySettings, qualitySummary, resolveQualityOptions, type FeatureQuality } from '../../../engine/drift/index.js';
 import { driftCheckRun, rankMetricKey } from '../../../engine/report/index.js';
 import { Ledger, resolveTracking, syncQueued, TRACKING_DEFAULTS } from '../../../engine/tracking/index.js';
 import { redactor, retryAfterMs, toJson } from '../../../engine/tracking/index.js';
@@ -16,8 +16,16 @@ import { LOG_BATCH_LIMITS, planBatches } from '../../../engine/tracking/mlflow/i
 import { localIso, compactLocal } from '../../../engine/report/index.js';
 import { tempDir } from '../../helpers.js';
 
+const quiet: FeatureQuality = {
+  missing_rate: { reference_rate: 0, current_rate: 0, change: 0, breach: false },
+  out_of_range: null,
+  constant: { reference: null, reference_top_share: null, current_top_share: null, current_top_bin: null, current_top_value: null, reference_share_in_bin: null, breach: false },
+  new_categories: null,
+  breaches: [],
+};
+
 function feature(name: string, psi: number, drifted: boolean): FeatureDrift {
-  return { name, method: 'psi', psi, score: psi, drifted, expected: [0.5, 0.5], actual: [0.5, 0.5], count: 10, non_finite: 0 };
+  return { name, method: 'psi', psi, score: psi, drifted, expected: [0.5, 0.5], actual: [0.5, 0.5], count: 10, non_finite: 0, quality: quiet };
 }
 
 function fakeReport(features: FeatureDrift[]): DriftReport {
@@ -33,10 +41,11 @@ function fakeReport(features: FeatureDrift[]): DriftReport {
     action: 'retrain',
     features: ranked,
     skipped_features: [],
-    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, thresholds: { psi: 0.2 }, fine: false, resolution: 1000, drift_share: null, correction: 'none', epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: policySettings(DEFAULT_POLICY) },
+    settings: { semantics: 'default', binning: 'quantile edges', method: 'psi', score_kind: 'distance', threshold: 0.2, thresholds: { psi: 0.2 }, fine: false, resolution: 1000, drift_share: null, correction: 'none', epsilon: 1e-4, bins: 10, aggregation: 'mean', policy: policySettings(DEFAULT_POLICY), quality: resolveQualityOptions() },
     baseline: { id: 'abc123', file: 'train.csv', rows: 1000 },
     current: { files: ['/data/batch.csv'], rows: 500, non_finite_values: 0, coerced_values: 0 },
     small_sample: null,
+    quality: qualitySummary([], { referenceRows: 1000, currentRows: 500 }, { onlyInBaseline: [], onlyInBatch: [] }, [], resolveQualityOptions()),
   };
 }
 
