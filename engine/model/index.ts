@@ -30,3 +30,16 @@ export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
 export { forestToOnnx, modelToOnnx, hasOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
 export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';
+export {
+  buildPredictionProfile,
+  loadPredictionProfile,
+  savePredictionProfile,
+  validatePredictionProfile,
+  predictionProfileFileOf,
+  PREDICTION_PROFILE_FILE,
+  PREDICTION_PROFILE_FORMAT,
+  PREDICTION_PROFILE_VERSION,
+  PREDICTION_COLUMN,
+  PREDICTION_THRESHOLD,
+  type PredictionProfile,
+} from './prediction-profile.js';
