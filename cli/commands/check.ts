@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
+import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderDriftReport } from '../../engine/report/index.js';
 import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
 
@@ -10,13 +11,18 @@ export function registerCheck(program: Command): void {
       .command('check')
       .description('check one batch for drift against a baseline profile; prints features ranked by the drift method\'s score (PSI by default) and the verdict')
       .argument('<data>', 'current data: CSV, Arrow IPC or Parquet')
-      .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from'),
+      .requiredOption('--baseline <profile.json|data>', 'a baseline profile from `driftcatcher baseline`, or training data to build one from')
+      .option('--predictions', "prediction drift too: score the batch with --model and compare its y_prob and predicted positive rate with the model's prediction profile (drifted predictions make the verdict at least alert)")
+      .option('--prediction-column <name>', "prediction drift from a column of the batch that already holds the model's y_prob (the model is not run; its prediction profile is the reference)")
+      .option('--model <ref>', 'the model of --predictions: a registry folder (champion, else the latest; DIR@alias or DIR@version for another), a version folder or a model.json', REGISTRY_DEFAULTS.registry),
     ' (when the baseline is built from data)',
-  ))).action(async (data: string, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string }) => {
+  ))).action(async (data: string, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string; predictions?: boolean; predictionColumn?: string; model: string }) => {
     const { resolveBaseline } = await import('../../engine/profile/index.js');
-    const { checkDrift } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
-    const report = await checkDrift(profile, data, scanOptions(flags));
+    const withPredictions = flags.predictions === true || flags.predictionColumn !== undefined;
+    const report = withPredictions
+      ? await (await import('../../engine/monitor/index.js')).checkDriftWithPredictions(profile, data, { ...scanOptions(flags), predictions: { model: flags.model, predictionColumn: flags.predictionColumn, coerce: flags.coerce } })
+      : await (await import('../../engine/drift/index.js')).checkDrift(profile, data, scanOptions(flags));
     process.stderr.write(skippedFeaturesWarning(report));
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, driftText(flags.top)) + '\n');

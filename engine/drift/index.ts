@@ -25,7 +25,7 @@ export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS
 /** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
 export { maxWorkers, workerBoundText } from '../parallel/index.js';
 export type { KernelName } from '../kernels/index.js';
-export { predictionDrift, PREDICTION_DRIFT_ACTION, type PredictionDrift, type PredictionReference, type CurrentPredictions, type PredictionDriftOptions } from './prediction.js';
+export { predictionDrift, withPredictionDrift, PREDICTION_DRIFT_ACTION, type PredictionDrift, type PredictionReference, type CurrentPredictions, type PredictionDriftOptions } from './prediction.js';
 export { driftReport, type DriftReport, type FeatureDrift, type SkippedFeature, type SkipReason } from './report.js';
 
 /** `missingFeatures` follows from the semantics (compat: skip, default: refuse). */

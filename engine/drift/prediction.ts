@@ -18,11 +18,21 @@ import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import { driftReport } from './report.js';
 import { driftMethod } from './methods/index.js';
 import type { Action } from './decide.js';
-import type { SmallSample } from './sample-size.js';
+import type { PredictionDrift } from './prediction-types.js';
+import type { DriftReport } from './report.js';
 import type { Profile } from '../profile/index.js';
+
+export type { PredictionDrift } from './prediction-types.js';
 
 /** The least action prediction drift alone leads to. */
 export const PREDICTION_DRIFT_ACTION: Action = 'alert';
+
+const STRENGTH: Record<Action, number> = { wait: 0, alert: 1, retrain: 2 };
+
+/** A check's report with its prediction drift: the section added, the action the stronger of the features' and the predictions' (drifted predictions make at least `alert`). */
+export function withPredictionDrift<R extends DriftReport>(report: R, drift: PredictionDrift): R {
+  return { ...report, action: STRENGTH[drift.action] > STRENGTH[report.action] ? drift.action : report.action, prediction_drift: drift };
+}
 
 /** What prediction drift compares with: the model's prediction profile (engine/model's PredictionProfile has these fields). */
 export interface PredictionReference {
@@ -46,32 +56,6 @@ export interface CurrentPredictions {
 
 /** The options of prediction drift: a drift check's method, threshold and epsilon. */
 export type PredictionDriftOptions = Pick<DriftOptions, 'method' | 'threshold' | 'epsilon'>;
-
-export interface PredictionDrift {
-  /** the column compared (`y_prob`) */
-  column: string;
-  /** the method's id (with `auto`: the rule's choice for this column) */
-  method: string;
-  score_kind: 'distance' | 'p_value';
-  score: number;
-  p_value?: number;
-  statistic?: number;
-  statistic_bounds?: [number, number];
-  threshold: number;
-  drifted: boolean;
-  /** shares per bin of the stored profile's deciles (zeros replaced by epsilon; last entry: non-finite) */
-  expected: number[];
-  actual: number[];
-  reference: { rows: number; positive_rate: number; split: string | null; profile_id: string };
-  current: { file: string; rows: number; positive_rate: number; non_finite: number };
-  /** current minus reference positive rate */
-  positive_rate_change: number;
-  /** the model's decision threshold the positive rates are counted at */
-  decision_threshold: number;
-  /** the least action this result leads to: PREDICTION_DRIFT_ACTION when drifted, else `wait` */
-  action: Action;
-  small_sample: SmallSample | null;
-}
 
 /** Compare current predictions with a model's prediction profile. */
 export function predictionDrift(reference: PredictionReference, current: CurrentPredictions, options: PredictionDriftOptions = {}): PredictionDrift {

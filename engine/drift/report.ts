@@ -15,6 +15,7 @@ import { featureCounts, fineCounts, type FeatureCounts } from './counts.js';
 import type { DriftSettings } from './options.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
+import type { PredictionDrift } from './prediction-types.js';
 
 export interface FeatureDrift {
   name: string;
@@ -78,6 +79,8 @@ export interface DriftReport {
   current: { files: string[]; rows: number; non_finite_values: number; coerced_values: number };
   /** set when the batch is too small for the verdict to mean anything (rule in sample-size.ts) */
   small_sample: SmallSample | null;
+  /** with `check --predictions`: the model's output against its prediction profile (prediction.ts); its action counts in `action` */
+  prediction_drift?: PredictionDrift;
 }
 
 /** One feature's score under the settings (the method gets the counts, sizes, edges, the baseline's summary and, when it needs them, the fine counts). */

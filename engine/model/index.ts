@@ -4,7 +4,7 @@
  * registry. This is the area's only export.
  */
 export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
-export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel } from './predict.js';
+export { predictFile, scoreFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';
 export {

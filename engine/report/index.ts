@@ -19,6 +19,8 @@ export {
   renderScanReport,
   renderFeatureTable,
   renderDriftSummary,
+  renderPredictionDrift,
+  predictionDriftMetrics,
   skippedFeaturesNote,
   smallSampleNote,
   DRIFT_ARTIFACT,

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDrift, predictionDrift, PREDICTION_DRIFT_ACTION } from '../../../engine/drift/index.js';
+import { checkDrift, predictionDrift, withPredictionDrift, PREDICTION_DRIFT_ACTION } from '../../../engine/drift/index.js';
 import { buildProfile } from '../../../engine/profile/index.js';
 import { rng, tempDir } from '../../helpers.js';
 
@@ -79,5 +79,18 @@ describe('predictionDrift', () => {
     const values = Float64Array.from([...same.slice(0, 100), NaN, Infinity]);
     expect(predictionDrift(reference(holdout), { yProb: values, file: 'x' }).current.non_finite).toBe(2);
     expect(() => predictionDrift(reference(holdout), { yProb: new Float64Array(0), file: 'empty.csv' })).toThrow(/empty\.csv: no predictions/);
+  });
+});
+
+describe('withPredictionDrift', () => {
+  it('drifted predictions raise wait to alert and keep a stronger verdict; stable ones change nothing', () => {
+    const ref = reference(holdout);
+    const moved = predictionDrift(ref, { yProb: shifted, file: 'x' });
+    const calm = predictionDrift(ref, { yProb: same, file: 'x' });
+    const report = (action: 'wait' | 'alert' | 'retrain') => ({ action, method: 'psi' }) as unknown as Parameters<typeof withPredictionDrift>[0];
+    expect(withPredictionDrift(report('wait'), moved)).toMatchObject({ action: 'alert', prediction_drift: { drifted: true } });
+    expect(withPredictionDrift(report('retrain'), moved).action).toBe('retrain');
+    expect(withPredictionDrift(report('wait'), calm)).toMatchObject({ action: 'wait', prediction_drift: { drifted: false } });
+    expect(withPredictionDrift(report('alert'), calm).action).toBe('alert');
   });
 });
