@@ -43,3 +43,4 @@ export {
   PREDICTION_THRESHOLD,
   type PredictionProfile,
 } from './prediction-profile.js';
+export { profileModelPredictions, type ProfileModelOptions, type ProfileModelResult } from './prediction-holdout.js';
