@@ -233,11 +233,11 @@ export function renderPredictionDrift(drift: PredictionDrift, style: TextStyle =
   const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
   const change = drift.positive_rate_change;
   const model = drift.model ? `model ${drift.model.file}${drift.model.version !== null ? ` (v${drift.model.version})` : ''}` : 'the model';
-  const what = drift.source === 'column' ? 'the batch\'s prediction column' : `${model}'s predictions on the batch`;
+  const what = drift.source === 'column' ? `the y_prob column of ${drift.current.file}` : `${model}'s predictions on the batch`;
   return [
     `${style.bold('prediction drift')}: ${drift.drifted ? style.red('drifted') : 'stable'}   ${drift.column} ${drift.method} ${fixed(drift.score)} (${past(drift.score_kind)} ${drift.threshold} drifts)${drift.p_value !== undefined ? `   p-value ${fixed(drift.p_value)}` : ''}`,
     `  predicted positive rate ${percent(drift.current.positive_rate)} (${drift.current.rows} rows) vs ${percent(drift.reference.positive_rate)} on the ${drift.reference.split ?? 'reference'} split (${drift.reference.rows} rows): ${change >= 0 ? '+' : ''}${(100 * change).toFixed(2)} points at y_prob > ${drift.decision_threshold}`,
-    `  compared ${what} with the prediction profile beside ${drift.model ? 'it' : 'the model'}; drifted predictions make the verdict at least alert`,
+    `  compared ${what} with the prediction profile of ${drift.source === 'column' ? model : 'it'}; drifted predictions make the verdict at least alert`,
   ].join('\n');
 }
 

@@ -116,6 +116,28 @@ describe('prediction drift (check --predictions)', () => {
     expect(value('prediction_drift/drifted')).toBe(1);
   });
 
+  it('monitor on predictions without labels shows their prediction drift against the champion\'s profile', () => {
+    for (const [name, batch, drifted] of [['held', held, false], ['port80', port80, true]] as const) {
+      const labelled = join(dir, `${name}-labelled-predictions.csv`);
+      json(['predict', '--model', registry, batch, '-o', labelled, '--json']);
+      const unlabelled = join(dir, `${name}-predictions.csv`);
+      writeFileSync(unlabelled, readFileSync(labelled, 'utf8').trimEnd().split('\n').map((line) => line.split(',').slice(0, 2).join(',')).join('\n') + '\n');
+      const report = json(['monitor', unlabelled, '--registry', registry, '--no-record', '--json']);
+      expect(report).toMatchObject({ labelled: false, status: drifted ? 'drifted' : 'stable', action: drifted ? 'alert' : 'wait', prediction_drift: { column: 'y_prob', drifted, source: 'column', model: { version: 1 } } });
+      // the same numbers as check --predictions on the batch the predictions are of
+      expect(report.prediction_drift.score).toBe(check(batch).prediction_drift.score);
+      const failOn = cli(['monitor', unlabelled, '--registry', registry, '--no-record', '--fail-on', 'drifted']);
+      expect(failOn.code, failOn.stderr).toBe(drifted ? 1 : 0);
+      expect(failOn.stdout).toMatch(/predictions without labels \(no y_true: no metrics yet\)/);
+      expect(failOn.stdout).toMatch(/prediction drift: (drifted|stable)/);
+    }
+    const bare = join(dir, 'y_pred-only.csv');
+    writeFileSync(bare, 'y_pred\n1\n0\n');
+    const refused = cli(['monitor', bare, '--registry', registry, '--no-record']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no y_true and no y_prob/);
+  });
+
   it('a model without a prediction profile gives one line; models profile writes the one train wrote', () => {
     const file = join(registry, 'v1', 'prediction_profile.json');
     const original = JSON.parse(readFileSync(file, 'utf8'));
