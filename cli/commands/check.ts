@@ -27,6 +27,7 @@ export function registerCheck(program: Command): void {
     if (flags.json) printJson(report);
     else process.stdout.write(renderDriftReport(report, driftText(flags.top)) + '\n');
     process.stderr.write(smallSampleWarning(null, report.small_sample));
+    process.stderr.write(smallSampleWarning('prediction drift', report.prediction_drift?.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
