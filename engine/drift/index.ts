@@ -29,6 +29,7 @@ export { DRIFT_DEFAULTS, COMPATS, AUTO, AUTO_MAX_DISTINCT, AUTO_MAX_P_VALUE_ROWS
 /** the bound on workers a scan accepts (ScanOptions.workers), in numbers and in words */
 export { maxWorkers, workerBoundText } from '../parallel/index.js';
 export type { KernelName } from '../kernels/index.js';
+export { predictionDrift, withPredictionDrift, PREDICTION_DRIFT_ACTION, type PredictionDrift, type PredictionReference, type CurrentPredictions, type PredictionDriftOptions } from './prediction.js';
 export { driftReport, TOP_CATEGORY_CHANGES, type DriftReport, type FeatureDrift, type CategoryDrift, type CategoryChange, type SkippedFeature, type SkipReason } from './report.js';
 export { SUMMARY_FORMAT, SUMMARY_VERSION, MAX_SUMMARY_BYTES, batchSummary, summaryHistograms, saveSummary, loadSummary, validateSummary, checkSummaries, type BatchSummary, type FeatureSummaryCounts, type SummaryEdges } from './summary.js';
 

@@ -16,6 +16,7 @@ import { binEdges, type DriftSettings } from './options.js';
 import { constancy, featureQuality, missingRate, newCategories, outOfRange, qualitySummary, referenceConstancy, withQualityFloor, type FeatureQuality, type QualitySummary } from './quality.js';
 import type { Profile } from '../profile/index.js';
 import type { Histograms } from '../scan/index.js';
+import type { PredictionDrift } from './prediction-types.js';
 
 export interface FeatureDrift {
   name: string;
@@ -110,6 +111,8 @@ export interface DriftReport {
   small_sample: SmallSample | null;
   /** the data-quality signals of the whole batch; a breach makes `action` at least quality.action (settings.quality) */
   quality: QualitySummary;
+  /** with `check --predictions`: the model's output against its prediction profile (prediction.ts); its action counts in `action` */
+  prediction_drift?: PredictionDrift;
 }
 
 /** One feature's score under the settings (the method gets the counts, sizes, edges, the baseline's summary and, when it needs them, the fine counts). */

@@ -4,7 +4,7 @@
  * registry. This is the area's only export.
  */
 export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
-export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel } from './predict.js';
+export { predictFile, scoreFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';
 export {
@@ -30,3 +30,17 @@ export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
 export { forestToOnnx, modelToOnnx, hasOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
 export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';
+export {
+  buildPredictionProfile,
+  loadPredictionProfile,
+  savePredictionProfile,
+  validatePredictionProfile,
+  predictionProfileFileOf,
+  PREDICTION_PROFILE_FILE,
+  PREDICTION_PROFILE_FORMAT,
+  PREDICTION_PROFILE_VERSION,
+  PREDICTION_COLUMN,
+  PREDICTION_THRESHOLD,
+  type PredictionProfile,
+} from './prediction-profile.js';
+export { profileModelPredictions, type ProfileModelOptions, type ProfileModelResult } from './prediction-holdout.js';

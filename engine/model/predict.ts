@@ -67,33 +67,46 @@ export interface PredictResult {
   seconds: number;
 }
 
-/** Predict every row of a file with a model; the features are matched by name. */
-export async function predictFile(options: PredictOptions): Promise<PredictResult> {
-  const started = performance.now();
-  const resolved = await loadModel(options.model);
-  const { model } = resolved;
-  const read = await readTable(options.data, { label: model.label, coerce: options.coerce }).catch((err: unknown) => {
+/** A file scored by a model: y_prob and y_pred per row, y_true when the file has the model's label. */
+export interface ScoredFile {
+  rows: number;
+  proba: Float64Array;
+  pred: Uint8Array;
+  yTrue?: Uint8Array;
+  /** non-finite feature values replaced by the model's fill values */
+  filled: number;
+}
+
+/** Score every row of a file with a model; the features are matched by name (a missing one is a SchemaError). */
+export async function scoreFile(model: Model, file: string, options: { coerce?: boolean } = {}): Promise<ScoredFile> {
+  const read = await readTable(file, { label: model.label, coerce: options.coerce }).catch((err: unknown) => {
     // an unlabelled file: predict without y_true
-    if (err instanceof SchemaError && err.column === model.label) return readTable(options.data, { coerce: options.coerce });
+    if (err instanceof SchemaError && err.column === model.label) return readTable(file, { coerce: options.coerce });
     throw err;
   });
   const columns = model.features.map((name) => {
     const child = read.table.getChild(name);
-    if (!child || !read.featureNames.includes(name)) throw new SchemaError(`feature "${name}" of the model is missing from this file`, { file: options.data });
+    if (!child || !read.featureNames.includes(name)) throw new SchemaError(`feature "${name}" of the model is missing from this file`, { file });
     return child.toArray() as Float64Array;
   });
   let filled = 0;
   for (const column of columns) for (let r = 0; r < column.length; r++) if (!Number.isFinite(column[r]!)) filled++;
   const dataset: Dataset = { featureNames: model.features, columns: applyFill(columns, model.fill), labels: new Uint8Array(read.rows), rows: read.rows };
   const { proba, pred } = await predictDataset(model, dataset);
+  const scored: ScoredFile = { rows: read.rows, proba, pred, filled };
+  if (read.labelName !== undefined) scored.yTrue = labelsFromTable(read.table, read.labelName, model.negative);
+  return scored;
+}
 
-  let yTrue: Uint8Array | undefined;
-  if (read.labelName !== undefined) {
-    yTrue = labelsFromTable(read.table, read.labelName, model.negative);
-  }
+/** Predict every row of a file with a model; the features are matched by name. */
+export async function predictFile(options: PredictOptions): Promise<PredictResult> {
+  const started = performance.now();
+  const resolved = await loadModel(options.model);
+  const { model } = resolved;
+  const { rows, proba, pred, yTrue, filled } = await scoreFile(model, options.data, { coerce: options.coerce });
   const lines: string[] = [yTrue ? 'y_pred,y_prob,y_true' : 'y_pred,y_prob'];
   let predictedPositive = 0;
-  for (let r = 0; r < read.rows; r++) {
+  for (let r = 0; r < rows; r++) {
     predictedPositive += pred[r]!;
     lines.push(yTrue ? `${pred[r]},${proba[r]},${yTrue[r]}` : `${pred[r]},${proba[r]}`);
   }
@@ -101,7 +114,7 @@ export async function predictFile(options: PredictOptions): Promise<PredictResul
   const result: PredictResult = {
     model: { file: resolved.file, model_type: model.modelType, version: resolved.version?.version ?? null, features: model.features.length },
     out: options.out,
-    rows: read.rows,
+    rows,
     predicted_positive: predictedPositive,
     filled_values: filled,
     labelled: yTrue !== undefined,

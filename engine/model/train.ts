@@ -5,7 +5,8 @@
  *   -> non-finite policy (drop rows | impute) -> stratified train/test split
  *   -> train (random forest | logreg | mlp | auto) on the training split
  *   -> evaluate on the test split -> write model.json, profile.json (the training split's
- *      baseline, as `driftcatcher baseline` writes it), metrics.json into a new registry version
+ *      baseline, as `driftcatcher baseline` writes it), prediction_profile.json (the model's
+ *      y_prob on the test split, for prediction drift), metrics.json into a new registry version
  *   -> register the version with the alias `challenger`
  *
  * `auto` holds out 20% of the training split (stratified) as validation, trains the forest and
@@ -31,6 +32,7 @@ import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } fr
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
+import { buildPredictionProfile, PREDICTION_PROFILE_FILE, savePredictionProfile, type PredictionProfile } from './prediction-profile.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -86,10 +88,10 @@ export interface TrainResult {
   version: number;
   registeredModel: string;
   modelType: ModelType;
-  /** folder of this version: model.json, profile.json, metrics.json */
+  /** folder of this version: model.json, profile.json, prediction_profile.json, metrics.json */
   modelDir: string;
   /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null */
-  artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null };
+  artifacts: { model: string; profile: string; prediction_profile: string; metrics: string; mlflow_model: string | null };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;
   /** the same metrics of the model on its own training split (logged as `train_<name>`), so overfitting shows */
@@ -106,6 +108,8 @@ export interface TrainResult {
   seconds: { total: number; fit: number };
   model: Model;
   profile: Profile;
+  /** the model's y_prob on the test split and its predicted positive rate (prediction drift's reference) */
+  predictionProfile: PredictionProfile;
 }
 
 const VALIDATION_SHARE = 0.2;
@@ -238,11 +242,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
 
   const profile = await baselineOf(options, rawTrain, read.labelName, nonFinite);
+  // the holdout's predictions, not the training split's (prediction-profile.ts says why)
+  const predictionProfile = buildPredictionProfile(scored.proba, scored.pred, { source: basename(options.data), bins: options.profileBins });
 
   // write the version's files, then register it
   const registry = openRegistry(options);
   const { version, dir } = await registry.reserveVersion();
-  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json'), mlflow_model: hasMlflowModel(model) ? dir : null };
+  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), prediction_profile: join(dir, PREDICTION_PROFILE_FILE), metrics: join(dir, 'metrics.json'), mlflow_model: hasMlflowModel(model) ? dir : null };
   const data = {
     files: read.sources,
     rows_read: read.rows,
@@ -259,6 +265,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // the same folder is an MLflow model directory (MLmodel, model.onnx, environment files)
     if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
+    await savePredictionProfile(predictionProfile, artifacts.prediction_profile);
     const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
@@ -285,6 +292,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seconds: { total: (performance.now() - started) / 1000, fit: fitSeconds },
     model,
     profile,
+    predictionProfile,
   };
   if (candidates) {
     result.candidates = candidates;
@@ -381,6 +389,7 @@ export function trainingRunRecord(result: TrainResult): {
       // the MLflow model files: `model/` is what the registered version's source points at
       ...(result.artifacts.mlflow_model ? MLFLOW_MODEL_FILES.map((name) => ({ path: `model/${name}`, file: join(result.artifacts.mlflow_model!, name) })) : []),
       { path: 'profile.json', file: result.artifacts.profile },
+      { path: 'prediction_profile.json', file: result.artifacts.prediction_profile },
       { path: 'metrics.json', file: result.artifacts.metrics },
     ],
     model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },

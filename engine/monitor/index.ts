@@ -20,3 +20,6 @@ export {
   type MonitorOptions,
 } from './performance.js';
 export { appendHistory, readHistory, historyEntry, HISTORY_FILE, type HistoryEntry } from './history.js';
+export { batchPredictionDrift, predictionsDrift, checkDriftWithPredictions, type PredictionCheckOptions, type PredictionCheck } from './prediction-drift.js';
+export { readPredictionsMaybeUnlabelled, type UnlabelledPredictions } from './predictions.js';
+export { monitorUnlabelled, monitorAnyPredictions, type PredictionMonitorReport, type UnlabelledMonitorOptions } from './unlabelled.js';

@@ -2,7 +2,8 @@
  * Labelled predictions, as `driftcatcher predict` writes them (CSV with `y_pred,y_prob,y_true`) or
  * as JSON-lines prediction logs (one object per line with `y_true`, `y_pred` and optional
  * `y_prob`). Labels are 0/1 (`true`/`false` accepted); `y_prob` is the positive class's
- * probability in [0, 1]. Both formats are read through engine/io, streamed: CSV by its CSV
+ * probability in [0, 1]. Without y_true (labels not known yet), readPredictionsMaybeUnlabelled
+ * reads y_pred and y_prob alone, for prediction drift (unlabelled.ts). Both formats are read through engine/io, streamed: CSV by its CSV
  * reader (quoted fields, the line limit, one-line errors), JSON lines a line at a time. Every
  * problem is an InputError naming the file and line.
  */
@@ -23,6 +24,11 @@ export interface Predictions {
 export interface PredictionsOptions {
   /** the longest line accepted, in bytes (engine/io's ReadOptions.maxLineBytes; default 1 MiB) */
   maxLineBytes?: number | undefined;
+}
+
+/** Predictions whose labels are not known yet (no y_true): what prediction drift reads. */
+export interface UnlabelledPredictions extends Omit<Predictions, 'yTrue'> {
+  yTrue: null;
 }
 
 export function predictionsFormat(file: string): 'csv' | 'jsonl' {
@@ -82,37 +88,51 @@ function grown<T extends Uint8Array | Float64Array>(from: T, into: T): T {
 }
 
 export async function readPredictions(file: string, options: PredictionsOptions = {}): Promise<Predictions> {
-  const format = predictionsFormat(file);
-  const columns = new Columns();
-  const hasProb = format === 'csv' ? await readCsv(file, options, columns) : await readJsonLines(file, options, columns);
-  if (columns.rows === 0) throw new InputError('no predictions in the file', { file });
-  const { rows } = columns;
-  return { file, format, rows, yTrue: columns.yTrue.slice(0, rows), yPred: columns.yPred.slice(0, rows), yProb: hasProb ? columns.yProb.slice(0, rows) : null };
+  return (await readAnyPredictions(file, options, false)) as Predictions;
 }
 
-/** The CSV form: y_true and y_pred as text (each distinct value checked once), y_prob as a number. Returns whether it has y_prob. */
-async function readCsv(file: string, options: PredictionsOptions, columns: Columns): Promise<boolean> {
+/**
+ * Labelled predictions, or predictions without y_true (a file without a y_true column, JSON
+ * lines without `y_true`): `yTrue` is then null. The same checks otherwise.
+ */
+export async function readPredictionsMaybeUnlabelled(file: string, options: PredictionsOptions = {}): Promise<Predictions | UnlabelledPredictions> {
+  return readAnyPredictions(file, options, true);
+}
+
+async function readAnyPredictions(file: string, options: PredictionsOptions, allowUnlabelled: boolean): Promise<Predictions | UnlabelledPredictions> {
+  const format = predictionsFormat(file);
+  const columns = new Columns();
+  const { hasProb, labelled } = format === 'csv' ? await readCsv(file, options, columns, allowUnlabelled) : await readJsonLines(file, options, columns, allowUnlabelled);
+  if (columns.rows === 0) throw new InputError('no predictions in the file', { file });
+  const { rows } = columns;
+  const common = { file, format, rows, yPred: columns.yPred.slice(0, rows), yProb: hasProb ? columns.yProb.slice(0, rows) : null };
+  return labelled ? { ...common, yTrue: columns.yTrue.slice(0, rows) } : { ...common, yTrue: null };
+}
+
+/** The CSV form: y_true and y_pred as text (each distinct value checked once), y_prob as a number. Returns whether it has y_prob and y_true. */
+async function readCsv(file: string, options: PredictionsOptions, columns: Columns, allowUnlabelled: boolean): Promise<{ hasProb: boolean; labelled: boolean }> {
   const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
   const has = (name: string) => layout.names.includes(name);
-  if (!has('y_true')) throw new InputError('no y_true column: monitoring needs labelled predictions (predict a labelled file, or log y_true)', { file, line: 1 });
+  const labelled = has('y_true');
+  if (!labelled && !allowUnlabelled) throw new InputError('no y_true column: monitoring needs labelled predictions (predict a labelled file, or log y_true)', { file, line: 1 });
   if (!has('y_pred')) throw new InputError('no y_pred column', { file, line: 1 });
   const hasProb = has('y_prob');
   const lineOf = (block: CsvColumnsBlock, k: number) => lineAtOffset(file, block.rowOffsets[k]!);
   // per text column, the label of each dictionary code (checked when the code first appears)
   const labels: Array<Array<number | undefined>> = [[], []];
-  const names = ['y_true', 'y_pred'] as const;
+  const names = labelled ? (['y_true', 'y_pred'] as const) : (['y_pred'] as const);
   const labelAt = (block: CsvColumnsBlock, t: 0 | 1, k: number): number => {
     const code = block.text[t]![k]!;
     const known = labels[t]![code];
     if (known !== undefined) return known;
     const value = block.dictionaries[t]![code]!.trim();
-    return (labels[t]![code] = label(value, names[t], file, lineOf(block, k)));
+    return (labels[t]![code] = label(value, names[t]!, file, lineOf(block, k)));
   };
   for await (const block of readCsvColumns(layout, { text: names, numbers: hasProb ? ['y_prob'] : [] })) {
     const yProb = block.numbers[0];
     for (let k = 0; k < block.rows; k++) {
-      const yTrue = labelAt(block, 0, k);
-      const yPred = labelAt(block, 1, k);
+      const yTrue = labelled ? labelAt(block, 0, k) : 0;
+      const yPred = labelAt(block, labelled ? 1 : 0, k);
       let p = 0;
       if (yProb) {
         p = yProb[k]!;
@@ -121,12 +141,13 @@ async function readCsv(file: string, options: PredictionsOptions, columns: Colum
       columns.push(yTrue, yPred, p);
     }
   }
-  return hasProb;
+  return { hasProb, labelled };
 }
 
-/** The JSON-lines form, a line at a time. Returns whether it has y_prob (the same on every line). */
-async function readJsonLines(file: string, options: PredictionsOptions, columns: Columns): Promise<boolean> {
+/** The JSON-lines form, a line at a time. Returns whether it has y_prob and y_true (each the same on every line). */
+async function readJsonLines(file: string, options: PredictionsOptions, columns: Columns, allowUnlabelled: boolean): Promise<{ hasProb: boolean; labelled: boolean }> {
   let hasProb: boolean | null = null;
+  let labelled: boolean | null = null;
   for await (const { line, text } of readTextLines(file, { maxLineBytes: options.maxLineBytes })) {
     if (text.trim() === '') continue;
     let record: unknown;
@@ -137,15 +158,18 @@ async function readJsonLines(file: string, options: PredictionsOptions, columns:
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('not a JSON object', { file, line });
     const row = record as Record<string, unknown>;
-    if (!('y_true' in row)) throw new InputError('no y_true: monitoring needs labelled predictions', { file, line });
+    const hasTrue = 'y_true' in row;
+    if (!hasTrue && !allowUnlabelled) throw new InputError('no y_true: monitoring needs labelled predictions', { file, line });
+    if (labelled === null) labelled = hasTrue;
+    else if (labelled !== hasTrue) throw new InputError(`y_true ${hasTrue ? 'given here but not on earlier lines' : 'missing here but given on earlier lines'}`, { file, line });
     if (!('y_pred' in row)) throw new InputError('no y_pred', { file, line });
     const prob = row['y_prob'];
     const present = prob !== undefined && prob !== null;
     if (hasProb === null) hasProb = present;
     else if (hasProb !== present) throw new InputError(`y_prob ${present ? 'given here but not on earlier lines' : 'missing here but given on earlier lines'}`, { file, line });
-    const yTrue = label(row['y_true'], 'y_true', file, line);
+    const yTrue = hasTrue ? label(row['y_true'], 'y_true', file, line) : 0;
     const yPred = label(row['y_pred'], 'y_pred', file, line);
     columns.push(yTrue, yPred, present ? probability(prob, file, line) : 0);
   }
-  return hasProb === true;
+  return { hasProb: hasProb === true, labelled: labelled !== false };
 }

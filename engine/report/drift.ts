@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beyond as pastLimit, type DriftReport, type ScanReport, type ScoreKind, type SmallSample } from '../drift/index.js';
+import { beyond as pastLimit, type DriftReport, type PredictionDrift, type ScanReport, type ScoreKind, type SmallSample } from '../drift/index.js';
 import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } from '../tracking/index.js';
 import { nonFiniteText } from '../tracking/index.js';
 import type { DatasetInput, NewRun } from '../tracking/index.js';
@@ -81,6 +81,7 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   // every feature under a name of its own: MLflow's chart view follows it from run to run
   const featureKeys = featureMetricKeys(report.features.map((f) => f.name));
   report.features.forEach((f, i) => metrics.push({ key: featureKeys[i]!, value: f.score }));
+  if (report.prediction_drift) metrics.push(...predictionDriftMetrics(report.prediction_drift));
   // (timestamps and steps are fixed, once: sending a run again must add no metric point)
   for (const m of metrics) Object.assign(m, { timestamp: endTime, step: 0 });
 
@@ -108,6 +109,17 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
   };
   if (report.current.files.length === 1) params['current_file'] = report.current.files[0]!;
   else params['current_files'] = report.current.files.length;
+  const predictions = report.prediction_drift;
+  if (predictions) {
+    params['prediction_drift_method'] = predictions.method;
+    params['prediction_drift_threshold'] = predictions.threshold;
+    params['prediction_drift_source'] = predictions.source ?? 'model';
+    params['prediction_drift_reference_rows'] = predictions.reference.rows;
+    if (predictions.model) {
+      params['prediction_drift_model'] = predictions.model.file;
+      if (predictions.model.version !== null) params['prediction_drift_model_version'] = predictions.model.version;
+    }
+  }
 
   const scoreByFeature: Record<string, number | string> = {};
   for (const f of report.features) scoreByFeature[f.name] = Number.isFinite(f.score) ? f.score : nonFiniteText(f.score);
@@ -188,6 +200,8 @@ export function verdictReason(report: DriftReport): string {
   if (report.action === 'alert') {
     if (beyond(report.overall_score, p.alert_overall)) return `Overall ${report.method} ${overall} ${gt} ${p.alert_overall} (the alert threshold).`;
     if (report.n_drifted_features > 0) return `${report.n_drifted_features} feature(s) drifted, at most ${p.retrain_drifted_features} (alert, not retrain).`;
+    const predictions = report.prediction_drift;
+    if (predictions?.drifted && !(report.quality?.breaches.length)) return `The model's predictions drifted (${predictions.method} ${fixed(predictions.score)}), the features did not.`;
     return `${qualityReason(report)}: no drift, but the data changed.`;
   }
   return `No rule fired: overall ${report.method} ${overall} within ${p.alert_overall} and no feature drifted.`;
@@ -278,6 +292,21 @@ export function qualityMetrics(report: Pick<DriftReport, 'quality' | 'features'>
 /** `quality/<signal metric>/<feature>`, with characters MLflow refuses replaced by `_`. */
 export function qualityMetricKey(signal: keyof typeof QUALITY_METRICS, feature: string): string {
   return metricKey(`quality/${QUALITY_METRICS[signal]}/${feature.replace(/\//g, '_')}`);
+}
+
+/**
+ * The metrics of a check's prediction drift: `prediction_drift/score` (the method's), `/drifted`
+ * (1 or 0), `/positive_rate` (current), `/reference_positive_rate`, `/positive_rate_change`.
+ */
+export function predictionDriftMetrics(drift: PredictionDrift): Array<{ key: string; value: number }> {
+  return [
+    { key: 'prediction_drift/score', value: drift.score },
+    { key: 'prediction_drift/drifted', value: drift.drifted ? 1 : 0 },
+    { key: 'prediction_drift/positive_rate', value: drift.current.positive_rate },
+    { key: 'prediction_drift/reference_positive_rate', value: drift.reference.positive_rate },
+    { key: 'prediction_drift/positive_rate_change', value: drift.positive_rate_change },
+    ...(drift.p_value !== undefined ? [{ key: 'prediction_drift/p_value', value: drift.p_value }] : []),
+  ];
 }
 
 /** `<method>_rank_<i>_<name cut at 30 characters>` (`psi_rank_...`), with characters MLflow refuses in a key replaced by `_`. */
@@ -392,6 +421,7 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
     `settings: ${s.semantics}, ${s.bins} bins, ${threshold}, epsilon ${s.epsilon}${s.correction !== 'none' ? `, correction ${s.correction}` : ''}${s.drift_share !== null ? `, dataset drift at a drifted share >= ${s.drift_share}` : ''}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`,
   ];
   lines.push(...renderQuality(report, style));
+  if (report.prediction_drift) lines.push(renderPredictionDrift(report.prediction_drift, style));
   const next = options.next?.(report.action);
   if (next) lines.push(next);
   return lines.join('\n');
@@ -445,6 +475,19 @@ export function renderQuality(report: DriftReport, style: TextStyle = PLAIN): st
   }
   if (q.columns.only_in_batch.length > 0) lines.push(`columns in the batch that the baseline lacks (not checked): ${q.columns.only_in_batch.map(quoted).join(', ')}`);
   return lines;
+}
+
+/** The prediction drift lines: the y_prob score and verdict, the positive rates and their change, what was compared. */
+export function renderPredictionDrift(drift: PredictionDrift, style: TextStyle = PLAIN): string {
+  const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+  const change = drift.positive_rate_change;
+  const model = drift.model ? `model ${drift.model.file}${drift.model.version !== null ? ` (v${drift.model.version})` : ''}` : 'the model';
+  const what = drift.source === 'column' ? `the y_prob column of ${drift.current.file}` : `${model}'s predictions on the batch`;
+  return [
+    `${style.bold('prediction drift')}: ${drift.drifted ? style.red('drifted') : 'stable'}   ${drift.column} ${drift.method} ${fixed(drift.score)} (${past(drift.score_kind)} ${drift.threshold} drifts)${drift.p_value !== undefined ? `   p-value ${fixed(drift.p_value)}` : ''}`,
+    `  predicted positive rate ${percent(drift.current.positive_rate)} (${drift.current.rows} rows) vs ${percent(drift.reference.positive_rate)} on the ${drift.reference.split ?? 'reference'} split (${drift.reference.rows} rows): ${change >= 0 ? '+' : ''}${(100 * change).toFixed(2)} points at y_prob > ${drift.decision_threshold}`,
+    `  compared ${what} with the prediction profile of ${drift.source === 'column' ? model : 'it'}; drifted predictions make the verdict at least alert`,
+  ].join('\n');
 }
 
 /** A scan: one row per file and the combined row, then the `top` features of all files combined. */

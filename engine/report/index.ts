@@ -28,6 +28,8 @@ export {
   qualityMetrics,
   qualityMetricKey,
   QUALITY_METRICS,
+  renderPredictionDrift,
+  predictionDriftMetrics,
   skippedFeaturesNote,
   smallSampleNote,
   DRIFT_ARTIFACT,
@@ -37,6 +39,6 @@ export {
   type DriftTextOptions,
 } from './drift.js';
 export { trainingRun, recordTraining, renderTraining, trainingJson } from './training.js';
-export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, PERFORMANCE_ARTIFACT } from './performance.js';
+export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';

@@ -5,13 +5,16 @@
  * `prod_false_negative_rate`, `prod_roc_auc` (when y_prob was given) and the confusion counts,
  * tags `performance_status` and `action_recommended`, the report as an artifact. What the CLI
  * prints: production metrics beside the champion's training metrics, the violations, the status.
+ * Predictions without labels (no y_true) get their prediction drift instead: the same run name
+ * and experiment, metrics `prediction_drift/*` (drift.ts) and `prod_rows`,
+ * `prod_predicted_positive_rate`, tags `prediction_status` and `action_recommended`.
  */
 import { basename, join } from 'node:path';
 import { EXPERIMENTS, resolveTracking, type TrackingOptions } from '../tracking/index.js';
-import { compactLocal } from './drift.js';
+import { compactLocal, predictionDriftMetrics, renderPredictionDrift } from './drift.js';
 import type { NewRun } from '../tracking/index.js';
 import { recordRun, type RecordOutcome } from '../tracking/index.js';
-import type { PerformanceReport } from '../monitor/index.js';
+import type { PerformanceReport, PredictionMonitorReport } from '../monitor/index.js';
 import { PLAIN, actionText, fixed, table, type TextStyle } from './text.js';
 
 export const PERFORMANCE_ARTIFACT = 'performance_report.json';
@@ -52,6 +55,43 @@ export function performanceRun(report: PerformanceReport, now = new Date()): New
 
 export async function recordPerformance(report: PerformanceReport, options: TrackingOptions & { now?: Date } = {}): Promise<RecordOutcome> {
   return recordRun(performanceRun(report, options.now), options);
+}
+
+/** The run of a `monitor` on predictions without labels: their prediction drift. */
+export function predictionMonitorRun(report: PredictionMonitorReport, now = new Date()): NewRun {
+  const time = now.getTime();
+  const drift = report.prediction_drift;
+  const metrics = [...predictionDriftMetrics(drift), { key: 'prod_rows', value: report.rows }, { key: 'prod_predicted_positive_rate', value: report.rows > 0 ? report.predicted_positives / report.rows : 0 }];
+  return {
+    experiment: EXPERIMENTS.performance,
+    runName: `production_monitoring_${compactLocal(now)}`,
+    startTime: time,
+    endTime: time,
+    params: {
+      predictions_file: basename(report.file),
+      labelled: 'false',
+      prediction_drift_method: drift.method,
+      prediction_drift_threshold: drift.threshold,
+      ...(drift.model ? { model_file: drift.model.file, ...(drift.model.version !== null ? { model_version: drift.model.version } : {}) } : {}),
+    },
+    metrics: metrics.map((x) => ({ ...x, timestamp: time, step: 0 })),
+    tags: { prediction_status: report.status, action_recommended: report.action, timestamp: report.timestamp, 'driftcatcher.command': 'monitor' },
+    artifacts: [{ path: PERFORMANCE_ARTIFACT, content: JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n' }],
+  };
+}
+
+export async function recordPredictionMonitor(report: PredictionMonitorReport, options: TrackingOptions & { now?: Date } = {}): Promise<RecordOutcome> {
+  return recordRun(predictionMonitorRun(report, options.now), options);
+}
+
+/** The text of a `monitor` on predictions without labels: the counts, the prediction drift, the status. */
+export function renderPredictionMonitor(report: PredictionMonitorReport, style: TextStyle = PLAIN): string {
+  return [
+    `${report.file}: ${report.rows} predictions without labels (no y_true: no metrics yet), ${report.predicted_positives} predicted positive (y_pred = 1)`,
+    '',
+    renderPredictionDrift(report.prediction_drift, style),
+    `status: ${report.status}; recommended action: ${report.action === 'wait' ? 'none' : actionText(report.action, style)}`,
+  ].join('\n');
 }
 
 /**

@@ -80,7 +80,7 @@ export function renderTraining(result: TrainResult): string {
     lines.push('', table(['candidate', 'validation roc_auc', 'validation accuracy', 'seconds'], result.candidates.map((c) => [c.model_type, fixed(c.validation_roc_auc, 6), fixed(c.validation_accuracy, 6), c.seconds.toFixed(1)]), [false, true, true, true]));
     lines.push(`kept ${result.modelType} (best ${result.selectionMetric})`);
   }
-  lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+  lines.push('', `wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.prediction_profile}, ${result.artifacts.metrics}`);
   if (result.artifacts.mlflow_model) lines.push(`MLflow model (ONNX): ${result.artifacts.mlflow_model} (mlflow.pyfunc.load_model loads it)`);
   return lines.join('\n');
 }

@@ -25,7 +25,7 @@ const DATA_MAPS = new Set(['metrics', 'train_metrics', 'aliases', 'params', 'tag
 
 const RUNS: Record<string, string[]> = {
   baseline: ['baseline', files.train, '-o', at('baseline-out.json'), '--json'],
-  check: ['check', files.batch, '--baseline', files.profile, '--json', '--ledger-dir', ledger],
+  check: ['check', files.batch, '--baseline', files.profile, '--predictions', '--model', `${registry}@1`, '--json', '--ledger-dir', ledger],
   scan: ['scan', files.batch, files.labelled, '--baseline', files.profile, '--json', '--ledger-dir', ledger],
   synth: ['synth', '--rows', '300', '-o', at('synth.csv'), '--json'],
   demo: ['demo', '--dir', at('demo'), '--train-rows', '2000', '--batch-rows', '500', '--workers', '0', '--json'],
@@ -36,6 +36,7 @@ const RUNS: Record<string, string[]> = {
   'models promote': ['models', 'promote', '1', '--registry', registry, '--json', '--ledger-dir', ledger],
   'models list': ['models', 'list', '--registry', registry, '--json'],
   'profile merge': ['profile', 'merge', files.profile, files.profile, '-o', at('merged-out.json'), '--json'],
+  'models profile': ['models', 'profile', '--model', `${registry}@1`, '--data', files.train, '--json'],
   monitor: ['monitor', files.predictions, '--registry', registry, '--json', '--ledger-dir', ledger],
   'agent check': ['agent', 'check', files.batch, ...place('state'), '--json', '--workers', '0', '--no-record'],
   'agent retrain': ['agent', 'retrain', '--new-data', files.labelled, '--base-data', files.train, ...place('state'), '--n-estimators', '2', '--workers', '0', '--force', '--json', '--no-record'],

@@ -107,7 +107,10 @@ const track_ = (stateDir: string) => ['--registry', registry, '--state-dir', sta
  */
 const RUNS: Record<string, string[][]> = {
   baseline: [['baseline', files.train, '-o', files.profile, '--bins', '8', '--exclude', 'Flow Duration']],
-  check: [['check', files.batch, '--baseline', files.profile, '--workers', '0', '--ledger-dir', ledger]],
+  check: [
+    ['check', files.batch, '--baseline', files.profile, '--workers', '0', '--ledger-dir', ledger],
+    ['check', files.batch, '--baseline', files.profile, '--workers', '0', '--predictions', '--model', `${registry}@1`, '--no-record'],
+  ],
   scan: [['scan', files.batch, '--baseline', files.train, '--workers', '0', '--ledger-dir', ledger]],
   synth: [['synth', '-o', at('synth.csv'), '--rows', '20']],
   demo: [['demo', '--dir', at('demo'), '--train-rows', '200', '--batch-rows', '100', '--workers', '0']],
@@ -118,6 +121,7 @@ const RUNS: Record<string, string[][]> = {
   predict: [['predict', files.batch, '--model', registry, '-o', at('predict.csv')]],
   'models promote': [['models', 'promote', '1', '--registry', registry, '--ledger-dir', ledger]],
   'models list': [['models', 'list', '--registry', registry]],
+  'models profile': [['models', 'profile', '--model', `${registry}@1`, '--data', files.train, '--coerce', '--json']],
   monitor: [['monitor', files.predictions, '--registry', registry, '--ledger-dir', ledger, '--history', at('history.jsonl')]],
   'agent check': [['agent', 'check', '--data', files.batch, ...track_(at('state-check')), '--workers', '0', '--labeled-data', files.labelled, '--base-data', files.train, '--n-estimators', '2', '--train-workers', '0']],
   'agent retrain': [['agent', 'retrain', '--new-labeled-data', files.labelled, '--base-data', files.train, ...track_(at('state-retrain')), '--n-estimators', '2', '--workers', '0']],

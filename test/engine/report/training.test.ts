@@ -25,7 +25,7 @@ describe('the training report', () => {
     for (const metric of ['roc_auc', 'accuracy', 'precision', 'recall', 'f1_score'] as const) expect(row(metric), metric).toEqual([result.trainMetrics[metric].toFixed(6), result.metrics[metric].toFixed(6)]);
     const counts = (m: typeof result.metrics) => `${m.true_positives} / ${m.true_negatives} / ${m.false_positives} / ${m.false_negatives}`;
     expect(row('tp / tn / fp / fn')).toEqual([counts(result.trainMetrics), counts(result.metrics)]);
-    expect(lines.at(-2)).toBe(`wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.metrics}`);
+    expect(lines.at(-2)).toBe(`wrote ${result.artifacts.model}, ${result.artifacts.profile}, ${result.artifacts.prediction_profile}, ${result.artifacts.metrics}`);
     expect(lines.at(-1)).toBe(`MLflow model (ONNX): ${result.modelDir} (mlflow.pyfunc.load_model loads it)`);
   });
 
