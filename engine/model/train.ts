@@ -13,6 +13,10 @@
  * workers), keeps the best by validation ROC AUC (then accuracy; ties keep the earlier of rf,
  * logreg, mlp), and refits that one on the whole training split.
  *
+ * `search` (grid | random) replaces that: the trials of the model's family (every family for
+ * `auto`) are scored by stratified K-fold cross-validation on the training split (search.ts),
+ * and the best trial is refitted on the whole training split.
+ *
  * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
  */
 import { basename, join } from 'node:path';
@@ -20,7 +24,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { buildProfile, saveProfile, type Profile } from '../profile/index.js';
 import { DEFAULT_LABEL, detectFormat } from '../io/index.js';
-import { internalError, UsageError, writeFileAtomic } from '../util/index.js';
+import { InputError, internalError, UsageError, writeFileAtomic } from '../util/index.js';
 import { TrainPool } from './train-pool.js';
 import { checkWorkers } from '../parallel/index.js';
 import type { KernelName } from '../kernels/index.js';
@@ -31,6 +35,7 @@ import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } fr
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
+import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial } from './search.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -71,6 +76,16 @@ export interface TrainOptions {
   baselineFrom?: 'all' | 'new';
   /** network epochs (default: per network, see NETWORK_DEFAULTS) */
   epochs?: number;
+  /** hyper-parameter search of `model` (every family for `auto`) by cross-validation on the training split */
+  search?: SearchMethod;
+  /** random search: trials drawn (default SEARCH_DEFAULTS.trials) */
+  trials?: number;
+  /** search: folds of the stratified K-fold (default SEARCH_DEFAULTS.cv) */
+  cv?: number;
+  /** search: what the folds score (default roc_auc) */
+  scoring?: Scoring;
+  /** search: parameter values, `name=v1,v2` (a list) or `name=lo:hi` (random: a range), see space.ts */
+  param?: readonly string[];
   /** progress lines (stderr in the CLI) */
   onProgress?: (message: string) => void;
 }
@@ -98,6 +113,8 @@ export interface TrainResult {
   params: Record<string, ParamValue>;
   /** `auto`: each candidate's validation scores, and the metric that chose */
   candidates?: CandidateScore[];
+  /** `search`: every trial's cross-validation scores and the best one (refitted) */
+  search?: SearchResult;
   selectionMetric?: 'validation_roc_auc';
   data: { files: Array<{ file: string; rows: number }>; rows_read: number; rows_dropped_non_finite: number; train_rows: number; test_rows: number; train_positives: number; test_positives: number };
   aliases: string[];
@@ -149,6 +166,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   validateForestParams(forestParams);
   checkWorkers(workers);
+  const searchOptions = { trials: options.trials, cv: options.cv, scoring: options.scoring, param: options.param };
+  let plan: SearchPlan | undefined;
+  if (options.search !== undefined) plan = planSearch(choice, { method: options.search, ...searchOptions }, seed);
+  else {
+    const given = Object.entries(searchOptions).find(([, v]) => v !== undefined);
+    if (given) throw new UsageError('needs a search (grid or random)', { option: given[0] });
+  }
 
   // read and clean
   const files = [options.data, ...(options.newData ?? [])];
@@ -164,16 +188,37 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const train: Dataset = { ...rawTrain, columns: applyFill(rawTrain.columns, fill) };
   const test: Dataset = { ...rawTest, columns: applyFill(rawTest.columns, fill) };
   progress(`${read.rows} rows read, ${dropped} dropped (non-finite), ${train.rows} train / ${test.rows} test`);
+  const trainPositives = positives(train.labels);
+  if (trainPositives === 0 || trainPositives === train.rows) {
+    const only = trainPositives === 0 ? `"${read.negative}" (negative)` : `positive (not "${read.negative}")`;
+    throw new InputError(`every one of the ${train.rows} training rows is ${only}: a classifier needs both classes in the label column`, { file: options.data, column: read.labelName });
+  }
 
   const nFeatures = train.columns.length;
-  const needsForest = choice === 'rf' || choice === 'auto';
-  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, forestParams, Math.max(1, workers)) : 0);
+  const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : choice === 'rf' || choice === 'auto';
+  const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
+  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, memoryParams, Math.max(1, workers)) : 0);
   const fitStarted = performance.now();
   let candidates: CandidateScore[] | undefined;
+  let search: SearchResult | undefined;
   let fitted: Fitted;
   try {
     let kind: Exclude<ModelChoice, 'auto'> = choice === 'auto' ? 'rf' : choice;
-    if (choice === 'auto') {
+    let overrides: Record<string, ParamValue> = {};
+    if (plan) {
+      progress(`search: ${plan.method}, ${plan.trials.length} trial(s) x ${plan.cv} folds on ${train.rows} rows, scoring ${plan.scoring}`);
+      search = await runSearch(plan, train, {
+        fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, seed, options.epochs, trial.params),
+        predict: (model, part) => predictDataset(model.model, part),
+        modelType: (family) => modelTypeOf(family as Exclude<ModelChoice, 'auto'>),
+        concurrency: workers,
+        progress,
+      });
+      const best: Trial = search.trials[search.best]!;
+      kind = best.family as Exclude<ModelChoice, 'auto'>;
+      overrides = best.params;
+      progress(`search: best trial ${best.index} ${best.family} ${JSON.stringify(best.params)}, cv ${plan.scoring} ${search.trials[search.best]!.cv_mean.toFixed(6)}; refitting on the training split`);
+    } else if (choice === 'auto') {
       const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
       const fitPart = takeRows(train, inner.train);
       const validation = takeRows(train, inner.test);
@@ -196,7 +241,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
     }
     progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
-    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs);
+    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs, overrides);
   } finally {
     await pool.close();
   }
@@ -222,6 +267,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     test_rows: test.rows,
     data: basename(options.data),
     new_data: (options.newData ?? []).map((f) => basename(f)).join(',') || null,
+    ...(search ? { search: search.method, search_trials: search.trials.length, cv_folds: search.cv, scoring: search.scoring, best_trial: search.best } : {}),
     ...fitted.params,
   };
   const model: Model = {
@@ -259,7 +305,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // the same folder is an MLflow model directory (MLmodel, model.onnx, environment files)
     if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
-    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
+    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, search: search ?? null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
     await registry.abandon(dir);
@@ -290,6 +336,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     result.candidates = candidates;
     result.selectionMetric = 'validation_roc_auc';
   }
+  if (search) result.search = search;
   return result;
 }
 
@@ -302,8 +349,31 @@ interface Fitted {
   kernel: KernelName | null;
 }
 
-async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, forestParams: ForestParams, seed: number, epochs: number | undefined): Promise<Fitted> {
+/** The forest params of a search trial (or the refit of the best): the run's, with the trial's values over them. */
+function trialForestParams(base: ForestParams, values: Record<string, ParamValue>): ForestParams {
+  const params = { ...base };
+  if ('n_estimators' in values) params.nEstimators = values['n_estimators'] as number;
+  if ('max_depth' in values) params.maxDepth = values['max_depth'] as number | null;
+  if ('min_samples_leaf' in values) params.minSamplesLeaf = values['min_samples_leaf'] as number;
+  if ('max_features' in values) params.maxFeatures = values['max_features'] as ForestParams['maxFeatures'];
+  return params;
+}
+
+/** The forest params needing the most shared memory among a search's rf trials (the most features per split). */
+function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): ForestParams {
+  let widest = base;
+  for (const trial of plan.trials) {
+    if (trial.family !== 'rf') continue;
+    const params = trialForestParams(base, trial.params);
+    validateForestParams(params);
+    if (resolveMaxFeatures(params.maxFeatures, nFeatures) > resolveMaxFeatures(widest.maxFeatures, nFeatures)) widest = params;
+  }
+  return widest;
+}
+
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, baseForest: ForestParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
   if (kind === 'rf') {
+    const forestParams = trialForestParams(baseForest, overrides);
     const trained = await trainForest(pool, data, forestParams);
     return {
       modelType: 'random_forest',
@@ -328,6 +398,9 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   const { fitTransform, transformRows, NETWORK_DEFAULTS } = await import('./network.js');
   const defaults = NETWORK_DEFAULTS[kind];
   const params: NetworkParams = { ...defaults, seed, epochs: epochs ?? defaults.epochs };
+  if ('learning_rate' in overrides) params.learningRate = overrides['learning_rate'] as number;
+  if ('hidden_layers' in overrides) params.hidden = String(overrides['hidden_layers']).split('-').map(Number);
+  if ('l2' in overrides) params.l2 = overrides['l2'] as number;
   const transform = fitTransform(data.columns, data.rows);
   const nFeatures = data.columns.length;
   // shared, so the worker reads the rows in place instead of a copy
@@ -339,7 +412,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   return {
     modelType: kind,
     model: { modelType: kind, network: { transform, weights: result.weights } },
-    params: { epochs: params.epochs, batch_size: params.batchSize, learning_rate: params.learningRate, hidden_layers: params.hidden.join('-') || null, final_loss: result.weights.loss[result.weights.loss.length - 1] ?? null },
+    params: { epochs: params.epochs, batch_size: params.batchSize, learning_rate: params.learningRate, hidden_layers: params.hidden.join('-') || null, l2: params.l2 ?? 0, final_loss: result.weights.loss[result.weights.loss.length - 1] ?? null },
     kernel: null,
   };
 }
