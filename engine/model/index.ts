@@ -29,6 +29,7 @@ export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MOD
 export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState, type RegistryOptions } from './registry.js';
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
 export { planSearch, runSearch, stratifiedKFold, foldRows, logLoss, scoreOf, meanStd, SEARCH_DEFAULTS, SEARCH_METHODS, SCORINGS, type SearchMethod, type Scoring, type SearchOptions, type SearchPlan, type SearchResult, type SearchHooks, type Trial, type TrialResult } from './search.js';
+export { forestImportance, importanceCsv, confusionMatrix, confusionCsv, IMPORTANCE_FILE, CONFUSION_JSON_FILE, CONFUSION_CSV_FILE } from './importance.js';
 export { SEARCH_SPACES, searchFamilies, parseParamSpecs, type FamilySpace, type ParamSchema, type ParamKind, type ParamRange, type ParamValues } from './space.js';
 export { forestToOnnx, modelToOnnx, hasOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
 export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';

@@ -5,9 +5,10 @@
  * trial) refitted by the caller on the whole training split.
  *
  * Folds (`stratifiedKFold`): each class's rows are shuffled with the seed (one stream per class),
- * then dealt in turn to folds 0, 1, ..., K-1, class 1 continuing where class 0 stopped. A fold
- * then has the per-class counts scikit-learn's StratifiedKFold gives it (`np.bincount` of the
- * sorted labels taken every K-th), sizes differing by at most one; which rows go where is ours.
+ * then dealt in turn to folds 0, 1, ..., K-1, the class that comes first in the rows first and
+ * the other continuing where it stopped. A fold then has the per-class counts scikit-learn's
+ * StratifiedKFold gives it (`np.bincount` of the labels, encoded in order of first appearance and
+ * sorted, taken every K-th), sizes differing by at most one; which rows go where is ours.
  *
  * Trials run as (trial, fold) tasks on the training pool, as many at once as it has workers:
  * network fits take one worker each, forest fits (which use the pool's one shared memory) run one
@@ -149,7 +150,10 @@ export function stratifiedKFold(labels: Uint8Array, k: number, seed: number): Ui
   }
   const fold = new Uint8Array(labels.length);
   let next = 0;
-  byClass.forEach((rows, label) => {
+  // scikit-learn encodes the classes in order of first appearance: that one is dealt first
+  const order = labels[0] === 1 ? [1, 0] : [0, 1];
+  order.forEach((label) => {
+    const rows = byClass[label]!;
     const rng = new Rng(seed, 0xf01d0000 + label);
     const shuffled = Int32Array.from(rows);
     for (let i = shuffled.length - 1; i > 0; i--) {

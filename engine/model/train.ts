@@ -35,6 +35,7 @@ import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } fr
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
+import { confusionCsv, confusionMatrix, CONFUSION_CSV_FILE, CONFUSION_JSON_FILE, forestImportance, importanceCsv, IMPORTANCE_FILE } from './importance.js';
 import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial } from './search.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
@@ -103,8 +104,11 @@ export interface TrainResult {
   modelType: ModelType;
   /** folder of this version: model.json, profile.json, metrics.json */
   modelDir: string;
-  /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null */
-  artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null };
+  /**
+   * `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null;
+   * `feature_importance`: the trees' mean decrease in impurity (CSV; null for networks); `confusion_matrix` (JSON) and `confusion_matrix_csv`: the test split's
+   */
+  artifacts: { model: string; profile: string; metrics: string; mlflow_model: string | null; feature_importance: string | null; confusion_matrix: string; confusion_matrix_csv: string };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;
   /** the same metrics of the model on its own training split (logged as `train_<name>`), so overfitting shows */
@@ -288,7 +292,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   // write the version's files, then register it
   const registry = openRegistry(options);
   const { version, dir } = await registry.reserveVersion();
-  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), metrics: join(dir, 'metrics.json'), mlflow_model: hasMlflowModel(model) ? dir : null };
+  const artifacts = {
+    model: join(dir, MODEL_FILE),
+    profile: join(dir, 'profile.json'),
+    metrics: join(dir, 'metrics.json'),
+    mlflow_model: hasMlflowModel(model) ? dir : null,
+    feature_importance: model.forest ? join(dir, IMPORTANCE_FILE) : null,
+    confusion_matrix: join(dir, CONFUSION_JSON_FILE),
+    confusion_matrix_csv: join(dir, CONFUSION_CSV_FILE),
+  };
   const data = {
     files: read.sources,
     rows_read: read.rows,
@@ -305,6 +317,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     // the same folder is an MLflow model directory (MLmodel, model.onnx, environment files)
     if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
+    if (artifacts.feature_importance && model.forest) await writeFileAtomic(artifacts.feature_importance, importanceCsv(model.features, forestImportance(model.forest)));
+    await writeFileAtomic(artifacts.confusion_matrix, JSON.stringify(confusionMatrix(metrics, read.negative), null, 1) + '\n');
+    await writeFileAtomic(artifacts.confusion_matrix_csv, confusionCsv(metrics));
     const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, search: search ?? null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
@@ -455,6 +470,9 @@ export function trainingRunRecord(result: TrainResult): {
       ...(result.artifacts.mlflow_model ? MLFLOW_MODEL_FILES.map((name) => ({ path: `model/${name}`, file: join(result.artifacts.mlflow_model!, name) })) : []),
       { path: 'profile.json', file: result.artifacts.profile },
       { path: 'metrics.json', file: result.artifacts.metrics },
+      ...(result.artifacts.feature_importance ? [{ path: IMPORTANCE_FILE, file: result.artifacts.feature_importance }] : []),
+      { path: CONFUSION_JSON_FILE, file: result.artifacts.confusion_matrix },
+      { path: CONFUSION_CSV_FILE, file: result.artifacts.confusion_matrix_csv },
     ],
     model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },
   };
