@@ -3,7 +3,7 @@
  * TensorFlow.js logistic regression and MLP), prediction, metrics, the model file and the model
  * registry, hyper-parameter search. This is the area's only export.
  */
-export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
+export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, cvMetrics, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
 export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';

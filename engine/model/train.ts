@@ -36,7 +36,7 @@ import { classificationMetrics, type ClassificationMetrics } from './metrics.js'
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
 import { confusionCsv, confusionMatrix, CONFUSION_CSV_FILE, CONFUSION_JSON_FILE, forestImportance, importanceCsv, IMPORTANCE_FILE } from './importance.js';
-import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial } from './search.js';
+import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial, type TrialResult } from './search.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -462,7 +462,12 @@ export function trainingRunRecord(result: TrainResult): {
   return {
     runName: `train-${result.modelType}-v${result.version}`,
     params,
-    metrics: [...Object.entries(result.metrics).map(([key, value]) => ({ key, value })), ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value }))],
+    metrics: [
+      ...Object.entries(result.metrics).map(([key, value]) => ({ key, value })),
+      ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value })),
+      // a search: the best trial's cross-validation score, named as each trial's child run names it
+      ...(result.search ? cvMetrics(result.search, result.search.trials[result.search.best]!) : []),
+    ],
     tags: { model_type: result.modelType, registered_model: result.registeredModel, model_version: String(result.version), aliases: result.aliases.join(',') },
     artifacts: [
       { path: 'model/model.json', file: result.artifacts.model },
@@ -476,6 +481,14 @@ export function trainingRunRecord(result: TrainResult): {
     ],
     model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },
   };
+}
+
+/** A trial's cross-validation metrics: `cv_<scoring>_mean`, `cv_<scoring>_std`. */
+export function cvMetrics(search: SearchResult, trial: TrialResult): Array<{ key: string; value: number }> {
+  return [
+    { key: `cv_${search.scoring}_mean`, value: trial.cv_mean },
+    { key: `cv_${search.scoring}_std`, value: trial.cv_std },
+  ];
 }
 
 /** The baseline profile written beside the model (see TrainOptions.baselineFrom). */

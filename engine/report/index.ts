@@ -26,7 +26,7 @@ export {
   type DriftRunOptions,
   type DriftTextOptions,
 } from './drift.js';
-export { trainingRun, recordTraining, renderTraining, trainingJson } from './training.js';
+export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTraining, trainingJson, type FailedTrainingRequest } from './training.js';
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, PERFORMANCE_ARTIFACT } from './performance.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
