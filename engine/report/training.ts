@@ -88,7 +88,12 @@ export type FailedTrainingRequest = Pick<TrainOptions, 'data' | 'newData' | 'mod
  */
 export async function recordFailedTraining(error: unknown, request: FailedTrainingRequest, options: TrackingOptions & { now?: Date; startTime?: number } = {}): Promise<RecordOutcome> {
   const tracking = resolveTracking(options);
-  const redact = redactor(tracking.server);
+  // the configured credentials, and the environment's even when no server is configured
+  const env = options.env ?? process.env;
+  const token = env['MLFLOW_TRACKING_TOKEN'];
+  const password = env['MLFLOW_TRACKING_PASSWORD'];
+  const fromEnv = token ? { kind: 'bearer' as const, token } : password ? { kind: 'basic' as const, username: env['MLFLOW_TRACKING_USERNAME'] ?? '', password } : null;
+  const redact = redactor(tracking.server?.auth ? tracking.server : { auth: fromEnv });
   const code = (error as { code?: unknown } | null)?.code;
   const errorCode = typeof code === 'string' && code.startsWith('DC_ERR_') ? code : 'DC_ERR_INTERNAL';
   const message = redact((error instanceof Error ? error.message : String(error)).replace(/[\r\n]+/g, ' ')).slice(0, 1000);
