@@ -112,12 +112,13 @@ export function registerTrain(program: Command): void {
       try {
         result = await trainModel(request);
       } catch (err) {
-        // a training that ran and failed is a FAILED run (a usage error never started one)
+        // a training that ran and failed is a FAILED run (a usage error never started one); the
+        // error stays the one line on stderr unless the run went to (or could not reach) a server
         const code = (err as { code?: unknown } | null)?.code;
         if (flags.record !== false && code !== 'DC_ERR_USAGE') {
           const { recordFailedTraining } = await import('../../engine/report/index.js');
           await recordFailedTraining(err, request, { ...trackingOptions(flags), startTime: started })
-            .then((recorded) => process.stderr.write(`driftcatcher: failed ${recorded.message}\n`))
+            .then((recorded) => recorded.state !== 'local' && process.stderr.write(`driftcatcher: failed ${recorded.message}\n`))
             .catch((recordError: unknown) => process.stderr.write(`driftcatcher: the failed run was not recorded: ${recordError instanceof Error ? recordError.message : String(recordError)}\n`));
         }
         throw err;
