@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import type { ModelChoice, NonFinitePolicy } from '../../engine/model/index.js';
+import type { ModelChoice, NonFinitePolicy, Scoring, SearchMethod, TrainOptions } from '../../engine/model/index.js';
 import type { KernelName } from '../../engine/index.js';
-import { TRAIN_DEFAULTS } from '../../engine/model/index.js';
+import { SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS } from '../../engine/model/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
@@ -26,7 +26,23 @@ interface TrainFlags extends RegistryFlags {
   nonFinite: NonFinitePolicy;
   epochs?: number;
   baselineFrom: 'all' | 'new';
+  search?: SearchMethod;
+  trials?: number;
+  cv?: number;
+  scoring?: Scoring;
+  param?: string[];
   json?: boolean;
+}
+
+function collect(text: string, previous: string[] = []): string[] {
+  return [...previous, text];
+}
+
+/** The default space of each family, for --help. */
+function spacesHelp(): string {
+  return Object.values(SEARCH_SPACES)
+    .map((space) => `${space.family}: ${space.params.map((p) => `${p.name}=${p.grid.map((v) => v ?? 'none').join(',')}${p.range ? ` (random ${p.range.lo}:${p.range.hi})` : ''}`).join(' ')}`)
+    .join('; ');
 }
 
 function maxFeatures(text: string): 'sqrt' | 'all' | number {
@@ -56,10 +72,15 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default(TRAIN_DEFAULTS.nonFinite))
     .addOption(new Option('--baseline-from <which>', 'the baseline profile beside the model: the whole training split, or only the --new-data files').choices(['all', 'new']).default(TRAIN_DEFAULTS.baselineFrom))
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
+    .addOption(new Option('--search <method>', 'hyper-parameter search of --model (auto: every family) by stratified K-fold on the training split; the best is refitted and registered').choices([...SEARCH_METHODS]))
+    .option('--trials <n>', `--search random: trials drawn (default ${SEARCH_DEFAULTS.trials})`, integer('--trials', 1, 10_000))
+    .option('--cv <k>', `--search: folds of the stratified K-fold (default ${SEARCH_DEFAULTS.cv})`, integer('--cv', 2, 100))
+    .addOption(new Option('--scoring <metric>', `--search: what the folds score (default ${SEARCH_DEFAULTS.scoring}; log_loss: lower is better)`).choices([...SCORINGS]))
+    .option('--param <name=values>', `--search: a parameter's values, name=v1,v2 or (random) name=lo:hi; repeat for more. Defaults: ${spacesHelp()}`, collect)
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
       const { trainModel } = await import('../../engine/model/index.js');
-      const result = await trainModel({
+      const request: TrainOptions = {
         data,
         newData: flags.newData,
         model: flags.model,
@@ -79,8 +100,29 @@ export function registerTrain(program: Command): void {
         nonFinite: flags.nonFinite,
         epochs: flags.epochs,
         baselineFrom: flags.baselineFrom,
+        search: flags.search,
+        trials: flags.trials,
+        cv: flags.cv,
+        scoring: flags.scoring,
+        param: flags.param,
         onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
-      });
+      };
+      const started = Date.now();
+      let result;
+      try {
+        result = await trainModel(request);
+      } catch (err) {
+        // a training that ran and failed is a FAILED run (a usage error never started one); the
+        // error stays the one line on stderr unless the run went to (or could not reach) a server
+        const code = (err as { code?: unknown } | null)?.code;
+        if (flags.record !== false && code !== 'DC_ERR_USAGE') {
+          const { recordFailedTraining } = await import('../../engine/report/index.js');
+          await recordFailedTraining(err, request, { ...trackingOptions(flags), startTime: started })
+            .then((recorded) => recorded.state !== 'local' && process.stderr.write(`driftcatcher: failed ${recorded.message}\n`))
+            .catch((recordError: unknown) => process.stderr.write(`driftcatcher: the failed run was not recorded: ${recordError instanceof Error ? recordError.message : String(recordError)}\n`));
+        }
+        throw err;
+      }
       if (flags.json) printJson(trainingJson(result));
       else process.stdout.write(renderTraining(result) + '\n');
       // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured

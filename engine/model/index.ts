@@ -1,9 +1,9 @@
 /**
  * engine/model: training (histogram random forest on WASM kernels and Piscina workers,
  * TensorFlow.js logistic regression and MLP), prediction, metrics, the model file and the model
- * registry. This is the area's only export.
+ * registry, hyper-parameter search. This is the area's only export.
  */
-export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
+export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, cvMetrics, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
 export { predictFile, scoreFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';
@@ -28,6 +28,9 @@ export { classificationMetrics, confusionCounts, rocAuc, accuracy, precision, re
 export { saveModel, loadModelFile, modelToJson, modelFromJson, MODEL_FORMAT, MODEL_VERSION, MODEL_FILE, MODEL_TYPES, type Model, type ModelType, type ParamValue } from './format.js';
 export { LocalModelRegistry, openRegistry, REGISTRY_DEFAULTS, DEFAULT_MODEL_NAME, CHAMPION, CHALLENGER, REGISTRY_FILE, REGISTRY_FORMAT, type ModelRegistry, type ModelVersion, type RegistryState, type RegistryOptions } from './registry.js';
 export { TrainPool, type TrainPoolOptions } from './train-pool.js';
+export { planSearch, runSearch, stratifiedKFold, foldRows, logLoss, scoreOf, meanStd, SEARCH_DEFAULTS, SEARCH_METHODS, SCORINGS, type SearchMethod, type Scoring, type SearchOptions, type SearchPlan, type SearchResult, type SearchHooks, type Trial, type TrialResult } from './search.js';
+export { forestImportance, importanceCsv, confusionMatrix, confusionCsv, IMPORTANCE_FILE, CONFUSION_JSON_FILE, CONFUSION_CSV_FILE } from './importance.js';
+export { SEARCH_SPACES, searchFamilies, parseParamSpecs, type FamilySpace, type ParamSchema, type ParamKind, type ParamRange, type ParamValues } from './space.js';
 export { forestToOnnx, modelToOnnx, hasOnnx, ONNX_FILE, ONNX_INPUT, ONNX_OUTPUTS, ONNX_OPSET, ONNX_ML_OPSET, ONNX_IR_VERSION } from './onnx.js';
 export { writeMlflowModel, hasMlflowModel, mlmodelText, MLFLOW_MODEL_FILES, MLFLOW_MODEL_ENV } from './mlflow-model.js';
 export {

@@ -70,14 +70,15 @@ export function transformRows(columns: readonly Float64Array[], rows: number, tr
   return x;
 }
 
-function build(kind: NetworkKind, nFeatures: number, hidden: readonly number[], seed: number): tfl.Sequential {
+function build(kind: NetworkKind, nFeatures: number, hidden: readonly number[], seed: number, l2 = 0): tfl.Sequential {
   const model = tfl.sequential();
   const sizes = kind === 'logreg' ? [] : hidden;
+  const kernelRegularizer = l2 > 0 ? tfl.regularizers.l2({ l2 }) : undefined;
   sizes.forEach((units, i) => {
-    model.add(tfl.layers.dense({ units, activation: 'relu', inputShape: i === 0 ? [nFeatures] : undefined, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }) }));
+    model.add(tfl.layers.dense({ units, activation: 'relu', inputShape: i === 0 ? [nFeatures] : undefined, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }), kernelRegularizer }));
   });
   model.add(
-    tfl.layers.dense({ units: 1, activation: 'sigmoid', inputShape: sizes.length === 0 ? [nFeatures] : undefined, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + sizes.length }) }),
+    tfl.layers.dense({ units: 1, activation: 'sigmoid', inputShape: sizes.length === 0 ? [nFeatures] : undefined, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + sizes.length }), kernelRegularizer }),
   );
   return model;
 }
@@ -86,7 +87,7 @@ function build(kind: NetworkKind, nFeatures: number, hidden: readonly number[], 
 export async function fitNetwork(kind: NetworkKind, features: Float32Array, labels: Float32Array, nFeatures: number, params: NetworkParams): Promise<NetworkWeights> {
   await networkBackend();
   const rows = labels.length;
-  const model = build(kind, nFeatures, params.hidden, params.seed);
+  const model = build(kind, nFeatures, params.hidden, params.seed, params.l2 ?? 0);
   model.compile({ optimizer: tf.train.adam(params.learningRate), loss: 'binaryCrossentropy' });
   const rng = new Rng(params.seed, 0x6e6e);
   const order = new Uint32Array(rows);

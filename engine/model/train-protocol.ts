@@ -79,6 +79,8 @@ export interface NetworkParams {
   seed: number;
   /** hidden layer sizes (mlp) */
   hidden: number[];
+  /** L2 penalty on every layer's kernel, added to the loss as l2 x sum(w^2) (default 0: none) */
+  l2?: number;
 }
 
 /** Fit a network on rows already transformed (row-major f32 in a SharedArrayBuffer). */

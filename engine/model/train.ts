@@ -14,6 +14,10 @@
  * workers), keeps the best by validation ROC AUC (then accuracy; ties keep the earlier of rf,
  * logreg, mlp), and refits that one on the whole training split.
  *
+ * `search` (grid | random) replaces that: the trials of the model's family (every family for
+ * `auto`) are scored by stratified K-fold cross-validation on the training split (search.ts),
+ * and the best trial is refitted on the whole training split.
+ *
  * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
  */
 import { basename, join } from 'node:path';
@@ -21,7 +25,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { buildProfile, saveProfile, type Profile } from '../profile/index.js';
 import { DEFAULT_LABEL, detectFormat } from '../io/index.js';
-import { internalError, UsageError, writeFileAtomic } from '../util/index.js';
+import { InputError, internalError, UsageError, writeFileAtomic } from '../util/index.js';
 import { TrainPool } from './train-pool.js';
 import { checkWorkers } from '../parallel/index.js';
 import type { KernelName } from '../kernels/index.js';
@@ -33,6 +37,8 @@ import { classificationMetrics, type ClassificationMetrics } from './metrics.js'
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
 import { buildPredictionProfile, PREDICTION_PROFILE_FILE, savePredictionProfile, type PredictionProfile } from './prediction-profile.js';
+import { confusionCsv, confusionMatrix, CONFUSION_CSV_FILE, CONFUSION_JSON_FILE, forestImportance, importanceCsv, IMPORTANCE_FILE } from './importance.js';
+import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial, type TrialResult } from './search.js';
 
 export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
 export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
@@ -73,6 +79,16 @@ export interface TrainOptions {
   baselineFrom?: 'all' | 'new';
   /** network epochs (default: per network, see NETWORK_DEFAULTS) */
   epochs?: number;
+  /** hyper-parameter search of `model` (every family for `auto`) by cross-validation on the training split */
+  search?: SearchMethod;
+  /** random search: trials drawn (default SEARCH_DEFAULTS.trials) */
+  trials?: number;
+  /** search: folds of the stratified K-fold (default SEARCH_DEFAULTS.cv) */
+  cv?: number;
+  /** search: what the folds score (default roc_auc) */
+  scoring?: Scoring;
+  /** search: parameter values, `name=v1,v2` (a list) or `name=lo:hi` (random: a range), see space.ts */
+  param?: readonly string[];
   /** progress lines (stderr in the CLI) */
   onProgress?: (message: string) => void;
 }
@@ -90,8 +106,11 @@ export interface TrainResult {
   modelType: ModelType;
   /** folder of this version: model.json, profile.json, prediction_profile.json, metrics.json */
   modelDir: string;
-  /** `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null */
-  artifacts: { model: string; profile: string; prediction_profile: string; metrics: string; mlflow_model: string | null };
+  /**
+   * `mlflow_model`: the version folder when it is also an MLflow model directory (MLmodel + model.onnx; every family has one today), else null;
+   * `feature_importance`: the trees' mean decrease in impurity (CSV; null for networks); `confusion_matrix` (JSON) and `confusion_matrix_csv`: the test split's
+   */
+  artifacts: { model: string; profile: string; prediction_profile: string; metrics: string; mlflow_model: string | null; feature_importance: string | null; confusion_matrix: string; confusion_matrix_csv: string };
   /** test-split metrics, named as the original tool logs them */
   metrics: ClassificationMetrics;
   /** the same metrics of the model on its own training split (logged as `train_<name>`), so overfitting shows */
@@ -100,6 +119,8 @@ export interface TrainResult {
   params: Record<string, ParamValue>;
   /** `auto`: each candidate's validation scores, and the metric that chose */
   candidates?: CandidateScore[];
+  /** `search`: every trial's cross-validation scores and the best one (refitted) */
+  search?: SearchResult;
   selectionMetric?: 'validation_roc_auc';
   data: { files: Array<{ file: string; rows: number }>; rows_read: number; rows_dropped_non_finite: number; train_rows: number; test_rows: number; train_positives: number; test_positives: number };
   aliases: string[];
@@ -153,6 +174,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   validateForestParams(forestParams);
   checkWorkers(workers);
+  const searchOptions = { trials: options.trials, cv: options.cv, scoring: options.scoring, param: options.param };
+  let plan: SearchPlan | undefined;
+  if (options.search !== undefined) plan = planSearch(choice, { method: options.search, ...searchOptions }, seed);
+  else {
+    const given = Object.entries(searchOptions).find(([, v]) => v !== undefined);
+    if (given) throw new UsageError('needs a search (grid or random)', { option: given[0] });
+  }
 
   // read and clean
   const files = [options.data, ...(options.newData ?? [])];
@@ -168,16 +196,37 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const train: Dataset = { ...rawTrain, columns: applyFill(rawTrain.columns, fill) };
   const test: Dataset = { ...rawTest, columns: applyFill(rawTest.columns, fill) };
   progress(`${read.rows} rows read, ${dropped} dropped (non-finite), ${train.rows} train / ${test.rows} test`);
+  const trainPositives = positives(train.labels);
+  if (trainPositives === 0 || trainPositives === train.rows) {
+    const only = trainPositives === 0 ? `"${read.negative}" (negative)` : `positive (not "${read.negative}")`;
+    throw new InputError(`every one of the ${train.rows} training rows is ${only}: a classifier needs both classes in the label column`, { file: options.data, column: read.labelName });
+  }
 
   const nFeatures = train.columns.length;
-  const needsForest = choice === 'rf' || choice === 'auto';
-  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, forestParams, Math.max(1, workers)) : 0);
+  const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : choice === 'rf' || choice === 'auto';
+  const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
+  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, memoryParams, Math.max(1, workers)) : 0);
   const fitStarted = performance.now();
   let candidates: CandidateScore[] | undefined;
+  let search: SearchResult | undefined;
   let fitted: Fitted;
   try {
     let kind: Exclude<ModelChoice, 'auto'> = choice === 'auto' ? 'rf' : choice;
-    if (choice === 'auto') {
+    let overrides: Record<string, ParamValue> = {};
+    if (plan) {
+      progress(`search: ${plan.method}, ${plan.trials.length} trial(s) x ${plan.cv} folds on ${train.rows} rows, scoring ${plan.scoring}`);
+      search = await runSearch(plan, train, {
+        fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, seed, options.epochs, trial.params),
+        predict: (model, part) => predictDataset(model.model, part),
+        modelType: (family) => modelTypeOf(family as Exclude<ModelChoice, 'auto'>),
+        concurrency: workers,
+        progress,
+      });
+      const best: Trial = search.trials[search.best]!;
+      kind = best.family as Exclude<ModelChoice, 'auto'>;
+      overrides = best.params;
+      progress(`search: best trial ${best.index} ${best.family} ${JSON.stringify(best.params)}, cv ${plan.scoring} ${search.trials[search.best]!.cv_mean.toFixed(6)}; refitting on the training split`);
+    } else if (choice === 'auto') {
       const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
       const fitPart = takeRows(train, inner.train);
       const validation = takeRows(train, inner.test);
@@ -200,7 +249,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
     }
     progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
-    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs);
+    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs, overrides);
   } finally {
     await pool.close();
   }
@@ -226,6 +275,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     test_rows: test.rows,
     data: basename(options.data),
     new_data: (options.newData ?? []).map((f) => basename(f)).join(',') || null,
+    ...(search ? { search: search.method, search_trials: search.trials.length, cv_folds: search.cv, scoring: search.scoring, best_trial: search.best } : {}),
     ...fitted.params,
   };
   const model: Model = {
@@ -248,7 +298,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   // write the version's files, then register it
   const registry = openRegistry(options);
   const { version, dir } = await registry.reserveVersion();
-  const artifacts = { model: join(dir, MODEL_FILE), profile: join(dir, 'profile.json'), prediction_profile: join(dir, PREDICTION_PROFILE_FILE), metrics: join(dir, 'metrics.json'), mlflow_model: hasMlflowModel(model) ? dir : null };
+  const artifacts = {
+    model: join(dir, MODEL_FILE),
+    profile: join(dir, 'profile.json'),
+    prediction_profile: join(dir, PREDICTION_PROFILE_FILE),
+    metrics: join(dir, 'metrics.json'),
+    mlflow_model: hasMlflowModel(model) ? dir : null,
+    feature_importance: model.forest ? join(dir, IMPORTANCE_FILE) : null,
+    confusion_matrix: join(dir, CONFUSION_JSON_FILE),
+    confusion_matrix_csv: join(dir, CONFUSION_CSV_FILE),
+  };
   const data = {
     files: read.sources,
     rows_read: read.rows,
@@ -266,7 +325,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     if (artifacts.mlflow_model) await writeMlflowModel(saved, dir);
     await saveProfile(profile, artifacts.profile);
     await savePredictionProfile(predictionProfile, artifacts.prediction_profile);
-    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, seconds: { total: totalSeconds, fit: fitSeconds } };
+    if (artifacts.feature_importance && model.forest) await writeFileAtomic(artifacts.feature_importance, importanceCsv(model.features, forestImportance(model.forest)));
+    await writeFileAtomic(artifacts.confusion_matrix, JSON.stringify(confusionMatrix(metrics, read.negative), null, 1) + '\n');
+    await writeFileAtomic(artifacts.confusion_matrix_csv, confusionCsv(metrics));
+    const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, search: search ?? null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   } catch (err) {
     await registry.abandon(dir);
@@ -298,6 +360,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     result.candidates = candidates;
     result.selectionMetric = 'validation_roc_auc';
   }
+  if (search) result.search = search;
   return result;
 }
 
@@ -310,8 +373,31 @@ interface Fitted {
   kernel: KernelName | null;
 }
 
-async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, forestParams: ForestParams, seed: number, epochs: number | undefined): Promise<Fitted> {
+/** The forest params of a search trial (or the refit of the best): the run's, with the trial's values over them. */
+function trialForestParams(base: ForestParams, values: Record<string, ParamValue>): ForestParams {
+  const params = { ...base };
+  if ('n_estimators' in values) params.nEstimators = values['n_estimators'] as number;
+  if ('max_depth' in values) params.maxDepth = values['max_depth'] as number | null;
+  if ('min_samples_leaf' in values) params.minSamplesLeaf = values['min_samples_leaf'] as number;
+  if ('max_features' in values) params.maxFeatures = values['max_features'] as ForestParams['maxFeatures'];
+  return params;
+}
+
+/** The forest params needing the most shared memory among a search's rf trials (the most features per split). */
+function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): ForestParams {
+  let widest = base;
+  for (const trial of plan.trials) {
+    if (trial.family !== 'rf') continue;
+    const params = trialForestParams(base, trial.params);
+    validateForestParams(params);
+    if (resolveMaxFeatures(params.maxFeatures, nFeatures) > resolveMaxFeatures(widest.maxFeatures, nFeatures)) widest = params;
+  }
+  return widest;
+}
+
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, baseForest: ForestParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
   if (kind === 'rf') {
+    const forestParams = trialForestParams(baseForest, overrides);
     const trained = await trainForest(pool, data, forestParams);
     return {
       modelType: 'random_forest',
@@ -336,6 +422,9 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   const { fitTransform, transformRows, NETWORK_DEFAULTS } = await import('./network.js');
   const defaults = NETWORK_DEFAULTS[kind];
   const params: NetworkParams = { ...defaults, seed, epochs: epochs ?? defaults.epochs };
+  if ('learning_rate' in overrides) params.learningRate = overrides['learning_rate'] as number;
+  if ('hidden_layers' in overrides) params.hidden = String(overrides['hidden_layers']).split('-').map(Number);
+  if ('l2' in overrides) params.l2 = overrides['l2'] as number;
   const transform = fitTransform(data.columns, data.rows);
   const nFeatures = data.columns.length;
   // shared, so the worker reads the rows in place instead of a copy
@@ -347,7 +436,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
   return {
     modelType: kind,
     model: { modelType: kind, network: { transform, weights: result.weights } },
-    params: { epochs: params.epochs, batch_size: params.batchSize, learning_rate: params.learningRate, hidden_layers: params.hidden.join('-') || null, final_loss: result.weights.loss[result.weights.loss.length - 1] ?? null },
+    params: { epochs: params.epochs, batch_size: params.batchSize, learning_rate: params.learningRate, hidden_layers: params.hidden.join('-') || null, l2: params.l2 ?? 0, final_loss: result.weights.loss[result.weights.loss.length - 1] ?? null },
     kernel: null,
   };
 }
@@ -382,7 +471,12 @@ export function trainingRunRecord(result: TrainResult): {
   return {
     runName: `train-${result.modelType}-v${result.version}`,
     params,
-    metrics: [...Object.entries(result.metrics).map(([key, value]) => ({ key, value })), ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value }))],
+    metrics: [
+      ...Object.entries(result.metrics).map(([key, value]) => ({ key, value })),
+      ...Object.entries(result.trainMetrics).map(([key, value]) => ({ key: `train_${key}`, value })),
+      // a search: the best trial's cross-validation score, named as each trial's child run names it
+      ...(result.search ? cvMetrics(result.search, result.search.trials[result.search.best]!) : []),
+    ],
     tags: { model_type: result.modelType, registered_model: result.registeredModel, model_version: String(result.version), aliases: result.aliases.join(',') },
     artifacts: [
       { path: 'model/model.json', file: result.artifacts.model },
@@ -391,9 +485,20 @@ export function trainingRunRecord(result: TrainResult): {
       { path: 'profile.json', file: result.artifacts.profile },
       { path: 'prediction_profile.json', file: result.artifacts.prediction_profile },
       { path: 'metrics.json', file: result.artifacts.metrics },
+      ...(result.artifacts.feature_importance ? [{ path: IMPORTANCE_FILE, file: result.artifacts.feature_importance }] : []),
+      { path: CONFUSION_JSON_FILE, file: result.artifacts.confusion_matrix },
+      { path: CONFUSION_CSV_FILE, file: result.artifacts.confusion_matrix_csv },
     ],
     model: { name: result.registeredModel, version: result.version, aliases: result.aliases, source: result.modelDir },
   };
+}
+
+/** A trial's cross-validation metrics: `cv_<scoring>_mean`, `cv_<scoring>_std`. */
+export function cvMetrics(search: SearchResult, trial: TrialResult): Array<{ key: string; value: number }> {
+  return [
+    { key: `cv_${search.scoring}_mean`, value: trial.cv_mean },
+    { key: `cv_${search.scoring}_std`, value: trial.cv_std },
+  ];
 }
 
 /** The baseline profile written beside the model (see TrainOptions.baselineFrom). */

@@ -38,7 +38,7 @@ export {
   type CheckedModelRef,
   type DriftTextOptions,
 } from './drift.js';
-export { trainingRun, recordTraining, renderTraining, trainingJson } from './training.js';
+export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTraining, trainingJson, type FailedTrainingRequest } from './training.js';
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';

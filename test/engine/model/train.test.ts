@@ -23,7 +23,7 @@ describe('trainModel (library)', () => {
     expect(record.params['model_type']).toBe('random_forest');
     expect(Object.values(record.params).every((v) => v !== null)).toBe(true);
     expect(record.model).toMatchObject({ name: 'ddos_random_forest', version: 1, aliases: ['challenger'] });
-    expect(record.artifacts.map((a) => a.path)).toEqual(['model/model.json', 'model/MLmodel', 'model/model.onnx', 'model/requirements.txt', 'model/conda.yaml', 'model/python_env.yaml', 'profile.json', 'prediction_profile.json', 'metrics.json']);
+    expect(record.artifacts.map((a) => a.path)).toEqual(['model/model.json', 'model/MLmodel', 'model/model.onnx', 'model/requirements.txt', 'model/conda.yaml', 'model/python_env.yaml', 'profile.json', 'prediction_profile.json', 'metrics.json', 'feature_importance.csv', 'confusion_matrix.json', 'confusion_matrix.csv']);
 
     const loaded = await loadModel(join(dir, 'models'));
     expect(loaded.version?.version).toBe(1);
