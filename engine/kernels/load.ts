@@ -9,6 +9,7 @@ import { packageRoot } from '../util/index.js';
 import { DriftCatcherError, UsageError, internalError } from '../util/index.js';
 import { countBinsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
+import { gradientHistogramsJs, subtractHistogramsJs } from './gbt-js.js';
 
 
 export type KernelName = 'wasm-simd' | 'wasm' | 'js';
@@ -174,4 +175,45 @@ export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName):
   }
   const name = only ?? 'wasm';
   throw unavailable('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
+}
+
+/** Bytes of one feature's gradient histogram: 256 bins of 32 bytes (see assembly/gbt.ts). */
+export const GBT_HIST_BYTES = 256 * 32;
+/** Bytes of one row's gradient statistics: gradient and hessian as f64. */
+export const GBT_ROW_GRAD_BYTES = 16;
+
+/** The gradient-boosting kernels of assembly/gbt.ts over one memory (byte addresses throughout). */
+export interface GbtKernel {
+  readonly name: KernelName;
+  readonly memory: WebAssembly.Memory;
+  /** Clear nFeatures gradient histograms at `hist` and add the node's rows into them; `columns` holds the features' u32 column addresses. */
+  gradientHistograms(columns: number, nFeatures: number, rows: number, nRows: number, rowGrad: number, hist: number): void;
+  /** parent -= child over nFeatures histograms (the sibling of a counted child). */
+  subtractHistograms(parent: number, child: number, nFeatures: number): void;
+}
+
+/** The best gradient-boosting kernel available over `memory`, or the one named. */
+export function loadGbtKernel(memory: WebAssembly.Memory, only?: KernelName): GbtKernel {
+  for (const name of only ? [only] : preferred()) {
+    if (name === 'js') {
+      return {
+        name,
+        memory,
+        gradientHistograms: (c, nf, r, nr, g, h) => gradientHistogramsJs(memory, c, nf, r, nr, g, h),
+        subtractHistograms: (p, c, nf) => subtractHistogramsJs(memory, p, c, nf),
+      };
+    }
+    const instance = instantiate(name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm', memory);
+    if (instance) {
+      const exports = instance.exports;
+      return {
+        name,
+        memory,
+        gradientHistograms: exports['gradientHistograms'] as GbtKernel['gradientHistograms'],
+        subtractHistograms: exports['subtractHistograms'] as GbtKernel['subtractHistograms'],
+      };
+    }
+  }
+  const name = only ?? 'wasm';
+  throw unavailable('gradient-boosting', name, name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm');
 }
