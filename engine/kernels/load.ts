@@ -177,8 +177,8 @@ export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName):
   throw unavailable('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
 }
 
-/** Bytes of one feature's gradient histogram: 256 bins of 32 bytes (see assembly/gbt.ts). */
-export const GBT_HIST_BYTES = 256 * 32;
+/** Bytes of one bin of a gradient histogram (see assembly/gbt.ts); a feature has as many bins as it uses, 256 at most. */
+export const GBT_BIN_BYTES = 32;
 /** Bytes of one row's gradient statistics: gradient and hessian as f64. */
 export const GBT_ROW_GRAD_BYTES = 16;
 
@@ -186,10 +186,10 @@ export const GBT_ROW_GRAD_BYTES = 16;
 export interface GbtKernel {
   readonly name: KernelName;
   readonly memory: WebAssembly.Memory;
-  /** Clear nFeatures gradient histograms at `hist` and add the node's rows into them; `columns` holds the features' u32 column addresses. */
-  gradientHistograms(columns: number, nFeatures: number, rows: number, nRows: number, rowGrad: number, hist: number): void;
-  /** parent -= child over nFeatures histograms (the sibling of a counted child). */
-  subtractHistograms(parent: number, child: number, nFeatures: number): void;
+  /** Clear the totalBins bins at `hist` and add the node's rows into them; `features` holds per feature two u32: its column address and its first bin. */
+  gradientHistograms(features: number, nFeatures: number, rows: number, nRows: number, rowGrad: number, hist: number, totalBins: number): void;
+  /** parent -= child over totalBins bins (the sibling of a counted child). */
+  subtractHistograms(parent: number, child: number, totalBins: number): void;
 }
 
 /** The best gradient-boosting kernel available over `memory`, or the one named. */
@@ -199,8 +199,8 @@ export function loadGbtKernel(memory: WebAssembly.Memory, only?: KernelName): Gb
       return {
         name,
         memory,
-        gradientHistograms: (c, nf, r, nr, g, h) => gradientHistogramsJs(memory, c, nf, r, nr, g, h),
-        subtractHistograms: (p, c, nf) => subtractHistogramsJs(memory, p, c, nf),
+        gradientHistograms: (c, nf, r, nr, g, h, b) => gradientHistogramsJs(memory, c, nf, r, nr, g, h, b),
+        subtractHistograms: (p, c, b) => subtractHistogramsJs(memory, p, c, b),
       };
     }
     const instance = instantiate(name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm', memory);
