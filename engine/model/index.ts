@@ -1,11 +1,29 @@
 /**
- * engine/model: training (histogram random forest on WASM kernels and Piscina workers,
+ * engine/model: training (histogram random forest and gradient-boosted trees on WASM kernels and Piscina workers,
  * TensorFlow.js logistic regression and MLP), prediction, metrics, the model file and the model
  * registry. This is the area's only export.
  */
 export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, predictDataset, MODEL_CHOICES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
 export { predictFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
+export {
+  trainGbt,
+  gbtPredict,
+  gbtRawScores,
+  gbtMemoryBytes,
+  resolveGbtParams,
+  validateGbtParams,
+  parseGbtParam,
+  gbtParamRecord,
+  GBT_DEFAULTS,
+  GBT_PARAM_SCHEMA,
+  GBT_EARLY_STOPPING_ROWS,
+  type GbtParams,
+  type GbtParamSpec,
+  type Booster,
+  type BoostedTree,
+  type GbtTraining,
+} from './gbt.js';
 export { binEdges, binOf, MAX_BINS } from './binning.js';
 export {
   readLabelledData,
