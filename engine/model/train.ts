@@ -3,15 +3,18 @@
  *
  *   read (data + --new-data, the same features by name) -> labels (BENIGN 0, else 1)
  *   -> non-finite policy (drop rows | impute) -> stratified train/test split
- *   -> train (random forest | logreg | mlp | auto) on the training split
+ *   -> train (random forest | gradient-boosted trees | one decision tree | logreg | mlp | auto)
+ *      on the training split
  *   -> evaluate on the test split -> write model.json, profile.json (the training split's
  *      baseline, as `driftcatcher baseline` writes it), metrics.json into a new registry version
  *   -> register the version with the alias `challenger`
  *
- * `auto` holds out 20% of the training split (stratified) as validation, trains the forest and
- * both networks on the rest at once (each network in its own worker, the trees spread over the
- * workers), keeps the best by validation ROC AUC (then accuracy; ties keep the earlier of rf,
- * logreg, mlp), and refits that one on the whole training split.
+ * `auto` holds out 20% of the training split (stratified) as validation, trains the forest, both
+ * networks, the boosted trees and the single tree on the rest at once (each network and the
+ * boosting in its own worker, the forest's trees spread over the workers, the single tree after
+ * the forest: they share the pool's forest memory), keeps the best by validation ROC AUC (then
+ * accuracy; ties keep the earlier of rf, logreg, mlp, gbt, tree), and refits that one on the
+ * whole training split.
  *
  * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
  */
@@ -27,13 +30,16 @@ import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from './train-protocol.js';
 import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
 import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
+import { gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
 import { hasMlflowModel, MLFLOW_MODEL_FILES, writeMlflowModel } from './mlflow-model.js';
 
-export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
-export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
+export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'gbt' | 'tree' | 'auto';
+export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'gbt', 'tree', 'auto'];
+/** What `auto` compares, in the order ties are broken (the earlier wins). */
+export const AUTO_CANDIDATES: readonly Exclude<ModelChoice, 'auto'>[] = ['rf', 'logreg', 'mlp', 'gbt', 'tree'];
 
 export interface TrainOptions {
   /** labelled training data (CSV or Arrow IPC) */
@@ -41,11 +47,16 @@ export interface TrainOptions {
   /** more labelled files trained on together with `data` (retraining on old + new data) */
   newData?: readonly string[];
   model?: ModelChoice;
+  /** rf: trees in the forest */
   nEstimators?: number;
-  /** null or undefined: unlimited */
+  /** rf and tree: null or undefined: unlimited */
   maxDepth?: number | null;
+  /** rf and tree */
   minSamplesLeaf?: number;
+  /** rf */
   maxFeatures?: ForestParams['maxFeatures'];
+  /** gbt: its parameters over GBT_DEFAULTS (the CLI's `--param name=value`, names in GBT_PARAM_SCHEMA); the seed is `seed` */
+  gbt?: Partial<Omit<GbtParams, 'seed'>>;
   /** share of rows held out for the test metrics (default 0.2) */
   testSize?: number;
   seed?: number;
@@ -126,7 +137,12 @@ export const TRAIN_DEFAULTS = {
 };
 
 function modelTypeOf(choice: Exclude<ModelChoice, 'auto'>): ModelType {
-  return choice === 'rf' ? 'random_forest' : choice;
+  return choice === 'rf' ? 'random_forest' : choice === 'gbt' ? 'gradient_boosting' : choice === 'tree' ? 'decision_tree' : choice;
+}
+
+/** The single tree: the forest's code with one tree, no bootstrap, every feature at every split. */
+function treeParamsOf(forest: ForestParams): ForestParams {
+  return { ...forest, nEstimators: 1, bootstrap: false, maxFeatures: 'all' };
 }
 
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
@@ -148,6 +164,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seed,
   };
   validateForestParams(forestParams);
+  const gbtParams = resolveGbtParams({ ...options.gbt, seed });
   checkWorkers(workers);
 
   // read and clean
@@ -166,8 +183,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   progress(`${read.rows} rows read, ${dropped} dropped (non-finite), ${train.rows} train / ${test.rows} test`);
 
   const nFeatures = train.columns.length;
-  const needsForest = choice === 'rf' || choice === 'auto';
-  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, forestParams, Math.max(1, workers)) : 0);
+  const slots = Math.max(1, workers);
+  // the forest's memory, planned for the larger of the forest and the single tree (all features a split) when both may run
+  const forestBytes = Math.max(choice === 'rf' || choice === 'auto' ? forestMemoryBytes(train.rows, nFeatures, forestParams, slots) : 0, choice === 'tree' || choice === 'auto' ? forestMemoryBytes(train.rows, nFeatures, treeParamsOf(forestParams), slots) : 0);
+  const pool = new TrainPool({ workers, kernel: options.kernel }, forestBytes);
   const fitStarted = performance.now();
   let candidates: CandidateScore[] | undefined;
   let fitted: Fitted;
@@ -177,17 +196,21 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
       const fitPart = takeRows(train, inner.train);
       const validation = takeRows(train, inner.test);
-      progress(`auto: fitting rf, logreg, mlp on ${fitPart.rows} rows, validating on ${validation.rows}`);
-      const kinds: Array<Exclude<ModelChoice, 'auto'>> = ['rf', 'logreg', 'mlp'];
-      const results = await Promise.all(
-        kinds.map(async (k) => {
-          const t0 = performance.now();
-          const model = await fitOne(k, pool, fitPart, forestParams, seed, options.epochs);
-          const scored = await predictDataset(model.model, validation);
-          const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
-          return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
-        }),
-      );
+      progress(`auto: fitting ${AUTO_CANDIDATES.join(', ')} on ${fitPart.rows} rows, validating on ${validation.rows}`);
+      const candidate = async (k: Exclude<ModelChoice, 'auto'>) => {
+        const t0 = performance.now();
+        const model = await fitOne(k, pool, fitPart, forestParams, gbtParams, seed, options.epochs);
+        const scored = await predictDataset(model.model, validation);
+        const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
+        return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
+      };
+      // the forest and the single tree share the pool's forest memory and slots: one after the other
+      const [forestAndTree, ...others] = await Promise.all([
+        (async () => [await candidate('rf'), await candidate('tree')])(),
+        ...(['logreg', 'mlp', 'gbt'] as const).map(candidate),
+      ]);
+      const byKind = new Map([...forestAndTree!, ...others].map((r) => [r.kind, r]));
+      const results = AUTO_CANDIDATES.map((k) => byKind.get(k)!);
       candidates = results.map((r) => r.score);
       const better = (a: CandidateScore, b: CandidateScore) => nanLow(a.validation_roc_auc) > nanLow(b.validation_roc_auc) || (nanLow(a.validation_roc_auc) === nanLow(b.validation_roc_auc) && a.validation_accuracy > b.validation_accuracy);
       let best = results[0]!;
@@ -196,7 +219,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
     }
     progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
-    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs);
+    fitted = await fitOne(kind, pool, train, forestParams, gbtParams, seed, options.epochs);
   } finally {
     await pool.close();
   }
@@ -234,6 +257,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     fill,
     params,
     ...(fitted.model.forest ? { forest: fitted.model.forest } : {}),
+    ...(fitted.model.boosting ? { boosting: fitted.model.boosting } : {}),
     ...(fitted.model.network ? { network: fitted.model.network } : {}),
   };
 
@@ -297,12 +321,51 @@ const nanLow = (x: number) => (Number.isNaN(x) ? -Infinity : x);
 
 interface Fitted {
   modelType: ModelType;
-  model: Pick<Model, 'forest' | 'network'> & { modelType: ModelType };
+  model: Pick<Model, 'forest' | 'boosting' | 'network'> & { modelType: ModelType };
   params: Record<string, ParamValue>;
   kernel: KernelName | null;
 }
 
-async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, forestParams: ForestParams, seed: number, epochs: number | undefined): Promise<Fitted> {
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, forestParams: ForestParams, gbtParams: GbtParams, seed: number, epochs: number | undefined): Promise<Fitted> {
+  if (kind === 'gbt') {
+    const trained = await trainGbt(pool, data, gbtParams);
+    return {
+      modelType: 'gradient_boosting',
+      model: { modelType: 'gradient_boosting', boosting: trained.booster },
+      params: {
+        ...gbtParamRecord(gbtParams),
+        loss: 'log_loss',
+        early_stopping_used: trained.earlyStopping,
+        stopped_early: trained.stoppedEarly,
+        n_iter: trained.iterations,
+        base_score: trained.booster.baseScore,
+        final_train_loss: trained.trainLoss[trained.trainLoss.length - 1] ?? null,
+        final_validation_loss: trained.validationLoss ? (trained.validationLoss[trained.validationLoss.length - 1] ?? null) : null,
+        tree_nodes: trained.nodes,
+        kernel: trained.kernel,
+      },
+      kernel: trained.kernel,
+    };
+  }
+  if (kind === 'tree') {
+    const params = treeParamsOf(forestParams);
+    const trained = await trainForest(pool, data, params);
+    return {
+      modelType: 'decision_tree',
+      model: { modelType: 'decision_tree', forest: trained.forest },
+      params: {
+        max_depth: params.maxDepth,
+        min_samples_split: params.minSamplesSplit,
+        min_samples_leaf: params.minSamplesLeaf,
+        max_bins: params.maxBins,
+        criterion: 'gini',
+        tree_nodes: trained.nodes,
+        tree_depth_reached: trained.maxDepthReached,
+        kernel: trained.kernel,
+      },
+      kernel: trained.kernel,
+    };
+  }
   if (kind === 'rf') {
     const trained = await trainForest(pool, data, forestParams);
     return {
@@ -345,9 +408,10 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
 }
 
 /** Probabilities and classes of a dataset's rows (finite features, model order). */
-export async function predictDataset(model: Pick<Model, 'forest' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
+export async function predictDataset(model: Pick<Model, 'forest' | 'boosting' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
   if (model.forest) return forestPredict(model.forest, data.columns, data.rows);
-  if (!model.network) throw internalError('model has neither a forest nor a network');
+  if (model.boosting) return gbtPredict(model.boosting, data.columns, data.rows);
+  if (!model.network) throw internalError('model has no forest, boosted trees or network');
   const { transformRows, networkProba } = await import('./network.js');
   const x = transformRows(data.columns, data.rows, model.network.transform);
   const proba = await networkProba(model.network.weights, x, data.rows);
