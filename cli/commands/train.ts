@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import type { ModelChoice, NonFinitePolicy } from '../../engine/model/index.js';
 import type { KernelName } from '../../engine/index.js';
-import { TRAIN_DEFAULTS } from '../../engine/model/index.js';
+import { GBT_DEFAULTS, GBT_PARAM_SCHEMA, MODEL_CHOICES, parseGbtParam, TRAIN_DEFAULTS, type GbtParams } from '../../engine/model/index.js';
+import { UsageError } from '../../engine/util/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
@@ -25,6 +26,7 @@ interface TrainFlags extends RegistryFlags {
   coerce?: boolean;
   nonFinite: NonFinitePolicy;
   epochs?: number;
+  param?: string[];
   baselineFrom: 'all' | 'new';
   json?: boolean;
 }
@@ -33,15 +35,29 @@ function maxFeatures(text: string): 'sqrt' | 'all' | number {
   return text === 'sqrt' || text === 'all' ? text : integer('--max-features', 1)(text);
 }
 
+/** `--param name=value` pairs -> the gbt parameters (names and ranges from GBT_PARAM_SCHEMA). */
+function gbtParams(pairs: readonly string[] | undefined): Partial<GbtParams> {
+  const out: Partial<GbtParams> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param takes name=value, got ${JSON.stringify(pair)}`, { option: 'gbt' });
+    const { key, value } = parseGbtParam(pair.slice(0, at).trim(), pair.slice(at + 1));
+    (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+const paramHelp = `gbt parameter, repeatable (defaults: scikit-learn HistGradientBoosting's): ${GBT_PARAM_SCHEMA.map((p) => `${p.name}=${String(GBT_DEFAULTS[p.key] ?? 'none')}`).join(', ')}`;
+
 export function registerTrain(program: Command): void {
   addTrackingOptions(addRegistryOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
     .argument('<data>', 'labelled training data: CSV, Arrow IPC or Parquet')
     .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
-    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default(TRAIN_DEFAULTS.model))
+    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, gradient-boosted trees, one decision tree, or the best of them by validation ROC AUC').choices([...MODEL_CHOICES]).default(TRAIN_DEFAULTS.model))
     .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), TRAIN_DEFAULTS.nEstimators)
-    .option('--max-depth <n>', 'tree depth limit (default: none)', integer('--max-depth', 1, 10_000))
+    .option('--max-depth <n>', 'tree depth limit of rf and tree (default: none; gbt: --param max_depth=N)', integer('--max-depth', 1, 10_000))
     .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), TRAIN_DEFAULTS.minSamplesLeaf)
     .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, TRAIN_DEFAULTS.maxFeatures)
     .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), TRAIN_DEFAULTS.testSize)
@@ -56,6 +72,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--non-finite <policy>', 'rows with NaN/Infinity features: drop them (the original tool) or impute (median, max, min)').choices(['drop', 'impute']).default(TRAIN_DEFAULTS.nonFinite))
     .addOption(new Option('--baseline-from <which>', 'the baseline profile beside the model: the whole training split, or only the --new-data files').choices(['all', 'new']).default(TRAIN_DEFAULTS.baselineFrom))
     .option('--epochs <n>', 'network training epochs (logreg, mlp)', integer('--epochs', 1, 10_000))
+    .option('--param <name=value...>', paramHelp)
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
       const { trainModel } = await import('../../engine/model/index.js');
@@ -78,6 +95,7 @@ export function registerTrain(program: Command): void {
         coerce: flags.coerce,
         nonFinite: flags.nonFinite,
         epochs: flags.epochs,
+        gbt: gbtParams(flags.param),
         baselineFrom: flags.baselineFrom,
         onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
       });
