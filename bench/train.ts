@@ -9,6 +9,9 @@
  *   - scikit-learn's RandomForestClassifier(n_estimators=T, max_features='sqrt', n_jobs=2) on the
  *     same split (bench/peers/sklearn_rf.py, with the python of .venv-bench or else .venv, when
  *     one has scikit-learn);
+ *   - driftcatcher's gradient-boosted trees (one worker: boosting is one task) and scikit-learn's
+ *     HistGradientBoostingClassifier (OMP_NUM_THREADS=2, bench/peers/sklearn_hgb.py), both with
+ *     HistGradientBoosting's defaults (early stopping auto), in a table of their own;
  *   - `driftcatcher train` end to end (read CSV, clean, split, fit with 2 workers, evaluate,
  *     write model + profile + metrics).
  * Reported: fit seconds (wall) and fit CPU seconds (all threads: on a busy machine the wall time
@@ -19,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import { classificationMetrics, dropNonFinite, FOREST_DEFAULTS, forestMemoryBytes, forestPredict, readLabelledData, stratifiedSplit, takeRows, trainForest, TrainPool, type Dataset } from '../engine/model/index.js';
+import { classificationMetrics, dropNonFinite, FOREST_DEFAULTS, forestMemoryBytes, forestPredict, GBT_DEFAULTS, gbtPredict, readLabelledData, stratifiedSplit, takeRows, trainForest, trainGbt, TrainPool, type Dataset } from '../engine/model/index.js';
 import { packageRoot } from '../engine/util/paths.js';
 import { ensureData, TRAIN_ROWS } from './data.js';
 import { fmt, table } from './stats.js';
@@ -86,6 +89,20 @@ async function child(args: string[]): Promise<void> {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
   const train = loadPart(dir, 'train', meta.train_rows, meta.features);
   const test = loadPart(dir, 'test', meta.test_rows, meta.features);
+  if (args.includes('--gbt')) {
+    // gradient-boosted trees, scikit-learn HistGradientBoosting's defaults (one task: one worker)
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    const pool = new TrainPool({ workers }, 0);
+    const trained = await trainGbt(pool, train, { ...GBT_DEFAULTS, seed: 42 });
+    await pool.close();
+    const fitSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStarted);
+    const { proba, pred } = gbtPredict(trained.booster, test.columns, test.rows);
+    const metrics = classificationMetrics(test.labels, pred, proba);
+    process.stdout.write(JSON.stringify({ fit_seconds: fitSeconds, fit_cpu_seconds: (cpu.user + cpu.system) / 1e6, peak_rss_bytes: process.resourceUsage().maxRSS * 1024, accuracy: metrics.accuracy, roc_auc: metrics.roc_auc, kernel: trained.kernel, nodes: trained.nodes, iterations: trained.iterations }) + '\n');
+    return;
+  }
   const params = { ...FOREST_DEFAULTS, nEstimators: trees, seed: 42 };
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
@@ -101,7 +118,11 @@ async function child(args: string[]): Promise<void> {
 }
 
 function runJson(command: string, args: string[]): any {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return runJsonEnv(command, args, {});
+}
+
+function runJsonEnv(command: string, args: string[], env: Record<string, string>): any {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   const text = result.stdout.trim();
   // the CLI prints one indented object; the peers and the child print one line
@@ -139,6 +160,17 @@ export async function benchTrain(args: string[]): Promise<void> {
     outcomes.push({ name: 'scikit-learn RandomForest, n_jobs=2', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}` });
   } else console.error('  scikit-learn: not available (no venv with scikit-learn), skipped');
 
+  // gradient-boosted trees side by side: ours (one task, so one worker) and scikit-learn's HistGradientBoosting on 2 threads
+  const boosting: Outcome[] = [];
+  console.error('  driftcatcher gbt (HistGradientBoosting defaults), 1 worker...');
+  const g = runJson(process.execPath, [self, 'train', '--child', '--gbt', '--dir', split.dir, '--workers', '1']);
+  boosting.push({ name: 'driftcatcher gbt, 1 worker', fit_seconds: g.fit_seconds, fit_cpu_seconds: g.fit_cpu_seconds, peak_rss_bytes: g.peak_rss_bytes, accuracy: g.accuracy, roc_auc: g.roc_auc, note: `${g.kernel}, ${g.iterations} iterations, ${g.nodes} nodes` });
+  if (python) {
+    console.error('  scikit-learn HistGradientBoostingClassifier, 2 threads...');
+    const r = runJsonEnv(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_hgb.py'), split.dir, '42'], { OMP_NUM_THREADS: '2' });
+    boosting.push({ name: 'scikit-learn HistGradientBoosting, 2 threads', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}, ${r.iterations} iterations` });
+  }
+
   console.error('  driftcatcher train (CLI, end to end, 2 workers)...');
   const out = join(packageRoot(), 'bench', 'data', 'train-bench-models');
   rmSync(out, { recursive: true, force: true });
@@ -162,11 +194,24 @@ export async function benchTrain(args: string[]): Promise<void> {
   ]);
   console.log(`\nrandom forest, ${trees} trees, max_features sqrt, ${split.trainRows} x ${split.features} train, ${split.testRows} test`);
   console.log(table(['contender', 'fit s', 'sklearn / this', 'fit CPU s', 'sklearn CPU / this', 'peak RSS MiB', 'accuracy', 'roc_auc', ''], rowsOut));
+  const hgb = boosting.find((o) => o.name.startsWith('scikit-learn'));
+  console.log(`\ngradient-boosted trees, scikit-learn HistGradientBoosting defaults (early stopping auto), same split`);
+  console.log(table(['contender', 'fit s', 'sklearn / this', 'fit CPU s', 'sklearn CPU / this', 'peak RSS MiB', 'accuracy', 'roc_auc', ''], boosting.map((o) => [
+    o.name,
+    fmt(o.fit_seconds, 2),
+    hgb ? fmt(hgb.fit_seconds / o.fit_seconds, 1) + 'x' : '-',
+    o.fit_cpu_seconds === null ? '-' : fmt(o.fit_cpu_seconds, 2),
+    hgb?.fit_cpu_seconds && o.fit_cpu_seconds ? fmt(hgb.fit_cpu_seconds / o.fit_cpu_seconds, 1) + 'x' : '-',
+    o.peak_rss_bytes === null ? '-' : fmt(o.peak_rss_bytes / 2 ** 20, 0),
+    fmt(o.accuracy, 5),
+    fmt(o.roc_auc, 6),
+    o.note ?? '',
+  ])));
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 
   const resultsDir = join(packageRoot(), 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const resultFile = join(resultsDir, `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(resultFile, JSON.stringify({ rows, trees, split: { train: split.trainRows, test: split.testRows, features: split.features, dropped: split.dropped }, outcomes, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
+  writeFileSync(resultFile, JSON.stringify({ rows, trees, split: { train: split.trainRows, test: split.testRows, features: split.features, dropped: split.dropped }, outcomes, boosting, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
   console.error(`results: ${resultFile}`);
 }

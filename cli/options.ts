@@ -224,6 +224,8 @@ const OPTION_FLAGS: Record<string, string> = {
 export function flagOf(option: string): string {
   const known = OPTION_FLAGS[option];
   if (known) return known;
+  // the gbt parameters come in through `--param name=value` (their names are in the message)
+  if (option === 'gbt' || option.startsWith('gbt.')) return '--param';
   const last = option.slice(option.lastIndexOf('.') + 1);
   return `--${last.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import type { ModelChoice, NonFinitePolicy, Scoring, SearchMethod, TrainOptions } from '../../engine/model/index.js';
 import type { KernelName } from '../../engine/index.js';
-import { SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS } from '../../engine/model/index.js';
+import { GBT_DEFAULTS, GBT_PARAM_SCHEMA, MODEL_CHOICES, parseGbtParam, SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS, type GbtParams } from '../../engine/model/index.js';
+import { UsageError } from '../../engine/util/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
@@ -49,15 +50,30 @@ function maxFeatures(text: string): 'sqrt' | 'all' | number {
   return text === 'sqrt' || text === 'all' ? text : integer('--max-features', 1)(text);
 }
 
+/** `--param name=value` pairs -> the gbt parameters (names and ranges from GBT_PARAM_SCHEMA). */
+function gbtParams(pairs: readonly string[] | undefined, model: ModelChoice): Partial<GbtParams> {
+  const out: Partial<GbtParams> = {};
+  if (pairs?.length && model !== 'gbt' && model !== 'auto') throw new UsageError(`without --search, --param sets gradient-boosted trees' parameters: use it with --model gbt (or auto), not ${model}`, { option: 'gbt' });
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param takes name=value, got ${JSON.stringify(pair)}`, { option: 'gbt' });
+    const { key, value } = parseGbtParam(pair.slice(0, at).trim(), pair.slice(at + 1));
+    (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+const paramHelp = `one gbt parameter, name=value (defaults: scikit-learn HistGradientBoosting's): ${GBT_PARAM_SCHEMA.map((p) => `${p.name}=${String(GBT_DEFAULTS[p.key] ?? 'none')}`).join(', ')}`;
+
 export function registerTrain(program: Command): void {
   addTrackingOptions(addRegistryOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
     .argument('<data>', 'labelled training data: CSV, Arrow IPC or Parquet')
     .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
-    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, or the best of them by validation ROC AUC').choices(['rf', 'logreg', 'mlp', 'auto']).default(TRAIN_DEFAULTS.model))
+    .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, gradient-boosted trees, one decision tree, or the best of them by validation ROC AUC').choices([...MODEL_CHOICES]).default(TRAIN_DEFAULTS.model))
     .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), TRAIN_DEFAULTS.nEstimators)
-    .option('--max-depth <n>', 'tree depth limit (default: none)', integer('--max-depth', 1, 10_000))
+    .option('--max-depth <n>', 'tree depth limit of rf and tree (default: none; gbt: --param max_depth=N)', integer('--max-depth', 1, 10_000))
     .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), TRAIN_DEFAULTS.minSamplesLeaf)
     .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, TRAIN_DEFAULTS.maxFeatures)
     .option('--test-size <x>', 'share of rows held out for the test metrics', number('--test-size'), TRAIN_DEFAULTS.testSize)
@@ -76,7 +92,7 @@ export function registerTrain(program: Command): void {
     .option('--trials <n>', `--search random: trials drawn (default ${SEARCH_DEFAULTS.trials})`, integer('--trials', 1, 10_000))
     .option('--cv <k>', `--search: folds of the stratified K-fold (default ${SEARCH_DEFAULTS.cv})`, integer('--cv', 2, 100))
     .addOption(new Option('--scoring <metric>', `--search: what the folds score (default ${SEARCH_DEFAULTS.scoring}; log_loss: lower is better)`).choices([...SCORINGS]))
-    .option('--param <name=values>', `--search: a parameter's values, name=v1,v2 or (random) name=lo:hi; repeat for more. Defaults: ${spacesHelp()}`, collect)
+    .option('--param <name=values>', `repeatable. With --search: a parameter's values, name=v1,v2 or (random) name=lo:hi (defaults: ${spacesHelp()}). Without: ${paramHelp}`, collect)
     .option('--json', 'print the result as JSON'))
     .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
       const { trainModel } = await import('../../engine/model/index.js');
@@ -99,12 +115,14 @@ export function registerTrain(program: Command): void {
         coerce: flags.coerce,
         nonFinite: flags.nonFinite,
         epochs: flags.epochs,
+        // --param: the search's space with --search, else gbt's parameters
+        gbt: flags.search ? {} : gbtParams(flags.param, flags.model),
         baselineFrom: flags.baselineFrom,
         search: flags.search,
         trials: flags.trials,
         cv: flags.cv,
         scoring: flags.scoring,
-        param: flags.param,
+        param: flags.search ? flags.param : undefined,
         onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
       };
       const started = Date.now();

@@ -9,6 +9,7 @@ import { packageRoot } from '../util/index.js';
 import { DriftCatcherError, UsageError, internalError } from '../util/index.js';
 import { countBinsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
+import { gradientHistogramsJs, subtractHistogramsJs } from './gbt-js.js';
 
 
 export type KernelName = 'wasm-simd' | 'wasm' | 'js';
@@ -174,4 +175,45 @@ export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName):
   }
   const name = only ?? 'wasm';
   throw unavailable('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
+}
+
+/** Bytes of one bin of a gradient histogram (see assembly/gbt.ts); a feature has as many bins as it uses, 256 at most. */
+export const GBT_BIN_BYTES = 32;
+/** Bytes of one row's gradient statistics: gradient and hessian as f64. */
+export const GBT_ROW_GRAD_BYTES = 16;
+
+/** The gradient-boosting kernels of assembly/gbt.ts over one memory (byte addresses throughout). */
+export interface GbtKernel {
+  readonly name: KernelName;
+  readonly memory: WebAssembly.Memory;
+  /** Clear the totalBins bins at `hist` and add the node's rows into them; `features` holds per feature two u32: its column address and its first bin. */
+  gradientHistograms(features: number, nFeatures: number, rows: number, nRows: number, rowGrad: number, hist: number, totalBins: number): void;
+  /** parent -= child over totalBins bins (the sibling of a counted child). */
+  subtractHistograms(parent: number, child: number, totalBins: number): void;
+}
+
+/** The best gradient-boosting kernel available over `memory`, or the one named. */
+export function loadGbtKernel(memory: WebAssembly.Memory, only?: KernelName): GbtKernel {
+  for (const name of only ? [only] : preferred()) {
+    if (name === 'js') {
+      return {
+        name,
+        memory,
+        gradientHistograms: (c, nf, r, nr, g, h, b) => gradientHistogramsJs(memory, c, nf, r, nr, g, h, b),
+        subtractHistograms: (p, c, b) => subtractHistogramsJs(memory, p, c, b),
+      };
+    }
+    const instance = instantiate(name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm', memory);
+    if (instance) {
+      const exports = instance.exports;
+      return {
+        name,
+        memory,
+        gradientHistograms: exports['gradientHistograms'] as GbtKernel['gradientHistograms'],
+        subtractHistograms: exports['subtractHistograms'] as GbtKernel['subtractHistograms'],
+      };
+    }
+  }
+  const name = only ?? 'wasm';
+  throw unavailable('gradient-boosting', name, name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm');
 }

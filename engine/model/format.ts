@@ -9,6 +9,7 @@ import { InputError, ModelError } from '../util/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import type { FillValues, NonFinitePolicy } from './dataset.js';
 import type { Forest, Tree } from './forest.js';
+import type { Booster, BoostedTree } from './gbt.js';
 import type { NetworkTransform } from './network.js';
 import type { NetworkWeights } from './train-protocol.js';
 
@@ -16,8 +17,11 @@ export const MODEL_FORMAT = 'driftcatcher-model';
 export const MODEL_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 
-export type ModelType = 'random_forest' | 'logreg' | 'mlp';
-export const MODEL_TYPES: readonly ModelType[] = ['random_forest', 'logreg', 'mlp'];
+export type ModelType = 'random_forest' | 'logreg' | 'mlp' | 'gradient_boosting' | 'decision_tree';
+export const MODEL_TYPES: readonly ModelType[] = ['random_forest', 'logreg', 'mlp', 'gradient_boosting', 'decision_tree'];
+
+/** The families whose trees are stored as a forest (a decision tree is a forest of one). */
+export const FOREST_MODEL_TYPES: readonly ModelType[] = ['random_forest', 'decision_tree'];
 
 export type ParamValue = string | number | boolean | null;
 
@@ -33,7 +37,10 @@ export interface Model {
   /** what replaces non-finite values at prediction time */
   fill: FillValues;
   params: Record<string, ParamValue>;
+  /** random_forest, decision_tree (one tree) */
   forest?: Forest;
+  /** gradient_boosting */
+  boosting?: Booster;
   network?: { transform: NetworkTransform; weights: NetworkWeights };
 }
 
@@ -69,6 +76,20 @@ export function modelToJson(model: Model): Record<string, unknown> {
     doc['forest'] = {
       n_features: model.forest.nFeatures,
       trees: model.forest.trees.map((tree) => ({
+        nodes: tree.feature.length,
+        feature: encode(tree.feature),
+        threshold: encode(tree.threshold),
+        left: encode(tree.left),
+        right: encode(tree.right),
+        value: encode(tree.value),
+      })),
+    };
+  }
+  if (model.boosting) {
+    doc['boosting'] = {
+      n_features: model.boosting.nFeatures,
+      base_score: model.boosting.baseScore,
+      trees: model.boosting.trees.map((tree) => ({
         nodes: tree.feature.length,
         feature: encode(tree.feature),
         threshold: encode(tree.threshold),
@@ -118,7 +139,23 @@ export function modelFromJson(doc: unknown, file: string): Model {
     params: (d['params'] ?? {}) as Record<string, ParamValue>,
   };
   try {
-    if (model.modelType === 'random_forest') {
+    if (model.modelType === 'gradient_boosting') {
+      const boosting = d['boosting'];
+      if (!boosting || !Array.isArray(boosting['trees']) || boosting['trees'].length === 0) return fail('"boosting.trees" must be a non-empty array');
+      if (typeof boosting['base_score'] !== 'number' || !Number.isFinite(boosting['base_score'])) return fail('"boosting.base_score" must be a finite number');
+      const trees: BoostedTree[] = boosting['trees'].map((t: Record<string, unknown>, i: number) => {
+        const tree: BoostedTree = {
+          feature: decode(t['feature'], Int32Array, `tree ${i} feature`),
+          threshold: decode(t['threshold'], Float64Array, `tree ${i} threshold`),
+          left: decode(t['left'], Int32Array, `tree ${i} left`),
+          right: decode(t['right'], Int32Array, `tree ${i} right`),
+          value: decode(t['value'], Float64Array, `tree ${i} value`),
+        };
+        checkTree(tree, features.length, i, 1);
+        return tree;
+      });
+      model.boosting = { nFeatures: features.length, baseScore: boosting['base_score'], trees };
+    } else if (FOREST_MODEL_TYPES.includes(model.modelType)) {
       const forest = d['forest'];
       if (!forest || !Array.isArray(forest['trees']) || forest['trees'].length === 0) return fail('"forest.trees" must be a non-empty array');
       const trees: Tree[] = forest['trees'].map((t: Record<string, unknown>, i: number) => {
@@ -129,9 +166,10 @@ export function modelFromJson(doc: unknown, file: string): Model {
           right: decode(t['right'], Int32Array, `tree ${i} right`),
           value: decode(t['value'], Float64Array, `tree ${i} value`),
         };
-        checkTree(tree, features.length, i);
+        checkTree(tree, features.length, i, 2);
         return tree;
       });
+      if (model.modelType === 'decision_tree' && trees.length !== 1) return fail(`a decision_tree has one tree, got ${trees.length}`);
       model.forest = { nFeatures: features.length, trees };
     } else {
       const network = d['network'];
@@ -154,10 +192,10 @@ export function modelFromJson(doc: unknown, file: string): Model {
   return model;
 }
 
-/** Node arrays agree in length and every child index is in range and after its parent. */
-function checkTree(tree: Tree, nFeatures: number, index: number): void {
+/** Node arrays agree in length (`valuesPerNode` values a node) and every child index is in range and after its parent. */
+function checkTree(tree: Tree | BoostedTree, nFeatures: number, index: number, valuesPerNode: number): void {
   const n = tree.feature.length;
-  if (n === 0 || tree.threshold.length !== n || tree.left.length !== n || tree.right.length !== n || tree.value.length !== 2 * n) throw new Error(`tree ${index}: node arrays of different lengths`);
+  if (n === 0 || tree.threshold.length !== n || tree.left.length !== n || tree.right.length !== n || tree.value.length !== valuesPerNode * n) throw new Error(`tree ${index}: node arrays of different lengths`);
   for (let i = 0; i < n; i++) {
     const f = tree.feature[i]!;
     if (f >= nFeatures) throw new Error(`tree ${index}: node ${i} splits on feature ${f} of ${nFeatures}`);

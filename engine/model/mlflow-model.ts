@@ -34,7 +34,7 @@ export const MLFLOW_MODEL_ENV = {
 export const MLFLOW_MODEL_FILES = ['MLmodel', ONNX_FILE, 'requirements.txt', 'conda.yaml', 'python_env.yaml'] as const;
 
 /** Whether a model can be written as an MLflow model (an ONNX graph exists for its family: all of them today). */
-export function hasMlflowModel(model: Pick<Model, 'modelType' | 'forest' | 'network'>): boolean {
+export function hasMlflowModel(model: Pick<Model, 'modelType' | 'forest' | 'boosting' | 'network'>): boolean {
   return hasOnnx(model);
 }
 

@@ -14,6 +14,9 @@
  *        in double: the forest's mean fractions, as float32 [N, 2]
  *     -> probability (float32 [N]): column 1, the probability of the positive class
  *     -> label (int64 [N]): 1 when column 1 > column 0, else 0 (ties are 0, as in predict)
+ *   gradient boosting: the same TreeEnsembleClassifier, each leaf's value (log-odds) on class 0,
+ *        base_values the base score, post_transform LOGISTIC: [sigmoid(-s), sigmoid(s)], then the
+ *        same probability and label (1 when the probability is above 0.5)
  *   logreg / mlp (engine/model/network.ts):
  *     -> sign(x) log(1 + |x|), minus the mean, over the scale (double), cast to float32
  *     -> Gemm (+ Relu) per hidden layer, Gemm + Sigmoid: probability (float32 [N])
@@ -26,7 +29,7 @@
  * does not fit). Our forest probabilities are float64; the ONNX ones are rounded to float32.
  */
 import { ModelError, packageVersion } from '../util/index.js';
-import type { Model } from './format.js';
+import { FOREST_MODEL_TYPES, type Model } from './format.js';
 import { float64Bytes, ProtoWriter } from './protobuf.js';
 
 /** IR version 8 (ONNX 1.10+) and the opsets the graph uses. */
@@ -107,7 +110,32 @@ function valueInfo(name: string, elemType: number, dims: ReadonlyArray<number | 
 function treeEnsembleAttributes(model: Model): Attribute[] {
   const forest = model.forest!;
   const nTrees = forest.trees.length;
-  const nodes = forest.trees.reduce((sum, tree) => sum + tree.feature.length, 0);
+  // each leaf gives class 0 and 1 its fractions / n_trees: the sum over trees is the forest's mean
+  return ensembleAttributes(forest.trees, 'NONE', null, (tree, i, add) => {
+    const negative = tree.value[2 * i]!;
+    const positive = tree.value[2 * i + 1]!;
+    const total = negative + positive;
+    add(0, negative / total / nTrees);
+    add(1, positive / total / nTrees);
+  });
+}
+
+/**
+ * Boosted trees: every leaf weights class 0 with its value (log-odds), base_values holds the base
+ * score, post_transform LOGISTIC; with two class labels and weights on one class only, ONNX
+ * Runtime's binary case reads the sum s as the positive class's score and outputs
+ * [sigmoid(-s), sigmoid(s)] (as skl2onnx exports scikit-learn's and LightGBM's boosting).
+ */
+function boostingAttributes(model: Model): Attribute[] {
+  const boosting = model.boosting!;
+  return ensembleAttributes(boosting.trees, 'LOGISTIC', [boosting.baseScore], (tree, i, add) => add(0, tree.value[i]!));
+}
+
+type EnsembleTree = { feature: Int32Array; threshold: Float64Array; left: Int32Array; right: Int32Array; value: Float64Array };
+
+/** TreeEnsembleClassifier's attributes for trees of the forest's node layout; `leaf` names each leaf's class weights. */
+function ensembleAttributes<T extends EnsembleTree>(trees: readonly T[], postTransform: 'NONE' | 'LOGISTIC', baseValues: number[] | null, leaf: (tree: T, node: number, add: (classId: number, weight: number) => void) => void): Attribute[] {
+  const nodes = trees.reduce((sum, tree) => sum + tree.feature.length, 0);
   const treeIds = new Float64Array(nodes);
   const nodeIds = new Float64Array(nodes);
   const featureIds = new Float64Array(nodes);
@@ -120,7 +148,7 @@ function treeEnsembleAttributes(model: Model): Attribute[] {
   const classId: number[] = [];
   const classWeight: number[] = [];
   let at = 0;
-  forest.trees.forEach((tree, t) => {
+  trees.forEach((tree, t) => {
     for (let i = 0; i < tree.feature.length; i++, at++) {
       const f = tree.feature[i]!;
       treeIds[at] = t;
@@ -133,13 +161,12 @@ function treeEnsembleAttributes(model: Model): Attribute[] {
         modes[at] = 'BRANCH_LT';
       } else {
         modes[at] = 'LEAF';
-        const negative = tree.value[2 * i]!;
-        const positive = tree.value[2 * i + 1]!;
-        const total = negative + positive;
-        classTree.push(t, t);
-        classNode.push(i, i);
-        classId.push(0, 1);
-        classWeight.push(negative / total / nTrees, positive / total / nTrees);
+        leaf(tree, i, (id, weight) => {
+          classTree.push(t);
+          classNode.push(i);
+          classId.push(id);
+          classWeight.push(weight);
+        });
       }
     }
   });
@@ -156,7 +183,8 @@ function treeEnsembleAttributes(model: Model): Attribute[] {
     { name: 'class_nodeids', ints: classNode },
     { name: 'class_ids', ints: classId },
     { name: 'class_weights_as_tensor', tensor: doubleTensor('', [classWeight.length], classWeight) },
-    { name: 'post_transform', string: 'NONE' },
+    ...(baseValues ? [{ name: 'base_values_as_tensor', tensor: doubleTensor('', [baseValues.length], baseValues) }] : []),
+    { name: 'post_transform', string: postTransform },
   ];
 }
 
@@ -177,10 +205,11 @@ function fillNodes(model: Model, graph: ProtoWriter): void {
   graph.message(5, doubleTensor('fill_neg_inf', [nFeatures], model.fill.negInf));
 }
 
-/** The forest's nodes after the fill: TreeEnsembleClassifier, then probability and label. */
+/** The trees' nodes after the fill (forest, one tree, boosted trees): TreeEnsembleClassifier, then probability and label. */
 function forestNodes(model: Model, graph: ProtoWriter): void {
+  const attributes = model.boosting ? boostingAttributes(model) : treeEnsembleAttributes(model);
   const nodes = [
-    node('TreeEnsembleClassifier', ['features'], ['tree_label', 'class_scores'], 'forest', treeEnsembleAttributes(model), 'ai.onnx.ml'),
+    node('TreeEnsembleClassifier', ['features'], ['tree_label', 'class_scores'], model.boosting ? 'boosting' : 'forest', attributes, 'ai.onnx.ml'),
     node('Gather', ['class_scores', 'class_1'], [ONNX_OUTPUTS.probability], 'positive_column', [{ name: 'axis', int: 1 }]),
     node('Gather', ['class_scores', 'class_0'], ['negative_score'], 'negative_column', [{ name: 'axis', int: 1 }]),
     node('Greater', [ONNX_OUTPUTS.probability, 'negative_score'], ['is_positive'], 'compare'),
@@ -235,9 +264,11 @@ function networkNodes(model: Model, graph: ProtoWriter): void {
   for (const n of nodes) graph.message(1, n);
 }
 
-/** Whether a model has an ONNX graph: forests and the networks (every family today). */
-export function hasOnnx(model: Pick<Model, 'modelType' | 'forest' | 'network'>): boolean {
-  return model.modelType === 'random_forest' ? model.forest !== undefined : model.network !== undefined;
+/** Whether a model has an ONNX graph: forests, the single tree, boosted trees and the networks (every family today). */
+export function hasOnnx(model: Pick<Model, 'modelType' | 'forest' | 'boosting' | 'network'>): boolean {
+  if (FOREST_MODEL_TYPES.includes(model.modelType)) return model.forest !== undefined;
+  if (model.modelType === 'gradient_boosting') return model.boosting !== undefined;
+  return model.network !== undefined;
 }
 
 /** The ONNX model (ModelProto bytes) of a trained model; see the file's comment. */
@@ -246,11 +277,16 @@ export function modelToOnnx(model: Model): Uint8Array {
   const graph = new ProtoWriter();
   fillNodes(model, graph);
   let summary: string;
-  if (model.modelType === 'random_forest') {
-    if (!model.forest) throw new ModelError('this random_forest model has no trees');
+  if (FOREST_MODEL_TYPES.includes(model.modelType)) {
+    if (!model.forest) throw new ModelError(`this ${model.modelType} model has no trees`);
     if (model.forest.nFeatures !== nFeatures) throw new ModelError(`the forest reads ${model.forest.nFeatures} features but the model names ${nFeatures}`);
+    forestNodes({ ...model, boosting: undefined }, graph);
+    summary = model.modelType === 'decision_tree' ? 'decision tree' : `random forest of ${model.forest.trees.length} trees`;
+  } else if (model.modelType === 'gradient_boosting') {
+    if (!model.boosting) throw new ModelError('this gradient_boosting model has no trees');
+    if (model.boosting.nFeatures !== nFeatures) throw new ModelError(`the boosted trees read ${model.boosting.nFeatures} features but the model names ${nFeatures}`);
     forestNodes(model, graph);
-    summary = `random forest of ${model.forest.trees.length} trees`;
+    summary = `gradient-boosted trees (${model.boosting.trees.length}, log-odds summed from base score ${model.boosting.baseScore}, logistic)`;
   } else {
     if (!model.network) throw new ModelError(`this ${model.modelType} model has no network weights`);
     if (model.network.weights.nFeatures !== nFeatures) throw new ModelError(`the network reads ${model.network.weights.nFeatures} features but the model names ${nFeatures}`);

@@ -105,10 +105,89 @@ export interface NetworkWeights {
   loss: number[];
 }
 
-export type TrainTask = GrowTreeTask | FitNetworkTask;
+/**
+ * Where the data of a boosting lives in its own shared memory (byte addresses): the binned
+ * training rows as the forest lays them out, then one region for the fit (boosting is sequential:
+ * one task fits every tree).
+ */
+export interface GbtLayout extends ForestLayout {
+  /** nRows x two f64: gradient, hessian */
+  gradPtr: number;
+  /** nRows u32: the sampled rows, partitioned leaf by leaf */
+  rowsPtr: number;
+  /** nRows u32: partition scratch */
+  scratchPtr: number;
+  /** nFeatures x two u32: a tree's features, their column address and first histogram bin */
+  featuresPtr: number;
+  /** histSlots x histSlotBytes: the gradient histograms of the leaves waiting to be split */
+  histPtr: number;
+  histSlots: number;
+  /** bytes of one slot: 32 per bin used by the candidate features */
+  histSlotBytes: number;
+}
+
+/** How the trees of a boosting are grown (engine/model/gbt.ts resolves them from GbtParams). */
+export interface BoostParams {
+  learningRate: number;
+  maxIter: number;
+  /** null: no limit (maxDepth bounds the tree) */
+  maxLeaves: number | null;
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  /** least hessian sum in a child */
+  minChildWeight: number;
+  l2: number;
+  subsample: number;
+  colsampleBytree: number;
+  /** early stopping on the validation rows: iterations without an improvement of more than `tol` */
+  nIterNoChange: number;
+  tol: number;
+  seed: number;
+  /** the features that may split (those with more than one bin) */
+  candidates: Int32Array;
+  /** bins each feature uses (its edges + 1) */
+  binCounts: Int32Array;
+}
+
+export interface FitGbtTask {
+  kind: 'fit-gbt';
+  /** the boosting's own shared memory (the pool's memory is the forest's) */
+  memory: WebAssembly.Memory;
+  layout: GbtLayout;
+  params: BoostParams;
+  /** ascending rows the trees are fitted on */
+  fitRows: Uint32Array;
+  /** ascending rows of the early-stopping validation, or null (no early stopping) */
+  validationRows: Uint32Array | null;
+}
+
+/** One boosted tree, split bins not yet thresholds; a node's children come after it; leaves have feature -1. */
+export interface BoostedTreeBins {
+  feature: Int32Array;
+  /** split: bin <= splitBin goes left */
+  splitBin: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** per node: its value -learning_rate x G / (H + l2), added to the score at a leaf */
+  value: Float64Array;
+}
+
+export interface BoostResult {
+  /** the initial score: log-odds of the fit rows' positive rate */
+  baseScore: number;
+  trees: BoostedTreeBins[];
+  /** log-loss of the fit rows, before the first tree and after each */
+  trainLoss: number[];
+  /** log-loss of the validation rows, the same way (null without early stopping) */
+  validationLoss: number[] | null;
+  stoppedEarly: boolean;
+}
+
+export type TrainTask = GrowTreeTask | FitNetworkTask | FitGbtTask;
 
 export type TrainTaskResult =
   | { ok: true; kind: 'grow-tree'; tree: GrownTree; kernel: KernelName }
+  | { ok: true; kind: 'fit-gbt'; boosted: BoostResult; kernel: KernelName }
   | { ok: true; kind: 'fit-network'; weights: NetworkWeights }
   | { ok: false; error: WireError };
 

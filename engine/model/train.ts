@@ -3,16 +3,19 @@
  *
  *   read (data + --new-data, the same features by name) -> labels (BENIGN 0, else 1)
  *   -> non-finite policy (drop rows | impute) -> stratified train/test split
- *   -> train (random forest | logreg | mlp | auto) on the training split
+ *   -> train (random forest | gradient-boosted trees | one decision tree | logreg | mlp | auto)
+ *      on the training split
  *   -> evaluate on the test split -> write model.json, profile.json (the training split's
  *      baseline, as `driftcatcher baseline` writes it), prediction_profile.json (the model's
  *      y_prob on the test split, for prediction drift), metrics.json into a new registry version
  *   -> register the version with the alias `challenger`
  *
- * `auto` holds out 20% of the training split (stratified) as validation, trains the forest and
- * both networks on the rest at once (each network in its own worker, the trees spread over the
- * workers), keeps the best by validation ROC AUC (then accuracy; ties keep the earlier of rf,
- * logreg, mlp), and refits that one on the whole training split.
+ * `auto` holds out 20% of the training split (stratified) as validation, trains the forest, both
+ * networks, the boosted trees and the single tree on the rest at once (each network and the
+ * boosting in its own worker, the forest's trees spread over the workers, the single tree after
+ * the forest: they share the pool's forest memory), keeps the best by validation ROC AUC (then
+ * accuracy; ties keep the earlier of rf, logreg, mlp, gbt, tree), and refits that one on the
+ * whole training split.
  *
  * `search` (grid | random) replaces that: the trials of the model's family (every family for
  * `auto`) are scored by stratified K-fold cross-validation on the training split (search.ts),
@@ -32,6 +35,7 @@ import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from './train-protocol.js';
 import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
 import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
+import { gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
@@ -40,8 +44,10 @@ import { buildPredictionProfile, PREDICTION_PROFILE_FILE, savePredictionProfile,
 import { confusionCsv, confusionMatrix, CONFUSION_CSV_FILE, CONFUSION_JSON_FILE, forestImportance, importanceCsv, IMPORTANCE_FILE } from './importance.js';
 import { planSearch, runSearch, type Scoring, type SearchMethod, type SearchPlan, type SearchResult, type Trial, type TrialResult } from './search.js';
 
-export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'auto';
-export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'auto'];
+export type ModelChoice = 'rf' | 'logreg' | 'mlp' | 'gbt' | 'tree' | 'auto';
+export const MODEL_CHOICES: readonly ModelChoice[] = ['rf', 'logreg', 'mlp', 'gbt', 'tree', 'auto'];
+/** What `auto` compares, in the order ties are broken (the earlier wins). */
+export const AUTO_CANDIDATES: readonly Exclude<ModelChoice, 'auto'>[] = ['rf', 'logreg', 'mlp', 'gbt', 'tree'];
 
 export interface TrainOptions {
   /** labelled training data (CSV or Arrow IPC) */
@@ -49,11 +55,16 @@ export interface TrainOptions {
   /** more labelled files trained on together with `data` (retraining on old + new data) */
   newData?: readonly string[];
   model?: ModelChoice;
+  /** rf: trees in the forest */
   nEstimators?: number;
-  /** null or undefined: unlimited */
+  /** rf and tree: null or undefined: unlimited */
   maxDepth?: number | null;
+  /** rf and tree */
   minSamplesLeaf?: number;
+  /** rf */
   maxFeatures?: ForestParams['maxFeatures'];
+  /** gbt: its parameters over GBT_DEFAULTS (the CLI's `--param name=value`, names in GBT_PARAM_SCHEMA); the seed is `seed` */
+  gbt?: Partial<Omit<GbtParams, 'seed'>>;
   /** share of rows held out for the test metrics (default 0.2) */
   testSize?: number;
   seed?: number;
@@ -151,7 +162,12 @@ export const TRAIN_DEFAULTS = {
 };
 
 function modelTypeOf(choice: Exclude<ModelChoice, 'auto'>): ModelType {
-  return choice === 'rf' ? 'random_forest' : choice;
+  return choice === 'rf' ? 'random_forest' : choice === 'gbt' ? 'gradient_boosting' : choice === 'tree' ? 'decision_tree' : choice;
+}
+
+/** The single tree: the forest's code with one tree, no bootstrap, every feature at every split. */
+function treeParamsOf(forest: ForestParams): ForestParams {
+  return { ...forest, nEstimators: 1, bootstrap: false, maxFeatures: 'all' };
 }
 
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
@@ -173,6 +189,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seed,
   };
   validateForestParams(forestParams);
+  const gbtParams = resolveGbtParams({ ...options.gbt, seed });
   checkWorkers(workers);
   const searchOptions = { trials: options.trials, cv: options.cv, scoring: options.scoring, param: options.param };
   let plan: SearchPlan | undefined;
@@ -204,8 +221,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   const nFeatures = train.columns.length;
   const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : choice === 'rf' || choice === 'auto';
+  const needsTree = !plan && (choice === 'tree' || choice === 'auto');
   const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
-  const pool = new TrainPool({ workers, kernel: options.kernel }, needsForest ? forestMemoryBytes(train.rows, nFeatures, memoryParams, Math.max(1, workers)) : 0);
+  const slots = Math.max(1, workers);
+  // the forest's memory, planned for the larger of the forest and the single tree (all features a split) when both may run
+  const forestBytes = Math.max(needsForest ? forestMemoryBytes(train.rows, nFeatures, memoryParams, slots) : 0, needsTree ? forestMemoryBytes(train.rows, nFeatures, treeParamsOf(forestParams), slots) : 0);
+  const pool = new TrainPool({ workers, kernel: options.kernel }, forestBytes);
   const fitStarted = performance.now();
   let candidates: CandidateScore[] | undefined;
   let search: SearchResult | undefined;
@@ -216,7 +237,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     if (plan) {
       progress(`search: ${plan.method}, ${plan.trials.length} trial(s) x ${plan.cv} folds on ${train.rows} rows, scoring ${plan.scoring}`);
       search = await runSearch(plan, train, {
-        fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, seed, options.epochs, trial.params),
+        fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, gbtParams, seed, options.epochs, trial.params),
         predict: (model, part) => predictDataset(model.model, part),
         modelType: (family) => modelTypeOf(family as Exclude<ModelChoice, 'auto'>),
         concurrency: workers,
@@ -230,17 +251,21 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
       const fitPart = takeRows(train, inner.train);
       const validation = takeRows(train, inner.test);
-      progress(`auto: fitting rf, logreg, mlp on ${fitPart.rows} rows, validating on ${validation.rows}`);
-      const kinds: Array<Exclude<ModelChoice, 'auto'>> = ['rf', 'logreg', 'mlp'];
-      const results = await Promise.all(
-        kinds.map(async (k) => {
-          const t0 = performance.now();
-          const model = await fitOne(k, pool, fitPart, forestParams, seed, options.epochs);
-          const scored = await predictDataset(model.model, validation);
-          const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
-          return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
-        }),
-      );
+      progress(`auto: fitting ${AUTO_CANDIDATES.join(', ')} on ${fitPart.rows} rows, validating on ${validation.rows}`);
+      const candidate = async (k: Exclude<ModelChoice, 'auto'>) => {
+        const t0 = performance.now();
+        const model = await fitOne(k, pool, fitPart, forestParams, gbtParams, seed, options.epochs);
+        const scored = await predictDataset(model.model, validation);
+        const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
+        return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
+      };
+      // the forest and the single tree share the pool's forest memory and slots: one after the other
+      const [forestAndTree, ...others] = await Promise.all([
+        (async () => [await candidate('rf'), await candidate('tree')])(),
+        ...(['logreg', 'mlp', 'gbt'] as const).map(candidate),
+      ]);
+      const byKind = new Map([...forestAndTree!, ...others].map((r) => [r.kind, r]));
+      const results = AUTO_CANDIDATES.map((k) => byKind.get(k)!);
       candidates = results.map((r) => r.score);
       const better = (a: CandidateScore, b: CandidateScore) => nanLow(a.validation_roc_auc) > nanLow(b.validation_roc_auc) || (nanLow(a.validation_roc_auc) === nanLow(b.validation_roc_auc) && a.validation_accuracy > b.validation_accuracy);
       let best = results[0]!;
@@ -249,7 +274,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
     }
     progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
-    fitted = await fitOne(kind, pool, train, forestParams, seed, options.epochs, overrides);
+    fitted = await fitOne(kind, pool, train, forestParams, gbtParams, seed, options.epochs, overrides);
   } finally {
     await pool.close();
   }
@@ -288,6 +313,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     fill,
     params,
     ...(fitted.model.forest ? { forest: fitted.model.forest } : {}),
+    ...(fitted.model.boosting ? { boosting: fitted.model.boosting } : {}),
     ...(fitted.model.network ? { network: fitted.model.network } : {}),
   };
 
@@ -368,7 +394,7 @@ const nanLow = (x: number) => (Number.isNaN(x) ? -Infinity : x);
 
 interface Fitted {
   modelType: ModelType;
-  model: Pick<Model, 'forest' | 'network'> & { modelType: ModelType };
+  model: Pick<Model, 'forest' | 'boosting' | 'network'> & { modelType: ModelType };
   params: Record<string, ParamValue>;
   kernel: KernelName | null;
 }
@@ -395,7 +421,46 @@ function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): 
   return widest;
 }
 
-async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, baseForest: ForestParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, baseForest: ForestParams, gbtParams: GbtParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
+  if (kind === 'gbt') {
+    const trained = await trainGbt(pool, data, gbtParams);
+    return {
+      modelType: 'gradient_boosting',
+      model: { modelType: 'gradient_boosting', boosting: trained.booster },
+      params: {
+        ...gbtParamRecord(gbtParams),
+        loss: 'log_loss',
+        early_stopping_used: trained.earlyStopping,
+        stopped_early: trained.stoppedEarly,
+        n_iter: trained.iterations,
+        base_score: trained.booster.baseScore,
+        final_train_loss: trained.trainLoss[trained.trainLoss.length - 1] ?? null,
+        final_validation_loss: trained.validationLoss ? (trained.validationLoss[trained.validationLoss.length - 1] ?? null) : null,
+        tree_nodes: trained.nodes,
+        kernel: trained.kernel,
+      },
+      kernel: trained.kernel,
+    };
+  }
+  if (kind === 'tree') {
+    const params = treeParamsOf(baseForest);
+    const trained = await trainForest(pool, data, params);
+    return {
+      modelType: 'decision_tree',
+      model: { modelType: 'decision_tree', forest: trained.forest },
+      params: {
+        max_depth: params.maxDepth,
+        min_samples_split: params.minSamplesSplit,
+        min_samples_leaf: params.minSamplesLeaf,
+        max_bins: params.maxBins,
+        criterion: 'gini',
+        tree_nodes: trained.nodes,
+        tree_depth_reached: trained.maxDepthReached,
+        kernel: trained.kernel,
+      },
+      kernel: trained.kernel,
+    };
+  }
   if (kind === 'rf') {
     const forestParams = trialForestParams(baseForest, overrides);
     const trained = await trainForest(pool, data, forestParams);
@@ -442,9 +507,10 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
 }
 
 /** Probabilities and classes of a dataset's rows (finite features, model order). */
-export async function predictDataset(model: Pick<Model, 'forest' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
+export async function predictDataset(model: Pick<Model, 'forest' | 'boosting' | 'network'>, data: Dataset): Promise<{ proba: Float64Array; pred: Uint8Array }> {
   if (model.forest) return forestPredict(model.forest, data.columns, data.rows);
-  if (!model.network) throw internalError('model has neither a forest nor a network');
+  if (model.boosting) return gbtPredict(model.boosting, data.columns, data.rows);
+  if (!model.network) throw internalError('model has no forest, boosted trees or network');
   const { transformRows, networkProba } = await import('./network.js');
   const x = transformRows(data.columns, data.rows, model.network.transform);
   const proba = await networkProba(model.network.weights, x, data.rows);

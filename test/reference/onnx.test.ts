@@ -1,5 +1,5 @@
 /**
- * A trained random forest's (and an mlp's) MLflow model directory, loaded as an MLflow user would: with
+ * A trained random forest's (and an mlp's, gradient-boosted trees', a single tree's) MLflow model directory, loaded as an MLflow user would: with
  * `mlflow.pyfunc.load_model(<folder>)` on a pandas DataFrame of real CICIDS rows (NaN and
  * Infinity cells included), and its model.onnx with onnxruntime (Python), both against our own
  * `predictFile` on the same CSV: probabilities within 1e-6, labels equal
@@ -90,3 +90,25 @@ describe('the MLflow model directory of an mlp (Python: MLflow pyfunc)', () => {
   });
 });
 
+
+describe('the MLflow model directories of gradient-boosted trees and a single tree (Python: MLflow pyfunc, onnxruntime)', () => {
+  for (const [kind, options] of [
+    ['gbt', { gbt: { maxIter: 40 } }],
+    ['tree', { maxDepth: 8 }],
+  ] as const) {
+    it(`${kind}: mlflow.pyfunc.load_model(folder) and onnxruntime predict as predictFile does, non-finite cells included`, async () => {
+      const result = await trainModel({ data, model: kind, ...options, workers: 0, registry: join(dir, `models-${kind}`), seed: 5 });
+      const out = join(dir, `predictions-${kind}.csv`);
+      await predictFile({ model: result.modelDir, data, out });
+      const lines = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+      const mine = { pred: lines.map((l) => Number(l.split(',')[0])), proba: lines.map((l) => Number(l.split(',')[1])) };
+      expect(new Set(mine.pred).size).toBe(2);
+      const python_ = python(result.modelDir, data);
+      for (const theirs of [python_.pyfunc, python_.onnx!]) {
+        expect(theirs.label.length).toBe(mine.pred.length);
+        expect(theirs.probability.reduce((max, p, r) => Math.max(max, Math.abs(p - mine.proba[r]!)), 0)).toBeLessThanOrEqual(1e-6);
+        expect(theirs.label.filter((label, r) => label !== mine.pred[r]).length).toBe(0);
+      }
+    });
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * The ONNX export of a random forest (and of the logreg/mlp networks), run by onnxruntime-node (a real ONNX runtime, not our
+ * The ONNX export of a random forest (and of the gradient-boosted trees, the single tree and the logreg/mlp networks), run by onnxruntime-node (a real ONNX runtime, not our
  * code) on real CICIDS rows, against our own predict: probabilities within 1e-6, labels equal,
  * non-finite values filled as predict fills them. The Python side (onnxruntime, MLflow pyfunc)
  * is test/reference/onnx.test.ts.
@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { applyFill, forestPredict, predictDataset, readLabelledData, trainModel, type Model, type TrainResult } from '../../../engine/model/index.js';
+import { applyFill, forestPredict, gbtPredict, predictDataset, readLabelledData, trainModel, type Model, type TrainResult } from '../../../engine/model/index.js';
 import { forestToOnnx, MLFLOW_MODEL_FILES, modelToOnnx } from '../../../engine/model/index.js';
 import { ModelError } from '../../../engine/util/index.js';
 import { relabelledHead, tempDir } from '../../helpers.js';
@@ -121,6 +121,44 @@ describe('forestToOnnx (onnxruntime-node)', () => {
       expect(existsSync(join(result.modelDir, 'MLmodel'))).toBe(true);
     });
   }
+
+  it('gradient-boosted trees (leaf log-odds, base_values, LOGISTIC) predict the real rows as gbtPredict does, raw values in', async () => {
+    const result = await trainModel({ data, model: 'gbt', gbt: { maxIter: 30 }, nonFinite: 'impute', workers: 0, registry: join(dir, 'models-gbt'), seed: 5 });
+    const model = result.model;
+    expect(model.modelType).toBe('gradient_boosting');
+    expect(model.boosting!.trees.length).toBe(30);
+    const read = await readLabelledData([data]);
+    const raw = model.features.map((name) => read.columns[read.featureNames.indexOf(name)]!);
+    const ours = gbtPredict(model.boosting!, applyFill(raw, model.fill), read.rows);
+    expect(new Set(ours.pred).size).toBe(2);
+    expectSamePredictions(await runOnnx(modelToOnnx(model), raw, read.rows), ours);
+    // and at the float64 thresholds of the first tree, with the other features at their medians
+    const tree = model.boosting!.trees[0]!;
+    const splits = [...tree.feature.keys()].filter((i) => tree.feature[i]! >= 0);
+    const columns = model.features.map((_, k) => new Float64Array(3 * splits.length).fill(model.fill.nan[k]!));
+    splits.forEach((node, at) => {
+      const t = tree.threshold[node]!;
+      const column = columns[tree.feature[node]!]!;
+      column[3 * at] = t;
+      column[3 * at + 1] = nextDown(t);
+      column[3 * at + 2] = nextUp(t);
+    });
+    const one = { ...model, boosting: { ...model.boosting!, trees: [tree] } } satisfies Model;
+    expectSamePredictions(await runOnnx(modelToOnnx(one), columns, 3 * splits.length), gbtPredict(one.boosting, columns, 3 * splits.length));
+    expect(existsSync(join(result.modelDir, 'MLmodel'))).toBe(true);
+  });
+
+  it('a single decision tree exports as a forest of one', async () => {
+    const result = await trainModel({ data, model: 'tree', maxDepth: 6, nonFinite: 'impute', workers: 0, registry: join(dir, 'models-tree'), seed: 5 });
+    const model = result.model;
+    expect(model.modelType).toBe('decision_tree');
+    expect(model.forest!.trees.length).toBe(1);
+    const read = await readLabelledData([data]);
+    const raw = model.features.map((name) => read.columns[read.featureNames.indexOf(name)]!);
+    const ours = forestPredict(model.forest!, applyFill(raw, model.fill), read.rows);
+    expect(new Set(ours.pred).size).toBe(2);
+    expectSamePredictions(await runOnnx(modelToOnnx(model), raw, read.rows), ours);
+  });
 
   it('the registered version folder is an MLflow model directory (MLmodel last, beside model.json)', () => {
     const folder = trained.modelDir;

@@ -1,0 +1,45 @@
+"""Peer for `npm run bench -- train`: scikit-learn's HistGradientBoostingClassifier (defaults) on the same split.
+
+Usage: sklearn_hgb.py DIR SEED
+DIR as for sklearn_rf.py (meta.json, X_train.f64 / X_test.f64 feature-major float64, y_*.u8).
+Prints one JSON object: fit seconds (wall and CPU, all threads), accuracy, ROC AUC, iterations
+and this process's peak RSS. Thread count: OMP_NUM_THREADS (the bench sets 2).
+"""
+import json
+import resource
+import sys
+import time
+
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import accuracy_score, roc_auc_score
+
+from sklearn_rf import load
+
+
+def main():
+    directory, seed = sys.argv[1], int(sys.argv[2])
+    with open(f"{directory}/meta.json") as f:
+        meta = json.load(f)
+    x_train, y_train = load(directory, "train", meta["train_rows"], meta["features"])
+    x_test, y_test = load(directory, "test", meta["test_rows"], meta["features"])
+    model = HistGradientBoostingClassifier(random_state=seed)
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    model.fit(x_train, y_train)
+    fit_seconds = time.perf_counter() - started
+    fit_cpu_seconds = time.process_time() - cpu_started
+    proba = model.predict_proba(x_test)[:, 1]
+    pred = model.predict(x_test)
+    print(json.dumps({
+        "fit_seconds": fit_seconds,
+        "fit_cpu_seconds": fit_cpu_seconds,
+        "accuracy": float(accuracy_score(y_test, pred)),
+        "roc_auc": float(roc_auc_score(y_test, proba)),
+        "iterations": int(model.n_iter_),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "sklearn": __import__("sklearn").__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()
