@@ -143,32 +143,14 @@ export function modelFromJson(doc: unknown, file: string): Model {
       const boosting = d['boosting'];
       if (!boosting || !Array.isArray(boosting['trees']) || boosting['trees'].length === 0) return fail('"boosting.trees" must be a non-empty array');
       if (typeof boosting['base_score'] !== 'number' || !Number.isFinite(boosting['base_score'])) return fail('"boosting.base_score" must be a finite number');
-      const trees: BoostedTree[] = boosting['trees'].map((t: Record<string, unknown>, i: number) => {
-        const tree: BoostedTree = {
-          feature: decode(t['feature'], Int32Array, `tree ${i} feature`),
-          threshold: decode(t['threshold'], Float64Array, `tree ${i} threshold`),
-          left: decode(t['left'], Int32Array, `tree ${i} left`),
-          right: decode(t['right'], Int32Array, `tree ${i} right`),
-          value: decode(t['value'], Float64Array, `tree ${i} value`),
-        };
-        checkTree(tree, features.length, i, 1);
-        return tree;
-      });
+      // one value per node (a leaf's log-odds)
+      const trees: BoostedTree[] = decodeTrees(boosting['trees'], features.length, 1);
       model.boosting = { nFeatures: features.length, baseScore: boosting['base_score'], trees };
     } else if (FOREST_MODEL_TYPES.includes(model.modelType)) {
       const forest = d['forest'];
       if (!forest || !Array.isArray(forest['trees']) || forest['trees'].length === 0) return fail('"forest.trees" must be a non-empty array');
-      const trees: Tree[] = forest['trees'].map((t: Record<string, unknown>, i: number) => {
-        const tree: Tree = {
-          feature: decode(t['feature'], Int32Array, `tree ${i} feature`),
-          threshold: decode(t['threshold'], Float64Array, `tree ${i} threshold`),
-          left: decode(t['left'], Int32Array, `tree ${i} left`),
-          right: decode(t['right'], Int32Array, `tree ${i} right`),
-          value: decode(t['value'], Float64Array, `tree ${i} value`),
-        };
-        checkTree(tree, features.length, i, 2);
-        return tree;
-      });
+      // two values per node (the class counts)
+      const trees: Tree[] = decodeTrees(forest['trees'], features.length, 2);
       if (model.modelType === 'decision_tree' && trees.length !== 1) return fail(`a decision_tree has one tree, got ${trees.length}`);
       model.forest = { nFeatures: features.length, trees };
     } else {
@@ -193,6 +175,21 @@ export function modelFromJson(doc: unknown, file: string): Model {
 }
 
 /** Node arrays agree in length (`valuesPerNode` values a node) and every child index is in range and after its parent. */
+/** The trees of a saved forest or boosting, each decoded and checked (valuesPerNode: 2 for a forest's class counts, 1 for a boosting's leaf values). */
+function decodeTrees(list: Record<string, unknown>[], nFeatures: number, valuesPerNode: number): Tree[] {
+  return list.map((t, i) => {
+    const tree: Tree = {
+      feature: decode(t['feature'], Int32Array, `tree ${i} feature`),
+      threshold: decode(t['threshold'], Float64Array, `tree ${i} threshold`),
+      left: decode(t['left'], Int32Array, `tree ${i} left`),
+      right: decode(t['right'], Int32Array, `tree ${i} right`),
+      value: decode(t['value'], Float64Array, `tree ${i} value`),
+    };
+    checkTree(tree, nFeatures, i, valuesPerNode);
+    return tree;
+  });
+}
+
 function checkTree(tree: Tree | BoostedTree, nFeatures: number, index: number, valuesPerNode: number): void {
   const n = tree.feature.length;
   if (n === 0 || tree.threshold.length !== n || tree.left.length !== n || tree.right.length !== n || tree.value.length !== valuesPerNode * n) throw new Error(`tree ${index}: node arrays of different lengths`);
