@@ -8,6 +8,8 @@ import { AGGREGATIONS, AUTO, COMPATS, CORRECTIONS, DRIFT_DEFAULTS, DRIFT_METHODS
 import { REGISTRY_DEFAULTS } from '../engine/model/index.js';
 import { maxWorkers, workerBoundText } from '../engine/drift/index.js';
 import { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT } from '../engine/io/index.js';
+import { AGENT_DEFAULTS, ALERT_FORMATS, type AlertFormat } from '../engine/agent/index.js';
+import { CONFIG_DEFAULTS } from './settings.js';
 import { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT } from '../engine/profile/index.js';
 
 export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -73,14 +75,50 @@ export interface DriftFlags {
 /** `psi 0.2, jensenshannon 0.1, hellinger 0.1`: each method's default threshold. */
 const methodThresholds = () => DRIFT_METHODS.map((m) => `${m.id} ${DRIFT_DEFAULTS.thresholds[m.id]}`).join(', ');
 
+/** `--method` (setting drift.method: cli/settings.ts). */
+export function methodOption(): Option {
+  return new Option('--method <id>', 'drift method; auto: one per feature (categorical: chisquare on its categories; at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method);
+}
+
+/** `--threshold` (setting drift.threshold, $DRIFT_THRESHOLD). */
+export function thresholdOption(): Option {
+  return new Option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; default: $DRIFT_THRESHOLD, else the method's: ${methodThresholds()})`).argParser(number('--threshold'));
+}
+
+/** `--reference-days` (setting reference.window_days, $REFERENCE_WINDOW_DAYS): days of production data a reference window covers. */
+export function referenceDaysOption(): Option {
+  return new Option('--reference-days <n>', `days of production data the reference window covers (default: $REFERENCE_WINDOW_DAYS, else ${CONFIG_DEFAULTS.referenceWindowDays})`).argParser(integer('--reference-days', 1, 36_600));
+}
+
+export interface AlertFlags {
+  webhookUrl?: string;
+  alertFormat: AlertFormat;
+  alertOnDrift?: boolean;
+  alertOnTraining?: boolean;
+}
+
+/**
+ * `--webhook-url` and `--alert-format` (settings alert.webhook_url, alert.format), and with `on` the
+ * switch that makes a command alert: `--alert-on-drift` (check) or `--alert-on-training` (train),
+ * each with its `--no-` form, so a flag can turn off what the environment or the file turned on.
+ */
+export function addAlertOptions(command: Command, on: ReadonlyArray<'drift' | 'training'> = []): Command {
+  command
+    .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
+    .addOption(new Option('--alert-format <format>', 'webhook payload').choices([...ALERT_FORMATS]).default(AGENT_DEFAULTS.alertFormat));
+  if (on.includes('drift')) command.option('--alert-on-drift', 'post the verdict to the webhook when it is alert or retrain (default: $ALERT_ON_DRIFT, else off)').option('--no-alert-on-drift', 'do not, whatever $ALERT_ON_DRIFT or the config file say');
+  if (on.includes('training')) command.option('--alert-on-training', 'post the new version and its test metrics to the webhook (default: $ALERT_ON_TRAINING, else off)').option('--no-alert-on-training', 'do not, whatever $ALERT_ON_TRAINING or the config file say');
+  return command;
+}
+
 /** The drift and engine options `check` and `scan` share (defaults: DRIFT_DEFAULTS); `output: false` leaves out --fail-on, --top and --json. */
 export function addDriftOptions(command: Command, { output = true }: { output?: boolean } = {}): Command {
   const policy = DRIFT_DEFAULTS.policy;
   const quality = DRIFT_DEFAULTS.quality;
   command
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly (driftcatcher: the original tool, PSI only)').choices([...COMPATS]))
-    .addOption(new Option('--method <id>', 'drift method; auto: one per feature (categorical: chisquare on its categories; at most 5 distinct training values: chisquare; at most 1000 training values: ks; more: wasserstein)').choices([...DRIFT_METHODS.map((m) => m.id), AUTO]).default(DRIFT_DEFAULTS.method))
-    .option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; default: the method's: ${methodThresholds()})`, number('--threshold'))
+    .addOption(methodOption())
+    .addOption(thresholdOption())
     .option('--drift-share <x>', 'the dataset drifts (verdict retrain) when at least this share of the features drifted (Evidently: 0.5; default: the policy alone)', number('--drift-share'))
     .addOption(new Option('--correction <how>', "multiple-testing correction of the p-value methods' p-values (ks, chisquare)").choices([...CORRECTIONS]).default(DRIFT_DEFAULTS.correction))
     .option('--epsilon <x>', 'replaces zero proportions', number('--epsilon'), DRIFT_DEFAULTS.epsilon)
@@ -145,7 +183,7 @@ export interface TrackingFlags {
 /** The tracking options commands that record runs share (`--experiment` only where a run is made). */
 export function addTrackingOptions(command: Command, what: { experiment?: boolean } = { experiment: true }): Command {
   command
-    .option('--tracking-uri <uri>', 'MLflow tracking server, http(s)://host:port (default: $MLFLOW_TRACKING_URI; none: runs stay in the local ledger)')
+    .option('--tracking-uri <uri>', 'MLflow tracking server, http(s)://host:port (default: $MLFLOW_TRACKING_URI, else the config file\'s tracking.uri; none: runs stay in the local ledger)')
     .option('--ledger-dir <dir>', 'the local run ledger (default: $DRIFTCATCHER_HOME, else ./.driftcatcher)');
   if (what.experiment) {
     command

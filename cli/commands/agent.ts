@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions, AlertFormat } from '../../engine/agent/index.js';
 import { UsageError } from '../../engine/util/index.js';
 // --interval is parsed with the command line, and --help shows the agent's defaults
-import { AGENT_DEFAULTS, ALERT_FORMATS, parseInterval } from '../../engine/agent/index.js';
-import { addDriftOptions, addRegistryOptions, addTrackingOptions, exitCodeFor, integer, number, registryOptions, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
+import { AGENT_DEFAULTS, parseInterval } from '../../engine/agent/index.js';
+import { addAlertOptions, addDriftOptions, addRegistryOptions, addTrackingOptions, exitCodeFor, integer, number, registryOptions, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { featureTable, smallSampleWarning } from '../render.js';
 
@@ -64,12 +64,11 @@ function addRetrainOptions(command: Command, retrainOnly = false): Command {
 
 /** What `check` and `watch` do with a verdict: alert, or retrain with labelled files. */
 function addActionOptions(command: Command): Command {
-  return addRetrainOptions(command)
+  addRetrainOptions(command)
     .addOption(alertCooldownHours())
     .option('--new-data <files...>', 'new labelled files to retrain with on a retrain verdict (without them: alert)')
-    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
-    .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
-    .addOption(new Option('--alert-format <format>', 'webhook payload').choices([...ALERT_FORMATS]).default(AGENT_DEFAULTS.alertFormat));
+    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp());
+  return addAlertOptions(command);
 }
 
 const addQuiet = (command: Command) => command.option('--quiet', 'do not echo log events on stderr');

@@ -1,13 +1,15 @@
+import { basename } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../engine/util/index.js';
-import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addAlertOptions, addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type AlertFlags, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
+import { alertIfOn } from '../alerting.js';
 import { printJson } from '../format.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderDriftReport } from '../../engine/report/index.js';
 import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
 
 export function registerCheck(program: Command): void {
-  addTrackingOptions(addDriftOptions(addBaselineOptions(
+  addAlertOptions(addTrackingOptions(addDriftOptions(addBaselineOptions(
     program
       .command('check')
       .description('check one batch for drift against a baseline profile; prints features ranked by the drift method\'s score (PSI by default) and the verdict')
@@ -18,7 +20,7 @@ export function registerCheck(program: Command): void {
       .option('--prediction-column <name>', "prediction drift from a column of the batch that already holds the model's y_prob (the model is not run; its prediction profile is the reference)")
       .option('--model <ref>', 'the model of --predictions: a registry folder (champion, else the latest; DIR@alias or DIR@version for another), a version folder or a model.json', REGISTRY_DEFAULTS.registry),
     ' (when the baseline is built from data)',
-  ))).action(async (data: string | undefined, flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string; summaries?: string[]; predictions?: boolean; predictionColumn?: string; model: string }) => {
+  ))), ['drift']).action(async (data: string | undefined, flags: DriftFlags & TrackingFlags & BaselineFlags & AlertFlags & { baseline: string; summaries?: string[]; predictions?: boolean; predictionColumn?: string; model: string }) => {
     if ((data === undefined) === (flags.summaries === undefined)) throw new UsageError(data === undefined ? 'give the current data, or --summaries' : 'give the current data or --summaries, not both');
     const withPredictions = flags.predictions === true || flags.predictionColumn !== undefined;
     if (withPredictions && flags.summaries) throw new UsageError('--predictions and --prediction-column need the batch itself, not --summaries');
@@ -36,6 +38,9 @@ export function registerCheck(program: Command): void {
     process.stderr.write(smallSampleWarning(null, report.small_sample));
     process.stderr.write(smallSampleWarning('prediction drift', report.prediction_drift?.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
+    // ALERT_ON_DRIFT: the verdict to the webhook when it is alert or retrain
+    const alert = { on: flags.alertOnDrift, webhookUrl: flags.webhookUrl, alertFormat: flags.alertFormat, setting: 'ALERT_ON_DRIFT' };
+    if (report.action !== 'wait') await alertIfOn(alert, async () => (await import('../../engine/agent/index.js')).alertContent(report, { name: basename(flags.baseline), version: null }));
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
     const { recordDriftCheck } = await import('../../engine/report/index.js');

@@ -4,7 +4,8 @@ import type { KernelName } from '../../engine/index.js';
 import { GBT_DEFAULTS, GBT_PARAM_SCHEMA, MODEL_CHOICES, parseGbtParam, SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS, type GbtParams } from '../../engine/model/index.js';
 import { UsageError } from '../../engine/util/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
-import { addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type RegistryFlags, type TrackingFlags } from '../options.js';
+import { addAlertOptions, addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type AlertFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
+import { alertIfOn } from '../alerting.js';
 import { printJson } from '../format.js';
 
 interface TrainFlags extends RegistryFlags {
@@ -66,7 +67,7 @@ function gbtParams(pairs: readonly string[] | undefined, model: ModelChoice): Pa
 const paramHelp = `one gbt parameter, name=value (defaults: scikit-learn HistGradientBoosting's): ${GBT_PARAM_SCHEMA.map((p) => `${p.name}=${String(GBT_DEFAULTS[p.key] ?? 'none')}`).join(', ')}`;
 
 export function registerTrain(program: Command): void {
-  addTrackingOptions(addRegistryOptions(program
+  addAlertOptions(addTrackingOptions(addRegistryOptions(program
     .command('train')
     .description('train a classifier on labelled data, evaluate it on a held-out split and register it as the challenger')
     .argument('<data>', 'labelled training data: CSV, Arrow IPC or Parquet')
@@ -93,8 +94,8 @@ export function registerTrain(program: Command): void {
     .option('--cv <k>', `--search: folds of the stratified K-fold (default ${SEARCH_DEFAULTS.cv})`, integer('--cv', 2, 100))
     .addOption(new Option('--scoring <metric>', `--search: what the folds score (default ${SEARCH_DEFAULTS.scoring}; log_loss: lower is better)`).choices([...SCORINGS]))
     .option('--param <name=values>', `repeatable. With --search: a parameter's values, name=v1,v2 or (random) name=lo:hi (defaults: ${spacesHelp()}). Without: ${paramHelp}`, collect)
-    .option('--json', 'print the result as JSON'))
-    .action(async (data: string, flags: TrainFlags & TrackingFlags) => {
+    .option('--json', 'print the result as JSON')), ['training'])
+    .action(async (data: string, flags: TrainFlags & TrackingFlags & AlertFlags) => {
       const { trainModel } = await import('../../engine/model/index.js');
       const request: TrainOptions = {
         data,
@@ -143,6 +144,8 @@ export function registerTrain(program: Command): void {
       }
       if (flags.json) printJson(trainingJson(result));
       else process.stdout.write(renderTraining(result) + '\n');
+      // ALERT_ON_TRAINING: the new version and its test metrics to the webhook
+      await alertIfOn({ on: flags.alertOnTraining, webhookUrl: flags.webhookUrl, alertFormat: flags.alertFormat, setting: 'ALERT_ON_TRAINING' }, async () => (await import('../../engine/agent/index.js')).trainingAlertContent(result));
       // the run (metrics, params, model, profile) goes to the ledger, then to MLflow when configured
       if (flags.record === false) return;
       const { recordTraining } = await import('../../engine/report/index.js');

@@ -1,5 +1,6 @@
 /**
- * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON.
+ * Webhook alerts over undici: Slack (`text` + `blocks`), Discord (`embeds`) or generic JSON, of a
+ * drift verdict or (`trainingAlertContent`, `train` with ALERT_ON_TRAINING) of a finished training.
  * The payload names the verdict, the drift method and its overall score with the verdict's
  * thresholds, the per-feature threshold, the top drifted features, the reference and current
  * sizes and the model version. Delivery goes through the retry interceptor engine/tracking
@@ -159,8 +160,50 @@ export function alertRetryPolicy(retries: number, backoffMs: number, timeoutMs: 
   return { maxRetries: retries, firstDelayMs: backoffMs, maxDelayMs: maxBackoffMs, totalMs: waits + (retries + 1) * timeoutMs };
 }
 
-/** POST the alert; retried with back-off; never throws. */
-export async function sendAlert(content: AlertContent, options: AlertOptions): Promise<AlertOutcome> {
+/** What a training alert says (`train` with ALERT_ON_TRAINING): the registered version and its test metrics. */
+export interface TrainingAlertContent {
+  event: 'training_completed';
+  model: { name: string; version: number; type: string; aliases: string[] };
+  /** test-split metrics, named as the training run logs them */
+  metrics: { roc_auc: number; accuracy: number; precision: number; recall: number; f1_score: number };
+  train_rows: number;
+  test_rows: number;
+  timestamp: string;
+}
+
+/** The training alert of a result (the fields of engine/model's TrainResult it needs). */
+export function trainingAlertContent(
+  result: { version: number; registeredModel: string; modelType: string; aliases: readonly string[]; metrics: TrainingAlertContent['metrics']; data: { train_rows: number; test_rows: number } },
+  now = new Date(),
+): TrainingAlertContent {
+  const { roc_auc, accuracy, precision, recall, f1_score } = result.metrics;
+  return {
+    event: 'training_completed',
+    model: { name: result.registeredModel, version: result.version, type: result.modelType, aliases: [...result.aliases] },
+    metrics: { roc_auc, accuracy, precision, recall, f1_score },
+    train_rows: result.data.train_rows,
+    test_rows: result.data.test_rows,
+    timestamp: now.toISOString(),
+  };
+}
+
+/** A training alert in the webhook's format (Slack `text` + `blocks`, Discord `embeds`, or the content as generic JSON). */
+export function trainingAlertPayload(content: TrainingAlertContent, format: AlertFormat): unknown {
+  const { model, metrics } = content;
+  const title = `driftcatcher: trained ${model.name} v${model.version} (${model.type}${model.aliases.length ? `, ${model.aliases.join(', ')}` : ''})`;
+  const scores = `roc_auc ${f4(metrics.roc_auc)}, accuracy ${f4(metrics.accuracy)}, precision ${f4(metrics.precision)}, recall ${f4(metrics.recall)}, f1_score ${f4(metrics.f1_score)}`;
+  const summary = `${scores}; ${content.train_rows} train / ${content.test_rows} test rows`;
+  if (format === 'slack') {
+    return { text: `${title}: ${summary}`, blocks: [{ type: 'header', text: { type: 'plain_text', text: title } }, { type: 'section', text: { type: 'mrkdwn', text: `*Test metrics*\n${scores}\n*Rows*\n${content.train_rows} train / ${content.test_rows} test` } }] };
+  }
+  if (format === 'discord') {
+    return { embeds: [{ title, description: summary, color: 0x2e7d32, timestamp: content.timestamp, fields: Object.entries(metrics).map(([name, value]) => ({ name, value: f4(value), inline: true })) }] };
+  }
+  return { source: 'driftcatcher', ...content };
+}
+
+/** POST the alert (a drift alert, or a training alert); retried with back-off; never throws. */
+export async function sendAlert(content: AlertContent | TrainingAlertContent, options: AlertOptions): Promise<AlertOutcome> {
   const format = options.format ?? AGENT_DEFAULTS.alertFormat;
   const retries = options.retries ?? AGENT_DEFAULTS.alertRetries;
   const backoff = options.backoffMs ?? envBackoffMs() ?? AGENT_DEFAULTS.alertBackoffMs;
@@ -172,7 +215,7 @@ export async function sendAlert(content: AlertContent, options: AlertOptions): P
     return { delivered: false, attempts: 0, format, error: 'the webhook is not a valid URL' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { delivered: false, attempts: 0, format, error: 'the webhook is not an http(s) URL' };
-  const body = JSON.stringify(alertPayload(content, format));
+  const body = JSON.stringify('event' in content && content.event === 'training_completed' ? trainingAlertPayload(content, format) : alertPayload(content as AlertContent, format));
   let attempts = 1;
   const { dispatcher, close } = await webhookDispatcher(alertRetryPolicy(retries, backoff, timeout), timeout, () => void attempts++);
   try {

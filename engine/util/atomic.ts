@@ -1,8 +1,9 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { link, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureParentDir, writeError } from './fs-errors.js';
+import { InputError } from './errors.js';
 
 /** A temp path beside `file`, so that the final rename stays on one file system. */
 export function tempPathFor(file: string): string {
@@ -23,6 +24,25 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (err) {
     await rm(temp, { force: true });
     throw writeError(err, file);
+  }
+}
+
+/**
+ * writeFileAtomic, but never over an existing file: the temp file is linked to `file` (which fails
+ * when `file` exists, even when another process made it a moment ago), then removed. An existing
+ * file is an InputError naming it, with `exists` as its detail.
+ */
+export async function writeFileAtomicNew(file: string, data: string | Uint8Array, exists = 'already exists'): Promise<void> {
+  await ensureParentDir(file);
+  const temp = tempPathFor(file);
+  try {
+    await writeFile(temp, data, { flush: true });
+    await link(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(exists, { file });
+    throw writeError(err, file);
+  } finally {
+    await rm(temp, { force: true });
   }
 }
 
