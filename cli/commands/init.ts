@@ -54,6 +54,7 @@ export function registerInit(program: Command): void {
       process.stdout.write(line + '\n');
       if (!flags.install) return;
       const result = installCronLine(line, cronMarker(cwd), { user: flags.user });
-      process.stderr.write(`driftcatcher: ${result.unchanged ? 'the crontab has this line already' : result.replaced ? 'replaced the earlier line of this folder in the crontab' : 'added the line to the crontab'}${flags.user ? ` of ${flags.user}` : ''}\n`);
+      const crontab = flags.user ? `the crontab of ${flags.user}` : 'the crontab';
+      process.stderr.write(`driftcatcher: ${result.unchanged ? `${crontab} has this line already` : result.replaced ? `replaced the earlier line of this folder in ${crontab}` : `added the line to ${crontab}`}\n`);
     });
 }

@@ -133,7 +133,7 @@ export function cronMarker(cwd: string): string {
 /** The crontab line: schedule, `cd` to the folder, the check, the log, the marker. `%` is escaped (cron reads it as a newline). */
 export function cronLine(options: CronOptions): string {
   const d = SCHEDULE_DEFAULTS;
-  const words = [...options.program, 'check', '--baseline', options.baseline ?? d.baseline, options.data ?? d.data, '--no-record'].map(shellWord);
+  const words = [...options.program, 'check', '--baseline', options.baseline ?? d.baseline, options.data ?? d.data].map(shellWord);
   const log = options.log ? ` >> ${shellWord(options.log)} 2>&1` : '';
   const line = `${cronSchedule(options.every ?? d.every)} cd ${shellWord(options.cwd)} && ${words.join(' ')}${log} ${cronMarker(options.cwd)}`;
   return line.replace(/%/g, '\\%');
