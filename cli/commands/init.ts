@@ -52,9 +52,10 @@ export function registerInit(program: Command): void {
       const program = [process.execPath, resolve(process.argv[1] ?? 'driftcatcher')];
       const line = cronLine({ every: flags.every, baseline: flags.baseline, data: flags.data, cwd, program, log: flags.log === undefined ? undefined : resolve(flags.log) });
       process.stdout.write(line + '\n');
+      const user = flags.user;
       if (!flags.install) return;
-      const result = installCronLine(line, cronMarker(cwd), { user: flags.user });
-      const crontab = flags.user ? `the crontab of ${flags.user}` : 'the crontab';
+      const result = installCronLine(line, cronMarker(cwd), { user });
+      const crontab = user ? `the crontab of ${user}` : 'the crontab';
       process.stderr.write(`driftcatcher: ${result.unchanged ? `${crontab} has this line already` : result.replaced ? `replaced the earlier line of this folder in ${crontab}` : `added the line to ${crontab}`}\n`);
     });
 }

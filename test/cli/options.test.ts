@@ -127,6 +127,10 @@ const RUNS: Record<string, string[][]> = {
   'agent retrain': [['agent', 'retrain', '--new-labeled-data', files.labelled, '--base-data', files.train, ...track_(at('state-retrain')), '--n-estimators', '2', '--workers', '0']],
   'agent status': [['agent', 'status', ...track_(at('state-check'))]],
   'profile merge': [['profile', 'merge', files.profile, '-o', at('merged.json'), '--json']],
+  'config show': [['config', 'show', '--json']],
+  'init ci': [['init', 'ci', '-o', at('ci/driftcatcher.yml')]],
+  // printed only: --install would change this machine's crontab (test/cli/config.test.ts installs into a throw-away user's)
+  'init cron': [['init', 'cron', '--log', at('cron.log')]],
   'agent watch': [['agent', 'watch', at('incoming'), ...track_(at('state-watch')), '--interval', '50ms', '--workers', '0']],
 };
 

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { HEAD_9998, ROOT, cli, tempDir } from '../helpers.js';
 
@@ -21,10 +21,10 @@ let arrowBatch: string;
 let traces = 0;
 
 /** Run `node --import module-trace.mjs <args>`; the exit status, stderr and the modules it loaded. */
-function traced(nodeArgs: string[]) {
+function traced(nodeArgs: string[], cwd = ROOT) {
   const traceFile = join(dir, `trace-${++traces}.txt`);
   const result = spawnSync(process.execPath, ['--import', TRACER, ...nodeArgs], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, NO_COLOR: '1', DC_MODULE_TRACE: traceFile },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -34,7 +34,7 @@ function traced(nodeArgs: string[]) {
   return { code: result.status, stderr: result.stderr, modules, loaded };
 }
 
-const tracedCli = (args: string[]) => traced([join(ROOT, 'dist', 'cli', 'main.js'), ...args]);
+const tracedCli = (args: string[], cwd?: string) => traced([join(ROOT, 'dist', 'cli', 'main.js'), ...args], cwd);
 
 beforeAll(() => {
   profile = join(dir, 'profile.json');
@@ -74,6 +74,19 @@ describe('CLI start-up loads only what the command uses', () => {
     const run = tracedCli(['scan', '--baseline', profile, HEAD_9998, HEAD_9998, '--compat', 'driftcatcher', '--json', '--no-record', '--workers', '0']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.loaded).toEqual([]);
+  });
+
+  it('the TOML parser loads only when the working directory has a driftcatcher.toml', () => {
+    const smolToml = (modules: string[]) => modules.some((m) => m.includes('/node_modules/smol-toml/'));
+    const without = tracedCli(['config', 'show', '--json']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(smolToml(without.modules)).toBe(false);
+    const withToml = join(dir, 'with-toml');
+    mkdirSync(withToml, { recursive: true });
+    writeFileSync(join(withToml, 'driftcatcher.toml'), '[drift]\nthreshold = 0.3\n');
+    const loaded = tracedCli(['config', 'show', '--json'], withToml);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(smolToml(loaded.modules)).toBe(true);
   });
 
   it('a baseline of an Arrow file, read into an Arrow Table, loads apache-arrow (control), no TensorFlow.js or undici', () => {
