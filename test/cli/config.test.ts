@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLOWS_299, HEAD_9998, cli, cliArgs, tempDir } from '../helpers.js';
+import { FLOWS_299, HEAD_9998, ROOT, cli, cliArgs, tempDir } from '../helpers.js';
 
 const root = tempDir('dc-cli-config-');
 const profile = join(root, 'profile.json');
@@ -230,6 +230,21 @@ describe('config show', () => {
     expect(text).toMatch(/^alert\.format\s+discord\s+file\s+--alert-format$/m);
     expect(text).toMatch(/^drift\.threshold\s+\(the method's \(psi 0\.2,.*\)\s+default\s+DRIFT_THRESHOLD\s+--threshold$/m);
     for (const key of Object.keys(settings)) expect(text).toMatch(new RegExp(`^${key.replace('.', '\\.')}\\s`, 'm'));
+  });
+});
+
+describe('docs/CONFIG.md', () => {
+  it('has a row for every setting config show lists, with its environment variable and flag', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'CONFIG.md'), 'utf8');
+    const result = run(['config', 'show', '--json'], workdir());
+    const settings = JSON.parse(result.stdout).settings as Array<{ key: string; env: string | null; flag: string | null }>;
+    expect(settings.length).toBeGreaterThan(10);
+    for (const s of settings) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${s.key}\` |`));
+      expect(row, s.key).toBeDefined();
+      if (s.env) expect(row, s.key).toContain(`\`${s.env}\``);
+      if (s.flag) expect(row, s.key).toContain(`\`${s.flag}\``);
+    }
   });
 });
 
