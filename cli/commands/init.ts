@@ -35,10 +35,9 @@ export function registerInit(program: Command): void {
     .option('--node <version>', 'Node.js version of the job', SCHEDULE_DEFAULTS.nodeVersion)
     .action(async (flags: CheckFlags & { out: string; force?: boolean; node: string }) => {
       const { ciWorkflow } = await import('../../engine/agent/index.js');
-      const { writeFileAtomic, writeFileAtomicNew } = await import('../../engine/util/index.js');
+      const { writeFileAtomic } = await import('../../engine/util/index.js');
       const text = ciWorkflow({ every: flags.every, baseline: flags.baseline, data: flags.data, nodeVersion: flags.node, packageSpec: `driftcatcher@${packageVersion()}` });
-      if (flags.force) await writeFileAtomic(flags.out, text);
-      else await writeFileAtomicNew(flags.out, text, 'already exists, left as it is (--force overwrites it)');
+      await writeFileAtomic(flags.out, text, flags.force ? {} : { exists: 'already exists, left as it is (--force overwrites it)' });
       process.stdout.write(`wrote ${flags.out}: checks ${flags.data} against ${flags.baseline} at "${flags.every}" (UTC) and on demand; set the repository secret ${SCHEDULE_DEFAULTS.webhookSecret} for alerts on drift\n`);
     });
 

@@ -14,34 +14,22 @@ export function tempPathFor(file: string): string {
  * Write a file so that readers see the old content or the whole new one, never a part. A path
  * that is a folder, a parent that is a file, no permission, a full or read-only disk: an
  * InputError naming `file` (util/fs-errors.ts), and no temp file left behind.
+ * `exists`: never over an existing file; the temp file is linked to `file` (which fails when
+ * `file` exists, even when another process made it a moment ago) instead of renamed, and an
+ * existing file is an InputError naming it with `exists` as its detail.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { exists?: string } = {}): Promise<void> {
   await ensureParentDir(file);
   const temp = tempPathFor(file);
+  const keep = options.exists !== undefined;
   try {
     await writeFile(temp, data, { flush: true });
-    await rename(temp, file);
+    await (keep ? link(temp, file) : rename(temp, file));
   } catch (err) {
-    await rm(temp, { force: true });
-    throw writeError(err, file);
-  }
-}
-
-/**
- * writeFileAtomic, but never over an existing file: the temp file is linked to `file` (which fails
- * when `file` exists, even when another process made it a moment ago), then removed. An existing
- * file is an InputError naming it, with `exists` as its detail.
- */
-export async function writeFileAtomicNew(file: string, data: string | Uint8Array, exists = 'already exists'): Promise<void> {
-  await ensureParentDir(file);
-  const temp = tempPathFor(file);
-  try {
-    await writeFile(temp, data, { flush: true });
-    await link(temp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(exists, { file });
+    if (keep && (err as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(options.exists!, { file });
     throw writeError(err, file);
   } finally {
+    // gone after a rename; the link's source, or what a failure left
     await rm(temp, { force: true });
   }
 }
