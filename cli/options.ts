@@ -82,7 +82,7 @@ export function methodOption(): Option {
 
 /** `--threshold` (setting drift.threshold, $DRIFT_THRESHOLD). */
 export function thresholdOption(): Option {
-  return new Option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; default: $DRIFT_THRESHOLD, else the method's: ${methodThresholds()})`).argParser(number('--threshold'));
+  return new Option('--threshold <x>', `per-feature drift threshold (with auto: the p-value methods'; else $DRIFT_THRESHOLD, else the config file's drift.threshold; default: the method's: ${methodThresholds()})`).argParser(number('--threshold'));
 }
 
 /** `--reference-days` (setting reference.window_days, $REFERENCE_WINDOW_DAYS): days of production data a reference window covers. */

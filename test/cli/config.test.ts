@@ -12,10 +12,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FLOWS_299, HEAD_9998, ROOT, cli, cliArgs, tempDir } from '../helpers.js';
 
 const root = tempDir('dc-cli-config-');
+/** The tests that start many CLI processes: minutes on a loaded machine (seconds on a quiet one). */
+const SLOW = 300_000;
+vi.setConfig({ testTimeout: SLOW, hookTimeout: SLOW });
 const profile = join(root, 'profile.json');
 const trainCsv = join(root, 'train.csv');
 const batchCsv = join(root, 'batch.csv');
@@ -120,7 +123,7 @@ describe('precedence: flag > environment > config file > default', () => {
     expect(shown(toml)['drift.threshold']).toEqual({ value: 0.25, source: 'file' });
     expect(shown(toml, cleanEnv({ DRIFT_THRESHOLD: '0.3' }))['drift.threshold']).toEqual({ value: 0.3, source: 'env' });
     expect(shown(toml, cleanEnv({ DRIFT_THRESHOLD: '0.3' }), ['--threshold', '0.35'])['drift.threshold']).toEqual({ value: 0.35, source: 'flag' });
-  });
+  }, SLOW);
 
   it('drift.method from the file replaces the default, and a flag the file', () => {
     const dir = workdir({ 'driftcatcher.toml': 'drift.method = "hellinger"\n' });
@@ -159,7 +162,7 @@ describe('precedence: flag > environment > config file > default', () => {
     expect(shown(dir)['reference.window_days']).toEqual({ value: 14, source: 'file' });
     expect(shown(dir, cleanEnv({ REFERENCE_WINDOW_DAYS: '7' }))['reference.window_days']).toEqual({ value: 7, source: 'env' });
     expect(shown(dir, cleanEnv({ REFERENCE_WINDOW_DAYS: '7' }), ['--reference-days', '3'])['reference.window_days']).toEqual({ value: 3, source: 'flag' });
-  });
+  }, SLOW);
 });
 
 describe('alerts on drift and after training', () => {
@@ -190,7 +193,7 @@ describe('alerts on drift and after training', () => {
     const noHook = run(args, dir, cleanEnv({ ALERT_ON_DRIFT: 'yes' }));
     expect(noHook.code, noHook.stderr).toBe(0);
     expect(noHook.stderr).toMatch(/ALERT_ON_DRIFT is on but no webhook is set/);
-  });
+  }, SLOW);
 
   it('ALERT_ON_TRAINING: train posts the version and its test metrics, as train --json reports them', async () => {
     const hook = await webhook();
@@ -205,7 +208,7 @@ describe('alerts on drift and after training', () => {
     const quiet = await runAsync(['train', trainCsv, '--registry', join(dir, 'models'), '--n-estimators', '2', '--workers', '0', '--no-record'], dir, cleanEnv({ ALERT_WEBHOOK_URL: hook.url }));
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(hook.bodies).toHaveLength(1);
-  }, 60_000);
+  }, SLOW);
 });
 
 describe('config show', () => {
@@ -292,7 +295,7 @@ describe('bad configuration: one line naming file:line and key (or the variable)
     const dir = workdir();
     const result = run(['train', trainCsv, '--registry', join(dir, 'models'), '--n-estimators', '1', '--workers', '0', '--no-record'], dir, cleanEnv({ DRIFT_THRESHOLD: 'high' }));
     expect(result.code, result.stderr).toBe(0);
-  }, 60_000);
+  }, SLOW);
 });
 
 describe('init ci', () => {
