@@ -5,7 +5,7 @@
  * writeFileAtomic and the ledger go through it and leave no temp file behind.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ledger } from '../../../engine/tracking/index.js';
@@ -97,6 +97,20 @@ describe('writes of the tool', () => {
     noTempFiles(dir);
     expect(await inputError(() => writeFileAtomic(join(aFile, 'p.json'), '{}'))).toBe(`${join(aFile, 'p.json')}: ${aFile} is a file, not a folder`);
     expect(existsSync(join(aFolder, 'p.json'))).toBe(false);
+  });
+
+  it('writeFileAtomic with `exists`: an existing file is kept as it was, even when many writers race for a new one', async () => {
+    const kept = join(dir, 'kept.yml');
+    writeFileSync(kept, 'mine\n');
+    expect(await inputError(() => writeFileAtomic(kept, 'theirs\n', { exists: 'already exists' }))).toBe(`${kept}: already exists`);
+    const raced = join(dir, 'raced', 'new.yml');
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => writeFileAtomic(raced, `writer ${i}\n`, { exists: 'already exists' })));
+    const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    expect(readFileSync(raced, 'utf8')).toBe(`writer ${won[0]}\n`);
+    expect(readFileSync(kept, 'utf8')).toBe('mine\n');
+    expect(readdirSync(join(dir, 'raced'))).toEqual(['new.yml']);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('the ledger in a file, or under one', async () => {
