@@ -328,13 +328,7 @@ export async function cleanupRuns(options: CleanupOptions): Promise<CleanupResul
 async function localRegistryRuns(registry: string | undefined): Promise<Map<string, string>> {
   const { openRegistry } = await import('../model/index.js');
   const local = openRegistry({ registry });
-  let versions: { version: number; run_id: string | null }[];
-  try {
-    versions = (await local.listVersions()).versions;
-  } catch (err) {
-    if (registry === undefined) return new Map(); // no registry where `train` puts it by default
-    throw err;
-  }
+  const { versions } = await local.listVersions();
   return new Map(versions.filter((v) => v.run_id).map((v) => [v.run_id!, `${local.name} v${v.version}`]));
 }
 
