@@ -245,7 +245,7 @@ export async function cleanupRuns(options: CleanupOptions): Promise<CleanupResul
   const tracking = resolveTracking(options);
   const ledger = new Ledger(tracking.ledgerDir);
   const ledgerRuns = await ledger.list();
-  const localRegistered = await localRegistryRuns(options.registry);
+  const localRegistered = await localRegistryRuns(options.registry, ledgerRuns);
   const listing = await listRuns({ ...options, filter: undefined, since: undefined, limit: undefined });
   const serverRegistered = listing.source === 'mlflow' ? await withServer(tracking, serverModelVersionRuns) : new Map<string, string>();
 
@@ -324,12 +324,23 @@ export async function cleanupRuns(options: CleanupOptions): Promise<CleanupResul
   return result;
 }
 
-/** The ledger ids of the local registry's versions' training runs -> `name vN`. */
-async function localRegistryRuns(registry: string | undefined): Promise<Map<string, string>> {
+/**
+ * The ledger ids of the local registry's versions' training runs -> `name vN`: the run a version
+ * names (run_id), or the ledger run that registered it (its `model_version` tag and a model it
+ * registers under the registry's name, as `models promote` finds it).
+ */
+async function localRegistryRuns(registry: string | undefined, ledgerRuns: readonly RunRecord[]): Promise<Map<string, string>> {
   const { openRegistry } = await import('../model/index.js');
   const local = openRegistry({ registry });
   const { versions } = await local.listVersions();
-  return new Map(versions.filter((v) => v.run_id).map((v) => [v.run_id!, `${local.name} v${v.version}`]));
+  const runs = new Map<string, string>();
+  for (const v of versions) {
+    if (v.run_id) runs.set(v.run_id, `${local.name} v${v.version}`);
+    for (const r of ledgerRuns) {
+      if (r.tags['model_version'] === String(v.version) && (r.models ?? []).some((m) => m.register_as === local.name)) runs.set(r.id, `${local.name} v${v.version}`);
+    }
+  }
+  return runs;
 }
 
 /** The run of every model version on the server -> `name/version`. */
