@@ -308,7 +308,9 @@ export async function cleanupRuns(options: CleanupOptions): Promise<CleanupResul
         await deleteRun(client, run.run_id);
         result.deleted.push(brief(run));
         const copy = ledgerCopy(run);
-        if (copy && (await remove(copy)) === undefined) result.ledger_removed.push(copy);
+        const why = copy ? await remove(copy) : undefined;
+        if (copy && why === undefined) result.ledger_removed.push(copy);
+        else if (why) result.skipped.push({ ...brief(run), reason: `deleted on the server; its ledger copy ${copy} stays: ${why}` });
       }
     });
   } else {
