@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
 import { FLOWS_299, HEAD_9998, SAMPLE_10, cli, tempDir } from '../helpers.js';
+import { ledgerRunFiles, type LedgerRunFile } from '../engine/tracking/support.js';
 
 const dir = tempDir('dc-cli-runs-');
 const ledger = join(dir, 'ledger');
@@ -17,16 +18,7 @@ const registry = join(dir, 'models');
 const profile = join(dir, 'profile.json');
 const EXPERIMENT = 'runs_cleanup';
 
-interface LedgerRun {
-  id: string;
-  experiment: string;
-  run_name: string;
-  start_time: number;
-  end_time: number;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: { key: string; value: number | string }[];
-}
+type LedgerRun = LedgerRunFile;
 
 function run(args: string[]) {
   const result = cli([...args, '--ledger-dir', ledger]);
@@ -35,14 +27,7 @@ function run(args: string[]) {
 }
 const json = (args: string[]) => JSON.parse(run([...args, '--json']).stdout);
 
-/** The ledger as its files hold it, newest first. */
-function ledgerRuns(): LedgerRun[] {
-  const root = join(ledger, 'runs');
-  return readdirSync(root)
-    .filter((n) => !n.startsWith('.'))
-    .map((n) => JSON.parse(readFileSync(join(root, n, 'run.json'), 'utf8')) as LedgerRun)
-    .sort((a, b) => b.start_time - a.start_time);
-}
+const ledgerRuns = () => ledgerRunFiles(ledger);
 const metricOf = (r: LedgerRun, key: string) => {
   const m = r.metrics.find((x) => x.key === key);
   return m === undefined ? undefined : Number(m.value);

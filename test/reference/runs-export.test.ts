@@ -5,27 +5,17 @@
  * extracts (one in an experiment whose name needs quoting).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, tempDir } from '../helpers.js';
+import { ledgerRunFiles, type LedgerRunFile } from '../engine/tracking/support.js';
 
 const python = inject('pythonPath');
 const dir = tempDir('dc-runs-export-');
 const ledger = join(dir, 'ledger');
 const EXPERIMENT = 'drift, "quoted"';
 
-interface LedgerRun {
-  id: string;
-  experiment: string;
-  run_name: string;
-  status: string;
-  start_time: number;
-  end_time: number;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: { key: string; value: number | string }[];
-}
+type LedgerRun = LedgerRunFile;
 
 function runsReference(request: unknown): any {
   const result = spawnSync(python, [join(ROOT, 'test', 'reference', 'runs_reference.py'), JSON.stringify(request)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -33,13 +23,7 @@ function runsReference(request: unknown): any {
   return JSON.parse(result.stdout);
 }
 
-function ledgerRuns(): LedgerRun[] {
-  const root = join(ledger, 'runs');
-  return readdirSync(root)
-    .filter((n) => !n.startsWith('.'))
-    .map((n) => JSON.parse(readFileSync(join(root, n, 'run.json'), 'utf8')) as LedgerRun)
-    .filter((r) => r.experiment === EXPERIMENT);
-}
+const ledgerRuns = () => ledgerRunFiles(ledger).filter((r) => r.experiment === EXPERIMENT);
 
 /** Every column the export should have, with the value each run has in it (undefined: none). */
 function expectedCells(run: LedgerRun): Record<string, string | number | undefined> {
