@@ -13,6 +13,8 @@ import { synthesize } from '../../engine/synth/index.js';
 import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, tempDir } from '../helpers.js';
 import { MLFLOW_TEST_ENV, waitForMlflow } from '../setup/mlflow.js';
 import { unique } from '../engine/tracking/support.js';
+import { resolveTracking } from '../../engine/tracking/index.js';
+import { MlflowClient, getExperimentByName, searchAllRuns } from '../../engine/tracking/mlflow/index.js';
 
 const python = inject('pythonPath');
 const uri = inject('mlflowUri');
@@ -122,6 +124,21 @@ describe('runs list and summary on the server', () => {
     const unknown = cli(['runs', 'list', '--experiment', `${prefix}nope`, '--ledger-dir', ledger], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^driftcatcher: --experiment: no experiment "runs_\w+nope" on the MLflow server http:\/\/127\.0\.0\.1:\d+\n$/);
+  });
+
+  it('paging: runs/search page after page (page_token) finds every run once, and says how many it read after each page', async () => {
+    const client = new MlflowClient(resolveTracking({ trackingUri: uri }).server!);
+    try {
+      const experiment = (await getExperimentByName(client, DRIFT))!;
+      const pages: number[] = [];
+      const runs = await searchAllRuns(client, { experimentIds: [experiment.experiment_id], orderBy: ['attributes.start_time DESC'], pageSize: 2, onPage: (n) => pages.push(n) });
+      expect(pages).toEqual([2, 4, 5]);
+      expect(runs.map((r) => r.info.run_id)).toEqual(serverRuns(DRIFT).sort((a, b) => b.start_time - a.start_time).map((r) => r.run_id));
+      const limited = await searchAllRuns(client, { experimentIds: [experiment.experiment_id], pageSize: 2, limit: 3 });
+      expect(limited).toHaveLength(3);
+    } finally {
+      await client.close();
+    }
   });
 
   it('history on the server: each point as the server holds the run\'s drift/<feature> metric', () => {
