@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CleanupResult, RunsListing, RunsSummary, TrackedRun } from '../../engine/tracking/index.js';
+import type { HistoryResult } from '../../engine/report/index.js';
 import { addTrackingOptions, integer, list, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, style, table } from '../format.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
@@ -114,7 +115,7 @@ export function registerRuns(program: Command): void {
     .option('--since <when>', 'only runs started since then: a duration back from now (30m, 12h, 7d, 2w) or an ISO date')
     .option('--limit <n>', 'only the newest n runs', integer('--limit', 1))
     .option('--width <n>', 'most points a sparkline shows (the newest)', integer('--width', 1, 1000), 60)
-    .option('--json', 'print the history (ScoreHistory: title, metric, threshold, series of points) as JSON')
+    .option('--json', 'print the history as JSON: title, metric, threshold, series of { name, points: [{ time, run_id, value }] }')
     .addHelpText('after', '\nThe experiment defaults to the drift checks\' (drift_monitoring after $DRIFTCATCHER_EXPERIMENT_PREFIX). A feature\'s threshold is the checks\' `threshold` param; an overall score\'s, the alert level (policy_alert_overall).')
     .action(async (flags: TrackingFlags & { experiment?: string; feature?: string[]; metric?: string[]; since?: string; limit?: number; width: number; json?: boolean }) => {
       const { scoreHistory, renderScoreHistory } = await import('../../engine/report/index.js');
@@ -124,9 +125,20 @@ export function registerRuns(program: Command): void {
       const result = await withProgress((onProgress) =>
         scoreHistory({ ...trackingOptions(flags), experiment: flags.experiment, features: flags.feature, metrics: flags.metric, since: flags.since, limit: flags.limit, onProgress }),
       );
-      if (flags.json) return printJson(result);
+      if (flags.json) return printJson(historyDocument(result));
       process.stdout.write(`${renderScoreHistory(result.history, { width: flags.width, style })}\nfrom the ${from(result)}\n`);
     });
+}
+
+/** The `runs history --json` document: the ScoreHistory with snake_case keys (`run_id`), as every command's JSON. */
+function historyDocument(result: HistoryResult) {
+  const { title, metric, threshold, series } = result.history;
+  return {
+    source: result.source,
+    where: result.where,
+    experiment: result.experiment,
+    history: { title, metric, threshold: threshold ?? null, series: series.map((s) => ({ name: s.name, points: s.points.map((p) => ({ time: p.time, run_id: p.runId, value: p.value })) })) },
+  };
 }
 
 function verdictText(verdict: string | null | undefined): string {

@@ -145,7 +145,7 @@ describe('runs list and summary on the server', () => {
     const runs = serverRuns(DRIFT).sort((a, b) => a.start_time - b.start_time);
     const result = json(['runs', 'history', '--feature', 'Flow Bytes/s']);
     expect(result.source).toBe('mlflow');
-    expect(result.history.series[0].points.map((p: { runId: string; value: number }) => [p.runId, p.value])).toEqual(runs.map((r) => [r.run_id, r.metrics['drift/Flow Bytes_s']]));
+    expect(result.history.series[0].points.map((p: { run_id: string; value: number }) => [p.run_id, p.value])).toEqual(runs.map((r) => [r.run_id, r.metrics['drift/Flow Bytes_s']]));
   });
 });
 

@@ -111,7 +111,7 @@ describe('runs history on the ledger', () => {
     // the feature's score is logged as drift/<name> with the slash made safe
     for (const [feature, key] of [['Flow Bytes/s', 'drift/Flow Bytes_s'], ['Destination Port', 'drift/Destination Port']] as const) {
       const series = history.series.find((s: { name: string }) => s.name === feature);
-      expect(series.points).toEqual(runs.map((r) => ({ time: r.end_time, runId: r.id, value: metricOf(r, key) })));
+      expect(series.points).toEqual(runs.map((r) => ({ time: r.end_time, run_id: r.id, value: metricOf(r, key) })));
     }
     const text = run(['runs', 'history', '--feature', 'Flow Bytes/s']).stdout.split('\n');
     expect(text[0]).toMatch(/^drift of Flow Bytes\/s in drift_monitoring \(drift\/Flow Bytes_s\), threshold 0\.2000 \(.\), scale /);
