@@ -13,7 +13,7 @@ import { synthesize } from '../../engine/synth/index.js';
 import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, tempDir } from '../helpers.js';
 import { MLFLOW_TEST_ENV, waitForMlflow } from '../setup/mlflow.js';
 import { unique } from '../engine/tracking/support.js';
-import { resolveTracking } from '../../engine/tracking/index.js';
+import { listRuns, resolveTracking } from '../../engine/tracking/index.js';
 import { MlflowClient, getExperimentByName, searchAllRuns } from '../../engine/tracking/mlflow/index.js';
 
 const python = inject('pythonPath');
@@ -32,8 +32,6 @@ function run(args: string[], extraEnv: Record<string, string> = env) {
   return result;
 }
 const json = (args: string[], extraEnv?: Record<string, string>) => JSON.parse(run([...args, '--json'], extraEnv).stdout);
-/** the same command on the ledger only */
-const onLedger = (args: string[]) => json([...args, '--tracking-uri', '']);
 
 function reference(request: unknown): any {
   const result = spawnSync(python, [join(ROOT, 'test', 'reference', 'runs_reference.py'), JSON.stringify(request)], {
@@ -69,7 +67,7 @@ beforeAll(async () => {
 });
 
 describe('runs list and summary on the server', () => {
-  it('--filter means what the server means: our list on the server, the same filter on the ledger and MLflow search_runs agree', () => {
+  it('--filter means what the server means: our list on the server, the same filter on the ledger and MLflow search_runs agree', async () => {
     const runs = serverRuns(DRIFT);
     expect(runs).toHaveLength(5);
     const middle = [...runs].sort((a, b) => a.start_time - b.start_time)[2]!.start_time;
@@ -100,9 +98,10 @@ describe('runs list and summary on the server', () => {
       const ours = json(['runs', 'list', '--experiment', DRIFT, '--filter', filter]);
       expect(ours.source).toBe('mlflow');
       expect([filter, ours.runs.map((r: { run_id: string }) => r.run_id).sort()]).toEqual([filter, byServer[filter]]);
-      const local = onLedger(['runs', 'list', '--experiment', DRIFT, '--filter', filter]);
+      // the ledger side in this process (the CLI's ledger path is test/cli/runs.test.ts)
+      const local = await listRuns({ trackingUri: null, ledgerDir: ledger, experiment: DRIFT, filter });
       expect(local.source).toBe('ledger');
-      expect([filter, local.runs.map((r: { run_id: string }) => ledgerToServer.get(r.run_id)).sort()]).toEqual([filter, byServer[filter]]);
+      expect([filter, local.runs.map((r) => ledgerToServer.get(r.run_id)).sort()]).toEqual([filter, byServer[filter]]);
     }
   });
 
