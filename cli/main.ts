@@ -6,7 +6,7 @@
  *
  * Start-up loads commander, the command definitions and the engine's entry points whose defaults
  * `--help` shows (our own small modules, about 145 of them: ~0.1 s of start-up); no heavy package:
- * apache-arrow, TensorFlow.js, undici, piscina, hyparquet and the WASM kernels load when a command
+ * apache-arrow, TensorFlow.js, undici, piscina, hyparquet(-writer) and the WASM kernels load when a command
  * uses them (a CSV scan never loads apache-arrow, TensorFlow.js or undici). test/cli/startup.test.ts
  * checks it.
  * The command tree itself is built in cli/program.ts.

@@ -21,6 +21,7 @@ import { registerProfile } from './commands/profile.js';
 import { registerConfig } from './commands/config.js';
 import { registerInit } from './commands/init.js';
 import { applySettings } from './settings.js';
+import { registerRuns } from './commands/runs.js';
 
 /** Options of the program itself, read before any command runs (main.ts reads --debug from argv). */
 export const GLOBAL_OPTIONS = ['--debug', '--version'] as const;
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .option('--debug', 'print stack traces')
     .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile, registerConfig, registerInit]) register(program);
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile, registerConfig, registerInit, registerRuns]) register(program);
   // flag > environment > config file > default, for every command's settings (cli/settings.ts)
   program.hook('preAction', (_program, actionCommand) => applySettings(actionCommand));
   // commander's own usage errors: one line, in the same form as ours

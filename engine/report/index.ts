@@ -42,3 +42,4 @@ export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTra
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
+export { scoreHistory, renderScoreHistory, featureMetricKey, type ScoreHistory, type HistoryOptions, type HistoryResult, type HistoryTextOptions } from './history.js';

@@ -18,3 +18,7 @@ export { httpDispatcher, type HttpDispatcherOptions } from './http/dispatcher.js
 export { authInterceptor, authHeader, redactor } from './http/auth.js';
 export { retryInterceptor, retryAfterMs, RETRY_STATUS, RETRY_ERRORS, RETRY_SCOPES, type RetryNote, type RetryScope } from './http/retry.js';
 export { deadlineInterceptor, DeadlineError } from './http/deadline.js';
+export { parseRunFilter, matchesFilter, type RunFilter, type FilterComparison, type FilterEntity, type FilterComparator, type FilterableRun } from './filter.js';
+export { listRuns, summarizeRuns, cleanupRuns, parseSince, ledgerRunView, serverRunView, newestFirst } from './runs.js';
+export type { TrackedRun, RunSourceKind, RunsQuery, RunsListing, RunsSummary, ExperimentSummary, CleanupOptions, CleanupResult, CleanupRun } from './runs.js';
+export { exportRuns, runsTable, runsCsv, runsParquet, csvCell, exportFormatOf, type ExportFormat, type ExportOptions, type ExportResult, type RunsTable } from './export.js';

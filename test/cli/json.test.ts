@@ -41,6 +41,12 @@ const RUNS: Record<string, string[]> = {
   'agent check': ['agent', 'check', files.batch, ...place('state'), '--json', '--workers', '0', '--no-record'],
   'agent retrain': ['agent', 'retrain', '--new-data', files.labelled, '--base-data', files.train, ...place('state'), '--n-estimators', '2', '--workers', '0', '--force', '--json', '--no-record'],
   'agent status': ['agent', 'status', ...place('state'), '--json'],
+  // after check and scan: the ledger holds drift runs
+  'runs summary': ['runs', 'summary', '--json', '--ledger-dir', ledger],
+  'runs list': ['runs', 'list', '--json', '--ledger-dir', ledger],
+  'runs export': ['runs', 'export', '--experiment', 'drift_monitoring', '-o', at('runs.parquet'), '--json', '--ledger-dir', ledger],
+  'runs cleanup': ['runs', 'cleanup', '--experiment', 'drift_monitoring', '--keep-last', '1', '--dry-run', '--json', '--ledger-dir', ledger],
+  'runs history': ['runs', 'history', '--feature', 'Flow Duration', '--json', '--ledger-dir', ledger],
 };
 
 beforeAll(async () => {

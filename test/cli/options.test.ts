@@ -132,6 +132,12 @@ const RUNS: Record<string, string[][]> = {
   // printed only: --install would change this machine's crontab (test/cli/config.test.ts installs into a throw-away user's)
   'init cron': [['init', 'cron', '--log', at('cron.log')]],
   'agent watch': [['agent', 'watch', at('incoming'), ...track_(at('state-watch')), '--interval', '50ms', '--workers', '0']],
+  // after check and scan: the ledger holds drift runs
+  'runs summary': [['runs', 'summary', '--ledger-dir', ledger, '--experiment', 'drift_monitoring']],
+  'runs list': [['runs', 'list', '--ledger-dir', ledger, '--filter', 'metrics.overall_score >= 0', '--since', '7d', '--limit', '5']],
+  'runs export': [['runs', 'export', '--experiment', 'drift_monitoring', '-o', at('runs.csv'), '--ledger-dir', ledger, '--since', '7d']],
+  'runs cleanup': [['runs', 'cleanup', '--experiment', 'drift_monitoring', '--keep-last', '50', '--dry-run', '--ledger-dir', ledger, '--registry', registry]],
+  'runs history': [['runs', 'history', '--metric', 'overall_score', '--ledger-dir', ledger, '--since', '7d', '--limit', '5', '--width', '10']],
 };
 
 describe('every option of every command is used', () => {

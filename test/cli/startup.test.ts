@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { HEAD_9998, ROOT, cli, tempDir } from '../helpers.js';
 
 const TRACER = join(ROOT, 'test', 'cli', 'module-trace.mjs');
-const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', hyparquet: '/node_modules/hyparquet/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/' };
+const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', hyparquet: '/node_modules/hyparquet/', 'hyparquet-writer': '/node_modules/hyparquet-writer/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/' };
 type Heavy = keyof typeof HEAVY;
 
 const dir = tempDir('dc-cli-startup-');
@@ -87,6 +87,19 @@ describe('CLI start-up loads only what the command uses', () => {
     const loaded = tracedCli(['config', 'show', '--json'], withToml);
     expect(loaded.code, loaded.stderr).toBe(0);
     expect(smolToml(loaded.modules)).toBe(true);
+  });
+
+  it('runs on the ledger: list and a CSV export load nothing heavy; a Parquet export loads hyparquet-writer (control)', () => {
+    const ledger = join(dir, 'runs-ledger');
+    expect(cli(['check', '--baseline', profile, HEAD_9998, '--workers', '0', '--ledger-dir', ledger]).code).toBe(0);
+    for (const args of [['runs', 'list'], ['runs', 'export', '--experiment', 'drift_monitoring', '-o', join(dir, 'runs.csv')]]) {
+      const run = tracedCli([...args, '--ledger-dir', ledger]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.loaded, args.join(' ')).toEqual([]);
+    }
+    const parquet = tracedCli(['runs', 'export', '--experiment', 'drift_monitoring', '-o', join(dir, 'runs.parquet'), '--ledger-dir', ledger]);
+    expect(parquet.code, parquet.stderr).toBe(0);
+    expect(parquet.loaded).toEqual(['hyparquet', 'hyparquet-writer']);
   });
 
   it('a baseline of an Arrow file, read into an Arrow Table, loads apache-arrow (control), no TensorFlow.js or undici', () => {

@@ -118,6 +118,19 @@ export async function ensureExperiment(client: MlflowClient, name: string): Prom
   }
 }
 
+/** experiments/search, one page (MLflow's view types; 1000 per page at most on the server). */
+export async function searchExperiments(
+  client: MlflowClient,
+  request: { maxResults?: number; pageToken?: string; viewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL' } = {},
+): Promise<{ experiments: MlflowExperiment[]; next_page_token?: string }> {
+  const answer = await client.call<{ experiments?: MlflowExperiment[]; next_page_token?: string }>('POST', 'experiments/search', {
+    max_results: request.maxResults ?? 1000,
+    page_token: request.pageToken,
+    view_type: request.viewType ?? 'ACTIVE_ONLY',
+  });
+  return { experiments: answer.experiments ?? [], next_page_token: answer.next_page_token || undefined };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Runs
 
@@ -224,7 +237,39 @@ export async function searchRuns(client: MlflowClient, request: SearchRunsReques
     page_token: request.pageToken,
     run_view_type: request.runViewType,
   });
-  return { runs: answer.runs ?? [], next_page_token: answer.next_page_token };
+  return { runs: answer.runs ?? [], next_page_token: answer.next_page_token || undefined };
+}
+
+/**
+ * Every run a search finds, page after page (page_token), newest first unless `orderBy` says
+ * otherwise; stops after `limit` runs. `onPage` hears the running count after each page.
+ */
+export async function searchAllRuns(
+  client: MlflowClient,
+  request: Omit<SearchRunsRequest, 'pageToken' | 'maxResults'> & { limit?: number; pageSize?: number; onPage?: (fetched: number) => void },
+): Promise<MlflowRun[]> {
+  const runs: MlflowRun[] = [];
+  const limit = request.limit ?? Infinity;
+  let pageToken: string | undefined;
+  do {
+    const page = await searchRuns(client, {
+      experimentIds: request.experimentIds,
+      filter: request.filter,
+      orderBy: request.orderBy,
+      runViewType: request.runViewType,
+      maxResults: Math.min(request.pageSize ?? 1000, limit - runs.length),
+      pageToken,
+    });
+    runs.push(...page.runs.slice(0, limit - runs.length));
+    request.onPage?.(runs.length);
+    pageToken = page.next_page_token || undefined;
+  } while (pageToken && runs.length < limit);
+  return runs;
+}
+
+/** runs/delete: the run goes to the server's deleted lifecycle stage (`mlflow gc` purges it). Deleting a deleted run is no error. */
+export async function deleteRun(client: MlflowClient, runId: string): Promise<void> {
+  await client.call('POST', 'runs/delete', { run_id: runId });
 }
 
 /** A search filter comparing a tag with a value (quoted for any key and value). */

@@ -331,3 +331,25 @@ export async function startSwitchableProxy(upstream: string): Promise<Switchable
       }),
   };
 }
+
+/** A ledger run.json as the tests read it, without the engine. */
+export interface LedgerRunFile {
+  id: string;
+  experiment: string;
+  run_name: string;
+  status: string;
+  start_time: number;
+  end_time: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: { key: string; value: number | string; step: number; timestamp: number }[];
+}
+
+/** Every run.json of a ledger folder, read as files, newest first. */
+export function ledgerRunFiles(ledgerDir: string): LedgerRunFile[] {
+  const root = join(ledgerDir, 'runs');
+  return readdirSync(root)
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => JSON.parse(readFileSync(join(root, n, 'run.json'), 'utf8')) as LedgerRunFile)
+    .sort((a, b) => b.start_time - a.start_time);
+}
