@@ -4,7 +4,7 @@
  * registry, hyper-parameter search. This is the area's only export.
  */
 export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, cvMetrics, predictDataset, MODEL_CHOICES, AUTO_CANDIDATES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
-export { predictFile, scoreFile, loadModel, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
+export { predictFile, scoreFile, loadModel, loadModelRef, promoteModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export {
   trainGbt,

@@ -45,6 +45,18 @@ export async function loadModel(reference: string): Promise<ResolvedModel> {
   return { file, model: await loadModelFile(file), version };
 }
 
+/**
+ * Load the model a reference names within a registry: an alias (`champion`) or a version (`3`,
+ * `v3`) of `options.registry`, else what `loadModel` takes (a model file, a version folder, a
+ * registry folder, `DIR@alias`, `DIR@version`).
+ */
+export async function loadModelRef(reference: string, options: RegistryOptions = {}): Promise<ResolvedModel> {
+  if (reference.includes('@') || existsSync(reference)) return loadModel(reference);
+  const registry = openRegistry(options);
+  if (!existsSync(registry.file)) throw noRegistry(registry.file);
+  return loadModel(`${registry.root}@${reference}`);
+}
+
 export interface PredictOptions {
   /** model file, version folder or registry root (see loadModel) */
   model: string;
