@@ -129,7 +129,12 @@ export interface ResolvedAbTestOptions {
 
 /** The options with the defaults filled in; a bad value is a UsageError naming the option. */
 export function resolveAbTestOptions(options: AbTestOptions = {}): ResolvedAbTestOptions {
-  const resolved = { ...ABTEST_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedAbTestOptions;
+  const resolved: ResolvedAbTestOptions = {
+    metric: options.metric ?? ABTEST_DEFAULTS.metric,
+    alpha: options.alpha ?? ABTEST_DEFAULTS.alpha,
+    bootstrap: options.bootstrap ?? ABTEST_DEFAULTS.bootstrap,
+    seed: options.seed ?? ABTEST_DEFAULTS.seed,
+  };
   if (!(AB_METRICS as readonly string[]).includes(resolved.metric)) throw new UsageError(`metric must be one of ${AB_METRICS.join(', ')}, got "${String(resolved.metric)}"`, { option: 'metric' });
   if (!(resolved.alpha > 0 && resolved.alpha < 1)) throw new UsageError(`alpha must be between 0 and 1 (exclusive), got ${resolved.alpha}`, { option: 'alpha' });
   if (!Number.isInteger(resolved.bootstrap) || resolved.bootstrap < 1) throw new UsageError(`bootstrap must be a positive integer, got ${resolved.bootstrap}`, { option: 'bootstrap' });
