@@ -24,6 +24,8 @@ export {
   createModelVersion,
   searchModelVersions,
   setModelAlias,
+  setModelVersionTag,
+  allModelVersions,
   getModelVersionByAlias,
   deleteModelAlias,
   createLoggedModel,
