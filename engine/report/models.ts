@@ -53,16 +53,20 @@ export function renderModelsList(view: ModelsOverview, style: TextStyle = PLAIN)
 }
 
 const value = (x: unknown): string => (x === undefined ? '-' : x === null ? 'null' : typeof x === 'number' ? String(x) : String(x));
-/** Counts as integers, the rest with 6 decimals. */
-const shown = (x: number): string => (Number.isInteger(x) ? String(x) : fixed(x, 6));
-const signed = (x: number | null): string => (x === null ? '-' : `${x > 0 ? '+' : ''}${shown(x)}`);
+/** The confusion counts as integers, the rest with 6 decimals. */
+const isCount = (metric: string) => /^(true|false)_(positives|negatives)$/.test(metric);
+const shownAs = (metric: string) => (x: number): string => (isCount(metric) ? String(x) : fixed(x, 6));
+const signedAs = (metric: string) => (x: number | null): string => (x === null ? '-' : `${x > 0 ? '+' : ''}${shownAs(metric)(x)}`);
 
 /** The text of `models compare`: the two versions, metrics and their difference, training data, differing parameters, the holdout. */
 export function renderModelComparison(result: ModelComparisonResult, style: TextStyle = PLAIN): string {
   const { a, b } = result.models;
   const name = (m: typeof a) => `${m.ref}${m.version !== null ? ` = v${m.version}` : ''} (${m.model_type}${m.aliases.length ? `; ${m.aliases.join(', ')}` : ''}${m.stage ? `; ${m.stage}` : ''})`;
   const data = (m: typeof a) => (m.training_data ? `${m.training_data.files.map((f) => f.file).join(' + ')}${m.training_data.train_rows !== null ? `, ${m.training_data.train_rows} train / ${m.training_data.test_rows} test rows` : ''}` : '-');
-  const metricRows = result.metrics.map((m) => [m.metric, m.a === null ? '-' : shown(m.a), m.b === null ? '-' : shown(m.b), signed(m.difference)]);
+  const metricRows = result.metrics.map((m) => {
+    const shown = shownAs(m.metric);
+    return [m.metric, m.a === null ? '-' : shown(m.a), m.b === null ? '-' : shown(m.b), signedAs(m.metric)(m.difference)];
+  });
   const differing = result.params.filter((p) => !p.same);
   const lines = [
     `A = ${name(a)}`,
@@ -79,7 +83,7 @@ export function renderModelComparison(result: ModelComparisonResult, style: Text
   ];
   const h = result.holdout;
   if (h) {
-    const rows = ['roc_auc', 'accuracy', 'precision', 'recall', 'f1_score'].map((m) => [m, shown(h.metrics.a[m as 'accuracy']), shown(h.metrics.b[m as 'accuracy']), signed(h.difference[m] ?? null)]);
+    const rows = ['roc_auc', 'accuracy', 'precision', 'recall', 'f1_score'].map((m) => [m, fixed(h.metrics.a[m as 'accuracy'], 6), fixed(h.metrics.b[m as 'accuracy'], 6), signedAs(m)(h.difference[m] ?? null)]);
     lines.push(style.bold(`on one holdout: ${result.holdout_note}`), table(['metric', 'A', 'B', 'B - A'], rows, [false, true, true, true]));
   } else lines.push(`not scored on one holdout: ${result.holdout_note}`);
   return lines.join('\n');
