@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
-import { cli, readCsvText, relabelledHead, rng, tempDir, writeCsvText } from '../helpers.js';
+import { cli, splitRelabelledHead, tempDir } from '../helpers.js';
 import { waitForMlflow } from '../setup/mlflow.js';
 import { readback, unique } from '../engine/tracking/support.js';
 
@@ -30,13 +30,7 @@ function run(args: string[], extraEnv: Record<string, string> = env) {
 
 beforeAll(async () => {
   await waitForMlflow(uri, inject('mlflowLog'));
-  const csv = readCsvText(relabelledHead(join(dir, 'labelled.csv')));
-  const random = rng(8);
-  const trainRows: string[] = [];
-  const heldRows: string[] = [];
-  for (const row of csv.rows) (random() < 0.6 ? trainRows : heldRows).push(row);
-  writeCsvText(train, { ...csv, rows: trainRows });
-  writeCsvText(held, { ...csv, rows: heldRows });
+  splitRelabelledHead(dir, 8);
   for (const [seed, trees] of [['1', '2'], ['2', '10']]) run(['train', train, '--registry', registry, '--name', name, '--n-estimators', trees!, '--max-depth', '4', '--workers', '0', '--seed', seed!]);
   run(['models', 'promote', '1', '--registry', registry, '--name', name]);
 }, 300_000);

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HEAD_9998, cli, readCsvText, relabelledHead, rng, tempDir, writeCsvText } from '../helpers.js';
+import { HEAD_9998, cli, readCsvText, splitRelabelledHead, tempDir, writeCsvText } from '../helpers.js';
 
 const dir = tempDir('dc-cli-abtest-');
 const registry = join(dir, 'models');
@@ -29,13 +29,7 @@ function fails(args: string[]) {
 }
 
 beforeAll(() => {
-  const csv = readCsvText(relabelledHead(join(dir, 'labelled.csv')));
-  const random = rng(5);
-  const trainRows: string[] = [];
-  const heldRows: string[] = [];
-  for (const row of csv.rows) (random() < 0.6 ? trainRows : heldRows).push(row);
-  writeCsvText(train, { ...csv, rows: trainRows });
-  writeCsvText(held, { ...csv, rows: heldRows });
+  splitRelabelledHead(dir, 5);
   ok(['train', train, '--registry', registry, '--n-estimators', '3', '--max-depth', '2', '--workers', '0', '--seed', '1', '--no-record']);
   ok(['models', 'promote', '1', '--registry', registry]);
   ok(['train', train, '--registry', registry, '--n-estimators', '20', '--workers', '0', '--seed', '2', '--no-record']);

@@ -23,7 +23,7 @@ function ok(args: string[], cwd = dir) {
 beforeAll(() => {
   relabelledHead(data);
   // trained from its own folder with a relative path, as a user would: metrics.json records "labelled.csv"
-  for (const [seed, trees] of [['1', '3'], ['2', '10']]) {
+  for (const [seed, trees] of [['1', '3'], ['2', '10']] as const) {
     const result = cli(['train', 'labelled.csv', '--registry', registry, '--n-estimators', trees, '--max-depth', '4', '--workers', '0', '--seed', seed, '--no-record'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
   }

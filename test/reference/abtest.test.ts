@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadModelRef, scoreFile, type ScoredFile } from '../../engine/model/index.js';
 import { AB_METRICS, binomialHalfCdf, compareScored, resampleIndices, type AbStatistics } from '../../engine/monitor/index.js';
-import { cli, readCsvText, relabelledHead, rng, tempDir, writeCsvText } from '../helpers.js';
+import { cli, splitRelabelledHead, tempDir } from '../helpers.js';
 
 const SCRIPT = join(import.meta.dirname, 'abtest_reference.py');
 const dir = tempDir('dc-abtest-ref-');
@@ -37,13 +37,7 @@ function trainCli(args: string[]): void {
 const scored: Record<string, ScoredFile> = {};
 
 beforeAll(async () => {
-  const csv = readCsvText(relabelledHead(join(dir, 'labelled.csv')));
-  const random = rng(3);
-  const trainRows: string[] = [];
-  const heldRows: string[] = [];
-  for (const row of csv.rows) (random() < 0.6 ? trainRows : heldRows).push(row);
-  writeCsvText(train, { ...csv, rows: trainRows });
-  writeCsvText(held, { ...csv, rows: heldRows });
+  splitRelabelledHead(dir, 3);
   // v1: a tiny forest; v2: a bigger one; v3: v1's settings with another seed (close to v1)
   trainCli(['--n-estimators', '3', '--max-depth', '3', '--seed', '1']);
   trainCli(['--n-estimators', '20', '--seed', '2']);
