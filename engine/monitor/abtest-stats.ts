@@ -278,8 +278,13 @@ export function delongTest(yTrue: ArrayLike<number>, scoreA: ArrayLike<number>, 
 
 /** The row indices of bootstrap round `round`: n draws with replacement from Rng(seed, round). */
 export function resampleIndices(n: number, seed: number, round: number): Uint32Array {
+  return fillResampleIndices(new Uint32Array(n), seed, round);
+}
+
+/** resampleIndices into `indices` (n = its length). */
+function fillResampleIndices(indices: Uint32Array, seed: number, round: number): Uint32Array {
+  const n = indices.length;
   const rng = new Rng(seed, round);
-  const indices = new Uint32Array(n);
   for (let i = 0; i < n; i++) indices[i] = Math.min(n - 1, Math.floor(rng.uniform() * n));
   return indices;
 }
@@ -295,101 +300,81 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * fraction;
 }
 
-/** A metric of one model on rows weighted by how often each was drawn. */
-interface WeightedScorer {
-  (weights: Uint32Array): number;
-}
-
-/** Accuracy on weighted rows. */
-function weightedAccuracy(yTrue: ArrayLike<number>, pred: ArrayLike<number>): WeightedScorer {
-  return (w) => {
-    let right = 0;
-    let total = 0;
-    for (let i = 0; i < w.length; i++) {
-      total += w[i]!;
-      if (pred[i] === yTrue[i]) right += w[i]!;
-    }
-    return total === 0 ? 0 : right / total;
-  };
-}
-
-/** F1 = 2 tp / (2 tp + fp + fn) on weighted rows (0 when the denominator is 0, as scikit-learn). */
-function weightedF1(yTrue: ArrayLike<number>, pred: ArrayLike<number>): WeightedScorer {
-  return (w) => {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (let i = 0; i < w.length; i++) {
-      const weight = w[i]!;
-      if (weight === 0) continue;
-      if (pred[i] === 1) {
-        if (yTrue[i] === 1) tp += weight;
-        else fp += weight;
-      } else if (yTrue[i] === 1) fn += weight;
-    }
-    const denominator = 2 * tp + fp + fn;
-    return denominator === 0 ? 0 : (2 * tp) / denominator;
-  };
-}
-
 /**
  * ROC AUC on weighted rows (Mann-Whitney with ties counted 1/2, as scikit-learn's roc_auc_score
- * of the repeated rows): the rows sorted by score once, each round one pass over the tie groups.
+ * of the repeated rows): the rows sorted by score once; each round, one pass in that order.
  */
-function weightedAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): WeightedScorer {
+function weightedAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): (weights: Uint32Array, positives: number) => number {
   const n = yTrue.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => score[a]! - score[b]!);
-  const groupEnds: number[] = [];
-  for (let i = 1; i <= n; i++) if (i === n || score[order[i]!] !== score[order[i - 1]!]) groupEnds.push(i);
-  return (w) => {
+  const positive = Uint8Array.from(order, (row) => (yTrue[row] === 1 ? 1 : 0));
+  // lastOfGroup[k] = 1 where sorted row k ends a group of tied scores
+  const lastOfGroup = new Uint8Array(n);
+  for (let k = 0; k < n; k++) lastOfGroup[k] = k === n - 1 || score[order[k + 1]!] !== score[order[k]!] ? 1 : 0;
+  return (weights, positives) => {
     let negativesBelow = 0;
     let pairs = 0;
-    let start = 0;
-    for (const end of groupEnds) {
-      let groupPositives = 0;
-      let groupNegatives = 0;
-      for (let k = start; k < end; k++) {
-        const row = order[k]!;
-        if (yTrue[row] === 1) groupPositives += w[row]!;
-        else groupNegatives += w[row]!;
+    let groupPositives = 0;
+    let groupNegatives = 0;
+    for (let k = 0; k < n; k++) {
+      const w = weights[order[k]!]!;
+      if (positive[k]) groupPositives += w;
+      else groupNegatives += w;
+      if (lastOfGroup[k]) {
+        pairs += groupPositives * (negativesBelow + groupNegatives / 2);
+        negativesBelow += groupNegatives;
+        groupPositives = 0;
+        groupNegatives = 0;
       }
-      pairs += groupPositives * (negativesBelow + groupNegatives / 2);
-      negativesBelow += groupNegatives;
-      start = end;
     }
-    let positives = 0;
-    for (let i = 0; i < n; i++) if (yTrue[i] === 1) positives += w[i]!;
-    const negatives = negativesBelow;
-    return positives === 0 || negatives === 0 ? NaN : pairs / (positives * negatives);
+    return positives === 0 || negativesBelow === 0 ? NaN : pairs / (positives * negativesBelow);
   };
 }
 
-function scorers(metric: AbMetric, yTrue: ArrayLike<number>, model: ScoredRows): WeightedScorer {
-  if (metric === 'accuracy') return weightedAccuracy(yTrue, model.pred);
-  if (metric === 'f1') return weightedF1(yTrue, model.pred);
-  return weightedAuc(yTrue, model.proba);
+/** Accuracy and F1 (0 when undefined, as scikit-learn) of one model from its confusion counts. */
+function accuracyF1(tp: number, fp: number, fn: number, tn: number): { accuracy: number; f1: number } {
+  const total = tp + fp + fn + tn;
+  return { accuracy: total === 0 ? 0 : (tp + tn) / total, f1: 2 * tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn) };
 }
 
-/** Each metric's values over the bootstrap rounds, for both models (NaN where undefined). */
+/**
+ * Each metric's values over the bootstrap rounds, for both models (NaN where undefined). A round
+ * counts its rows into the 8 cells (y_true, A's y_pred, B's y_pred), which give both models'
+ * confusion counts, and weighs each row by its draws for the two AUC passes.
+ */
 export function bootstrapMetricValues(yTrue: ArrayLike<number>, a: ScoredRows, b: ScoredRows, rounds: number, seed: number): Record<AbMetric, { a: Float64Array; b: Float64Array }> {
   const n = yTrue.length;
   const out = {} as Record<AbMetric, { a: Float64Array; b: Float64Array }>;
-  const scorer = {} as Record<AbMetric, { a: WeightedScorer; b: WeightedScorer }>;
-  for (const metric of AB_METRICS) {
-    out[metric] = { a: new Float64Array(rounds), b: new Float64Array(rounds) };
-    scorer[metric] = { a: scorers(metric, yTrue, a), b: scorers(metric, yTrue, b) };
-  }
+  for (const metric of AB_METRICS) out[metric] = { a: new Float64Array(rounds), b: new Float64Array(rounds) };
+  const cell = new Uint8Array(n);
+  for (let i = 0; i < n; i++) cell[i] = (yTrue[i] === 1 ? 4 : 0) + (a.pred[i] === 1 ? 2 : 0) + (b.pred[i] === 1 ? 1 : 0);
+  const aucA = weightedAuc(yTrue, a.proba);
+  const aucB = weightedAuc(yTrue, b.proba);
   const weights = new Uint32Array(n);
+  const indices = new Uint32Array(n);
+  const counts = new Float64Array(8);
   for (let round = 0; round < rounds; round++) {
     weights.fill(0);
-    const indices = resampleIndices(n, seed, round);
-    for (let i = 0; i < n; i++) weights[indices[i]!]!++;
-    for (const metric of AB_METRICS) {
-      out[metric].a[round] = scorer[metric].a(weights);
-      out[metric].b[round] = scorer[metric].b(weights);
+    counts.fill(0);
+    fillResampleIndices(indices, seed, round);
+    for (let i = 0; i < n; i++) {
+      const row = indices[i]!;
+      weights[row]!++;
+      counts[cell[row]!]!++;
     }
+    // cells: 4 y_true + 2 pred_a + pred_b
+    const c = (k: number) => counts[k]!;
+    const positives = c(4) + c(5) + c(6) + c(7);
+    const forA = accuracyF1(c(6) + c(7), c(2) + c(3), c(4) + c(5), c(0) + c(1));
+    const forB = accuracyF1(c(5) + c(7), c(1) + c(3), c(4) + c(6), c(0) + c(2));
+    out.accuracy.a[round] = forA.accuracy;
+    out.accuracy.b[round] = forB.accuracy;
+    out.f1.a[round] = forA.f1;
+    out.f1.b[round] = forB.f1;
+    out.auc.a[round] = aucA(weights, positives);
+    out.auc.b[round] = aucB(weights, positives);
   }
   return out;
 }
