@@ -41,7 +41,7 @@ export function registerAbTest(program: Command): void {
   ).action(async (data: string, flags: AbTestFlags) => {
     const { abTest } = await import('../../engine/monitor/index.js');
     const { recordAbTest, renderAbTest } = await import('../../engine/report/index.js');
-    const report = await abTest({ ...registryOptions(flags), modelA: flags.modelA, modelB: flags.modelB, data, metric: flags.metric, alpha: flags.alpha, bootstrap: flags.bootstrap, seed: flags.seed, coerce: flags.coerce });
+    const report = await abTest({ ...registryOptions(flags), modelA: flags.modelA, modelB: flags.modelB, data, metric: flags.metric, alpha: flags.alpha, bootstrap: flags.bootstrap, seed: flags.seed, coerce: flags.coerce, onProgress: process.stderr.isTTY ? (line) => process.stderr.write(`driftcatcher: ${line}\n`) : undefined });
     if (flags.json) printJson(report);
     else process.stdout.write(renderAbTest(report, style) + '\n');
     if (flags.record === false) return;

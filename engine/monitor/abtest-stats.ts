@@ -344,7 +344,7 @@ function accuracyF1(tp: number, fp: number, fn: number, tn: number): { accuracy:
  * counts its rows into the 8 cells (y_true, A's y_pred, B's y_pred), which give both models'
  * confusion counts, and weighs each row by its draws for the two AUC passes.
  */
-export function bootstrapMetricValues(yTrue: ArrayLike<number>, a: ScoredRows, b: ScoredRows, rounds: number, seed: number): Record<AbMetric, { a: Float64Array; b: Float64Array }> {
+export function bootstrapMetricValues(yTrue: ArrayLike<number>, a: ScoredRows, b: ScoredRows, rounds: number, seed: number, onRound?: (done: number) => void): Record<AbMetric, { a: Float64Array; b: Float64Array }> {
   const n = yTrue.length;
   const out = {} as Record<AbMetric, { a: Float64Array; b: Float64Array }>;
   for (const metric of AB_METRICS) out[metric] = { a: new Float64Array(rounds), b: new Float64Array(rounds) };
@@ -375,6 +375,7 @@ export function bootstrapMetricValues(yTrue: ArrayLike<number>, a: ScoredRows, b
     out.f1.b[round] = forB.f1;
     out.auc.a[round] = aucA(weights, positives);
     out.auc.b[round] = aucB(weights, positives);
+    onRound?.(round + 1);
   }
   return out;
 }
@@ -421,10 +422,10 @@ export function metricOf(metric: AbMetric, yTrue: ArrayLike<number>, model: Scor
 }
 
 /** Every statistic of two models scored on the same labelled rows. */
-export function compareScored(yTrue: ArrayLike<number>, a: ScoredRows, b: ScoredRows, options: { bootstrap: number; seed: number; confidence: number }): AbStatistics {
+export function compareScored(yTrue: ArrayLike<number>, a: ScoredRows, b: ScoredRows, options: { bootstrap: number; seed: number; confidence: number; onRound?: (done: number) => void }): AbStatistics {
   checkLengths(yTrue, a.pred, b.pred, a.proba, b.proba);
   const n = yTrue.length;
-  const rounds = bootstrapMetricValues(yTrue, a, b, options.bootstrap, options.seed);
+  const rounds = bootstrapMetricValues(yTrue, a, b, options.bootstrap, options.seed, options.onRound);
   const metrics = {} as Record<AbMetric, MetricComparison>;
   for (const metric of AB_METRICS) {
     const valueA = metricOf(metric, yTrue, a);

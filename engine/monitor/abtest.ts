@@ -16,6 +16,8 @@ export interface AbTestRequest extends AbTestOptions, RegistryOptions {
   /** the labelled file both score */
   data: string;
   coerce?: boolean;
+  /** progress lines (the CLI passes them to stderr when it is a terminal) */
+  onProgress?: (line: string) => void;
 }
 
 export interface AbModelInfo {
@@ -51,11 +53,18 @@ export async function abTest(request: AbTestRequest): Promise<AbTestReport> {
   if (a.model.label !== b.model.label || a.model.negative !== b.model.negative) {
     throw new SchemaError(`the two models read different labels (A: column "${a.model.label}", negative "${a.model.negative}"; B: column "${b.model.label}", negative "${b.model.negative}"): an A/B test needs one truth`, { file: request.data });
   }
+  const progress = request.onProgress ?? (() => {});
+  progress(`abtest: scoring ${request.data} with A (${request.modelA})`);
   const scoredA = await scoreFile(a.model, request.data, { coerce: request.coerce });
   if (!scoredA.yTrue) throw new SchemaError(`no label column "${a.model.label}": an A/B test needs labelled rows`, { file: request.data, column: a.model.label });
+  progress(`abtest: scoring ${request.data} with B (${request.modelB})`);
   const scoredB = await scoreFile(b.model, request.data, { coerce: request.coerce });
   if (scoredA.rows === 0) throw new SchemaError('no rows to score', { file: request.data });
-  const stats = compareScored(scoredA.yTrue, scoredA, scoredB, { bootstrap: options.bootstrap, seed: options.seed, confidence: 1 - options.alpha });
+  const step = Math.ceil(options.bootstrap / 10);
+  const onRound = (done: number) => {
+    if (done % step === 0 || done === options.bootstrap) progress(`abtest: bootstrap ${done}/${options.bootstrap} rounds`);
+  };
+  const stats = compareScored(scoredA.yTrue, scoredA, scoredB, { bootstrap: options.bootstrap, seed: options.seed, confidence: 1 - options.alpha, onRound });
   return {
     file: request.data,
     models: { a: info(request.modelA, a), b: info(request.modelB, b) },
