@@ -113,3 +113,59 @@ describe('options', () => {
     expect(() => resolveAbTestOptions({ metric: 'precision' as never })).toThrow(/metric must be one of f1, accuracy, auc/);
   });
 });
+
+describe('calibration under a known truth (simulated, seeded)', () => {
+  /** Two models of equal skill: each row is right with probability 0.8 for both, independently. */
+  function equalModels(n: number, random: () => number) {
+    const y = new Uint8Array(n);
+    const predA = new Uint8Array(n);
+    const predB = new Uint8Array(n);
+    const probaA = new Float64Array(n);
+    const probaB = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = random() < 0.5 ? 1 : 0;
+      predA[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
+      predB[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
+      probaA[i] = predA[i]! ? 0.5 + random() / 2 : random() / 2;
+      probaB[i] = predB[i]! ? 0.5 + random() / 2 : random() / 2;
+    }
+    return { y, a: { pred: predA, proba: probaA }, b: { pred: predB, proba: probaB } };
+  }
+
+  it('no true difference: the 95% intervals of B - A hold 0 about 95% of the time, each test rejects at 0.05 rarely', () => {
+    const random = rng(2024);
+    const trials = 120;
+    let covered = 0;
+    const rejected = { mcnemar: 0, delong: 0, bootstrap: 0 };
+    for (let t = 0; t < trials; t++) {
+      const { y, a, b } = equalModels(400, random);
+      const stats = compareScored(y, a, b, { bootstrap: 200, seed: t, confidence: 0.95 });
+      const ci = stats.metrics.accuracy.ci_difference;
+      if (ci.low <= 0 && 0 <= ci.high) covered++;
+      if (stats.mcnemar.p_value < 0.05) rejected.mcnemar++;
+      if (stats.delong!.p_value < 0.05) rejected.delong++;
+      if (stats.metrics.f1.bootstrap_p_value < 0.05) rejected.bootstrap++;
+    }
+    // binomial(120, 0.95): 95% of runs fall within about 109..118
+    expect(covered / trials).toBeGreaterThan(0.88);
+    expect(covered / trials).toBeLessThan(0.995);
+    for (const [test, count] of Object.entries(rejected)) expect(count / trials, test).toBeLessThan(0.12);
+  });
+
+  it('a real difference (0.8 vs 0.9 right) is found by McNemar and the interval lies above 0', () => {
+    const random = rng(7);
+    const n = 1000;
+    const y = new Uint8Array(n);
+    const predA = new Uint8Array(n);
+    const predB = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = random() < 0.5 ? 1 : 0;
+      predA[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
+      predB[i] = random() < 0.9 ? y[i]! : 1 - y[i]!;
+    }
+    const stats = compareScored(y, { pred: predA, proba: predA }, { pred: predB, proba: predB }, { bootstrap: 300, seed: 1, confidence: 0.95 });
+    expect(stats.mcnemar.p_value).toBeLessThan(1e-6);
+    expect(stats.metrics.accuracy.ci_difference.low).toBeGreaterThan(0);
+    expect(decide(stats, 'accuracy', 0.05)).toMatchObject({ winner: 'b', significant: true, test: 'mcnemar_exact' });
+  });
+});
