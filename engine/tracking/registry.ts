@@ -28,7 +28,7 @@ export interface ServerRegistryView {
 export async function serverRegistry(name: string, options: TrackingOptions = {}): Promise<ServerRegistryView> {
   const tracking = resolveTracking(options);
   const backend = openBackend(tracking);
-  if (!backend) return { state: 'local', server: null, versions: [], aliases: {}, message: `local registry only: ${tracking.note ?? 'no tracking server set (MLFLOW_TRACKING_URI, or --tracking-uri)'}` };
+  if (!backend) return { state: 'local', server: null, versions: [], aliases: {}, message: `local registry only: ${tracking.note ?? 'no tracking server set (MLFLOW_TRACKING_URI, or the trackingUri option)'}` };
   try {
     if (!backend.listVersions) return { state: 'local', server: backend.target, versions: [], aliases: {}, message: `local registry only: the ${backend.name} backend has no model registry` };
     let listing: RegistryListing | null;
