@@ -115,8 +115,8 @@ describe('options', () => {
 });
 
 describe('calibration under a known truth (simulated, seeded)', () => {
-  /** Two models of equal skill: each row is right with probability 0.8 for both, independently. */
-  function equalModels(n: number, random: () => number) {
+  /** Two models, each row right with probability rightA (rightB), independently; y_prob on the side of y_pred. */
+  function simulatedModels(n: number, random: () => number, rightA: number, rightB: number) {
     const y = new Uint8Array(n);
     const predA = new Uint8Array(n);
     const predB = new Uint8Array(n);
@@ -124,8 +124,8 @@ describe('calibration under a known truth (simulated, seeded)', () => {
     const probaB = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       y[i] = random() < 0.5 ? 1 : 0;
-      predA[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
-      predB[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
+      predA[i] = random() < rightA ? y[i]! : 1 - y[i]!;
+      predB[i] = random() < rightB ? y[i]! : 1 - y[i]!;
       probaA[i] = predA[i]! ? 0.5 + random() / 2 : random() / 2;
       probaB[i] = predB[i]! ? 0.5 + random() / 2 : random() / 2;
     }
@@ -138,7 +138,7 @@ describe('calibration under a known truth (simulated, seeded)', () => {
     let covered = 0;
     const rejected = { mcnemar: 0, delong: 0, bootstrap: 0 };
     for (let t = 0; t < trials; t++) {
-      const { y, a, b } = equalModels(400, random);
+      const { y, a, b } = simulatedModels(400, random, 0.8, 0.8);
       const stats = compareScored(y, a, b, { bootstrap: 200, seed: t, confidence: 0.95 });
       const ci = stats.metrics.accuracy.ci_difference;
       if (ci.low <= 0 && 0 <= ci.high) covered++;
@@ -152,19 +152,11 @@ describe('calibration under a known truth (simulated, seeded)', () => {
     for (const [test, count] of Object.entries(rejected)) expect(count / trials, test).toBeLessThan(0.12);
   });
 
-  it('a real difference (0.8 vs 0.9 right) is found by McNemar and the interval lies above 0', () => {
-    const random = rng(7);
-    const n = 1000;
-    const y = new Uint8Array(n);
-    const predA = new Uint8Array(n);
-    const predB = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      y[i] = random() < 0.5 ? 1 : 0;
-      predA[i] = random() < 0.8 ? y[i]! : 1 - y[i]!;
-      predB[i] = random() < 0.9 ? y[i]! : 1 - y[i]!;
-    }
-    const stats = compareScored(y, { pred: predA, proba: predA }, { pred: predB, proba: predB }, { bootstrap: 300, seed: 1, confidence: 0.95 });
+  it('a real difference (0.8 vs 0.9 right) is found by McNemar and DeLong, and the interval lies above 0', () => {
+    const { y, a, b } = simulatedModels(1000, rng(7), 0.8, 0.9);
+    const stats = compareScored(y, a, b, { bootstrap: 300, seed: 1, confidence: 0.95 });
     expect(stats.mcnemar.p_value).toBeLessThan(1e-6);
+    expect(stats.delong!.p_value).toBeLessThan(1e-3);
     expect(stats.metrics.accuracy.ci_difference.low).toBeGreaterThan(0);
     expect(decide(stats, 'accuracy', 0.05)).toMatchObject({ winner: 'b', significant: true, test: 'mcnemar_exact' });
   });
