@@ -106,6 +106,19 @@ export function rng(seed: number): () => number {
 }
 
 /**
+ * relabelledHead's rows split at random (seeded) into `train.csv` (share `trainShare`) and
+ * `held.csv` in `dir`, for models trained on one and compared on the other.
+ */
+export function splitRelabelledHead(dir: string, seed: number, trainShare = 0.6): { train: string; held: string } {
+  const csv = readCsvText(relabelledHead(join(dir, 'labelled.csv')));
+  const random = rng(seed);
+  const trainRows: string[] = [];
+  const heldRows: string[] = [];
+  for (const row of csv.rows) (random() < trainShare ? trainRows : heldRows).push(row);
+  return { train: writeCsvText(join(dir, 'train.csv'), { ...csv, rows: trainRows }), held: writeCsvText(join(dir, 'held.csv'), { ...csv, rows: heldRows }) };
+}
+
+/**
  * HEAD_9998's real rows (all BENIGN) with a label that a model can learn but not perfectly:
  * `DDoS` for 85% of the flows to port 80 and 10% of the others (seeded), written to `file`.
  */

@@ -1,10 +1,10 @@
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { addRegistryOptions, addTrackingOptions, list, registryOptions, trackingOptions, type RegistryFlags, type TrackingFlags } from '../options.js';
-import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
-import { fixed, printJson, table } from '../format.js';
+import { CHALLENGER, CHAMPION, MODEL_STAGES, REGISTRY_DEFAULTS, type ModelStage } from '../../engine/model/index.js';
+import { fixed, printJson, style } from '../format.js';
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('the model registry: list versions, promote one to champion');
+  const models = program.command('models').description('the model registry: list versions (local and server), compare two, promote one to champion, tag stages');
   addTrackingOptions(
     addRegistryOptions(
       models
@@ -22,16 +22,49 @@ export function registerModels(program: Command): void {
     else process.stdout.write(`champion -> v${result.version.version}${result.previous !== null ? ` (was v${result.previous})` : ''}\n`);
     process.stderr.write(`driftcatcher: ${server.message}\n`);
   });
-  addRegistryOptions(models.command('list').description('versions, their test metrics and aliases'))
+  addTrackingOptions(addRegistryOptions(models.command('list').description('versions of the local registry and, with a tracking server set, of the server side by side: aliases, stages, test metrics, the data each was trained on')), { experiment: false })
     .option('--json', 'print the result as JSON')
-    .action(async (flags: RegistryFlags & { json?: boolean }) => {
-      const { listModels } = await import('../../engine/model/index.js');
-      const result = await listModels(registryOptions(flags));
-      if (flags.json) return printJson(result);
-      const aliasesOf = (v: number) => Object.entries(result.aliases).filter(([, n]) => n === v).map(([a]) => a).join(', ');
-      const rows = result.versions.map((v) => [`v${v.version}`, v.model_type, fixed(v.metrics['roc_auc'] ?? NaN, 6), fixed(v.metrics['accuracy'] ?? NaN, 6), v.created, aliasesOf(v.version)]);
-      process.stdout.write(table(['version', 'model', 'roc_auc', 'accuracy', 'created', 'aliases'], rows, [false, false, true, true, false, false]) + '\n');
+    .action(async (flags: TrackingFlags & RegistryFlags & { json?: boolean }) => {
+      const { modelsOverview, renderModelsList } = await import('../../engine/report/index.js');
+      const view = await modelsOverview({ ...registryOptions(flags), tracking: trackingOptions(flags) });
+      if (flags.json) return printJson(view);
+      process.stdout.write(renderModelsList(view, style) + '\n');
     });
+  addRegistryOptions(
+    models
+      .command('compare')
+      .description('two versions side by side: test metrics and their difference, training data, parameters; and both scored on the holdout of the later one when its training data can be read')
+      .argument('[a]', 'version A: an alias or version of --registry, DIR@alias, a version folder or a model.json', CHAMPION)
+      .argument('[b]', 'version B, as A', CHALLENGER),
+  )
+    .option('--data <files>', "comma-separated training data of the later version, in train's order (default: the files its metrics.json records, when they are here)", list)
+    .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
+    .option('--json', 'print the result as JSON')
+    .action(async (a: string, b: string, flags: RegistryFlags & { data?: string[]; coerce?: boolean; json?: boolean }) => {
+      const { compareModels } = await import('../../engine/model/index.js');
+      const { renderModelComparison } = await import('../../engine/report/index.js');
+      const result = await compareModels({ ...registryOptions(flags), a, b, data: flags.data, coerce: flags.coerce });
+      if (flags.json) return printJson(result);
+      process.stdout.write(renderModelComparison(result, style) + '\n');
+    });
+  addTrackingOptions(
+    addRegistryOptions(
+      models
+        .command('tag')
+        .description('set the lifecycle stage of a version (production, staging, archived) in the local registry, and on the MLflow server as the model version tag `stage` when one is set; `models list` shows it')
+        .argument('<version>', 'version number (or an alias such as champion)')
+        .addArgument(new Argument('<stage>', 'the stage').choices([...MODEL_STAGES])),
+    ).option('--json', 'print the result as JSON'),
+    { experiment: false },
+  ).action(async (version: string, stage: ModelStage, flags: TrackingFlags & RegistryFlags & { json?: boolean }) => {
+    const { tagModel } = await import('../../engine/model/index.js');
+    const { tagServerVersion } = await import('../../engine/tracking/index.js');
+    const result = await tagModel(/^\d+$/.test(version) ? Number(version) : version, stage, registryOptions(flags));
+    const server = await tagServerVersion(flags.name, result.version.version, stage, trackingOptions(flags));
+    if (flags.json) printJson({ version: result.version.version, stage, previous: result.previous, registry: result.registry, mlflow: server });
+    else process.stdout.write(`v${result.version.version} -> ${stage}${result.previous ? ` (was ${result.previous})` : ''}\n`);
+    process.stderr.write(`driftcatcher: ${server.message}\n`);
+  });
   models
     .command('profile')
     .description("write the prediction profile (prediction_profile.json: the model's y_prob on its test split) of a model trained before train wrote one, from its training data; `check --predictions` compares with it")

@@ -20,7 +20,7 @@ import type { KernelName } from '../kernels/index.js';
 export { decide, aggregate, policySettings, decisionPolicy, DEFAULT_POLICY, P_VALUE_POLICY, AGGREGATIONS, type Action, type Aggregation, type DecisionPolicy, type PolicySettings } from './decide.js';
 export { DRIFT_METHODS, driftMethod, isDrifted, beyond, moreDrifted, smoothedShares } from './methods/index.js';
 export type { DriftMethod, DriftInput, MethodScore, ScoreKind, BinLayout, FeatureSummary, FineCounts, NoiseLink } from './methods/index.js';
-export { gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, ksTwoSampleExactP, ksTwoSamplePValue, KS_EXACT_MAX_N, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
+export { logGamma, gammaQ, chiSquareSf, kolmogorovSf, ksTwoSampleP, ksTwoSampleExactP, ksTwoSamplePValue, KS_EXACT_MAX_N, adjustPValues, CORRECTIONS, type Correction } from './distributions.js';
 export { smallSample, smallSampleRule, type SmallSample, type FeatureSample } from './sample-size.js';
 export { COUNT_SLOTS, readSlots, featureCounts, fineCounts, categoryCounts, rangeScanEdges, type FeatureSlots, type FeatureCounts, type CategoryCounts } from './counts.js';
 export { QUALITY_DEFAULTS, QUALITY_ACTIONS, QUALITY_MIN_VALUES, resolveQualityOptions, missingRate, outOfRange, referenceConstancy, constancy, newCategories, featureQuality, qualitySummary, withQualityFloor } from './quality.js';

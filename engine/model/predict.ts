@@ -1,5 +1,6 @@
 /**
- * Predicting with a saved model, and the registry commands (`models promote`, `models list`).
+ * Predicting with a saved model, and the registry commands (`models promote`, `models list`,
+ * `models tag`).
  *
  * `--model` may name a model file, a version folder (holding model.json) or a registry root
  * (holding registry.json): then the version the `champion` alias points at, else the latest
@@ -8,12 +9,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTable } from '../io/index.js';
-import { ModelError, SchemaError } from '../util/index.js';
+import { ModelError, SchemaError, UsageError } from '../util/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { applyFill, labelsFromTable, type Dataset } from './dataset.js';
 import { loadModelFile, MODEL_FILE, type Model } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
-import { CHAMPION, LocalModelRegistry, REGISTRY_FILE, openRegistry, type ModelVersion, type RegistryOptions } from './registry.js';
+import { CHAMPION, LocalModelRegistry, MODEL_STAGES, REGISTRY_FILE, openRegistry, type ModelStage, type ModelVersion, type RegistryOptions } from './registry.js';
 import { predictDataset } from './train.js';
 
 export interface ResolvedModel {
@@ -43,6 +44,18 @@ export async function loadModel(reference: string): Promise<ResolvedModel> {
   }
   const file = join(registry.folderOf(version), MODEL_FILE);
   return { file, model: await loadModelFile(file), version };
+}
+
+/**
+ * Load the model a reference names within a registry: an alias (`champion`) or a version (`3`,
+ * `v3`) of `options.registry`, else what `loadModel` takes (a model file, a version folder, a
+ * registry folder, `DIR@alias`, `DIR@version`).
+ */
+export async function loadModelRef(reference: string, options: RegistryOptions = {}): Promise<ResolvedModel> {
+  if (reference.includes('@') || existsSync(reference)) return loadModel(reference);
+  const registry = openRegistry(options);
+  if (!existsSync(registry.file)) throw noRegistry(registry.file);
+  return loadModel(`${registry.root}@${reference}`);
 }
 
 export interface PredictOptions {
@@ -132,6 +145,16 @@ export async function promoteModel(version: number | string, options: RegistryOp
   const { aliases } = await registry.listVersions();
   await registry.setAlias(CHAMPION, target.version);
   return { version: target, previous: aliases[CHAMPION] ?? null, registry: registry.root };
+}
+
+/** Set the lifecycle stage of a version (by number or alias) in the local registry. */
+export async function tagModel(version: number | string, stage: ModelStage, options: RegistryOptions = {}): Promise<{ version: ModelVersion; previous: ModelStage | null; registry: string }> {
+  if (!(MODEL_STAGES as readonly string[]).includes(stage)) throw new UsageError(`stage must be one of ${MODEL_STAGES.join(', ')}, got ${JSON.stringify(String(stage))}`, { option: 'stage' });
+  const registry = openRegistry(options);
+  if (!existsSync(registry.file)) throw noRegistry(registry.file);
+  const target = await registry.getVersion(version);
+  await registry.setStage(target.version, stage);
+  return { version: { ...target, stage }, previous: target.stage ?? null, registry: registry.root };
 }
 
 /** The registry's versions and aliases. */

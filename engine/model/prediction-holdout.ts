@@ -8,7 +8,8 @@
  */
 import { basename } from 'node:path';
 import { ModelError, UsageError } from '../util/index.js';
-import { applyFill, dropNonFinite, readLabelledData, stratifiedSplit, takeRows, type Dataset } from './dataset.js';
+import { applyFill, finiteRows, readLabelledData, stratifiedSplit, takeRows, type Dataset, type LabelledData } from './dataset.js';
+import type { Model } from './format.js';
 import { loadModel } from './predict.js';
 import { predictDataset, TRAIN_DEFAULTS } from './train.js';
 import { buildPredictionProfile, predictionProfileFileOf, savePredictionProfile, type PredictionProfile } from './prediction-profile.js';
@@ -29,29 +30,53 @@ export interface ProfileModelResult {
   predictionProfile: PredictionProfile;
 }
 
+/**
+ * The rows of `read` that were `model`'s holdout (its test split): the model's features by name,
+ * rows with a non-finite one dropped when its policy drops them, the stratified split with its
+ * `test_size` and `seed`. Refused when that does not give the model's recorded test row count.
+ */
+export function holdoutRows(model: Model, read: LabelledData, file: string): Int32Array {
+  const number = (key: string, fallback: number) => (typeof model.params[key] === 'number' ? (model.params[key] as number) : fallback);
+  const testSize = number('test_size', TRAIN_DEFAULTS.testSize);
+  const seed = number('seed', TRAIN_DEFAULTS.seed);
+  const usable = modelColumns(model, read, file);
+  let rows = Int32Array.from({ length: read.rows }, (_, r) => r);
+  if (model.nonFinite === 'drop') {
+    const keep = finiteRows(usable);
+    rows = rows.filter((r) => keep[r] === 1);
+  }
+  const labels = Uint8Array.from(rows, (r) => read.labels[r]!);
+  const split = stratifiedSplit(labels, testSize, seed);
+  const expected = model.params['test_rows'];
+  if (typeof expected === 'number' && expected !== split.test.length) {
+    throw new ModelError(`the data given makes ${split.test.length} test rows, the model was tested on ${expected}: not the data it was trained on (give the same files, in the same order)`, { file });
+  }
+  return split.test.map((i) => rows[i]!);
+}
+
+/** `read` with the model's features, by name and in its order (the data may have more columns). */
+function modelColumns(model: Model, read: LabelledData, file: string): Dataset {
+  const columns = model.features.map((name) => {
+    const f = read.featureNames.indexOf(name);
+    if (f < 0) throw new ModelError(`feature "${name}" of the model is not in the training data given`, { file });
+    return read.columns[f]!;
+  });
+  return { featureNames: model.features, columns, labels: read.labels, rows: read.rows };
+}
+
+/** A model's predictions on some rows of `read` (its features by name, filled with its fill values). */
+export async function scoreRows(model: Model, read: LabelledData, rows: ArrayLike<number>, file: string): Promise<{ labels: Uint8Array; proba: Float64Array; pred: Uint8Array }> {
+  const taken = takeRows(modelColumns(model, read, file), rows);
+  const scored = await predictDataset(model, { ...taken, columns: applyFill(taken.columns, model.fill) });
+  return { labels: taken.labels, ...scored };
+}
+
 export async function profileModelPredictions(options: ProfileModelOptions): Promise<ProfileModelResult> {
   if (options.data.length === 0) throw new UsageError('no training data given: name the files the model was trained on', { option: 'data' });
   const resolved = await loadModel(options.model);
   const { model } = resolved;
-  const number = (key: string, fallback: number) => (typeof model.params[key] === 'number' ? (model.params[key] as number) : fallback);
-  const testSize = number('test_size', TRAIN_DEFAULTS.testSize);
-  const seed = number('seed', TRAIN_DEFAULTS.seed);
   const read = await readLabelledData(options.data, { label: model.label, negative: model.negative, coerce: options.coerce });
-  // the model's features, by name and in its order (the data may have more columns)
-  const columns = model.features.map((name) => {
-    const f = read.featureNames.indexOf(name);
-    if (f < 0) throw new ModelError(`feature "${name}" of the model is not in the training data given`, { file: options.data[0] });
-    return read.columns[f]!;
-  });
-  let usable: Dataset = { featureNames: model.features, columns, labels: read.labels, rows: read.rows };
-  if (model.nonFinite === 'drop') usable = dropNonFinite(usable).dataset;
-  const split = stratifiedSplit(usable.labels, testSize, seed);
-  const expected = model.params['test_rows'];
-  if (typeof expected === 'number' && expected !== split.test.length) {
-    throw new ModelError(`the data given makes ${split.test.length} test rows, the model was tested on ${expected}: not the data it was trained on (give the same files, in the same order)`, { file: options.data[0] });
-  }
-  const test = takeRows(usable, split.test);
-  const scored = await predictDataset(model, { ...test, columns: applyFill(test.columns, model.fill) });
+  const scored = await scoreRows(model, read, holdoutRows(model, read, options.data[0]!), options.data[0]!);
   const predictionProfile = buildPredictionProfile(scored.proba, scored.pred, { source: basename(options.data[0]!), bins: options.bins });
   const file = predictionProfileFileOf(resolved.file);
   await savePredictionProfile(predictionProfile, file);

@@ -46,6 +46,9 @@ export function openRegistry(options: RegistryOptions = {}): LocalModelRegistry 
 }
 export const CHAMPION = 'champion';
 export const CHALLENGER = 'challenger';
+/** The lifecycle stages `models tag` sets on a version (seed 000's production/staging/archived). */
+export const MODEL_STAGES = ['production', 'staging', 'archived'] as const;
+export type ModelStage = (typeof MODEL_STAGES)[number];
 /** In a reserved, not yet registered version folder: the owner record of the reserving process. */
 export const RESERVATION_FILE = '.reserved';
 
@@ -59,6 +62,8 @@ export interface ModelVersion {
   params: Record<string, ParamValue>;
   /** the tracking run that produced it, when one was recorded */
   run_id: string | null;
+  /** its lifecycle stage, once `models tag` set one */
+  stage?: ModelStage;
 }
 
 export interface RegistryState {
@@ -78,6 +83,8 @@ export interface ModelRegistry {
   registerVersion(entry: Omit<ModelVersion, 'path'>, aliases: readonly string[]): Promise<ModelVersion>;
   /** Point an alias at a version (`promote` = champion). */
   setAlias(alias: string, version: number): Promise<void>;
+  /** Set a version's lifecycle stage (several versions may share one). */
+  setStage(version: number, stage: ModelStage): Promise<void>;
   /** A version by number or by alias. */
   getVersion(ref: number | string): Promise<ModelVersion>;
   listVersions(): Promise<{ versions: ModelVersion[]; aliases: Record<string, number> }>;
@@ -203,6 +210,14 @@ export class LocalModelRegistry implements ModelRegistry {
     await this.#update((state) => {
       if (!state.versions.some((v) => v.version === version)) throw new ModelError(`model "${state.name}" has no version ${version} (versions: ${state.versions.map((v) => v.version).join(', ') || 'none'})`, { file: this.file });
       state.aliases[alias] = version;
+    });
+  }
+
+  async setStage(version: number, stage: ModelStage): Promise<void> {
+    await this.#update((state) => {
+      const found = state.versions.find((v) => v.version === version);
+      if (!found) throw new ModelError(`model "${state.name}" has no version ${version} (versions: ${state.versions.map((v) => v.version).join(', ') || 'none'})`, { file: this.file });
+      found.stage = stage;
     });
   }
 

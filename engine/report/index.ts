@@ -2,7 +2,7 @@
  * engine/report: one module per report kind, each giving the run record that tracking sends
  * (the ledger first, then MLflow) and what the CLI prints (text; the JSON is the report object,
  * written with jsonText): drift checks and scans (drift.ts), training (training.ts), performance
- * monitoring (performance.ts), the demo (demo.ts); the text helpers and the TextStyle hook for
+ * monitoring (performance.ts), A/B tests (abtest.ts), the model registry views (models.ts), the demo (demo.ts); the text helpers and the TextStyle hook for
  * colour (text.ts). Cheap to import: the model and monitor code load only when a function needs
  * them. This is the area's only export.
  */
@@ -40,6 +40,8 @@ export {
 } from './drift.js';
 export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTraining, trainingJson, type FailedTrainingRequest } from './training.js';
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
+export { modelsOverview, renderModelsList, renderModelComparison, type ModelsOverview } from './models.js';
+export { abTestRun, recordAbTest, renderAbTest, winnerOf, ABTEST_ARTIFACT } from './abtest.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
 export { scoreHistory, renderScoreHistory, featureMetricKey, type ScoreHistory, type HistoryOptions, type HistoryResult, type HistoryTextOptions } from './history.js';

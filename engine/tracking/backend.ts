@@ -40,6 +40,10 @@ export interface TrackingBackend {
   registeredVersion?(run: RunRecord, registeredModel: string): string | undefined;
   /** Point `alias` of a registered model at one of its versions on the backend. Absent: no model registry. */
   moveAlias?(move: AliasTarget): Promise<void>;
+  /** Set a tag of one version of a registered model (`stage`). Absent: no model registry. */
+  tagVersion?(tag: VersionTag): Promise<void>;
+  /** The versions and aliases of a registered model on the backend; null when it has no such model. Absent: no model registry. */
+  listVersions?(registeredModel: string): Promise<RegistryListing | null>;
   /** Release what the backend holds (connections); called once, after each sync. */
   close(): Promise<void>;
 }
@@ -65,6 +69,21 @@ export interface AliasTarget {
   alias: string;
   /** the backend's version (`registeredVersion` of the run that registered it) */
   version: string;
+}
+
+export interface VersionTag {
+  registeredModel: string;
+  /** the backend's version */
+  version: string;
+  key: string;
+  value: string;
+}
+
+/** A registered model's versions on a backend. */
+export interface RegistryListing {
+  versions: Array<{ version: string; run_id: string | null; status: string | null; source: string | null; aliases: string[]; tags: Record<string, string> }>;
+  /** alias -> the backend's version */
+  aliases: Record<string, string>;
 }
 
 /** Makes the backend of one sync (TrackingOptions.backend). */

@@ -75,6 +75,7 @@ export const TRACKING_DEFAULTS = deepFreeze({
     training: 'training',
     performance: 'production_monitoring',
     retraining: 'retraining',
+    abTesting: 'ab_testing',
   },
   retry: { maxRetries: 5, firstDelayMs: 250, maxDelayMs: 4_000, totalMs: 20_000 } satisfies RetryPolicy,
   /** per attempt: the wait for headers, and between body chunks */

@@ -36,7 +36,7 @@ export interface AliasSyncResult {
 }
 
 /** The newest run that registered local version `version` of `name`. */
-function registeringRun(runs: RunRecord[], name: string, version: number): RunRecord | undefined {
+export function registeringRun(runs: RunRecord[], name: string, version: number): RunRecord | undefined {
   const candidates = runs
     .filter((r) => r.tags['model_version'] === String(version) && (r.models ?? []).some((m) => m.register_as === name))
     .sort((a, b) => b.start_time - a.start_time);
@@ -54,7 +54,7 @@ export async function loggedModelOf(ledgerDir: string, name: string, version: nu
 }
 
 /** Where local version `version` stands on the backend: its version there, or why it has none yet (`never`: it cannot get one). */
-function serverVersion(runs: RunRecord[], name: string, version: number, backend: TrackingBackend): { mlflowVersion: string } | { waiting: string } | { never: string } {
+export function serverVersion(runs: RunRecord[], name: string, version: number, backend: TrackingBackend): { mlflowVersion: string } | { waiting: string } | { never: string } {
   const run = registeringRun(runs, name, version);
   if (!run) return { never: `no recorded run registered ${name} v${version}` };
   const sync = run.sync;

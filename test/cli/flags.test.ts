@@ -30,7 +30,7 @@ describe('the flag vocabulary', () => {
   });
 
   it('every command that works on a registry spells it --registry and the registered model --name', () => {
-    for (const command of [['train'], ['models', 'list'], ['models', 'promote'], ['monitor']]) {
+    for (const command of [['train'], ['models', 'list'], ['models', 'promote'], ['models', 'compare'], ['models', 'tag'], ['abtest'], ['monitor']]) {
       const help = cli([...command, '--help']).stdout;
       expect(help, command.join(' ')).toMatch(/--registry <dir>/);
       expect(help, command.join(' ')).toMatch(/--name <model>/);

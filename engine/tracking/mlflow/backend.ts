@@ -12,7 +12,7 @@
  */
 import { posix } from 'node:path';
 import { TrackingError } from '../../util/index.js';
-import type { AliasTarget, RunLocation, SendContext, TrackingBackend } from '../backend.js';
+import type { AliasTarget, RegistryListing, RunLocation, SendContext, TrackingBackend, VersionTag } from '../backend.js';
 import type { ServerSettings } from '../config.js';
 import type { LedgerModel, RunRecord } from '../ledger.js';
 import { MlflowClient } from './client.js';
@@ -30,6 +30,9 @@ import {
   searchModelVersions,
   searchRuns,
   setModelAlias,
+  setModelVersionTag,
+  allModelVersions,
+  getRegisteredModel,
   tagFilter,
   updateRun,
   uploadArtifact,
@@ -82,6 +85,28 @@ export class MlflowBackend implements TrackingBackend {
 
   async moveAlias(move: AliasTarget): Promise<void> {
     await setModelAlias(this.client, move.registeredModel, move.alias, move.version);
+  }
+
+  async tagVersion(tag: VersionTag): Promise<void> {
+    await setModelVersionTag(this.client, tag.registeredModel, tag.version, tag.key, tag.value);
+  }
+
+  async listVersions(registeredModel: string): Promise<RegistryListing | null> {
+    const model = await getRegisteredModel(this.client, registeredModel);
+    if (!model) return null;
+    const versions = await allModelVersions(this.client, registeredModel);
+    const aliases = Object.fromEntries((model.aliases ?? []).map((a) => [a.alias, String(a.version)]));
+    return {
+      versions: versions.map((v) => ({
+        version: String(v.version),
+        run_id: v.run_id ?? null,
+        status: v.status ?? null,
+        source: v.source ?? null,
+        aliases: Object.entries(aliases).filter(([, n]) => n === String(v.version)).map(([alias]) => alias),
+        tags: Object.fromEntries((v.tags ?? []).map((t) => [t.key, t.value])),
+      })),
+      aliases,
+    };
   }
 
   /** The steps of one run; each finished step is saved in the ledger before the next begins. */

@@ -27,6 +27,8 @@ export {
   createModelVersion,
   searchModelVersions,
   setModelAlias,
+  setModelVersionTag,
+  allModelVersions,
   getModelVersionByAlias,
   deleteModelAlias,
   createLoggedModel,

@@ -367,6 +367,23 @@ export async function searchModelVersions(client: MlflowClient, request: { filte
   return { model_versions: answer.model_versions ?? [], next_page_token: answer.next_page_token };
 }
 
+/** model-versions/set-tag (idempotent: the tag is replaced). */
+export async function setModelVersionTag(client: MlflowClient, name: string, version: string, key: string, value: string): Promise<void> {
+  await client.call('POST', 'model-versions/set-tag', { name, version: String(version), key, value });
+}
+
+/** Every version of a registered model (model-versions/search, every page). */
+export async function allModelVersions(client: MlflowClient, name: string): Promise<ModelVersion[]> {
+  const out: ModelVersion[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await searchModelVersions(client, { filter: `name = '${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`, pageToken });
+    out.push(...page.model_versions);
+    pageToken = page.next_page_token || undefined;
+  } while (pageToken);
+  return out.sort((x, y) => Number(x.version) - Number(y.version));
+}
+
 export async function setModelAlias(client: MlflowClient, name: string, alias: string, version: string): Promise<void> {
   await client.call('POST', 'registered-models/alias', { name, alias, version: String(version) });
 }

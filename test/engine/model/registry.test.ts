@@ -1,5 +1,5 @@
 /**
- * The local model registry under concurrent writers: no version or alias is lost; a version
+ * The local model registry under concurrent writers: no version, alias or stage is lost; a version
  * reserved by a process that died (kill -9) before registering it is reclaimed.
  */
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,19 @@ describe('LocalModelRegistry', () => {
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(Object.keys(aliases)).toHaveLength(12);
     expect(new Set(Object.values(aliases)).size).toBe(12);
+  });
+
+  it('sets stages concurrently without losing one; an unknown version is refused', async () => {
+    const root = join(tempDir('dc-registry-stage-'), 'models');
+    const registry = new LocalModelRegistry(root, 'm');
+    for (let i = 0; i < 4; i++) {
+      const { version } = await registry.reserveVersion();
+      await registry.registerVersion(entry(version), []);
+    }
+    const stages = ['production', 'staging', 'archived', 'staging'] as const;
+    await Promise.all(stages.map((stage, i) => new LocalModelRegistry(root, 'm').setStage(i + 1, stage)));
+    expect((await registry.listVersions()).versions.map((v) => v.stage)).toEqual([...stages]);
+    await expect(registry.setStage(9, 'production')).rejects.toThrow(/has no version 9 \(versions: 1, 2, 3, 4\)/);
   });
 
   it('reclaims a version reserved by a process killed before registering it; keeps live and unknown folders', async () => {
