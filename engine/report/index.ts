@@ -3,7 +3,7 @@
  * (the ledger first, then MLflow) and what the CLI prints (text; the JSON is the report object,
  * written with jsonText): drift checks and scans (drift.ts), training (training.ts), performance
  * monitoring (performance.ts), the demo (demo.ts); the text helpers and the TextStyle hook for
- * colour (text.ts). Cheap to import: the model and monitor code load only when a function needs
+ * colour (text.ts); the HTML reports (html/: drift, scan, monitor, score history). Cheap to import: the model and monitor code load only when a function needs
  * them. This is the area's only export.
  */
 export {
@@ -33,6 +33,8 @@ export {
   skippedFeaturesNote,
   smallSampleNote,
   DRIFT_ARTIFACT,
+  DRIFT_REPORT_JSON,
+  DRIFT_REPORT_HTML,
   RANKED_METRICS,
   type DriftRunOptions,
   type CheckedModelRef,
@@ -40,5 +42,6 @@ export {
 } from './drift.js';
 export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTraining, trainingJson, type FailedTrainingRequest } from './training.js';
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
+export { renderDriftHtml, renderScanHtml, renderMonitorHtml, renderHistoryHtml, type DriftHtmlOptions, type ScoreHistory } from './html/index.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
