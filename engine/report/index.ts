@@ -42,6 +42,6 @@ export {
 } from './drift.js';
 export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTraining, trainingJson, type FailedTrainingRequest } from './training.js';
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
-export { renderDriftHtml, renderScanHtml, renderMonitorHtml, renderHistoryHtml, type DriftHtmlOptions, type ScoreHistory } from './html/index.js';
+export { renderDriftHtml, renderScanHtml, renderMonitorHtml, renderHistoryHtml, type DriftHtmlOptions, type ScoreHistory, readDriftSource, parseDriftJson, type DriftSource } from './html/index.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';

@@ -6,3 +6,4 @@ export { renderDriftHtml, renderScanHtml, type DriftHtmlOptions } from './drift.
 export { renderMonitorHtml } from './monitor.js';
 export { renderHistoryHtml, type ScoreHistory } from './history.js';
 export { escapeHtml } from './page.js';
+export { readDriftSource, parseDriftJson, type DriftSource } from './source.js';
