@@ -109,7 +109,9 @@ async function reportSections(report: DriftReport, profile?: Profile): Promise<s
   });
   return [
     '<h2>Settings</h2>',
+    `<details id="settings"><summary>${escapeHtml(settingsSummary(report))} <span class="muted">(every setting used)</span></summary>`,
     settingsList([...flatten(s), ['baseline.id', report.baseline.id], ['baseline.file', report.baseline.file], ['baseline.rows', String(report.baseline.rows)], ['current.files', report.current.files.join(', ')], ['current.rows', String(report.current.rows)], ['current.non_finite_values', String(report.current.non_finite_values)]]),
+    '</details>',
     '<h2>Features</h2>',
     `<div class="controls"><input type="search" id="filter" placeholder="filter features by name" aria-label="filter features by name"><label><input type="checkbox" id="drifted-only"> drifted only</label><span class="muted"><span id="shown">${report.features.length}</span> of ${report.features.length} shown; click a header to sort</span></div>`,
     sortableTable('features', columns, rows),
@@ -120,6 +122,14 @@ async function reportSections(report: DriftReport, profile?: Profile): Promise<s
     qualitySection(report),
     report.prediction_drift ? await predictionSection(report.prediction_drift) : '',
   ].join('\n');
+}
+
+/** The settings line of the text report, shortened: semantics, method, threshold(s), bins, epsilon, aggregation, policy. */
+function settingsSummary(report: DriftReport): string {
+  const s = report.settings;
+  const gt = THRESHOLD_SIDE[s.score_kind];
+  const threshold = s.method === 'auto' ? `thresholds ${Object.entries(s.thresholds).map(([id, t]) => `${id} ${t}`).join(', ')}` : `threshold ${s.threshold}`;
+  return `${s.semantics}, ${s.method}, ${threshold}, ${s.bins} bins, epsilon ${s.epsilon}, ${s.aggregation}${s.correction !== 'none' ? `, correction ${s.correction}` : ''}; retrain if overall ${gt} ${s.policy.retrain_overall} or drifted > ${s.policy.retrain_drifted_features}, alert if overall ${gt} ${s.policy.alert_overall} or any drifted`;
 }
 
 /** The quality signals a feature breaches, by name. */

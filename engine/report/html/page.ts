@@ -90,7 +90,7 @@ td.num,th[data-numeric]{text-align:right}tr.drifted td:first-child{box-shadow:in
 .feature.drifted{border-color:var(--bad)}.feature svg{display:block;max-width:100%;height:auto}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:-1px}
 body:not([data-mode=count]) .mode-count,body[data-mode=count] .mode-share{display:none}
-[hidden]{display:none!important}pre{white-space:pre-wrap;background:var(--card);padding:10px;border-radius:6px;border:1px solid var(--line)}
+[hidden]{display:none!important}details summary{cursor:pointer;margin-bottom:6px}pre{white-space:pre-wrap;background:var(--card);padding:10px;border-radius:6px;border:1px solid var(--line)}
 `;
 
 const SCRIPT = `
