@@ -30,6 +30,7 @@ interface AlertFlags {
   labeledData?: string[];
   webhookUrl?: string;
   alertFormat: AlertFormat;
+  reportDir?: string;
 }
 
 interface LogFlags {
@@ -69,6 +70,7 @@ function addActionOptions(command: Command): Command {
     .option('--new-data <files...>', 'new labelled files to retrain with on a retrain verdict (without them: alert)')
     .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
     .option('--webhook-url <url>', 'alert webhook (default: $ALERT_WEBHOOK_URL)')
+    .option('--report-dir <dir>', "write each check's HTML report into this folder (<batch>.<time>.html); the alert names it, the run keeps it as drift_report.html")
     .addOption(new Option('--alert-format <format>', 'webhook payload').choices([...ALERT_FORMATS]).default(AGENT_DEFAULTS.alertFormat));
 }
 
@@ -95,6 +97,7 @@ function checkOptions(flags: CheckFlags): AgentOptions {
     labeledData: flags.newData ?? flags.labeledData,
     webhookUrl: flags.webhookUrl,
     alertFormat: flags.alertFormat,
+    reportDir: flags.reportDir,
     drift: scanOptions(flags),
     tracking: trackingOptions(flags),
     record: flags.record,
