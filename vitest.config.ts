@@ -35,6 +35,7 @@ export const MLFLOW_TESTS = [
   'test/cli/promote-mlflow.test.ts',
   'test/cli/train-tracking.test.ts',
   'test/cli/train-search-mlflow.test.ts',
+  'test/cli/report-mlflow.test.ts',
 ];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
 const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts'];
