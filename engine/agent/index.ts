@@ -11,6 +11,6 @@ export { agentRetrain, NEW_TRAIN_FILE, type AgentRetrainResult } from './retrain
 export { agentStatus, type AgentStatus } from './status.js';
 export { servingVersion } from './context.js';
 export { agentWatch, parseInterval, WATCHED_EXTENSIONS, type WatchOptions } from './watch.js';
-export { sendAlert, alertContent, alertPayload, alertRetryPolicy, overallText, type AlertContent, type AlertOptions, type AlertOutcome } from './alerts.js';
+export { sendAlert, alertContent, alertPayload, alertRetryPolicy, overallText, type AlertContent, type AlertOptions, type AlertOutcome, type AlertReport } from './alerts.js';
 export { readState, updateState, withLock, emptyState, stateFileIn, STATE_FILE, MAX_DRIFT_RESULTS, type AgentState, type DriftResult, type CheckedFile, type LockOptions } from './state.js';
 export { AgentLog, logFileName, AGENT_EVENTS, type AgentEvent, type LogEntry } from './log.js';

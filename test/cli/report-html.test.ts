@@ -91,6 +91,11 @@ describe.skipIf(browserSetup.skip !== undefined)('the HTML report of a check, in
       }
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: artifactPath('report.png') });
+      // the README's picture: the verdict, the table's top rows and the first plots, small
+      await page.setViewportSize({ width: 1000, height: 1000 });
+      await page.fill('#filter', 'bwd packet length');
+      await page.screenshot({ path: artifactPath('report-readme.png') });
+      await page.fill('#filter', '');
       await page.screenshot({ path: artifactPath('report-full.png'), fullPage: true });
     } finally {
       await close();
@@ -181,7 +186,7 @@ describe.skipIf(browserSetup.skip !== undefined)('the HTML report of a scan, and
 
   it('`report <run-id>` renders the ledger run again; `report <drift.json>` the JSON; the run keeps the HTML as drift_report.html', async () => {
     const runs = JSON.parse(run(['mlflow', 'status', '--json', '--ledger-dir', ledger]).stdout) as { queued: Array<{ id: string; run_name: string }> };
-    const checkRun = runs.queued.find((r) => r.run_name.startsWith('drift_check_'))!;
+    const checkRun = runs.queued.find((r) => /^drift_check_\d{8}_\d{6}$/.test(r.run_name))!;
     expect(checkRun).toBeDefined();
     const artifacts = join(ledger, 'runs', checkRun.id, 'artifacts');
     expect(readFileSync(join(artifacts, 'drift_report.html'), 'utf8')).toBe(readFileSync(files.check, 'utf8'));

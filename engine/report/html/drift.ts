@@ -7,6 +7,7 @@
  * view. Only the report's summaries go in (shares per bin), never rows: the file's size depends
  * on features and bins, not on the data's size.
  */
+import { basename } from 'node:path';
 import type { DriftReport, FeatureDrift, PredictionDrift, ScanReport } from '../../drift/index.js';
 import type { FeatureProfile, Profile } from '../../profile/index.js';
 import { breachLine, renderPredictionDrift, skippedFeaturesNote, verdictReason } from '../drift.js';
@@ -26,7 +27,7 @@ const THRESHOLD_SIDE = { distance: '>', p_value: '<' } as const;
 
 /** The HTML report of one check. */
 export async function renderDriftHtml(report: DriftReport, options: DriftHtmlOptions = {}): Promise<string> {
-  const title = options.title ?? `driftcatcher check: ${report.current.files.join(', ') || 'batch'}`;
+  const title = options.title ?? `driftcatcher check: ${report.current.files.map((f) => basename(f)).join(', ') || 'batch'}`;
   const body = [header(title, report, options.now), await reportSections(report, options.profile)].join('\n');
   return htmlPage(title, body);
 }
