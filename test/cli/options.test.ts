@@ -128,6 +128,8 @@ const RUNS: Record<string, string[][]> = {
   'agent status': [['agent', 'status', ...track_(at('state-check'))]],
   'profile merge': [['profile', 'merge', files.profile, '-o', at('merged.json'), '--json']],
   'agent watch': [['agent', 'watch', at('incoming'), ...track_(at('state-watch')), '--interval', '50ms', '--workers', '0']],
+  // drift.json: a check's drift_report.json from the ledger (copied there before this run)
+  report: [['report', at('drift.json'), '-o', at('report.html'), '--baseline', files.profile, '--ledger-dir', ledger]],
 };
 
 describe('every option of every command is used', () => {
@@ -162,6 +164,11 @@ describe('every option of every command is used', () => {
           const { mkdirSync, copyFileSync } = await import('node:fs');
           mkdirSync(at('incoming'), { recursive: true });
           copyFileSync(files.batch, join(at('incoming'), 'a.csv'));
+        }
+        if (path === 'report') {
+          const { copyFileSync, readdirSync } = await import('node:fs');
+          const runs = readdirSync(join(ledger, 'runs')).filter((id) => existsSync(join(ledger, 'runs', id, 'artifacts', 'drift_report.json')));
+          copyFileSync(join(ledger, 'runs', runs[0]!, 'artifacts', 'drift_report.json'), at('drift.json'));
         }
         const before = new Set(process.listeners('SIGTERM') as Array<(...args: unknown[]) => void>);
         const result = await run(argv, isWatch ? () => stopWatchOnceChecked(at('state-watch'), before) : undefined);
