@@ -24,7 +24,6 @@ export interface HistoryLine {
 export const SIDE_COLOURS = { expected: '#8c96a8', actual: '#e4572e' } as const;
 
 type VegaModule = typeof import('vega');
-type Runtime = ReturnType<VegaModule['parse']>;
 
 interface Libraries {
   vega: VegaModule;
@@ -55,14 +54,22 @@ function compact(svg: string): string {
   return svg.replace(/="([^"]*)"/g, (_all, value: string) => `="${value.replace(/(\d+\.\d)\d+/g, '$1')}"`);
 }
 
-async function render(vega: VegaModule, runtime: Runtime, data: Record<string, object[]>): Promise<string> {
-  const view = new vega.View(runtime, { renderer: 'none' });
-  for (const [name, values] of Object.entries(data)) view.data(name, values);
-  try {
-    return compact(await view.toSVG());
-  } finally {
-    view.finalize();
+/** Compile and parse `spec` once, then one SVG per item: a fresh View with the item's data sets. */
+async function plotEach<T>(spec: object, items: readonly T[], data: (item: T) => Record<string, object[]>): Promise<string[]> {
+  if (items.length === 0) return [];
+  const { vega, compile } = await load();
+  const runtime = vega.parse(compile(spec).spec as Parameters<VegaModule['parse']>[0]);
+  const out: string[] = [];
+  for (const item of items) {
+    const view = new vega.View(runtime, { renderer: 'none' });
+    for (const [name, values] of Object.entries(data(item))) view.data(name, values);
+    try {
+      out.push(compact(await view.toSVG()));
+    } finally {
+      view.finalize();
+    }
   }
+  return out;
 }
 
 /**
@@ -70,8 +77,6 @@ async function render(vega: VegaModule, runtime: Runtime, data: Record<string, o
  * (`share`: a percentage, `count`: a number).
  */
 export async function binPlots(series: readonly BinSeries[], mode: 'share' | 'count'): Promise<string[]> {
-  if (series.length === 0) return [];
-  const { vega, compile } = await load();
   const spec = {
     ...CONFIG,
     width: 320,
@@ -85,23 +90,18 @@ export async function binPlots(series: readonly BinSeries[], mode: 'share' | 'co
       color: { field: 'side', type: 'nominal', legend: null, scale: { domain: ['expected', 'actual'], range: [SIDE_COLOURS.expected, SIDE_COLOURS.actual] } },
     },
   };
-  const runtime = vega.parse(compile(spec).spec as Parameters<VegaModule['parse']>[0]);
-  const out: string[] = [];
-  for (const s of series) {
+  return plotEach(spec, series, (s) => {
     const labels = uniqueLabels(s.labels);
     const values = labels.flatMap((bin, i) => [
       { bin, i, side: 'expected', value: s.expected[i] ?? 0 },
       { bin, i, side: 'actual', value: s.actual[i] ?? 0 },
     ]);
-    out.push(await render(vega, runtime, { bins: values }));
-  }
-  return out;
+    return { bins: values };
+  });
 }
 
 /** A score over time with its threshold as a dashed rule, one SVG per line. */
 export async function historyPlots(lines: readonly HistoryLine[], metric: string): Promise<string[]> {
-  if (lines.length === 0) return [];
-  const { vega, compile } = await load();
   const spec = {
     ...CONFIG,
     width: 420,
@@ -122,13 +122,10 @@ export async function historyPlots(lines: readonly HistoryLine[], metric: string
       },
     ],
   };
-  const runtime = vega.parse(compile(spec).spec as Parameters<VegaModule['parse']>[0]);
-  const out: string[] = [];
-  for (const line of lines) {
-    const finite = line.points.filter((p) => Number.isFinite(p.value));
-    out.push(await render(vega, runtime, { points: finite, threshold: line.threshold !== undefined && Number.isFinite(line.threshold) ? [{ value: line.threshold }] : [] }));
-  }
-  return out;
+  return plotEach(spec, lines, (line) => ({
+    points: line.points.filter((p) => Number.isFinite(p.value)),
+    threshold: line.threshold !== undefined && Number.isFinite(line.threshold) ? [{ value: line.threshold }] : [],
+  }));
 }
 
 /** Ordinal labels must differ: a repeated one gets ` (2)`, ` (3)`, ... */
