@@ -89,7 +89,7 @@ describe.skipIf(browserSetup.skip !== undefined)('the HTML report of a check, in
         // bars: one per bin and side
         expect(await sections.nth(i).locator('figure.mode-share svg path').count()).toBeGreaterThan(report.features[i]!.expected.length);
       }
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: artifactPath('report.png') });
       // the README's picture: the verdict, the table's top rows and the first plots, small
       await page.setViewportSize({ width: 1000, height: 1000 });
@@ -158,7 +158,7 @@ describe.skipIf(browserSetup.skip !== undefined)('the HTML report of a check, in
     const light = await open(files.check, 'light');
     const dark = await open(files.check, 'dark');
     try {
-      const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const background = (page: Page) => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       expect(await background(light.page)).toBe('rgb(255, 255, 255)');
       expect(await background(dark.page)).not.toBe('rgb(255, 255, 255)');
       expect(dark.errors).toEqual([]);
