@@ -205,6 +205,18 @@ describe.skipIf(browserSetup.skip !== undefined)('the HTML report of a scan, and
   });
 });
 
+describe('demo --html', () => {
+  it('writes the severe batch\'s report in the demo folder and prints its path at the end', () => {
+    const demo = join(dir, 'demo');
+    const result = run(['demo', '--dir', demo, '--train-rows', '2000', '--batch-rows', '500', '--workers', '0', '--html']);
+    const last = result.stdout.trim().split('\n').at(-1)!;
+    expect(last).toBe(`HTML report of the severe batch: ${join(demo, 'report.html')}`);
+    const html = readFileSync(join(demo, 'report.html'), 'utf8');
+    expect(html).toContain('driftcatcher demo: the severe batch');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThan(2 * 70);
+  });
+});
+
 describe('driftcatcher report: bad input', () => {
   it('a file that is not a drift report, or an unknown run: one line, exit 2', () => {
     const bad = join(dir, 'bad.json');
