@@ -37,6 +37,7 @@ export const MLFLOW_TESTS = [
   'test/cli/train-search-mlflow.test.ts',
   'test/cli/runs-mlflow.test.ts',
   'test/cli/abtest-mlflow.test.ts',
+  'test/cli/report-mlflow.test.ts',
 ];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
 const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts'];

@@ -6,6 +6,13 @@
 import { renderFeatureTable, skippedFeaturesNote, smallSampleNote, type DriftTextOptions } from '../engine/report/index.js';
 import type { DriftReport } from '../engine/index.js';
 import { style } from './format.js';
+import { writeFileAtomic } from '../engine/util/index.js';
+
+/** Write an HTML report (temp + rename) and say where on stderr. */
+export async function writeHtmlReport(file: string, html: string): Promise<void> {
+  await writeFileAtomic(file, html);
+  process.stderr.write(`driftcatcher: HTML report (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB) written to ${file}\n`);
+}
 
 /** What a user does after an `alert` or `retrain` verdict (nothing to do after `wait`). */
 export function nextStep(action: DriftReport['action']): string | undefined {

@@ -30,6 +30,7 @@ interface AlertFlags {
   labeledData?: string[];
   webhookUrl?: string;
   alertFormat: AlertFormat;
+  reportDir?: string;
 }
 
 interface LogFlags {
@@ -67,7 +68,8 @@ function addActionOptions(command: Command): Command {
   addRetrainOptions(command)
     .addOption(alertCooldownHours())
     .option('--new-data <files...>', 'new labelled files to retrain with on a retrain verdict (without them: alert)')
-    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp());
+    .addOption(new Option('--labeled-data <files...>', 'the old spelling of --new-data').hideHelp())
+    .option('--report-dir <dir>', "write each check's HTML report into this folder (<batch>.<time>.html); the alert names it, the run keeps it as drift_report.html");
   return addAlertOptions(command);
 }
 
@@ -94,6 +96,7 @@ function checkOptions(flags: CheckFlags): AgentOptions {
     labeledData: flags.newData ?? flags.labeledData,
     webhookUrl: flags.webhookUrl,
     alertFormat: flags.alertFormat,
+    reportDir: flags.reportDir,
     drift: scanOptions(flags),
     tracking: trackingOptions(flags),
     record: flags.record,

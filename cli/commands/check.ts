@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../engine/util/index.js';
-import { addAlertOptions, addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type AlertFlags, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addAlertOptions, addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, htmlOption, exitCodeFor, scanOptions, trackingOptions, type AlertFlags, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { alertIfOn } from '../alerting.js';
 import { printJson } from '../format.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderDriftReport } from '../../engine/report/index.js';
-import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addAlertOptions(addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -18,9 +18,10 @@ export function registerCheck(program: Command): void {
       .option('--summaries <summary.json...>', 'instead of data: the batch summaries of its shards (`scan --summary-out`), added into one verdict')
       .option('--predictions', "prediction drift too: score the batch with --model and compare its y_prob and predicted positive rate with the model's prediction profile (drifted predictions make the verdict at least alert)")
       .option('--prediction-column <name>', "prediction drift from a column of the batch that already holds the model's y_prob (the model is not run; its prediction profile is the reference)")
-      .option('--model <ref>', 'the model of --predictions: a registry folder (champion, else the latest; DIR@alias or DIR@version for another), a version folder or a model.json', REGISTRY_DEFAULTS.registry),
+      .option('--model <ref>', 'the model of --predictions: a registry folder (champion, else the latest; DIR@alias or DIR@version for another), a version folder or a model.json', REGISTRY_DEFAULTS.registry)
+      .addOption(htmlOption()),
     ' (when the baseline is built from data)',
-  ))), ['drift']).action(async (data: string | undefined, flags: DriftFlags & TrackingFlags & BaselineFlags & AlertFlags & { baseline: string; summaries?: string[]; predictions?: boolean; predictionColumn?: string; model: string }) => {
+  ))), ['drift']).action(async (data: string | undefined, flags: DriftFlags & TrackingFlags & BaselineFlags & AlertFlags & { baseline: string; summaries?: string[]; predictions?: boolean; predictionColumn?: string; model: string; html?: string }) => {
     if ((data === undefined) === (flags.summaries === undefined)) throw new UsageError(data === undefined ? 'give the current data, or --summaries' : 'give the current data or --summaries, not both');
     const withPredictions = flags.predictions === true || flags.predictionColumn !== undefined;
     if (withPredictions && flags.summaries) throw new UsageError('--predictions and --prediction-column need the batch itself, not --summaries');
@@ -38,13 +39,15 @@ export function registerCheck(program: Command): void {
     process.stderr.write(smallSampleWarning(null, report.small_sample));
     process.stderr.write(smallSampleWarning('prediction drift', report.prediction_drift?.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
+    const html = flags.html ? await (await import('../../engine/report/index.js')).renderDriftHtml(report, { profile }) : undefined;
+    if (flags.html) await writeHtmlReport(flags.html, html!);
     // ALERT_ON_DRIFT: the verdict to the webhook when it is alert or retrain
     const alert = { on: flags.alertOnDrift, webhookUrl: flags.webhookUrl, alertFormat: flags.alertFormat, setting: 'ALERT_ON_DRIFT' };
     if (report.action !== 'wait') await alertIfOn(alert, async () => (await import('../../engine/agent/index.js')).alertContent(report, { name: basename(flags.baseline), version: null }));
     // the run goes to the local ledger, then to MLflow when a server is configured
     if (flags.record === false) return;
     const { recordDriftCheck } = await import('../../engine/report/index.js');
-    const recorded = await recordDriftCheck(report, { ...trackingOptions(flags), startTime });
+    const recorded = await recordDriftCheck(report, { ...trackingOptions(flags), startTime, html });
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });
 }

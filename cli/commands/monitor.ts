@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderPerformance, renderPredictionMonitor } from '../../engine/report/index.js';
-import { addTrackingOptions, number, trackingOptions, type TrackingFlags } from '../options.js';
+import { addTrackingOptions, htmlOption, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { printJson, style } from '../format.js';
-import { smallSampleWarning } from '../render.js';
+import { smallSampleWarning, writeHtmlReport } from '../render.js';
 
 interface MonitorFlags {
   minAccuracy: number;
@@ -16,6 +16,7 @@ interface MonitorFlags {
   history?: string;
   failOn?: 'degraded' | 'drifted';
   json?: boolean;
+  html?: string;
 }
 
 export function registerMonitor(program: Command): void {
@@ -32,7 +33,8 @@ export function registerMonitor(program: Command): void {
     .option('--name <model>', 'registered model name', REGISTRY_DEFAULTS.registeredModel)
     .option('--history <file>', 'performance history, JSON lines (default: performance_history.jsonl beside the ledger)')
     .addOption(new Option('--fail-on <status>', 'exit 1 when the model is degraded (labelled predictions) or its predictions drifted (without labels)').choices(['degraded', 'drifted']))
-    .option('--json', 'print one JSON object on stdout'))
+    .option('--json', 'print one JSON object on stdout')
+    .addOption(htmlOption()))
     .action(async (file: string, flags: MonitorFlags & TrackingFlags) => {
       const { appendHistory, monitorAnyPredictions } = await import('../../engine/monitor/index.js');
       const { defaultHistoryFile, recordPerformance, recordPredictionMonitor } = await import('../../engine/report/index.js');
@@ -41,6 +43,7 @@ export function registerMonitor(program: Command): void {
         registry: flags.registry,
         registeredModel: flags.name,
       });
+      if (flags.html) await writeHtmlReport(flags.html, await (await import('../../engine/report/index.js')).renderMonitorHtml(result));
       if (!('metrics' in result)) {
         // no labels yet: the predictions' drift against the champion's prediction profile
         if (flags.json) printJson(result);

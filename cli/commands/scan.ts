@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
+import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, htmlOption, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderScanReport } from '../../engine/report/index.js';
-import { driftText, skippedFeaturesWarning, smallSampleWarning } from '../render.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport } from '../render.js';
 
 export function registerScan(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -11,9 +11,10 @@ export function registerScan(program: Command): void {
       .description('bulk drift scan: one row per file plus the combined row, work spread over worker threads')
       .argument('<files...>', 'current data files: CSV, Arrow IPC or Parquet')
       .requiredOption('--baseline <profile.json|data>', 'a baseline profile, or training data to build one from')
-      .option('--summary-out <part.json>', 'also write the batch summary of all the files (their counts on the baseline\'s bins) for `check --summaries`'),
+      .option('--summary-out <part.json>', 'also write the batch summary of all the files (their counts on the baseline\'s bins) for `check --summaries`')
+      .addOption(htmlOption()),
     ' (when the baseline is built from data)',
-  ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string; summaryOut?: string }) => {
+  ))).action(async (files: string[], flags: DriftFlags & TrackingFlags & BaselineFlags & { baseline: string; summaryOut?: string; html?: string }) => {
     const { resolveBaseline } = await import('../../engine/profile/index.js');
     const { scanDriftSummary, saveSummary } = await import('../../engine/drift/index.js');
     const { profile } = await resolveBaseline(flags.baseline, baselineOptions(flags));
@@ -29,10 +30,12 @@ export function registerScan(program: Command): void {
     for (const report of scan.files) process.stderr.write(smallSampleWarning(report.current.files[0]!, report.small_sample));
     if (scan.files.length > 1) process.stderr.write(smallSampleWarning('combined', scan.combined.small_sample));
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
+    const html = flags.html ? await (await import('../../engine/report/index.js')).renderScanHtml(scan, { profile }) : undefined;
+    if (flags.html) await writeHtmlReport(flags.html, html!);
     // a parent run (all files combined) with one child run per file: ledger first, then MLflow
     if (flags.record === false) return;
     const { recordDriftScan } = await import('../../engine/report/index.js');
-    const recorded = await recordDriftScan(scan, trackingOptions(flags));
+    const recorded = await recordDriftScan(scan, { ...trackingOptions(flags), html });
     process.stderr.write(`driftcatcher: ${recorded.message}\n`);
   });
 }

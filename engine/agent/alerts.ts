@@ -3,7 +3,7 @@
  * drift verdict or (`trainingAlertContent`, `train` with ALERT_ON_TRAINING) of a finished training.
  * The payload names the verdict, the drift method and its overall score with the verdict's
  * thresholds, the per-feature threshold, the top drifted features, the reference and current
- * sizes and the model version. Delivery goes through the retry interceptor engine/tracking
+ * sizes, the model version and, when the check made one, its HTML report (file, run page). Delivery goes through the retry interceptor engine/tracking
  * composes for its own requests: connection errors and 408/429/5xx answers are retried with
  * doubling back-off (`Retry-After` respected), any other answer is final. The outcome says
  * whether it was delivered and never carries the URL (webhook URLs are secrets).
@@ -36,6 +36,13 @@ export interface AlertContent {
   current_file: string;
   model: { name: string; version: number | null };
   timestamp: string;
+  /** the check's HTML report, when one was made: its file, and the run's page on the tracking server when it was sent */
+  report?: AlertReport;
+}
+
+export interface AlertReport {
+  file: string;
+  url?: string;
 }
 
 export interface AlertOptions {
@@ -59,7 +66,7 @@ export interface AlertOutcome {
   error?: string;
 }
 
-export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5): AlertContent {
+export function alertContent(report: DriftReport, model: { name: string; version: number | null }, now = new Date(), top = 5, html?: AlertReport): AlertContent {
   const { settings } = report;
   const isPsi = settings.method === 'psi';
   return {
@@ -78,7 +85,14 @@ export function alertContent(report: DriftReport, model: { name: string; version
     current_file: basename(report.current.files[0] ?? ''),
     model,
     timestamp: now.toISOString(),
+    ...(html ? { report: html } : {}),
   };
+}
+
+/** `report: <file> (run: <url>)`, or nothing without a report. */
+function reportText(content: AlertContent): string | undefined {
+  const r = content.report;
+  return r ? `${r.file}${r.url ? ` (run: ${r.url})` : ''}` : undefined;
 }
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
@@ -100,6 +114,7 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
   const features = content.top_drifted_features.map((f) => `${f.name}: ${f4(f.score)}`).join('\n') || 'none';
   const overallField = `Overall score (${content.method})`;
   const overallValue = `${f4(content.overall_score)} (retrain ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.retrain_overall}, alert ${content.score_kind === 'p_value' ? 'below' : 'above'} ${content.policy.alert_overall})`;
+  const report = reportText(content);
   if (format === 'slack') {
     return {
       text: `${title}: ${summary}`,
@@ -116,6 +131,7 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
           ],
         },
         { type: 'section', text: { type: 'mrkdwn', text: `*Top drifted features*\n${features}` } },
+        ...(report ? [{ type: 'section', text: { type: 'mrkdwn', text: `*HTML report*\n${report}` } }] : []),
       ],
     };
   }
@@ -134,6 +150,7 @@ export function alertPayload(content: AlertContent, format: AlertFormat): unknow
             { name: 'Rows', value: `reference ${content.reference_rows}, current ${content.current_rows}`, inline: true },
             { name: 'Model', value: `${content.model.name} v${content.model.version ?? '?'}`, inline: true },
             { name: 'Top drifted features', value: features },
+            ...(report ? [{ name: 'HTML report', value: report }] : []),
           ],
         },
       ],

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { DriftReport } from '../drift/index.js';
-import { alertContent, overallText, sendAlert, type AlertOutcome } from './alerts.js';
+import { alertContent, overallText, sendAlert, type AlertOutcome, type AlertReport } from './alerts.js';
 import type { AgentContext } from './context.js';
 import type { AgentDecision, RetrainHold } from './decide.js';
 import { runRetrain, type AgentRetrainResult } from './retrain.js';
@@ -53,7 +53,7 @@ export interface AppliedDecision {
  * The log lines, the alert and the retrain of a recorded decision. `state` is the state after
  * it was recorded. A failed alert or retrain is logged and does not fail the check.
  */
-export async function applyDecision(ctx: AgentContext, recorded: RecordedDecision, report: DriftReport, model: CheckedModel, state: AgentState): Promise<AppliedDecision> {
+export async function applyDecision(ctx: AgentContext, recorded: RecordedDecision, report: DriftReport, model: CheckedModel, state: AgentState, html?: AlertReport): Promise<AppliedDecision> {
   const { decision } = recorded;
   const { resolved } = ctx;
   if (decision.taken === 'cooldown') {
@@ -63,7 +63,7 @@ export async function applyDecision(ctx: AgentContext, recorded: RecordedDecisio
   }
   if (decision.taken === 'alert') {
     if (decision.retrain_held) await ctx.log.write('RETRAIN_COOLDOWN', `${decision.retrain_held.reason === 'no_labelled_data' ? 'retrain recommended but' : 'retrain not started:'} ${heldText(decision.retrain_held, ctx)}; alerting instead`, { reason: decision.retrain_held.reason }, ctx.now());
-    return { alert: await alert(ctx, report, model) };
+    return { alert: await alert(ctx, report, model, html) };
   }
   if (decision.taken === 'retrain' && recorded.claim) {
     try {
@@ -82,10 +82,10 @@ function heldText(held: RetrainHold, ctx: AgentContext): string {
   return `last retrain ${held.last_retrain_time}, minimum ${ctx.resolved.minRetrainHours} h`;
 }
 
-async function alert(ctx: AgentContext, report: DriftReport, model: CheckedModel): Promise<AlertOutcome> {
+async function alert(ctx: AgentContext, report: DriftReport, model: CheckedModel, html?: AlertReport): Promise<AlertOutcome> {
   const { alert: settings, webhookUrl } = ctx.resolved;
-  const content = alertContent(report, model, ctx.now());
-  const details = { verdict: content.verdict, method: content.method, overall_score: content.overall_score, ...(content.overall_psi !== undefined ? { overall_psi: content.overall_psi } : {}), threshold: content.threshold, top_drifted_features: content.top_drifted_features.map((f) => f.name), model_version: model.version };
+  const content = alertContent(report, model, ctx.now(), 5, html);
+  const details = { verdict: content.verdict, method: content.method, overall_score: content.overall_score, ...(content.overall_psi !== undefined ? { overall_psi: content.overall_psi } : {}), threshold: content.threshold, top_drifted_features: content.top_drifted_features.map((f) => f.name), model_version: model.version, ...(html ? { report: html.file } : {}) };
   const overall = overallText(content);
   if (!webhookUrl) {
     await ctx.log.write('ALERT', `${report.action}: ${overall} (no webhook configured: logged only)`, { ...details, delivered: false, webhook: null }, ctx.now());

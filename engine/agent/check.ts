@@ -4,13 +4,14 @@
  * (so two agents at once never both alert or both retrain); apply.ts records it, logs it and
  * alerts or retrains.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { checkDrift, type DriftReport } from '../drift/index.js';
 import { loadProfile } from '../profile/index.js';
-import { recordDriftCheck } from '../report/index.js';
+import { compactLocal, recordDriftCheck, renderDriftHtml } from '../report/index.js';
+import { writeFileAtomic } from '../util/index.js';
 import { loggedModelOf, resolveTracking } from '../tracking/index.js';
 import { applyDecision, checkLine, driftResult, recordDecision, type CheckedModel } from './apply.js';
-import type { AlertOutcome } from './alerts.js';
+import type { AlertOutcome, AlertReport } from './alerts.js';
 import { agentContext, profileFileOf, servingVersion } from './context.js';
 import { decide, type TakenAction } from './decide.js';
 import type { AgentOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface AgentCheckResult {
   /** the report's small-sample warning: the batch is too small for the verdict to mean anything */
   small_sample: DriftReport['small_sample'];
   report: DriftReport;
+  /** the HTML report's file (with `reportDir`) */
+  report_html?: string;
   state: Pick<AgentState, 'total_checks' | 'total_alerts' | 'total_retrains' | 'last_alert_time' | 'last_retrain_time'>;
 }
 
@@ -58,8 +61,10 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
   // check drift
   const checkStarted = Date.now();
   let report: DriftReport;
+  let profile: Awaited<ReturnType<typeof loadProfile>>;
   try {
-    report = await checkDrift(await loadProfile(profileFileOf(ctx.registry, serving.version)), file, options.drift);
+    profile = await loadProfile(profileFileOf(ctx.registry, serving.version));
+    report = await checkDrift(profile, file, options.drift);
   } catch (err) {
     await ctx.log.write('ERROR', `check of ${basename(file)} failed: ${(err as Error).message}`, { file }, ctx.now());
     if (typeof err === 'object' && err !== null) loggedErrors.add(err);
@@ -83,14 +88,24 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     const { taken } = recorded.decision;
     const isPsi = report.settings.method === 'psi';
     await ctx.log.write('CHECK_OK', checkLine(file, report, taken), { file, action: report.action, taken, method: report.settings.method, overall_score: report.overall_score, ...(isPsi ? { overall_psi: report.overall_score } : {}), n_drifted_features: report.n_drifted_features, model_version: model.version, small_sample: report.small_sample?.message ?? null }, ctx.now());
+    // the HTML report (with --report-dir): a file beside the others, an artifact of the run, named in the alert
+    let html: { text: string; ref: AlertReport } | undefined;
+    if (resolved.reportDir) {
+      const reportFile = join(resolved.reportDir, `${basename(file)}.${compactLocal(now)}.html`);
+      const text = await renderDriftHtml(report, { profile, now, title: `driftcatcher agent check: ${basename(file)} against ${model.name} v${model.version}` });
+      await writeFileAtomic(reportFile, text);
+      html = { text, ref: { file: reportFile } };
+    }
     if (resolved.record) {
       // the run names the model it checked, and MLflow links it to the logged model when that is known
       const loggedModelId = await loggedModelOf(resolveTracking(options.tracking).ledgerDir, model.name, model.version).catch(() => undefined);
-      await recordDriftCheck(report, { ...options.tracking, now, seconds: (Date.now() - checkStarted) / 1000, model: { ...model, ...(loggedModelId ? { loggedModelId } : {}) } });
+      const outcome = await recordDriftCheck(report, { ...options.tracking, now, seconds: (Date.now() - checkStarted) / 1000, model: { ...model, ...(loggedModelId ? { loggedModelId } : {}) }, html: html?.text });
+      const url = outcome.runs[0]?.url;
+      if (html && url) html.ref.url = url;
     }
     const result: AgentCheckResult = { file, action: report.action, taken, method: report.settings.method, overall_score: report.overall_score, ...(isPsi ? { overall_psi: report.overall_score } : {}), n_drifted_features: report.n_drifted_features, model, small_sample: report.small_sample, report, state: counts(state) };
     retrainStarted = taken === 'retrain';
-    return { ...result, ...(await applyDecision(ctx, recorded, report, model, state)) };
+    return { ...result, ...(html ? { report_html: html.ref.file } : {}), ...(await applyDecision(ctx, recorded, report, model, state, html?.ref)) };
   } catch (err) {
     // the check failed after claiming the slot but before the retrain began: give it back
     const claim = recorded.claim;

@@ -11,7 +11,7 @@ export { agentRetrain, NEW_TRAIN_FILE, type AgentRetrainResult } from './retrain
 export { agentStatus, type AgentStatus } from './status.js';
 export { servingVersion } from './context.js';
 export { agentWatch, parseInterval, WATCHED_EXTENSIONS, type WatchOptions } from './watch.js';
-export { sendAlert, alertContent, alertPayload, alertRetryPolicy, overallText, trainingAlertContent, trainingAlertPayload, type AlertContent, type AlertOptions, type AlertOutcome, type TrainingAlertContent } from './alerts.js';
+export { sendAlert, alertContent, alertPayload, alertRetryPolicy, overallText, trainingAlertContent, trainingAlertPayload, type AlertContent, type AlertOptions, type AlertOutcome, type TrainingAlertContent, type AlertReport } from './alerts.js';
 export { readState, updateState, withLock, emptyState, stateFileIn, STATE_FILE, MAX_DRIFT_RESULTS, type AgentState, type DriftResult, type CheckedFile, type LockOptions } from './state.js';
 export { AgentLog, logFileName, AGENT_EVENTS, type AgentEvent, type LogEntry } from './log.js';
 export { ciWorkflow, cronLine, cronMarker, cronSchedule, installCronLine, shellWord, SCHEDULE_DEFAULTS, type CronOptions, type CrontabResult, type WorkflowOptions } from './schedule.js';

@@ -67,6 +67,8 @@ export interface AgentOptions extends RegistryOptions {
   holdoutShare?: number;
   /** the metric that decides promotion (default f1_score) */
   promoteMetric?: PromoteMetric;
+  /** write each check's HTML report into this folder (`<batch>.<time>.html`): its path goes into the alert, the report into the run (drift_report.html) */
+  reportDir?: string;
   /** tracking: runs go to the ledger and MLflow; `record: false` records nothing */
   tracking?: TrackingOptions;
   record?: boolean;
@@ -96,6 +98,8 @@ export interface ResolvedAgentOptions {
   promoteMetric: PromoteMetric;
   seed: number;
   record: boolean;
+  /** absolute folder of the HTML reports, or null (none made) */
+  reportDir: string | null;
   now: () => Date;
 }
 
@@ -162,6 +166,7 @@ export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOp
     promoteMetric,
     seed: options.train?.seed ?? AGENT_DEFAULTS.seed,
     record: options.record !== false,
+    reportDir: options.reportDir ? resolve(options.reportDir) : null,
     now: options.now ?? (() => new Date()),
   };
 }

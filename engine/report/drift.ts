@@ -23,12 +23,16 @@ import { EXPERIMENTS, experimentName, resolveTracking, type TrackingOptions } fr
 import { nonFiniteText } from '../tracking/index.js';
 import type { DatasetInput, NewRun } from '../tracking/index.js';
 import { recordRuns, type RecordOutcome } from '../tracking/index.js';
-import { PLAIN, actionText, fixed, quoted, table, type TextStyle } from './text.js';
+import { PLAIN, actionText, fixed, jsonText, quoted, table, type TextStyle } from './text.js';
 
 /** The artifact of a PSI check (the original tool's name); another method's is driftArtifact(method). */
 export const DRIFT_ARTIFACT = 'drift_feature_psi.json';
 /** How many drifted features get a `<method>_rank_<i>_<name>` metric. */
 export const RANKED_METRICS = 10;
+/** The whole report as JSON, an artifact of every drift run (`driftcatcher report <run-id>` renders it again). */
+export const DRIFT_REPORT_JSON = 'drift_report.json';
+/** The HTML report, an artifact of the run when one was made (`--html`). */
+export const DRIFT_REPORT_HTML = 'drift_report.html';
 
 /** `drift_feature_<method>.json`: every feature's score. */
 export function driftArtifact(method: string): string {
@@ -48,6 +52,10 @@ export interface DriftRunOptions {
   command?: 'check' | 'scan';
   /** the model whose baseline this was (agent checks): a tag, and a model input when its MLflow logged model is known */
   model?: CheckedModelRef;
+  /** the HTML report (`--html`): artifact DRIFT_REPORT_HTML */
+  html?: string;
+  /** what DRIFT_REPORT_JSON holds (default: the report; a scan's parent run: the whole scan) */
+  json?: DriftReport | ScanReport;
 }
 
 /** The model a drift check was about. */
@@ -138,10 +146,14 @@ export function driftCheckRun(report: DriftReport, options: DriftRunOptions): Ne
       timestamp: localIso(now),
       'driftcatcher.command': options.command ?? 'check',
       'mlflow.user': currentUser(),
-      'mlflow.note.content': driftNote(report, artifact, model),
+      'mlflow.note.content': driftNote(report, artifact, model, options.html !== undefined),
       ...(model ? { 'driftcatcher.model': model.name, 'driftcatcher.model_version': String(model.version), ...(model.alias ? { 'driftcatcher.model_alias': model.alias } : {}) } : {}),
     },
-    artifacts: [{ path: artifact, content: JSON.stringify(scoreByFeature, null, 2) + '\n' }],
+    artifacts: [
+      { path: artifact, content: JSON.stringify(scoreByFeature, null, 2) + '\n' },
+      { path: DRIFT_REPORT_JSON, content: jsonText(options.json ?? report) },
+      ...(options.html !== undefined ? [{ path: DRIFT_REPORT_HTML, content: options.html }] : []),
+    ],
     inputs: driftInputs(report),
     ...(model?.loggedModelId ? { modelInputs: [model.loggedModelId] } : {}),
   };
@@ -165,7 +177,7 @@ export function featureMetricKeys(features: readonly string[]): string[] {
 }
 
 /** The note MLflow shows on the run's page (`mlflow.note.content`, markdown): verdict, why, the top features, the artifact. */
-export function driftNote(report: DriftReport, artifact: string, model?: CheckedModelRef): string {
+export function driftNote(report: DriftReport, artifact: string, model?: CheckedModelRef, html = false): string {
   const s = report.settings;
   const gt = past(s.score_kind);
   const top = report.features.slice(0, 5);
@@ -181,6 +193,7 @@ export function driftNote(report: DriftReport, artifact: string, model?: Checked
     ...top.map((f, i) => `| ${i + 1} | ${cell(f.name)} | ${f.method} | ${fixed(f.score)} | ${f.drifted ? 'yes' : 'no'} |`),
     '',
     `Every feature's score: artifact \`${artifact}\`; over time: the \`drift/<feature>\` metrics.`,
+    ...(html ? ['', `The report with a plot per feature: artifact \`${DRIFT_REPORT_HTML}\`.`] : []),
   ].join('\n');
 }
 
@@ -323,19 +336,19 @@ export function metricKey(key: string): string {
 }
 
 /** Record one drift check: ledger first, then the server when one is configured. */
-export async function recordDriftCheck(report: DriftReport, options: TrackingOptions & Pick<DriftRunOptions, 'now' | 'seconds' | 'startTime' | 'model'> = {}): Promise<RecordOutcome> {
+export async function recordDriftCheck(report: DriftReport, options: TrackingOptions & Pick<DriftRunOptions, 'now' | 'seconds' | 'startTime' | 'model' | 'html'> = {}): Promise<RecordOutcome> {
   const tracking = resolveTracking(options);
-  const run = driftCheckRun(report, { experiment: experimentName(tracking, EXPERIMENTS.drift), now: options.now, seconds: options.seconds, startTime: options.startTime, model: options.model, command: 'check' });
+  const run = driftCheckRun(report, { experiment: experimentName(tracking, EXPERIMENTS.drift), now: options.now, seconds: options.seconds, startTime: options.startTime, model: options.model, html: options.html, command: 'check' });
   return recordRuns(tracking, run, []);
 }
 
 /** Record a scan: a parent run `drift_scan_<time>` (all files combined) and one child run per file. */
-export async function recordDriftScan(scan: ScanReport, options: TrackingOptions & { now?: Date } = {}): Promise<RecordOutcome> {
+export async function recordDriftScan(scan: ScanReport, options: TrackingOptions & { now?: Date; html?: string } = {}): Promise<RecordOutcome> {
   const tracking = resolveTracking(options);
   const now = options.now ?? new Date();
   const experiment = experimentName(tracking, EXPERIMENTS.drift);
   const stamp = compactLocal(now);
-  const parent = driftCheckRun(scan.combined, { experiment, now, seconds: scan.seconds, runName: `drift_scan_${stamp}`, command: 'scan' });
+  const parent = driftCheckRun(scan.combined, { experiment, now, seconds: scan.seconds, runName: `drift_scan_${stamp}`, command: 'scan', html: options.html, json: scan });
   parent.params = { ...parent.params, workers: scan.workers, kernel: scan.kernel };
   const children = scan.files.map((report, i) => {
     const child = driftCheckRun(report, { experiment, now, seconds: scan.seconds, runName: `drift_check_${stamp}_${i + 1}_${basename(report.current.files[0] ?? '')}`, command: 'scan' });
@@ -429,8 +442,8 @@ export function renderDriftReport(report: DriftReport, options: DriftTextOptions
 
 const percent = (share: number) => `${(100 * share).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
 
-/** One line per quality breach: signal, feature, what was seen. */
-function breachLine(report: DriftReport, breach: DriftReport['quality']['breaches'][number]): string[] {
+/** One line per quality breach: signal, feature (quoted), what was seen. */
+export function breachLine(report: DriftReport, breach: DriftReport['quality']['breaches'][number]): string[] {
   const q = report.features.find((f) => f.name === breach.feature)?.quality;
   const name = quoted(breach.feature);
   switch (breach.signal) {

@@ -14,6 +14,8 @@ export interface ScoreHistory {
   title: string;
   metric: string;
   threshold?: number;
+  /** `distance` (default): a value above the threshold is beyond it; `p_value`: below */
+  scoreKind?: 'distance' | 'p_value';
   series: { name: string; points: { time: number /* epoch ms */; runId: string; value: number }[] }[];
 }
 

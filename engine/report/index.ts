@@ -3,7 +3,7 @@
  * (the ledger first, then MLflow) and what the CLI prints (text; the JSON is the report object,
  * written with jsonText): drift checks and scans (drift.ts), training (training.ts), performance
  * monitoring (performance.ts), A/B tests (abtest.ts), the model registry views (models.ts), the demo (demo.ts); the text helpers and the TextStyle hook for
- * colour (text.ts). Cheap to import: the model and monitor code load only when a function needs
+ * colour (text.ts); the HTML reports (html/: drift, scan, monitor, score history). Cheap to import: the model and monitor code load only when a function needs
  * them. This is the area's only export.
  */
 export {
@@ -33,6 +33,8 @@ export {
   skippedFeaturesNote,
   smallSampleNote,
   DRIFT_ARTIFACT,
+  DRIFT_REPORT_JSON,
+  DRIFT_REPORT_HTML,
   RANKED_METRICS,
   type DriftRunOptions,
   type CheckedModelRef,
@@ -42,6 +44,7 @@ export { trainingRun, trialRuns, recordTraining, recordFailedTraining, renderTra
 export { performanceRun, recordPerformance, defaultHistoryFile, renderPerformance, predictionMonitorRun, recordPredictionMonitor, renderPredictionMonitor, PERFORMANCE_ARTIFACT } from './performance.js';
 export { modelsOverview, renderModelsList, renderModelComparison, type ModelsOverview } from './models.js';
 export { abTestRun, recordAbTest, renderAbTest, winnerOf, ABTEST_ARTIFACT } from './abtest.js';
+export { renderDriftHtml, renderScanHtml, renderMonitorHtml, renderHistoryHtml, type DriftHtmlOptions, readDriftSource, parseDriftJson, type DriftSource } from './html/index.js';
 export { renderDemo, type DemoSummary } from './demo.js';
 export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
 export { scoreHistory, renderScoreHistory, featureMetricKey, type ScoreHistory, type HistoryOptions, type HistoryResult, type HistoryTextOptions } from './history.js';

@@ -77,7 +77,7 @@ describe('driftcatcher CLI', () => {
     const ledgerDir = join(dir, 'ledger-hellinger');
     expect(cli(['check', '--baseline', profile, drifted, '--method', 'hellinger', '--ledger-dir', ledgerDir]).code).toBe(0);
     const [run] = readdirSync(join(ledgerDir, 'runs'));
-    expect(readdirSync(join(ledgerDir, 'runs', run!, 'artifacts'))).toEqual(['drift_feature_hellinger.json']);
+    expect(readdirSync(join(ledgerDir, 'runs', run!, 'artifacts')).sort()).toEqual(['drift_feature_hellinger.json', 'drift_report.json']);
     const record = readFileSync(join(ledgerDir, 'runs', run!, 'run.json'), 'utf8');
     expect(record).toContain('"overall_hellinger"');
     expect(record).not.toMatch(psiWord);

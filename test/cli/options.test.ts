@@ -141,6 +141,8 @@ const RUNS: Record<string, string[][]> = {
   'runs export': [['runs', 'export', '--experiment', 'drift_monitoring', '-o', at('runs.csv'), '--ledger-dir', ledger, '--since', '7d']],
   'runs cleanup': [['runs', 'cleanup', '--experiment', 'drift_monitoring', '--keep-last', '50', '--dry-run', '--ledger-dir', ledger, '--registry', registry]],
   'runs history': [['runs', 'history', '--metric', 'overall_score', '--ledger-dir', ledger, '--since', '7d', '--limit', '5', '--width', '10']],
+  // drift.json: a check's drift_report.json from the ledger (copied there before this run)
+  report: [['report', at('drift.json'), '-o', at('report.html'), '--baseline', files.profile, '--ledger-dir', ledger]],
 };
 
 describe('every option of every command is used', () => {
@@ -175,6 +177,11 @@ describe('every option of every command is used', () => {
           const { mkdirSync, copyFileSync } = await import('node:fs');
           mkdirSync(at('incoming'), { recursive: true });
           copyFileSync(files.batch, join(at('incoming'), 'a.csv'));
+        }
+        if (path === 'report') {
+          const { copyFileSync, readdirSync } = await import('node:fs');
+          const runs = readdirSync(join(ledger, 'runs')).filter((id) => existsSync(join(ledger, 'runs', id, 'artifacts', 'drift_report.json')));
+          copyFileSync(join(ledger, 'runs', runs[0]!, 'artifacts', 'drift_report.json'), at('drift.json'));
         }
         const before = new Set(process.listeners('SIGTERM') as Array<(...args: unknown[]) => void>);
         const result = await run(argv, isWatch ? () => stopWatchOnceChecked(at('state-watch'), before) : undefined);

@@ -39,6 +39,13 @@ beforeAll(() => {
   expect(trained.version).toBe(1);
 });
 
+/** check --predictions --html: the HTML report has the prediction drift section and its plot. */
+const checkHtml = (batch: string, file: string) => {
+  const result = cli(['check', batch, '--baseline', join(registry, 'v1', 'profile.json'), '--predictions', '--model', registry, '--no-record', '--html', file]);
+  expect(result.code, result.stderr).toBe(0);
+  return readFileSync(file, 'utf8');
+};
+
 const check = (batch: string, ...more: string[]) => json(['check', batch, '--baseline', join(registry, 'v1', 'profile.json'), '--predictions', '--model', registry, '--no-record', '--json', ...more]);
 
 describe('prediction drift (check --predictions)', () => {
@@ -67,6 +74,12 @@ describe('prediction drift (check --predictions)', () => {
     expect(shifted.prediction_drift.reference.positive_rate).toBeLessThan(0.2);
     expect(shifted.prediction_drift.positive_rate_change).toBeCloseTo(shifted.prediction_drift.current.positive_rate - shifted.prediction_drift.reference.positive_rate, 12);
     expect(['alert', 'retrain']).toContain(shifted.action);
+    // --html: the prediction drift section, its text and its y_prob plot, after the features' plots
+    const html = checkHtml(port80, join(dir, 'port80-check.html'));
+    expect(html).toContain('<h2 id="prediction-drift">Prediction drift</h2>');
+    expect(html).toContain(`y_prob psi ${shifted.prediction_drift.score.toFixed(4)}`);
+    expect((html.slice(html.indexOf('id="prediction-plot"')).match(/<svg/g) ?? []).length).toBe(2);
+    expect(checkHtml(held, join(dir, 'held-check.html'))).toContain('<section class="feature" id="prediction-plot">');
   });
 
   it('--method applies: ks on the fine summary flags the shift and not the held-out rows', () => {
@@ -130,6 +143,14 @@ describe('prediction drift (check --predictions)', () => {
       expect(failOn.code, failOn.stderr).toBe(drifted ? 1 : 0);
       expect(failOn.stdout).toMatch(/predictions without labels \(no y_true: no metrics yet\)/);
       expect(failOn.stdout).toMatch(/prediction drift: (drifted|stable)/);
+      // --html: the page with the status and the y_prob plot (shares and counts)
+      const page = join(dir, `${name}-monitor.html`);
+      const withHtml = cli(['monitor', unlabelled, '--registry', registry, '--no-record', '--html', page]);
+      expect(withHtml.code, withHtml.stderr).toBe(0);
+      const html = readFileSync(page, 'utf8');
+      expect(html).toContain(`<span class="badge ${drifted ? 'bad' : 'ok'}">${drifted ? 'drifted' : 'stable'}</span>`);
+      const plot = html.slice(html.indexOf('id="prediction-plot"'));
+      expect((plot.match(/<svg/g) ?? []).length).toBe(2);
     }
     const bare = join(dir, 'y_pred-only.csv');
     writeFileSync(bare, 'y_pred\n1\n0\n');

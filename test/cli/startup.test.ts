@@ -1,7 +1,7 @@
 /**
  * Start-up: each command loads only what it uses. `--help` loads no engine dependency; a CSV
  * `check` or `scan` (main thread or workers, recording to the local ledger or not) never loads
- * apache-arrow, TensorFlow.js or undici. The CLI runs under test/cli/module-trace.mjs, which
+ * apache-arrow, TensorFlow.js or undici; vega and vega-lite load only for `--html`. The CLI runs under test/cli/module-trace.mjs, which
  * records every module resolved or required in the process and its worker threads; the controls
  * show that the tracer does see these packages when they are loaded.
  */
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { HEAD_9998, ROOT, cli, tempDir } from '../helpers.js';
 
 const TRACER = join(ROOT, 'test', 'cli', 'module-trace.mjs');
-const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', hyparquet: '/node_modules/hyparquet/', 'hyparquet-writer': '/node_modules/hyparquet-writer/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/' };
+const HEAVY = { 'apache-arrow': '/node_modules/apache-arrow/', hyparquet: '/node_modules/hyparquet/', 'hyparquet-writer': '/node_modules/hyparquet-writer/', tensorflow: '/node_modules/@tensorflow/', undici: '/node_modules/undici/', piscina: '/node_modules/piscina/', vega: '/node_modules/vega', playwright: '/node_modules/playwright-core/' };
 type Heavy = keyof typeof HEAVY;
 
 const dir = tempDir('dc-cli-startup-');
@@ -100,6 +100,13 @@ describe('CLI start-up loads only what the command uses', () => {
     const parquet = tracedCli(['runs', 'export', '--experiment', 'drift_monitoring', '-o', join(dir, 'runs.parquet'), '--ledger-dir', ledger]);
     expect(parquet.code, parquet.stderr).toBe(0);
     expect(parquet.loaded).toEqual(['hyparquet', 'hyparquet-writer']);
+  });
+
+  it('vega and vega-lite load only for an HTML report (--html), never playwright', () => {
+    const run = tracedCli(['check', '--baseline', profile, HEAD_9998, '--json', '--no-record', '--workers', '0', '--html', join(dir, 'report.html')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.loaded).toEqual(['vega']);
+    expect(run.modules.some((m) => m.includes('/node_modules/vega-lite/'))).toBe(true);
   });
 
   it('a baseline of an Arrow file, read into an Arrow Table, loads apache-arrow (control), no TensorFlow.js or undici', () => {

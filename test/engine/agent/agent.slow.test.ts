@@ -100,10 +100,17 @@ describe('agent', () => {
     expect(errors[0].message).toMatch(/not delivered after 3 attempt\(s\): webhook answered HTTP 500/);
     for (const d of ['alerts', 'alerts-broken']) for (const line of logLines(join(dir, d))) expect(JSON.stringify(line)).not.toMatch(/SECRET|127\.0\.0\.1/);
 
+    // with --report-dir: the check's HTML report is written there, and the alert names it
     const discord = await webhook(() => 204);
-    await agentCheck(files.drifted, base(join(dir, 'alerts-discord'), { webhookUrl: discord.url, alertFormat: 'discord' }));
+    const reportDir = join(dir, 'alerts-discord', 'reports');
+    const withReport = await agentCheck(files.drifted, base(join(dir, 'alerts-discord'), { webhookUrl: discord.url, alertFormat: 'discord', reportDir }));
     discord.server.close();
     expect(discord.received[0]!.body.embeds[0].fields.map((f: any) => f.name)).toContain('Overall score (psi)');
+    const [reportFile] = readdirSync(reportDir);
+    expect(reportFile).toMatch(/^drifted\.csv\.\d{8}_\d{6}\.html$/);
+    expect(withReport.report_html).toBe(join(reportDir, reportFile!));
+    expect(discord.received[0]!.body.embeds[0].fields).toContainEqual({ name: 'HTML report', value: join(reportDir, reportFile!) });
+    expect(readFileSync(join(reportDir, reportFile!), 'utf8')).toContain('<svg');
   });
 
   it('the whole story: wait, alert then cooldown, retrain and promote v2, quiet against v2, v2 better on drifted data', async () => {

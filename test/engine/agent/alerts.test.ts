@@ -150,3 +150,17 @@ describe('alert content: the method actually chosen', () => {
     expect(discord.embeds[0]!.fields.map((f) => f.name)).toContain('Overall score (hellinger)');
   });
 });
+
+describe('alert content: the HTML report of the check', () => {
+  it('names the report file and the run page in every format when a report was made, and nothing otherwise', () => {
+    const withReport = alertContent(psiReport, { name: 'm', version: 1 }, new Date(), 5, { file: '/reports/batch.csv.20250601_120000.html', url: 'http://mlflow:5000/#/experiments/1/runs/abc' });
+    expect(withReport.report).toEqual({ file: '/reports/batch.csv.20250601_120000.html', url: 'http://mlflow:5000/#/experiments/1/runs/abc' });
+    for (const format of ['slack', 'discord', 'generic'] as const) {
+      const text = JSON.stringify(alertPayload(withReport, format));
+      expect(text, format).toContain('/reports/batch.csv.20250601_120000.html');
+      expect(text, format).toContain('http://mlflow:5000/#/experiments/1/runs/abc');
+      expect(JSON.stringify(alertPayload(content, format)), format).not.toContain('.html');
+    }
+    expect(content).not.toHaveProperty('report');
+  });
+});

@@ -26,6 +26,7 @@ describe('resolveAgentOptions', () => {
       promoteMetric: 'f1_score',
       seed: 42,
       record: true,
+      reportDir: null,
     });
     expect(AGENT_DEFAULTS).toMatchObject({ registry: 'models', registeredModel: 'ddos_random_forest', nEstimators: 100, watchIntervalMs: 3_600_000 });
   });

@@ -49,8 +49,10 @@ describe('the run record of a check', () => {
     const share = (name: string) => report.features.find((f) => f.name === name)!.quality.out_of_range!.share;
     expect(share('x')).toBeCloseTo(0.3, 1);
     expect(run.metrics!.map((m) => m.value)).toEqual([report.overall_score, 2, 4, report.overall_score, ...drifted.map((f) => f.score), 2, 0, 0, report.quality.out_of_range.share, share('x'), share('y'), ...report.features.map((f) => f.score)]);
-    expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_psi.json']);
+    expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_psi.json', 'drift_report.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));
+    // the whole report, as `check --json` prints it: what `driftcatcher report <run-id>` renders again
+    expect(JSON.parse(run.artifacts![1]!.content as string)).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
   it('hellinger: the same shapes named after the method, and nothing says psi', async () => {
@@ -60,7 +62,7 @@ describe('the run record of a check', () => {
     expect(drifted.length).toBeGreaterThan(0);
     expect(run.metrics!.map((m) => m.key)).toEqual(['overall_hellinger', 'n_drifted_features', 'total_features', 'overall_score', ...drifted.map((f, i) => `hellinger_rank_${i + 1}_${f.name}`), ...QUALITY_KEYS, ...report.features.map((f) => `drift/${f.name.replaceAll('/', '_')}`)]);
     expect(run.metrics![0]!.value).toBe(report.overall_score);
-    expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_hellinger.json']);
+    expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_hellinger.json', 'drift_report.json']);
     expect(JSON.parse(run.artifacts![0]!.content as string)).toEqual(Object.fromEntries(report.features.map((f) => [f.name, f.score])));
     expect(run.params).toMatchObject({ method: 'hellinger', score_kind: 'distance', threshold: 0.1 });
     expect(JSON.stringify(run)).not.toMatch(PSI_WORD);

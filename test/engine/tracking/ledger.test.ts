@@ -102,8 +102,8 @@ describe('what a drift check records', () => {
   });
 
   it('writes every feature PSI to drift_feature_psi.json, non-finite ones as strings', () => {
-    expect(run.artifacts).toHaveLength(1);
-    expect(run.artifacts![0]!.path).toBe('drift_feature_psi.json');
+    // (then drift_report.json, the whole report)
+    expect(run.artifacts!.map((a) => a.path)).toEqual(['drift_feature_psi.json', 'drift_report.json']);
     const psi = JSON.parse(run.artifacts![0]!.content as string) as Record<string, number | string>;
     expect(Object.keys(psi)).toHaveLength(features.length);
     expect(psi['broken']).toBe('NaN');

@@ -189,7 +189,7 @@ describe('a drift check logged to MLflow', () => {
   it('uploads drift_feature_psi.json byte for byte', async () => {
     const [local] = await ledgerRuns(ledgers.check);
     const run = runsOf('drift_monitoring')[0]!;
-    expect(Object.keys(run.artifacts)).toEqual(['drift_feature_psi.json']);
+    expect(Object.keys(run.artifacts).sort()).toEqual(['drift_feature_psi.json', 'drift_report.json']);
     const bytes = readFileSync(new Ledger(ledgers.check).artifactFile(local!.id, 'drift_feature_psi.json'));
     expect(run.artifacts['drift_feature_psi.json']).toBe(bytes.toString('base64'));
     const psi = JSON.parse(bytes.toString('utf8')) as Record<string, number>;
@@ -242,7 +242,7 @@ describe('a scan logged to MLflow', () => {
     expect(children.map((c) => c.inputs.datasets.find((d) => d.tags['mlflow.data.context'] === 'production')!.name).sort()).toEqual([basename(FLOWS_299), basename(SAMPLE_10)].sort());
     for (const run of runs) {
       expect(Object.keys(run.metrics)).toEqual(expect.arrayContaining(['overall_psi', 'n_drifted_features', 'total_features']));
-      expect(Object.keys(run.artifacts)).toEqual(['drift_feature_psi.json']);
+      expect(Object.keys(run.artifacts).sort()).toEqual(['drift_feature_psi.json', 'drift_report.json']);
       expect(run.status).toBe('FINISHED');
     }
   });
