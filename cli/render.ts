@@ -7,6 +7,21 @@ import { renderFeatureTable, skippedFeaturesNote, smallSampleNote, type DriftTex
 import type { DriftReport } from '../engine/index.js';
 import { style } from './format.js';
 import { writeFileAtomic } from '../engine/util/index.js';
+import { basename, join } from 'node:path';
+
+/**
+ * Where a command's HTML report goes: `--html <file>`, else, when the reports folder is set
+ * (`DRIFTCATCHER_REPORTS_DIR` or the config file's `reports.dir`), a new file there named after
+ * the data and the time (`<data>.<YYYYMMDDTHHMMSSZ>.html`); else none.
+ */
+export async function htmlReportPath(flag: string | undefined, data: string): Promise<string | undefined> {
+  if (flag) return flag;
+  const { settingValue } = await import('./settings.js');
+  const dir = await settingValue<string>('reports.dir');
+  if (dir.source === 'default') return undefined;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(dir.value, `${basename(data).replace(/[^A-Za-z0-9._-]/g, '_')}.${stamp}.html`);
+}
 
 /** Write an HTML report (temp + rename) and say where on stderr. */
 export async function writeHtmlReport(file: string, html: string): Promise<void> {

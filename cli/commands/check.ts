@@ -6,7 +6,7 @@ import { alertIfOn } from '../alerting.js';
 import { printJson } from '../format.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderDriftReport } from '../../engine/report/index.js';
-import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport } from '../render.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport, htmlReportPath } from '../render.js';
 
 export function registerCheck(program: Command): void {
   addAlertOptions(addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -39,8 +39,9 @@ export function registerCheck(program: Command): void {
     process.stderr.write(smallSampleWarning(null, report.small_sample));
     process.stderr.write(smallSampleWarning('prediction drift', report.prediction_drift?.small_sample));
     process.exitCode = exitCodeFor(report.action, flags.failOn);
-    const html = flags.html ? await (await import('../../engine/report/index.js')).renderDriftHtml(report, { profile }) : undefined;
-    if (flags.html) await writeHtmlReport(flags.html, html!);
+    const htmlPath = await htmlReportPath(flags.html, data ?? 'summaries');
+    const html = htmlPath ? await (await import('../../engine/report/index.js')).renderDriftHtml(report, { profile }) : undefined;
+    if (htmlPath) await writeHtmlReport(htmlPath, html!);
     // ALERT_ON_DRIFT: the verdict to the webhook when it is alert or retrain
     const alert = { on: flags.alertOnDrift, webhookUrl: flags.webhookUrl, alertFormat: flags.alertFormat, setting: 'ALERT_ON_DRIFT' };
     if (report.action !== 'wait') await alertIfOn(alert, async () => (await import('../../engine/agent/index.js')).alertContent(report, { name: basename(flags.baseline), version: null }));

@@ -3,7 +3,7 @@ import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 import { renderPerformance, renderPredictionMonitor } from '../../engine/report/index.js';
 import { addTrackingOptions, htmlOption, number, trackingOptions, type TrackingFlags } from '../options.js';
 import { printJson, style } from '../format.js';
-import { smallSampleWarning, writeHtmlReport } from '../render.js';
+import { smallSampleWarning, writeHtmlReport, htmlReportPath } from '../render.js';
 
 interface MonitorFlags {
   minAccuracy: number;
@@ -43,7 +43,8 @@ export function registerMonitor(program: Command): void {
         registry: flags.registry,
         registeredModel: flags.name,
       });
-      if (flags.html) await writeHtmlReport(flags.html, await (await import('../../engine/report/index.js')).renderMonitorHtml(result));
+      const htmlPath = await htmlReportPath(flags.html, file);
+      if (htmlPath) await writeHtmlReport(htmlPath, await (await import('../../engine/report/index.js')).renderMonitorHtml(result));
       if (!('metrics' in result)) {
         // no labels yet: the predictions' drift against the champion's prediction profile
         if (flags.json) printJson(result);

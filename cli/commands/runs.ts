@@ -3,6 +3,7 @@ import type { CleanupResult, RunsListing, RunsSummary, TrackedRun } from '../../
 import type { HistoryResult } from '../../engine/report/index.js';
 import { addTrackingOptions, integer, list, trackingOptions, type TrackingFlags } from '../options.js';
 import { fixed, printJson, style, table } from '../format.js';
+import { writeHtmlReport } from '../render.js';
 import { REGISTRY_DEFAULTS } from '../../engine/model/index.js';
 
 const SOURCE_NOTE = 'Reads the MLflow server when one is set (--tracking-uri, $MLFLOW_TRACKING_URI), else the local ledger.';
@@ -116,15 +117,17 @@ export function registerRuns(program: Command): void {
     .option('--limit <n>', 'only the newest n runs', integer('--limit', 1))
     .option('--width <n>', 'most points a sparkline shows (the newest)', integer('--width', 1, 1000), 60)
     .option('--json', 'print the history as JSON: title, metric, threshold, series of { name, points: [{ time, run_id, value }] }')
+    .option('--html <file>', 'also write the history as an HTML page: one plot per series with the threshold line, a sortable table')
     .addHelpText('after', '\nThe experiment defaults to the drift checks\' (drift_monitoring after $DRIFTCATCHER_EXPERIMENT_PREFIX). A feature\'s threshold is the checks\' `threshold` param; an overall score\'s, the alert level (policy_alert_overall).')
-    .action(async (flags: TrackingFlags & { experiment?: string; feature?: string[]; metric?: string[]; since?: string; limit?: number; width: number; json?: boolean }) => {
-      const { scoreHistory, renderScoreHistory } = await import('../../engine/report/index.js');
+    .action(async (flags: TrackingFlags & { experiment?: string; feature?: string[]; metric?: string[]; since?: string; limit?: number; width: number; json?: boolean; html?: string }) => {
+      const { scoreHistory, renderScoreHistory, renderHistoryHtml } = await import('../../engine/report/index.js');
       const { UsageError } = await import('../../engine/util/index.js');
       if (!flags.feature?.length && !flags.metric?.length) throw new UsageError('give --feature or --metric');
       if (flags.feature?.length && flags.metric?.length) throw new UsageError('give --feature or --metric, not both');
       const result = await withProgress((onProgress) =>
         scoreHistory({ ...trackingOptions(flags), experiment: flags.experiment, features: flags.feature, metrics: flags.metric, since: flags.since, limit: flags.limit, onProgress }),
       );
+      if (flags.html) await writeHtmlReport(flags.html, await renderHistoryHtml(result.history));
       if (flags.json) return printJson(historyDocument(result));
       process.stdout.write(`${renderScoreHistory(result.history, { width: flags.width, style })}\nfrom the ${from(result)}\n`);
     });

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { addBaselineOptions, addDriftOptions, addTrackingOptions, baselineOptions, htmlOption, exitCodeFor, scanOptions, trackingOptions, type BaselineFlags, type DriftFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { renderScanReport } from '../../engine/report/index.js';
-import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport } from '../render.js';
+import { driftText, skippedFeaturesWarning, smallSampleWarning, writeHtmlReport, htmlReportPath } from '../render.js';
 
 export function registerScan(program: Command): void {
   addTrackingOptions(addDriftOptions(addBaselineOptions(
@@ -30,8 +30,9 @@ export function registerScan(program: Command): void {
     for (const report of scan.files) process.stderr.write(smallSampleWarning(report.current.files[0]!, report.small_sample));
     if (scan.files.length > 1) process.stderr.write(smallSampleWarning('combined', scan.combined.small_sample));
     process.exitCode = exitCodeFor(scan.combined.action, flags.failOn);
-    const html = flags.html ? await (await import('../../engine/report/index.js')).renderScanHtml(scan, { profile }) : undefined;
-    if (flags.html) await writeHtmlReport(flags.html, html!);
+    const htmlPath = await htmlReportPath(flags.html, files.length === 1 ? files[0]! : 'scan');
+    const html = htmlPath ? await (await import('../../engine/report/index.js')).renderScanHtml(scan, { profile }) : undefined;
+    if (htmlPath) await writeHtmlReport(htmlPath, html!);
     // a parent run (all files combined) with one child run per file: ledger first, then MLflow
     if (flags.record === false) return;
     const { recordDriftScan } = await import('../../engine/report/index.js');

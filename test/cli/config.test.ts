@@ -163,6 +163,24 @@ describe('precedence: flag > environment > config file > default', () => {
     expect(shown(dir, cleanEnv({ REFERENCE_WINDOW_DAYS: '7' }))['reference.window_days']).toEqual({ value: 7, source: 'env' });
     expect(shown(dir, cleanEnv({ REFERENCE_WINDOW_DAYS: '7' }), ['--reference-days', '3'])['reference.window_days']).toEqual({ value: 3, source: 'flag' });
   }, SLOW);
+
+  it('reports.dir: a check writes its HTML report there when the folder is set, and nowhere when it is not', () => {
+    const dir = workdir({ 'driftcatcher.toml': '[reports]\ndir = "html"\n' });
+    const noFolder = workdir();
+    const base = ['check', '--baseline', profile, FLOWS_299, '--json', '--workers', '0', '--no-record'];
+    expect(run(base, noFolder, cleanEnv()).code).toBe(0);
+    expect(readdirSync(noFolder)).toEqual([]);
+    expect(run(base, dir, cleanEnv()).code).toBe(0);
+    const written = readdirSync(join(dir, 'html'));
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^friday-ddos-flows-299\.csv\.\d{8}T\d{6}Z\.html$/);
+    expect(readFileSync(join(dir, 'html', written[0]!), 'utf8')).toMatch(/^<!doctype html>/i);
+    // the environment's folder wins over the file's
+    const envDir = join(dir, 'from-env');
+    expect(run(base, dir, cleanEnv({ DRIFTCATCHER_REPORTS_DIR: envDir })).code).toBe(0);
+    expect(readdirSync(envDir)).toHaveLength(1);
+    expect(readdirSync(join(dir, 'html'))).toHaveLength(1);
+  }, SLOW);
 });
 
 describe('alerts on drift and after training', () => {

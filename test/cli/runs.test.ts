@@ -118,6 +118,16 @@ describe('runs history on the ledger', () => {
     expect(text[1]).toMatch(/^Flow Bytes\/s {2}[▁▂▃▄▅▆▇█]{4} {2}4 run\(s\), last \d\.\d{4}, min \d\.\d{4}, max \d+\.\d{4}, \d above threshold; /);
   });
 
+  it('--html: one self-contained page with a plot per series and the runs it follows', () => {
+    const file = join(dir, 'history.html');
+    run(['runs', 'history', '--feature', 'Flow Bytes/s,Destination Port', '--html', file]);
+    const html = readFileSync(file, 'utf8');
+    // one SVG plot per series, and nothing fetched from elsewhere
+    expect(html.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(html).toContain('Destination Port');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']?https?:/);
+  });
+
   it('--metric overall_score: the alert level as the threshold; an unknown feature says which exist, exit 2', () => {
     const runs = ledgerRuns().filter((r) => r.experiment === 'drift_monitoring');
     const history = json(['runs', 'history', '--metric', 'overall_score']).history;
