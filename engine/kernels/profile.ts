@@ -1,0 +1,196 @@
+/**
+ * The streaming baseline's kernels (assembly/profile.ts) over a shared memory, and their
+ * plain-TypeScript versions (the fallback where WASM cannot load, and the oracle of the kernel
+ * tests). Byte addresses throughout; see assembly/profile.ts for what each one does.
+ */
+import { instantiate, preferred, unavailableKernel, type KernelName } from './load.js';
+import { ExactSum, NLIMBS, addLimbsTo } from './exact.js';
+
+/** Coarse buckets: the top 16 bits of a value's order-preserving key. */
+export const COARSE_BUCKETS = 65536;
+/** f64 statistics per feature of the coarse pass: NaN, +Inf, -Inf, finite, squares that overflow, min, max. */
+export const COARSE_STATS = 7;
+
+export interface ProfileKernel {
+  readonly name: KernelName;
+  readonly memory: WebAssembly.Memory;
+  completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
+  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number): void;
+  countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
+  collectColumn(values: number, n: number, mask: number, flags: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number): void;
+  addCounts(dst: number, src: number, n: number): void;
+  addLimbs(dst: number, src: number, nAcc: number): void;
+}
+
+/** The best profile kernel available over `memory`, or the one named. */
+export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName): ProfileKernel {
+  for (const name of only ? [only] : preferred()) {
+    if (name === 'js') return profileKernelJs(memory);
+    const instance = instantiate(name === 'wasm-simd' ? 'profile.simd.wasm' : 'profile.wasm', memory);
+    if (instance) {
+      const e = instance.exports;
+      return {
+        name,
+        memory,
+        completeMask: e['completeMask'] as ProfileKernel['completeMask'],
+        coarseColumn: e['coarseColumn'] as ProfileKernel['coarseColumn'],
+        countValues: e['countValues'] as ProfileKernel['countValues'],
+        collectColumn: e['collectColumn'] as ProfileKernel['collectColumn'],
+        addCounts: e['addCounts'] as ProfileKernel['addCounts'],
+        addLimbs: e['addLimbs'] as ProfileKernel['addLimbs'],
+      };
+    }
+  }
+  const name = only ?? 'wasm';
+  throw unavailableKernel('profile', name, name === 'wasm-simd' ? 'profile.simd.wasm' : 'profile.wasm');
+}
+
+const keyScratch = new Float64Array(1);
+const keyBits = new Uint32Array(keyScratch.buffer);
+
+/** The coarse bucket of a finite value (assembly/profile.ts bucketOf): -0 shares 0's bucket. */
+export function coarseBucket(v: number): number {
+  keyScratch[0] = v + 0;
+  const high = keyBits[1]!;
+  return high >>> 31 ? ~high >>> 16 : (high >>> 16) | 0x8000;
+}
+
+/** The plain-TypeScript kernels, over the same memory layout. */
+export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
+  const f64 = () => new Float64Array(memory.buffer);
+  const u32 = () => new Uint32Array(memory.buffer);
+  const u8 = () => new Uint8Array(memory.buffer);
+  const i32 = () => new Int32Array(memory.buffer);
+  const i64 = () => new BigInt64Array(memory.buffer);
+  const sumInto = (accPtr: number, sum: ExactSum) => {
+    sum.normalise();
+    addLimbsTo(i64(), accPtr >>> 3, sum.limbs);
+  };
+  return {
+    name: 'js',
+    memory,
+    completeMask(columns, strideBytes, nFeatures, n, mask) {
+      const values = f64();
+      const m = u8();
+      m.fill(1, mask, mask + n);
+      for (let f = 0; f < nFeatures; f++) {
+        const base = (columns + f * strideBytes) >>> 3;
+        for (let r = 0; r < n; r++) if (!Number.isFinite(values[base + r]!)) m[mask + r] = 0;
+      }
+      let complete = 0;
+      for (let r = 0; r < n; r++) complete += m[mask + r]!;
+      return complete;
+    },
+    coarseColumn(values, n, mask, stats, hist, incHist, sumAcc, squareAcc) {
+      const v64 = f64();
+      const counts = u32();
+      const m = u8();
+      const s = stats >>> 3;
+      const sum = new ExactSum();
+      const squares = new ExactSum();
+      const seen = v64[s + 3]! > 0;
+      let lo = seen ? v64[s + 5]! : Infinity;
+      let hi = seen ? v64[s + 6]! : -Infinity;
+      for (let r = 0; r < n; r++) {
+        const v = v64[(values >>> 3) + r]!;
+        if (Number.isFinite(v)) {
+          v64[s + 3]!++;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+          const b = coarseBucket(v);
+          counts[(hist >>> 2) + b]!++;
+          if (m[mask + r] === 0) counts[(incHist >>> 2) + b]!++;
+          sum.add(v);
+          const square = v * v;
+          if (Number.isFinite(square)) squares.add(square);
+          else v64[s + 4]!++;
+        } else if (v === Infinity) v64[s + 1]!++;
+        else if (v === -Infinity) v64[s + 2]!++;
+        else v64[s]!++;
+      }
+      if (v64[s + 3]! > 0) {
+        v64[s + 5] = lo;
+        v64[s + 6] = hi;
+      }
+      sumInto(sumAcc, sum);
+      sumInto(squareAcc, squares);
+    },
+    countValues(values, n, keys, counts, capacity, limit, state) {
+      const st = i32();
+      if (st[(state >>> 2) + 1] !== 0) return;
+      const v64 = f64();
+      const keyTable = new Float64Array(memory.buffer, keys, capacity);
+      const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
+      const countTable = new Uint32Array(memory.buffer, counts, capacity);
+      // a JS Map finds the slot; the table is kept in the kernel's layout for the main side to read
+      const where = new Map<number, number>();
+      for (let slot = 0; slot < capacity; slot++) if (!(keyWords[2 * slot] === 0xffffffff && keyWords[2 * slot + 1] === 0xffffffff)) where.set(keyTable[slot]!, slot);
+      let size = st[state >>> 2]!;
+      let free = 0;
+      for (let r = 0; r < n; r++) {
+        const v = v64[(values >>> 3) + r]!;
+        if (!Number.isFinite(v)) continue;
+        const key = v + 0;
+        const slot = where.get(key);
+        if (slot !== undefined) {
+          countTable[slot]!++;
+          continue;
+        }
+        if (size >= limit) {
+          st[state >>> 2] = size;
+          st[(state >>> 2) + 1] = 1;
+          return;
+        }
+        while (!(keyWords[2 * free] === 0xffffffff && keyWords[2 * free + 1] === 0xffffffff)) free++;
+        keyTable[free] = key;
+        countTable[free] = 1;
+        where.set(key, free);
+        size++;
+      }
+      st[state >>> 2] = size;
+    },
+    collectColumn(values, n, mask, flags, outAll, outComplete, out, mean, divisor, devAcc, stats) {
+      const v64 = f64();
+      const m = u8();
+      const deviations = new ExactSum();
+      let nAll = 0;
+      let nComplete = 0;
+      for (let r = 0; r < n; r++) {
+        const v = v64[(values >>> 3) + r]!;
+        if (!Number.isFinite(v)) continue;
+        const d = (v - mean) / divisor;
+        const square = d * d;
+        if (Number.isFinite(square)) deviations.add(square);
+        else v64[stats >>> 3]!++;
+        const flag = m[flags + coarseBucket(v)]!;
+        if (flag === 0) continue;
+        if (flag & 1) v64[(outAll >>> 3) + nAll++] = v;
+        if (flag & 2 && m[mask + r] !== 0) v64[(outComplete >>> 3) + nComplete++] = v;
+      }
+      const o = i32();
+      o[out >>> 2] = nAll;
+      o[(out >>> 2) + 1] = nComplete;
+      sumInto(devAcc, deviations);
+    },
+    addCounts(dst, src, n) {
+      const c = u32();
+      for (let i = 0; i < n; i++) c[(dst >>> 2) + i]! += c[(src >>> 2) + i]!;
+    },
+    addLimbs(dst, src, nAcc) {
+      const l = i64();
+      for (let a = 0; a < nAcc; a++) {
+        const d = (dst >>> 3) + a * NLIMBS;
+        const s = (src >>> 3) + a * NLIMBS;
+        let carry = 0n;
+        for (let i = 0; i < NLIMBS; i++) {
+          let x = l[d + i]! + l[s + i]! + carry;
+          if (i < NLIMBS - 1) {
+            carry = x >> 32n;
+            x -= carry << 32n;
+          }
+          l[d + i] = x;
+        }
+      }
+    },
+  };
+}
