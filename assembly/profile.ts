@@ -4,7 +4,13 @@
 //
 // Order-preserving key of a float64 v: its bits with the sign bit flipped (v >= 0) or all bits
 // flipped (v < 0), after v + 0.0 (which makes -0 into +0, so that -0 and 0, equal as numbers,
-// share a bucket). A value's coarse bucket is the key's top 16 bits: buckets are in value order.
+// share a bucket). A value's bucket comes from the feature's bucket map (MAP_BYTES at `map`,
+// made by engine/profile/buckets.ts from a pilot sample): table[key >> 48] (u32 at map + 32) is
+// base << 5 | bits, the bucket base + the next `bits` bits of the key (dense regions of the
+// key space get more buckets); then up to two heavy values h0 < h1 (f64 at map, map + 8) whose
+// buckets hb0, hb1 (i32 at map + 16, + 20; 0x7fffffff: none) are split in three: values below,
+// equal to and above it, so that a value repeated in many rows has a bucket of its own. Buckets
+// are in value order.
 //
 // Exact sums (engine/kernels/exact.ts reads them): NLIMBS signed i64 limbs, limb i holding the
 // contributions to bits [32 i, 32 i + 32) of the sum scaled by 2^1074, so that every finite
@@ -31,10 +37,19 @@ function bump(stats: usize, at: i32): void {
 
 // @ts-ignore: decorator
 @inline
-function bucketOf(v: f64): i32 {
-  const b = reinterpret<u64>(v + 0.0);
-  const k = (b >> 63) != 0 ? ~b : b | 0x8000000000000000;
-  return <i32>(k >> 48);
+function bucketOf(v: f64, map: usize): i32 {
+  const raw = reinterpret<u64>(v + 0.0);
+  const k = (raw >> 63) != 0 ? ~raw : raw | 0x8000000000000000;
+  const entry = load<u32>(map + 32 + (<usize>(k >> 48) << 2));
+  const bits = <u64>(entry & 31);
+  let b = <i32>(entry >> 5) + <i32>((k >> (48 - bits)) & ((<u64>1 << bits) - 1));
+  const hb0 = load<i32>(map, 16);
+  const hb1 = load<i32>(map, 20);
+  const h0 = load<f64>(map);
+  const h1 = load<f64>(map, 8);
+  const split0 = select<i32>(select<i32>(1, 2, v == h0), 0, v >= h0);
+  const split1 = select<i32>(select<i32>(1, 2, v == h1), 0, v >= h1);
+  return b + select<i32>(2, 0, b > hb0) + select<i32>(2, 0, b > hb1) + select<i32>(split0, 0, b == hb0) + select<i32>(split1, 0, b == hb1);
 }
 
 // @ts-ignore: decorator
@@ -85,7 +100,7 @@ export function completeMask(columns: usize, strideBytes: i32, nFeatures: i32, n
 // finite values (u32 x 65536 at hist), that of the finite values in incomplete rows (mask 0) at
 // incHist, and the exact sums of the values (sumAcc) and of their squares (squareAcc; a square
 // that overflows is counted, not summed).
-export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize): void {
+export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize): void {
   let finite: i32 = 0;
   const seen = load<f64>(stats, 24) > 0;
   let lo: f64 = seen ? load<f64>(stats, 40) : Infinity;
@@ -96,7 +111,7 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
       finite++;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
-      const b = <usize>bucketOf(v) << 2;
+      const b = <usize>bucketOf(v, map) << 2;
       store<u32>(hist + b, load<u32>(hist + b) + 1);
       if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
       accAdd(sumAcc, v);
@@ -154,12 +169,12 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
   store<i32>(state, size);
 }
 
-// The selection pass over one column: the finite values whose bucket has flag bit 1 (flags: u8 x
-// 65536) go to outAll, those of complete rows (mask 1) whose bucket has bit 2 to outComplete
+// The selection pass over one column: the finite values whose bucket has flag bit 1 (flags: u8
+// per bucket) go to outAll, those of complete rows (mask 1) whose bucket has bit 2 to outComplete
 // (each room for n values); out (i32 x 2) gets their numbers. Also adds the exact sum of the
 // squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
 // stats[0] instead).
-export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize): void {
+export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize): void {
   let nAll: i32 = 0;
   let nComplete: i32 = 0;
   for (let r = 0; r < n; r++) {
@@ -169,7 +184,7 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
     const square = d * d;
     if (square - square == 0) accAdd(devAcc, square);
     else bump(stats, 0);
-    const flag = load<u8>(flags + <usize>bucketOf(v));
+    const flag = load<u8>(flags + <usize>bucketOf(v, map));
     if (flag == 0) continue;
     if ((flag & 1) != 0) {
       store<f64>(outAll + (<usize>nAll << 3), v);

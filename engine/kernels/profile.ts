@@ -15,9 +15,9 @@ export interface ProfileKernel {
   readonly name: KernelName;
   readonly memory: WebAssembly.Memory;
   completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
-  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number): void;
+  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number): void;
   countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
-  collectColumn(values: number, n: number, mask: number, flags: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number): void;
+  collectColumn(values: number, n: number, mask: number, flags: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
 }
@@ -48,11 +48,44 @@ export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName)
 const keyScratch = new Float64Array(1);
 const keyBits = new Uint32Array(keyScratch.buffer);
 
-/** The coarse bucket of a finite value (assembly/profile.ts bucketOf): -0 shares 0's bucket. */
-export function coarseBucket(v: number): number {
+/** Bytes of a feature's bucket map (assembly/profile.ts bucketOf): heavy values, then the table. */
+export const MAP_BYTES = 32 + COARSE_BUCKETS * 4;
+/** No heavy value (a bucket index no value has). */
+export const NO_HEAVY = 0x7fffffff;
+
+/** The top 16 bits of a finite value's order-preserving key (-0 as 0), and the next 32. */
+export function keyParts(v: number): { top: number; next: number } {
   keyScratch[0] = v + 0;
-  const high = keyBits[1]!;
-  return high >>> 31 ? ~high >>> 16 : (high >>> 16) | 0x8000;
+  let high = keyBits[1]!;
+  let low = keyBits[0]!;
+  if (high >>> 31) {
+    high = ~high >>> 0;
+    low = ~low >>> 0;
+  } else high = (high | 0x80000000) >>> 0;
+  return { top: high >>> 16, next: (((high & 0xffff) << 16) | (low >>> 16)) >>> 0 };
+}
+
+/** The bucket of finite values under the map at `mapPtr` (assembly/profile.ts bucketOf, in TypeScript). */
+export function bucketFunction(memory: WebAssembly.Memory, mapPtr: number): (v: number) => number {
+  const f64 = new Float64Array(memory.buffer, mapPtr, 2);
+  const i32 = new Int32Array(memory.buffer, mapPtr + 16, 2);
+  const table = new Uint32Array(memory.buffer, mapPtr + 32, COARSE_BUCKETS);
+  const h0 = f64[0]!;
+  const h1 = f64[1]!;
+  const hb0 = i32[0]!;
+  const hb1 = i32[1]!;
+  return (v) => {
+    const { top, next } = keyParts(v);
+    const entry = table[top]!;
+    const bits = entry & 31;
+    let b = (entry >>> 5) + (bits === 0 ? 0 : Math.floor(next / 2 ** (32 - bits)));
+    const split = (h: number) => (v < h ? 0 : v === h ? 1 : 2);
+    let out = b + (b > hb0 ? 2 : 0) + (b > hb1 ? 2 : 0);
+    if (b === hb0) out += split(h0);
+    if (b === hb1) out += split(h1);
+    b = out;
+    return b;
+  };
 }
 
 /** The plain-TypeScript kernels, over the same memory layout. */
@@ -81,8 +114,9 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       for (let r = 0; r < n; r++) complete += m[mask + r]!;
       return complete;
     },
-    coarseColumn(values, n, mask, stats, hist, incHist, sumAcc, squareAcc) {
+    coarseColumn(values, n, mask, stats, hist, incHist, sumAcc, squareAcc, map) {
       const v64 = f64();
+      const bucketOf = bucketFunction(memory, map);
       const counts = u32();
       const m = u8();
       const s = stats >>> 3;
@@ -97,7 +131,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
           v64[s + 3]!++;
           if (v < lo) lo = v;
           if (v > hi) hi = v;
-          const b = coarseBucket(v);
+          const b = bucketOf(v);
           counts[(hist >>> 2) + b]!++;
           if (m[mask + r] === 0) counts[(incHist >>> 2) + b]!++;
           sum.add(v);
@@ -149,8 +183,9 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       }
       st[state >>> 2] = size;
     },
-    collectColumn(values, n, mask, flags, outAll, outComplete, out, mean, divisor, devAcc, stats) {
+    collectColumn(values, n, mask, flags, outAll, outComplete, out, mean, divisor, devAcc, stats, map) {
       const v64 = f64();
+      const bucketOf = bucketFunction(memory, map);
       const m = u8();
       const deviations = new ExactSum();
       let nAll = 0;
@@ -162,7 +197,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
         const square = d * d;
         if (Number.isFinite(square)) deviations.add(square);
         else v64[stats >>> 3]!++;
-        const flag = m[flags + coarseBucket(v)]!;
+        const flag = m[flags + bucketOf(v)]!;
         if (flag === 0) continue;
         if (flag & 1) v64[(outAll >>> 3) + nAll++] = v;
         if (flag & 2 && m[mask + r] !== 0) v64[(outComplete >>> 3) + nComplete++] = v;

@@ -21,9 +21,10 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
-import { COARSE_BUCKETS, NLIMBS, coarseBucket, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
+import { MAP_BYTES, NLIMBS, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
+import { buildBucketMap, writeBucketMap } from './buckets.js';
 import { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT, assembleFeature, checkBuildOptions, exactMean, momentDivisor, type FeatureData, type OrderStatistics } from './build.js';
 import { PROFILE_FORMAT, PROFILE_VERSION, type BaselineOptions, type Profile } from './types.js';
 
@@ -56,32 +57,63 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
   const pool = new ScanPool({ workers: options.workers ?? autoWorkers(bytes), kernel: options.kernel });
   const main = loadProfileKernel(pool.memory, pool.inlineKernel.name);
   try {
-    // pass 1: coarse
     const tableCapacity = new Int32Array(nFeatures);
     const tableLimit = new Int32Array(nFeatures);
     featureNames.forEach((name, f) => {
       tableLimit[f] = named.has(name) ? NAMED_DISTINCT_LIMIT : DISTINCT_COUNT_LIMIT;
       tableCapacity[f] = 1 << Math.ceil(Math.log2(2 * (tableLimit[f]! + 1)));
     });
-    const coarse: ProfilePass = { kind: 'coarse', nFeatures, tableCapacity, tableLimit };
+    const memory = pool.memory;
+    const mapsBytes = nFeatures * MAP_BYTES;
+
+    // pilot: the first byte range's values, collected whole, make each feature's bucket map
+    const identity = buildBucketMap(new Float64Array(0), 0);
+    const pilotPass: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets: new Int32Array(nFeatures).fill(identity.buckets), mapsPtr: 0, flagsOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + f * identity.buckets), mean: new Float64Array(nFeatures), divisor: new Float64Array(nFeatures).fill(1) };
+    let pilot: Float64Array[][] = [];
+    await runPass(pool, file, featureNames, pilotPass, profilePassLayout(pilotPass, pool.blockRows), { sharedBytes: mapsBytes + nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
+      const shared = pool.plan.sharedPtr;
+      pilotPass.mapsPtr = shared;
+      pilotPass.flagsPtr = shared;
+      for (let f = 0; f < nFeatures; f++) writeBucketMap(memory, shared + f * MAP_BYTES, identity);
+      new Uint8Array(memory.buffer, shared + mapsBytes, nFeatures * identity.buckets).fill(1);
+      pilot = featureNames.map(() => []);
+    }, (result) => result.profile!.all.forEach((values, f) => values.length > 0 && pilot[f]!.push(values)), () => {});
+    const maps = pilot.map((parts) => buildBucketMap(concat(parts)));
+    pilot = [];
+    const buckets = Int32Array.from(maps, (m) => m.buckets);
+    const histOffset = new Int32Array(nFeatures);
+    let histBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      histOffset[f] = histBytes;
+      histBytes += Math.ceil((buckets[f]! * 4) / 8) * 8;
+    }
+    const writeMaps = () => maps.forEach((map, f) => writeBucketMap(memory, pool.plan.sharedPtr + f * MAP_BYTES, map));
+
+    // pass 1: coarse
+    const coarse: ProfilePass = { kind: 'coarse', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0 };
     const coarseLayout = profilePassLayout(coarse, pool.blockRows);
-    const sharedBytes = nFeatures * COARSE_BUCKETS * 4 * 2 + nFeatures * 2 * NLIMBS * 8;
+    const totalsAt = mapsBytes;
+    const accsAt = totalsAt + 2 * histBytes;
+    const sharedBytes = accsAt + nFeatures * 2 * NLIMBS * 8;
     let rows = 0;
-    await runPass(pool, file, featureNames, coarse, coarseLayout, { sharedBytes }, options, () => (rows = 0), (result) => (rows += result.rows), (run) => (rows += run));
+    await runPass(pool, file, featureNames, coarse, coarseLayout, { sharedBytes }, options, () => {
+      coarse.mapsPtr = pool.plan.sharedPtr;
+      writeMaps();
+      rows = 0;
+    }, (result) => (rows += result.rows), (run) => (rows += run));
     // merge the slots: histograms and limbs into the shared region (slot order does not matter: all sums are exact)
     const shared = pool.plan.sharedPtr;
-    const histAt = (f: number, inc: number) => shared + (2 * f + inc) * COARSE_BUCKETS * 4;
-    const accAt = (f: number) => shared + nFeatures * COARSE_BUCKETS * 8 + f * 2 * NLIMBS * 8;
-    const memory = pool.memory;
-    new Uint8Array(memory.buffer, shared, sharedBytes).fill(0);
+    const histAt = (f: number, inc: number) => shared + totalsAt + inc * histBytes + histOffset[f]!;
+    const accAt = (f: number) => shared + accsAt + f * 2 * NLIMBS * 8;
+    new Uint8Array(memory.buffer, shared + totalsAt, sharedBytes - totalsAt).fill(0);
     const features = featureNames.map((name) => ({ name, nan: 0, posInf: 0, negInf: 0, finite: 0, squareOverflow: 0, min: Infinity, max: -Infinity, values: new Map<number, number>(), overflow: false }));
     for (let s = 0; s < pool.slotCount; s++) {
       const base = pool.slotAddress(s).extraPtr;
       const f64 = new Float64Array(memory.buffer);
       featureNames.forEach((_, f) => {
         const at = coarseLayout.features[f]!;
-        main.addCounts(histAt(f, 0), base + at.hist, COARSE_BUCKETS);
-        main.addCounts(histAt(f, 1), base + at.incHist, COARSE_BUCKETS);
+        main.addCounts(histAt(f, 0), base + at.hist, buckets[f]!);
+        main.addCounts(histAt(f, 1), base + at.incHist, buckets[f]!);
         main.addLimbs(accAt(f), base + at.acc, 1);
         main.addLimbs(accAt(f) + NLIMBS * 8, base + at.acc + NLIMBS * 8, 1);
         const st = (base + at.stats) >>> 3;
@@ -102,13 +134,15 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
 
     // the ranks each feature's quantiles read, and the buckets that hold them
     const selections = featureNames.map((_, f) => {
-      const hist = new Uint32Array(memory.buffer, histAt(f, 0), COARSE_BUCKETS);
-      const inc = new Uint32Array(memory.buffer, histAt(f, 1), COARSE_BUCKETS);
+      const hist = new Uint32Array(memory.buffer, histAt(f, 0), buckets[f]!);
+      const inc = new Uint32Array(memory.buffer, histAt(f, 1), buckets[f]!);
       const nAll = features[f]!.finite;
       let nIncomplete = 0;
-      for (let b = 0; b < COARSE_BUCKETS; b++) nIncomplete += inc[b]!;
-      const all = selectBuckets(hist, null, nAll, neededRanks(nAll, [quantileGrid(bins, 'i/bins'), quantileGrid(resolution, 'i/bins')]));
-      const complete = nIncomplete === 0 ? null : selectBuckets(hist, inc, nAll - nIncomplete, neededRanks(nAll - nIncomplete, [quantileGrid(bins, 'linspace')]));
+      for (let b = 0; b < buckets[f]!; b++) nIncomplete += inc[b]!;
+      const single = maps[f]!.single;
+      // a feature with few distinct values has its exact value counts: nothing to collect for all its values
+      const all = features[f]!.overflow ? selectBuckets(hist, null, nAll, neededRanks(nAll, [quantileGrid(bins, 'i/bins'), quantileGrid(resolution, 'i/bins')]), single) : null;
+      const complete = nIncomplete === 0 ? null : selectBuckets(hist, inc, nAll - nIncomplete, neededRanks(nAll - nIncomplete, [quantileGrid(bins, 'linspace')]), single);
       const sum = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f), NLIMBS));
       const squares = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f) + NLIMBS * 8, NLIMBS));
       const mean = exactMean(nAll, sum);
@@ -119,9 +153,14 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     // pass 2: collect the selected buckets' values
     const mean = Float64Array.from(selections, (s) => s.mean);
     const divisor = Float64Array.from(selections, (s) => s.divisor);
-    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, mean, divisor };
+    const flagsOffset = new Int32Array(nFeatures);
+    let flagsBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      flagsOffset[f] = mapsBytes + flagsBytes;
+      flagsBytes += buckets[f]!;
+    }
+    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset };
     const collectLayout = profilePassLayout(collect, pool.blockRows);
-    const flagsBytes = nFeatures * COARSE_BUCKETS;
     let all: Float64Array[][] = [];
     let complete: Float64Array[][] = [];
     await runPass(
@@ -130,15 +169,17 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       featureNames,
       collect,
       collectLayout,
-      { sharedBytes: flagsBytes },
+      { sharedBytes: mapsBytes + flagsBytes },
       options,
       () => {
         collect.flagsPtr = pool.plan.sharedPtr;
-        const flags = new Uint8Array(memory.buffer, pool.plan.sharedPtr, flagsBytes);
-        flags.fill(0);
+        collect.mapsPtr = pool.plan.sharedPtr;
+        writeMaps();
+        const flags = new Uint8Array(memory.buffer, pool.plan.sharedPtr, mapsBytes + flagsBytes);
+        flags.fill(0, mapsBytes);
         selections.forEach((s, f) => {
-          for (const b of s.all.buckets) flags[f * COARSE_BUCKETS + b]! |= 1;
-          for (const b of s.complete?.buckets ?? []) flags[f * COARSE_BUCKETS + b]! |= 2;
+          for (const b of s.all?.collect ?? []) flags[flagsOffset[f]! + b]! |= 1;
+          for (const b of s.complete?.collect ?? []) flags[flagsOffset[f]! + b]! |= 2;
         });
         all = featureNames.map(() => []);
         complete = featureNames.map(() => []);
@@ -161,11 +202,12 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const profiled = featureNames.map((name, f) => {
       const s = selections[f]!;
       const feature = features[f]!;
-      const allStats = orderStatistics(s.all, all[f]!);
+      const bucketOf = (v: number) => maps[f]!.bucketOf(v);
+      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf) : countedValues(feature.values);
       collected += allStats.collected;
       let completeStats: OrderStatistics = allStats;
       if (s.complete) {
-        const c = orderStatistics(s.complete, complete[f]!);
+        const c = orderStatistics(s.complete, complete[f]!, bucketOf);
         collected += c.collected;
         completeStats = c;
       }
@@ -218,7 +260,7 @@ async function runPass(
   featureNames: string[],
   pass: ProfilePass,
   layout: ProfilePassLayout,
-  regions: { sharedBytes: number },
+  regions: { sharedBytes: number; firstUnitOnly?: boolean },
   options: StreamOptions,
   start: () => void,
   onResult: (result: TaskOk) => void,
@@ -232,16 +274,35 @@ async function runPass(
   const reader = readerFor(file);
   const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: count.coerce, maxLineBytes: count.maxLineBytes, unitBytes: count.rangeBytes, blockRows: pool.blockRows };
   let plan: ScanPlan = await reader.planScan(file, request);
+  if (regions.firstUnitOnly) plan = firstUnit(plan);
   for (;;) {
     for (let s = 0; s < pool.slotCount; s++) clearProfileSlot(pool.memory, pass, layout, pool.slotAddress(s));
     start();
     const ran = await runPlan(pool, reader.format, plan, (_slot, result) => onResult(result));
-    if (ran !== 'fallback') {
-      onPlanRows(ran.rows);
+    // a pilot takes what it read, even when a quote makes the plan start again (it only decides the buckets)
+    if (ran !== 'fallback' || regions.firstUnitOnly) {
+      if (ran !== 'fallback') onPlanRows(ran.rows);
       return;
     }
     plan = await plan.fallback!();
   }
+}
+
+/** The first step of a plan only (the pilot), with no fallback. */
+function firstUnit(plan: ScanPlan): ScanPlan {
+  return {
+    ...plan,
+    async *steps() {
+      const steps = plan.steps();
+      try {
+        const first = await steps.next();
+        if (!first.done) yield first.value;
+      } finally {
+        await steps.return(undefined);
+      }
+    },
+    fallback: undefined,
+  };
 }
 
 /** Add a slot's value table to a feature's counts (bounded by its limit: past it, only `overflow`). */
@@ -285,20 +346,27 @@ interface Selection {
   buckets: number[];
   before: number[];
   count: number[];
+  /** per selected bucket, its one value when the map says it holds one value only (not collected) */
+  single: Array<number | undefined>;
+  /** the selected buckets whose values the collect pass keeps */
+  collect: number[];
 }
 
 /** hist (minus `minus`, the incomplete rows', for the complete subset) -> the selected buckets. */
-function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, ranks: number[]): Selection {
-  const selection: Selection = { n, buckets: [], before: [], count: [] };
+function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, ranks: number[], single: ReadonlyMap<number, number>): Selection {
+  const selection: Selection = { n, buckets: [], before: [], count: [], single: [], collect: [] };
   let r = 0;
   let cumulative = 0;
-  for (let b = 0; b < COARSE_BUCKETS && r < ranks.length; b++) {
+  for (let b = 0; b < hist.length && r < ranks.length; b++) {
     const c = hist[b]! - (minus ? minus[b]! : 0);
     if (c === 0) continue;
     if (ranks[r]! < cumulative + c) {
       selection.buckets.push(b);
       selection.before.push(cumulative);
       selection.count.push(c);
+      const one = single.get(b);
+      selection.single.push(one);
+      if (one === undefined) selection.collect.push(b);
       while (r < ranks.length && ranks[r]! < cumulative + c) r++;
     }
     cumulative += c;
@@ -307,8 +375,8 @@ function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, 
   return selection;
 }
 
-/** OrderStatistics from the selected buckets and their collected values. */
-function orderStatistics(selection: Selection, parts: Float64Array[]): OrderStatistics & { collected: number } {
+function concat(parts: Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
   let total = 0;
   for (const p of parts) total += p.length;
   const values = new Float64Array(total);
@@ -317,17 +385,23 @@ function orderStatistics(selection: Selection, parts: Float64Array[]): OrderStat
     values.set(p, total);
     total += p.length;
   }
+  return values;
+}
+
+/** OrderStatistics from the selected buckets and their collected values. */
+function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number): OrderStatistics & { collected: number } {
+  const values = concat(parts);
   parts.length = 0;
-  // sort by bucket, then by value within a bucket: the collected values in value order (-0 before 0, as a sorted column)
+  // buckets are in value order: sorted, the collected values are bucket after bucket (-0 before 0 within one, as a sorted column)
   values.sort();
-  let expected = 0;
+  const { buckets, before, count, single, n } = selection;
   const offset: number[] = [];
-  for (const c of selection.count) {
+  let expected = 0;
+  for (let i = 0; i < buckets.length; i++) {
     offset.push(expected);
-    expected += c;
+    if (single[i] === undefined) expected += count[i]!;
   }
   if (expected !== values.length) throw internalError(`the collect pass found ${values.length} values in the selected buckets, the coarse pass ${expected}`);
-  const { buckets, before, count, n } = selection;
   const indexOfBucket = (b: number) => {
     let lo = 0;
     let hi = buckets.length;
@@ -338,12 +412,14 @@ function orderStatistics(selection: Selection, parts: Float64Array[]): OrderStat
     }
     return lo;
   };
-  const rankIn = (x: number, bound: typeof lowerBound) => {
-    const b = coarseBucket(x);
+  const rankIn = (x: number, orEqual: boolean) => {
+    const b = bucketOf(x);
     const i = indexOfBucket(b);
     if (i < buckets.length && buckets[i] === b) {
+      const one = single[i];
+      if (one !== undefined) return before[i]! + (x > one || (orEqual && x === one) ? count[i]! : 0);
       const slice = values.subarray(offset[i]!, offset[i]! + count[i]!);
-      return before[i]! + bound(slice, x);
+      return before[i]! + (orEqual ? upperBound(slice, x) : lowerBound(slice, x));
     }
     // a number in a bucket not selected: that bucket holds no value (x lies between two order statistics that are neighbours)
     const after = i < buckets.length ? before[i]! : n;
@@ -363,10 +439,35 @@ function orderStatistics(selection: Selection, parts: Float64Array[]): OrderStat
         else hi = mid - 1;
       }
       const within = rank - before[lo]!;
-      if (within < 0 || within >= count[lo]!) throw internalError(`rank ${rank} is not in a collected bucket`);
-      return values[offset[lo]! + within]!;
+      if (within < 0 || within >= count[lo]!) throw internalError(`rank ${rank} is not in a selected bucket`);
+      return single[lo] ?? values[offset[lo]! + within]!;
     },
-    below: (x) => rankIn(x, lowerBound),
-    atOrBelow: (x) => rankIn(x, upperBound),
+    below: (x) => rankIn(x, false),
+    atOrBelow: (x) => rankIn(x, true),
+  };
+}
+
+/** OrderStatistics from exact value counts (a feature with few distinct values). */
+function countedValues(counts: ReadonlyMap<number, number>): OrderStatistics & { collected: number } {
+  const values = Float64Array.from(counts.keys()).sort();
+  const cumulative = new Float64Array(values.length + 1);
+  values.forEach((v, i) => (cumulative[i + 1] = cumulative[i]! + counts.get(v)!));
+  const n = cumulative[values.length]!;
+  return {
+    n,
+    collected: 0,
+    at(rank) {
+      // the first value whose cumulative count passes rank
+      let lo = 0;
+      let hi = values.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cumulative[mid + 1]! > rank) hi = mid;
+        else lo = mid + 1;
+      }
+      return values[lo]!;
+    },
+    below: (x) => cumulative[lowerBound(values, x)]!,
+    atOrBelow: (x) => cumulative[upperBound(values, x)]!,
   };
 }

@@ -6,13 +6,13 @@
  * (the main side clears it before and adds the slots up after), so a task clears nothing.
  *
  * Slot extra region, per pass (profilePassLayout): a u8 row mask of the block, then per feature
- *   coarse:  stats (f64 x COARSE_STATS), coarse histogram and incomplete-row histogram
- *            (u32 x COARSE_BUCKETS each), sum and square-sum limbs (i64 x NLIMBS each), value
+ *   coarse:  stats (f64 x COARSE_STATS), bucket histogram and incomplete-row histogram
+ *            (u32 per bucket of the feature's bucket map, each), sum and square-sum limbs (i64 x NLIMBS each), value
  *            table (u64 keys, u32 counts, i32 x 2 state)
  *   collect: stats (f64), deviation limbs (i64 x NLIMBS); then room for one column's collected
  *            values (f64 x blockRows, twice) and their numbers (i32 x 2)
  */
-import { COARSE_BUCKETS, COARSE_STATS, NLIMBS, type ProfileKernel } from '../kernels/index.js';
+import { COARSE_STATS, MAP_BYTES, NLIMBS, type ProfileKernel } from '../kernels/index.js';
 import type { MemoryPlan, ProfilePass, ProfilePassResult, SlotAddress } from './protocol.js';
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -49,8 +49,8 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
     at += COARSE_STATS * 8;
     if (pass.kind === 'coarse') {
       const hist = at;
-      const incHist = hist + COARSE_BUCKETS * 4;
-      const acc = incHist + COARSE_BUCKETS * 4;
+      const incHist = hist + align8(pass.buckets[f]! * 4);
+      const acc = incHist + align8(pass.buckets[f]! * 4);
       const keys = acc + 2 * NLIMBS * 8;
       const capacity = pass.tableCapacity[f]!;
       const counts = keys + capacity * 8;
@@ -114,11 +114,11 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
     const values = slot.columnsPtr + f * stride;
     const at = layout.features[f]!;
     if (pass.kind === 'coarse') {
-      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8);
+      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES);
       kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
     } else {
-      const flags = pass.flagsPtr! + f * COARSE_BUCKETS;
-      kernel.collectColumn(values, rows, mask, flags, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats);
+      const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
+      kernel.collectColumn(values, rows, mask, flags, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES);
       const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
       const nAll = numbers[0]!;
       const nComplete = numbers[1]!;

@@ -37,6 +37,11 @@ export interface ProfilePass {
   /** per feature, the value table's capacity (a power of two) and its limit of distinct values (coarse) */
   tableCapacity: Int32Array;
   tableLimit: Int32Array;
+  /** per feature, its buckets (the histograms' length) and its bucket map at mapsPtr + f * MAP_BYTES (shared) */
+  buckets: Int32Array;
+  mapsPtr: number;
+  /** collect: feature f's flags (u8 per bucket) at flagsPtr + flagsOffset[f] */
+  flagsOffset?: Int32Array | undefined;
   /** collect: per feature, the mean and divisor of the deviations; the flags (u8 x COARSE_BUCKETS per feature) at flagsPtr */
   mean?: Float64Array | undefined;
   divisor?: Float64Array | undefined;
