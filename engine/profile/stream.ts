@@ -40,6 +40,8 @@ export interface StreamOptions extends BaselineOptions {
 export interface StreamStats {
   /** values collected in the second pass, all features (the memory that depends on the data, 8 bytes each) */
   collected: number;
+  /** per feature: values collected, buckets of its map, buckets selected */
+  features: Array<{ name: string; collected: number; buckets: number; selected: number }>;
   passes: number;
   workers: number;
 }
@@ -68,16 +70,39 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
 
     // pilot: the first byte range's values, collected whole, make each feature's bucket map
     const identity = buildBucketMap(new Float64Array(0), 0);
-    const pilotPass: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets: new Int32Array(nFeatures).fill(identity.buckets), mapsPtr: 0, flagsOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + f * identity.buckets), mean: new Float64Array(nFeatures), divisor: new Float64Array(nFeatures).fill(1) };
+    const pilotFlags = align8(nFeatures * identity.buckets);
+    const pilotPass: ProfilePass = {
+      kind: 'collect',
+      nFeatures,
+      tableCapacity,
+      tableLimit,
+      buckets: new Int32Array(nFeatures).fill(identity.buckets),
+      mapsPtr: 0,
+      flagsOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + f * identity.buckets),
+      indexOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + pilotFlags + 2 * f * identity.buckets),
+      runs: new Int32Array(nFeatures).fill(1),
+      mean: new Float64Array(nFeatures),
+      divisor: new Float64Array(nFeatures).fill(1),
+    };
+    const pilotLayout = profilePassLayout(pilotPass, pool.blockRows);
     let pilot: Float64Array[][] = [];
-    await runPass(pool, file, featureNames, pilotPass, profilePassLayout(pilotPass, pool.blockRows), { sharedBytes: mapsBytes + nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
+    await runPass(pool, file, featureNames, pilotPass, pilotLayout, { sharedBytes: mapsBytes + pilotFlags + 2 * nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
       const shared = pool.plan.sharedPtr;
       pilotPass.mapsPtr = shared;
       pilotPass.flagsPtr = shared;
       for (let f = 0; f < nFeatures; f++) writeBucketMap(memory, shared + f * MAP_BYTES, identity);
       new Uint8Array(memory.buffer, shared + mapsBytes, nFeatures * identity.buckets).fill(1);
+      new Uint16Array(memory.buffer, shared + mapsBytes + pilotFlags, nFeatures * identity.buckets).fill(0);
       pilot = featureNames.map(() => []);
     }, (result) => result.profile!.all.forEach((values, f) => values.length > 0 && pilot[f]!.push(values)), () => {});
+    // each slot's run: a value and its repeats
+    for (let s = 0; s < pool.slotCount; s++) {
+      const base = pool.slotAddress(s).extraPtr;
+      featureNames.forEach((_, f) => {
+        const run = new Float64Array(memory.buffer, base + pilotLayout.features[f]!.counts, 2);
+        if (run[1]! > 0) pilot[f]!.push(new Float64Array(run[1]!).fill(run[0]!));
+      });
+    }
     const maps = pilot.map((parts) => buildBucketMap(concat(parts)));
     pilot = [];
     const buckets = Int32Array.from(maps, (m) => m.buckets);
@@ -154,12 +179,20 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const mean = Float64Array.from(selections, (s) => s.mean);
     const divisor = Float64Array.from(selections, (s) => s.divisor);
     const flagsOffset = new Int32Array(nFeatures);
+    const indexOffset = new Int32Array(nFeatures);
     let flagsBytes = 0;
     for (let f = 0; f < nFeatures; f++) {
       flagsOffset[f] = mapsBytes + flagsBytes;
       flagsBytes += buckets[f]!;
     }
-    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset };
+    flagsBytes = align8(flagsBytes);
+    let indexBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      indexOffset[f] = mapsBytes + flagsBytes + indexBytes;
+      indexBytes += 2 * buckets[f]!;
+    }
+    const runs = Int32Array.from(selections, (s) => s.all?.collect.length ?? 0);
+    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset, indexOffset, runs };
     const collectLayout = profilePassLayout(collect, pool.blockRows);
     let all: Float64Array[][] = [];
     let complete: Float64Array[][] = [];
@@ -169,7 +202,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       featureNames,
       collect,
       collectLayout,
-      { sharedBytes: mapsBytes + flagsBytes },
+      { sharedBytes: mapsBytes + flagsBytes + indexBytes },
       options,
       () => {
         collect.flagsPtr = pool.plan.sharedPtr;
@@ -178,7 +211,11 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         const flags = new Uint8Array(memory.buffer, pool.plan.sharedPtr, mapsBytes + flagsBytes);
         flags.fill(0, mapsBytes);
         selections.forEach((s, f) => {
-          for (const b of s.all?.collect ?? []) flags[flagsOffset[f]! + b]! |= 1;
+          const index = new Uint16Array(memory.buffer, pool.plan.sharedPtr + indexOffset[f]!, buckets[f]!);
+          s.all?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 1;
+            index[b] = i;
+          });
           for (const b of s.complete?.collect ?? []) flags[flagsOffset[f]! + b]! |= 2;
         });
         all = featureNames.map(() => []);
@@ -191,23 +228,28 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       () => {},
     );
     const deviations = featureNames.map(() => 0n);
+    const runsOf: number[][] = featureNames.map(() => []);
     for (let s = 0; s < pool.slotCount; s++) {
       const base = pool.slotAddress(s).extraPtr;
       featureNames.forEach((_, f) => {
         deviations[f] = deviations[f]! + limbsToBigInt(new BigInt64Array(memory.buffer, base + collectLayout.features[f]!.acc, NLIMBS));
+        const slotRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.counts, 2 * runs[f]!);
+        for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf[f]!.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
       });
     }
 
     let collected = 0;
+    const perFeature: StreamStats['features'] = [];
     const profiled = featureNames.map((name, f) => {
       const s = selections[f]!;
       const feature = features[f]!;
       const bucketOf = (v: number) => maps[f]!.bucketOf(v);
-      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf) : countedValues(feature.values);
+      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf, runsOf[f]!) : countedValues(feature.values);
       collected += allStats.collected;
+      perFeature.push({ name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0 });
       let completeStats: OrderStatistics = allStats;
       if (s.complete) {
-        const c = orderStatistics(s.complete, complete[f]!, bucketOf);
+        const c = orderStatistics(s.complete, complete[f]!, bucketOf, []);
         collected += c.collected;
         completeStats = c;
       }
@@ -247,7 +289,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       complete_rows: completeRows,
       features: profiled,
     };
-    return { profile, stats: { collected, passes: 2, workers: pool.threadsStarted } };
+    return { profile, stats: { collected, features: perFeature, passes: 2, workers: pool.threadsStarted } };
   } finally {
     await pool.close();
   }
@@ -375,6 +417,8 @@ function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, 
   return selection;
 }
 
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
 function concat(parts: Float64Array[]): Float64Array {
   if (parts.length === 1) return parts[0]!;
   let total = 0;
@@ -388,20 +432,54 @@ function concat(parts: Float64Array[]): Float64Array {
   return values;
 }
 
-/** OrderStatistics from the selected buckets and their collected values. */
-function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number): OrderStatistics & { collected: number } {
-  const values = concat(parts);
+/**
+ * OrderStatistics from the selected buckets, their collected values and their runs (a value and
+ * how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
+ * apart, -0 first, as in a sorted column) with cumulative counts.
+ */
+function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
+  const appended = concat(parts);
   parts.length = 0;
-  // buckets are in value order: sorted, the collected values are bucket after bucket (-0 before 0 within one, as a sorted column)
-  values.sort();
-  const { buckets, before, count, single, n } = selection;
-  const offset: number[] = [];
-  let expected = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    offset.push(expected);
-    if (single[i] === undefined) expected += count[i]!;
+  appended.sort();
+  const runCount = runs.length / 2;
+  const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
+  // merge the sorted appended values and the sorted runs into distinct values and counts
+  const values: number[] = [];
+  const counts: number[] = [];
+  const push = (v: number, c: number) => {
+    const last = values.length - 1;
+    if (last >= 0 && values[last] === v && Object.is(values[last], v)) counts[last]! += c;
+    else {
+      values.push(v);
+      counts.push(c);
+    }
+  };
+  const before = (a: number, b: number) => a < b || (a === b && Object.is(a, -0) && !Object.is(b, -0));
+  let i = 0;
+  let j = 0;
+  while (i < appended.length || j < runCount) {
+    if (j >= runCount || (i < appended.length && !before(runs[2 * runOrder[j]!]!, appended[i]!))) push(appended[i++]!, 1);
+    else {
+      const r = runOrder[j++]!;
+      push(runs[2 * r]!, runs[2 * r + 1]!);
+    }
   }
-  if (expected !== values.length) throw internalError(`the collect pass found ${values.length} values in the selected buckets, the coarse pass ${expected}`);
+  const sortedValues = Float64Array.from(values);
+  const cumulative = new Float64Array(values.length + 1);
+  for (let k = 0; k < values.length; k++) cumulative[k + 1] = cumulative[k]! + counts[k]!;
+  const { buckets, before: prior, count, single, n } = selection;
+  // each selected bucket's range of distinct values
+  const start: number[] = [];
+  let at = 0;
+  for (let k = 0; k < buckets.length; k++) {
+    start.push(at);
+    if (single[k] !== undefined) continue;
+    let taken = 0;
+    while (at < sortedValues.length && bucketOf(sortedValues[at]!) === buckets[k]) taken += counts[at++]!;
+    if (taken !== count[k]) throw internalError(`the collect pass found ${taken} values in bucket ${buckets[k]}, the coarse pass ${count[k]}`);
+  }
+  if (at !== sortedValues.length) throw internalError('the collect pass found values outside the selected buckets');
+  start.push(at);
   const indexOfBucket = (b: number) => {
     let lo = 0;
     let hi = buckets.length;
@@ -414,16 +492,17 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
   };
   const rankIn = (x: number, orEqual: boolean) => {
     const b = bucketOf(x);
-    const i = indexOfBucket(b);
-    if (i < buckets.length && buckets[i] === b) {
-      const one = single[i];
-      if (one !== undefined) return before[i]! + (x > one || (orEqual && x === one) ? count[i]! : 0);
-      const slice = values.subarray(offset[i]!, offset[i]! + count[i]!);
-      return before[i]! + (orEqual ? upperBound(slice, x) : lowerBound(slice, x));
+    const k = indexOfBucket(b);
+    if (k < buckets.length && buckets[k] === b) {
+      const one = single[k];
+      if (one !== undefined) return prior[k]! + (x > one || (orEqual && x === one) ? count[k]! : 0);
+      const slice = sortedValues.subarray(start[k]!, start[k + 1]!);
+      const index = start[k]! + (orEqual ? upperBound(slice, x) : lowerBound(slice, x));
+      return prior[k]! + cumulative[index]! - cumulative[start[k]!]!;
     }
     // a number in a bucket not selected: that bucket holds no value (x lies between two order statistics that are neighbours)
-    const after = i < buckets.length ? before[i]! : n;
-    const upTo = i > 0 ? before[i - 1]! + count[i - 1]! : 0;
+    const after = k < buckets.length ? prior[k]! : n;
+    const upTo = k > 0 ? prior[k - 1]! + count[k - 1]! : 0;
     if (after !== upTo) throw internalError(`a count below ${x}, a number in a bucket that was not collected`);
     return after;
   };
@@ -435,12 +514,23 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
       let hi = buckets.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
-        if (before[mid]! <= rank) lo = mid;
+        if (prior[mid]! <= rank) lo = mid;
         else hi = mid - 1;
       }
-      const within = rank - before[lo]!;
+      const within = rank - prior[lo]!;
       if (within < 0 || within >= count[lo]!) throw internalError(`rank ${rank} is not in a selected bucket`);
-      return single[lo] ?? values[offset[lo]! + within]!;
+      const one = single[lo];
+      if (one !== undefined) return one;
+      // the distinct value whose cumulative count passes the rank
+      const target = cumulative[start[lo]!]! + within;
+      let a = start[lo]!;
+      let z = start[lo + 1]! - 1;
+      while (a < z) {
+        const mid = (a + z) >>> 1;
+        if (cumulative[mid + 1]! > target) z = mid;
+        else a = mid + 1;
+      }
+      return sortedValues[a]!;
     },
     below: (x) => rankIn(x, false),
     atOrBelow: (x) => rankIn(x, true),

@@ -40,8 +40,11 @@ export interface ProfilePass {
   /** per feature, its buckets (the histograms' length) and its bucket map at mapsPtr + f * MAP_BYTES (shared) */
   buckets: Int32Array;
   mapsPtr: number;
-  /** collect: feature f's flags (u8 per bucket) at flagsPtr + flagsOffset[f] */
+  /** collect: feature f's flags (u8 per bucket) at flagsPtr + flagsOffset[f], its run index (u16 per bucket) at flagsPtr + indexOffset[f] */
   flagsOffset?: Int32Array | undefined;
+  indexOffset?: Int32Array | undefined;
+  /** collect: feature f's runs (f64 x 2 per selected bucket, per slot) */
+  runs?: Int32Array | undefined;
   /** collect: per feature, the mean and divisor of the deviations; the flags (u8 x COARSE_BUCKETS per feature) at flagsPtr */
   mean?: Float64Array | undefined;
   divisor?: Float64Array | undefined;
