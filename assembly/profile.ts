@@ -131,8 +131,8 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
 }
 
 // Exact counts of the finite values of a column, up to `limit` distinct ones, in an open-addressing
-// table of `capacity` (a power of two, above limit) u64 keys (the bits of v + 0.0; empty: all
-// ones, a NaN) at `keys` and u32 counts at `counts`. state (i32 x 2): [0] distinct values in the
+// table of `capacity` (a power of two, above limit) u64 keys (the bits of v, so -0 and 0 apart;
+// empty: all ones, a NaN) at `keys` and u32 counts at `counts`. state (i32 x 2): [0] distinct values in the
 // table, [1] 1 once a value did not fit (the table then stops counting).
 export function countValues(values: usize, n: i32, keys: usize, counts: usize, capacity: i32, limit: i32, state: usize): void {
   if (load<i32>(state, 4) != 0) return;
@@ -142,7 +142,7 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
   for (let r = 0; r < n; r++) {
     const v = load<f64>(values + (<usize>r << 3));
     if (!(v - v == 0)) continue;
-    const key = reinterpret<u64>(v + 0.0);
+    const key = reinterpret<u64>(v);
     let slot = ((key * 0x9e3779b97f4a7c15) >> shift) & mask;
     while (true) {
       const at = keys + (<usize>slot << 3);

@@ -157,15 +157,16 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
       const countTable = new Uint32Array(memory.buffer, counts, capacity);
       // a JS Map finds the slot; the table is kept in the kernel's layout for the main side to read
-      const where = new Map<number, number>();
-      for (let slot = 0; slot < capacity; slot++) if (!(keyWords[2 * slot] === 0xffffffff && keyWords[2 * slot + 1] === 0xffffffff)) where.set(keyTable[slot]!, slot);
+      // -0 and 0 apart, as the WASM table keys on the bits
+      const keyOf = (v: number) => (Object.is(v, -0) ? '-0' : v);
+      const where = new Map<number | string, number>();
+      for (let slot = 0; slot < capacity; slot++) if (!(keyWords[2 * slot] === 0xffffffff && keyWords[2 * slot + 1] === 0xffffffff)) where.set(keyOf(keyTable[slot]!), slot);
       let size = st[state >>> 2]!;
       let free = 0;
       for (let r = 0; r < n; r++) {
         const v = v64[(values >>> 3) + r]!;
         if (!Number.isFinite(v)) continue;
-        const key = v + 0;
-        const slot = where.get(key);
+        const slot = where.get(keyOf(v));
         if (slot !== undefined) {
           countTable[slot]!++;
           continue;
@@ -176,9 +177,9 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
           return;
         }
         while (!(keyWords[2 * free] === 0xffffffff && keyWords[2 * free + 1] === 0xffffffff)) free++;
-        keyTable[free] = key;
+        keyTable[free] = v;
         countTable[free] = 1;
-        where.set(key, free);
+        where.set(keyOf(v), free);
         size++;
       }
       st[state >>> 2] = size;

@@ -20,7 +20,7 @@ export interface BucketMap {
   heavyBucket: number[];
   /** buckets in all */
   buckets: number;
-  /** buckets that hold one value only (a heavy value's own): bucket -> value */
+  /** buckets that hold one value only (a heavy value's own, but 0's): bucket -> value */
   single: Map<number, number>;
   /** the bucket of a finite value (assembly/profile.ts bucketOf) */
   bucketOf(v: number): number;
@@ -85,7 +85,9 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
     heavyBucket.pop();
   }
   const single = new Map<number, number>();
-  heavyBucket.forEach((b, i) => single.set(b + 2 * i + 1, heavy[i]!));
+  // the bucket of a heavy value holds values equal to it: one value, unless it is 0 (-0 and 0 are
+  // equal but not the same double; that bucket is collected, in runs)
+  heavyBucket.forEach((b, i) => heavy[i] !== 0 && single.set(b + 2 * i + 1, heavy[i]!));
   const bucketOf = (v: number) => {
     const b = unsplit(v);
     let out = b;

@@ -62,7 +62,8 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const tableCapacity = new Int32Array(nFeatures);
     const tableLimit = new Int32Array(nFeatures);
     featureNames.forEach((name, f) => {
-      tableLimit[f] = named.has(name) ? NAMED_DISTINCT_LIMIT : DISTINCT_COUNT_LIMIT;
+      // one more than the limit: the tables keep -0 and 0 apart, a count of distinct values does not
+      tableLimit[f] = (named.has(name) ? NAMED_DISTINCT_LIMIT : DISTINCT_COUNT_LIMIT) + 1;
       tableCapacity[f] = 1 << Math.ceil(Math.log2(2 * (tableLimit[f]! + 1)));
     });
     const memory = pool.memory;
@@ -131,7 +132,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const histAt = (f: number, inc: number) => shared + totalsAt + inc * histBytes + histOffset[f]!;
     const accAt = (f: number) => shared + accsAt + f * 2 * NLIMBS * 8;
     new Uint8Array(memory.buffer, shared + totalsAt, sharedBytes - totalsAt).fill(0);
-    const features = featureNames.map((name) => ({ name, nan: 0, posInf: 0, negInf: 0, finite: 0, squareOverflow: 0, min: Infinity, max: -Infinity, values: new Map<number, number>(), overflow: false }));
+    const features = featureNames.map((name) => ({ name, nan: 0, posInf: 0, negInf: 0, finite: 0, squareOverflow: 0, min: Infinity, max: -Infinity, values: new Map<number, number>(), negativeZeros: 0, overflow: false }));
     for (let s = 0; s < pool.slotCount; s++) {
       const base = pool.slotAddress(s).extraPtr;
       const f64 = new Float64Array(memory.buffer);
@@ -152,7 +153,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         }
         feature.finite += f64[st + 3]!;
         feature.squareOverflow += f64[st + 4]!;
-        mergeValueTable(memory, base, at, tableCapacity[f]!, tableLimit[f]!, feature);
+        mergeValueTable(memory, base, at, tableCapacity[f]!, tableLimit[f]! - 1, feature);
       });
     }
     if (rows === 0) throw new InputError('no data rows after the header', { file });
@@ -244,7 +245,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       const s = selections[f]!;
       const feature = features[f]!;
       const bucketOf = (v: number) => maps[f]!.bucketOf(v);
-      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf, runsOf[f]!) : countedValues(feature.values);
+      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf, runsOf[f]!) : countedValues(feature.values, feature.negativeZeros);
       collected += allStats.collected;
       perFeature.push({ name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0 });
       let completeStats: OrderStatistics = allStats;
@@ -348,7 +349,7 @@ function firstUnit(plan: ScanPlan): ScanPlan {
 }
 
 /** Add a slot's value table to a feature's counts (bounded by its limit: past it, only `overflow`). */
-function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePassLayout['features'][number], capacity: number, limit: number, feature: { values: Map<number, number>; overflow: boolean }): void {
+function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePassLayout['features'][number], capacity: number, limit: number, feature: { values: Map<number, number>; negativeZeros: number; overflow: boolean }): void {
   if (feature.overflow) return;
   const state = new Int32Array(memory.buffer, base + at.state, 2);
   if (state[1] !== 0) {
@@ -362,6 +363,8 @@ function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePa
   for (let i = 0; i < capacity; i++) {
     if (words[2 * i] === 0xffffffff && words[2 * i + 1] === 0xffffffff) continue;
     const v = keys[i]!;
+    // a Map keeps -0 as 0: the count of -0 is kept too, for the order statistics (a sorted column has -0 before 0)
+    if (Object.is(v, -0)) feature.negativeZeros += counts[i]!;
     feature.values.set(v, (feature.values.get(v) ?? 0) + counts[i]!);
     if (feature.values.size > limit) {
       feature.overflow = true;
@@ -537,11 +540,28 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
   };
 }
 
-/** OrderStatistics from exact value counts (a feature with few distinct values). */
-function countedValues(counts: ReadonlyMap<number, number>): OrderStatistics & { collected: number } {
-  const values = Float64Array.from(counts.keys()).sort();
+/** OrderStatistics from exact value counts (a feature with few distinct values; `negativeZeros` of the count of 0 are -0). */
+function countedValues(counts: ReadonlyMap<number, number>, negativeZeros: number): OrderStatistics & { collected: number } {
+  const distinct = Array.from(counts.keys()).sort((a, b) => a - b);
+  const values: number[] = [];
+  const amounts: number[] = [];
+  for (const v of distinct) {
+    const c = counts.get(v)!;
+    if (v === 0 && negativeZeros > 0) {
+      values.push(-0);
+      amounts.push(negativeZeros);
+      if (c > negativeZeros) {
+        values.push(0);
+        amounts.push(c - negativeZeros);
+      }
+    } else {
+      values.push(v);
+      amounts.push(c);
+    }
+  }
+  const sorted = Float64Array.from(values);
   const cumulative = new Float64Array(values.length + 1);
-  values.forEach((v, i) => (cumulative[i + 1] = cumulative[i]! + counts.get(v)!));
+  amounts.forEach((c, i) => (cumulative[i + 1] = cumulative[i]! + c));
   const n = cumulative[values.length]!;
   return {
     n,
@@ -555,9 +575,9 @@ function countedValues(counts: ReadonlyMap<number, number>): OrderStatistics & {
         if (cumulative[mid + 1]! > rank) hi = mid;
         else lo = mid + 1;
       }
-      return values[lo]!;
+      return sorted[lo]!;
     },
-    below: (x) => cumulative[lowerBound(values, x)]!,
-    atOrBelow: (x) => cumulative[upperBound(values, x)]!,
+    below: (x) => cumulative[lowerBound(sorted, x)]!,
+    atOrBelow: (x) => cumulative[upperBound(sorted, x)]!,
   };
 }
