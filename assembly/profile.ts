@@ -173,11 +173,12 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
 // bucket) is one of the selected buckets' values: bucket index[b] (u16 per bucket) keeps, in its
 // run (f64 value, f64 count at runs + 16 * index[b]), the first value it saw and how many values
 // had exactly its bits; every other value goes to outAll (values repeated in a bucket cost no
-// memory). A finite value of a complete row (mask 1) whose bucket has bit 2 goes to outComplete.
+// memory). A finite value of a complete row (mask 1) whose bucket has bit 2 is one of the complete
+// subset's selected values, kept the same way (completeIndex, completeRuns, outComplete).
 // Each out has room for n values; out (i32 x 2) gets their numbers. Also adds the exact sum of the
 // squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
 // stats[0] instead).
-export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize): void {
+export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize): void {
   let nAll: i32 = 0;
   let nComplete: i32 = 0;
   for (let r = 0; r < n; r++) {
@@ -204,8 +205,17 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
       }
     }
     if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
-      store<f64>(outComplete + (<usize>nComplete << 3), v);
-      nComplete++;
+      const run = completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4);
+      const count = load<f64>(run, 8);
+      if (count == 0) {
+        store<f64>(run, v);
+        store<f64>(run, 1, 8);
+      } else if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
+        store<f64>(run, count + 1, 8);
+      } else {
+        store<f64>(outComplete + (<usize>nComplete << 3), v);
+        nComplete++;
+      }
     }
   }
   store<i32>(out, nAll);

@@ -17,7 +17,7 @@ export interface ProfileKernel {
   completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
   coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number): void;
   countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
-  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number): void;
+  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
 }
@@ -184,7 +184,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       }
       st[state >>> 2] = size;
     },
-    collectColumn(values, n, mask, flags, index, runs, outAll, outComplete, out, mean, divisor, devAcc, stats, map) {
+    collectColumn(values, n, mask, flags, index, runs, completeIndex, completeRuns, outAll, outComplete, out, mean, divisor, devAcc, stats, map) {
       const v64 = f64();
       const u16 = new Uint16Array(memory.buffer);
       const bitsOf = new BigUint64Array(memory.buffer);
@@ -213,7 +213,15 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
           } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
           else v64[(outAll >>> 3) + nAll++] = v;
         }
-        if (flag & 2 && m[mask + r] !== 0) v64[(outComplete >>> 3) + nComplete++] = v;
+        if (flag & 2 && m[mask + r] !== 0) {
+          const run = (completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!;
+          keyScratch[0] = v;
+          if (v64[run + 1] === 0) {
+            v64[run] = v;
+            v64[run + 1] = 1;
+          } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
+          else v64[(outComplete >>> 3) + nComplete++] = v;
+        }
       }
       const o = i32();
       o[out >>> 2] = nAll;

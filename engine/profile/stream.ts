@@ -187,13 +187,17 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       flagsBytes += buckets[f]!;
     }
     flagsBytes = align8(flagsBytes);
+    const completeIndexOffset = new Int32Array(nFeatures);
     let indexBytes = 0;
     for (let f = 0; f < nFeatures; f++) {
       indexOffset[f] = mapsBytes + flagsBytes + indexBytes;
       indexBytes += 2 * buckets[f]!;
+      completeIndexOffset[f] = mapsBytes + flagsBytes + indexBytes;
+      indexBytes += 2 * buckets[f]!;
     }
     const runs = Int32Array.from(selections, (s) => s.all?.collect.length ?? 0);
-    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset, indexOffset, runs };
+    const completeRuns = Int32Array.from(selections, (s) => s.complete?.collect.length ?? 0);
+    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
     const collectLayout = profilePassLayout(collect, pool.blockRows);
     let all: Float64Array[][] = [];
     let complete: Float64Array[][] = [];
@@ -217,7 +221,11 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
             flags[flagsOffset[f]! + b]! |= 1;
             index[b] = i;
           });
-          for (const b of s.complete?.collect ?? []) flags[flagsOffset[f]! + b]! |= 2;
+          const completeIndex = new Uint16Array(memory.buffer, pool.plan.sharedPtr + completeIndexOffset[f]!, buckets[f]!);
+          s.complete?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 2;
+            completeIndex[b] = i;
+          });
         });
         all = featureNames.map(() => []);
         complete = featureNames.map(() => []);
@@ -230,12 +238,15 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     );
     const deviations = featureNames.map(() => 0n);
     const runsOf: number[][] = featureNames.map(() => []);
+    const completeRunsOf: number[][] = featureNames.map(() => []);
     for (let s = 0; s < pool.slotCount; s++) {
       const base = pool.slotAddress(s).extraPtr;
       featureNames.forEach((_, f) => {
         deviations[f] = deviations[f]! + limbsToBigInt(new BigInt64Array(memory.buffer, base + collectLayout.features[f]!.acc, NLIMBS));
         const slotRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.counts, 2 * runs[f]!);
         for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf[f]!.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
+        const slotCompleteRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.keys, 2 * completeRuns[f]!);
+        for (let i = 0; i < completeRuns[f]!; i++) if (slotCompleteRuns[2 * i + 1]! > 0) completeRunsOf[f]!.push(slotCompleteRuns[2 * i]!, slotCompleteRuns[2 * i + 1]!);
       });
     }
 
@@ -250,7 +261,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       perFeature.push({ name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0 });
       let completeStats: OrderStatistics = allStats;
       if (s.complete) {
-        const c = orderStatistics(s.complete, complete[f]!, bucketOf, []);
+        const c = orderStatistics(s.complete, complete[f]!, bucketOf, completeRunsOf[f]!);
         collected += c.collected;
         completeStats = c;
       }

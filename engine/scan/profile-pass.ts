@@ -26,6 +26,7 @@ export interface FeatureLayout {
   keys: number;
   /** coarse: the value table's counts; collect: the selected buckets' runs (f64 value, f64 count) */
   counts: number;
+  /* keys, collect: the complete subset's runs */
   state: number;
 }
 
@@ -63,7 +64,9 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
       at += NLIMBS * 8;
       const runs = at;
       at += (pass.runs?.[f] ?? 0) * 16;
-      features.push({ stats, hist: -1, incHist: -1, acc, keys: -1, counts: runs, state: -1 });
+      const completeRuns = at;
+      at += (pass.completeRuns?.[f] ?? 0) * 16;
+      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1 });
     }
   }
   const outAll = at;
@@ -121,7 +124,8 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
       kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
     } else {
       const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
-      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES);
+      const completeIndex = pass.flagsPtr! + (pass.completeIndexOffset?.[f] ?? pass.indexOffset![f]!);
+      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES);
       const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
       const nAll = numbers[0]!;
       const nComplete = numbers[1]!;

@@ -45,6 +45,9 @@ export interface ProfilePass {
   indexOffset?: Int32Array | undefined;
   /** collect: feature f's runs (f64 x 2 per selected bucket, per slot) */
   runs?: Int32Array | undefined;
+  /** collect, the complete rows' subset: its run index at flagsPtr + completeIndexOffset[f], its runs */
+  completeIndexOffset?: Int32Array | undefined;
+  completeRuns?: Int32Array | undefined;
   /** collect: per feature, the mean and divisor of the deviations; the flags (u8 x COARSE_BUCKETS per feature) at flagsPtr */
   mean?: Float64Array | undefined;
   divisor?: Float64Array | undefined;
