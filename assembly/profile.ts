@@ -169,6 +169,25 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
   store<i32>(state, size);
 }
 
+// A value of a selected bucket: counted in the bucket's run (its first value, and how many values
+// had exactly its bits) or stored at `at`; returns the values stored (0 or 1).
+// @ts-ignore: decorator
+@inline
+function keep(run: usize, v: f64, at: usize): i32 {
+  const count = load<f64>(run, 8);
+  if (count == 0) {
+    store<f64>(run, v);
+    store<f64>(run, 1, 8);
+    return 0;
+  }
+  if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
+    store<f64>(run, count + 1, 8);
+    return 0;
+  }
+  store<f64>(at, v);
+  return 1;
+}
+
 // The selection pass over one column. A finite value whose bucket has flag bit 1 (flags: u8 per
 // bucket) is one of the selected buckets' values: bucket index[b] (u16 per bucket) keeps, in its
 // run (f64 value, f64 count at runs + 16 * index[b]), the first value it saw and how many values
@@ -192,30 +211,10 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
     const flag = load<u8>(flags + b);
     if (flag == 0) continue;
     if ((flag & 1) != 0) {
-      const run = runs + (<usize>load<u16>(index + (b << 1)) << 4);
-      const count = load<f64>(run, 8);
-      if (count == 0) {
-        store<f64>(run, v);
-        store<f64>(run, 1, 8);
-      } else if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
-        store<f64>(run, count + 1, 8);
-      } else {
-        store<f64>(outAll + (<usize>nAll << 3), v);
-        nAll++;
-      }
+      nAll += keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, outAll + (<usize>nAll << 3));
     }
     if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
-      const run = completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4);
-      const count = load<f64>(run, 8);
-      if (count == 0) {
-        store<f64>(run, v);
-        store<f64>(run, 1, 8);
-      } else if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
-        store<f64>(run, count + 1, 8);
-      } else {
-        store<f64>(outComplete + (<usize>nComplete << 3), v);
-        nComplete++;
-      }
+      nComplete += keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, outComplete + (<usize>nComplete << 3));
     }
   }
   store<i32>(out, nAll);

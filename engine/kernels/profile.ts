@@ -189,6 +189,16 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       const u16 = new Uint16Array(memory.buffer);
       const bitsOf = new BigUint64Array(memory.buffer);
       const scratchBits = new BigUint64Array(keyScratch.buffer);
+      // the bucket's run (f64 index `run`) counts v when it has v's bits (or is empty); else true: keep v
+      const keep = (run: number, v: number): boolean => {
+        keyScratch[0] = v;
+        if (v64[run + 1] === 0) {
+          v64[run] = v;
+          v64[run + 1] = 1;
+        } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
+        else return true;
+        return false;
+      };
       const bucketOf = bucketFunction(memory, map);
       const m = u8();
       const deviations = new ExactSum();
@@ -205,22 +215,10 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
         const flag = m[flags + b]!;
         if (flag === 0) continue;
         if (flag & 1) {
-          const run = (runs >>> 3) + 2 * u16[(index >>> 1) + b]!;
-          keyScratch[0] = v;
-          if (v64[run + 1] === 0) {
-            v64[run] = v;
-            v64[run + 1] = 1;
-          } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
-          else v64[(outAll >>> 3) + nAll++] = v;
+          if (keep((runs >>> 3) + 2 * u16[(index >>> 1) + b]!, v)) v64[(outAll >>> 3) + nAll++] = v;
         }
         if (flag & 2 && m[mask + r] !== 0) {
-          const run = (completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!;
-          keyScratch[0] = v;
-          if (v64[run + 1] === 0) {
-            v64[run] = v;
-            v64[run + 1] = 1;
-          } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
-          else v64[(outComplete >>> 3) + nComplete++] = v;
+          if (keep((completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!, v)) v64[(outComplete >>> 3) + nComplete++] = v;
         }
       }
       const o = i32();

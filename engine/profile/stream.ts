@@ -20,7 +20,7 @@ import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
-import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
+import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { MAP_BYTES, NLIMBS, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
@@ -104,7 +104,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         if (run[1]! > 0) pilot[f]!.push(new Float64Array(run[1]!).fill(run[0]!));
       });
     }
-    const maps = pilot.map((parts) => buildBucketMap(concat(parts)));
+    const maps = pilot.map((parts) => buildBucketMap(concatValues(parts)));
     pilot = [];
     const buckets = Int32Array.from(maps, (m) => m.buckets);
     const histOffset = new Int32Array(nFeatures);
@@ -433,26 +433,13 @@ function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, 
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
-function concat(parts: Float64Array[]): Float64Array {
-  if (parts.length === 1) return parts[0]!;
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const values = new Float64Array(total);
-  total = 0;
-  for (const p of parts) {
-    values.set(p, total);
-    total += p.length;
-  }
-  return values;
-}
-
 /**
  * OrderStatistics from the selected buckets, their collected values and their runs (a value and
  * how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
  * apart, -0 first, as in a sorted column) with cumulative counts.
  */
 function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
-  const appended = concat(parts);
+  const appended = concatValues(parts);
   parts.length = 0;
   appended.sort();
   const runCount = runs.length / 2;

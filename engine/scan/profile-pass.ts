@@ -92,20 +92,22 @@ export class Collected {
     this.complete = Array.from({ length: nFeatures }, () => []);
   }
   result(): ProfilePassResult {
-    const join = (parts: Float64Array[]) => {
-      if (parts.length === 1) return parts[0]!;
-      let n = 0;
-      for (const p of parts) n += p.length;
-      const out = new Float64Array(n);
-      n = 0;
-      for (const p of parts) {
-        out.set(p, n);
-        n += p.length;
-      }
-      return out;
-    };
-    return { all: this.all.map(join), complete: this.complete.map(join) };
+    return { all: this.all.map(concatValues), complete: this.complete.map(concatValues) };
   }
+}
+
+/** Arrays of values one after the other, in one array (the one itself when there is one). */
+export function concatValues(parts: readonly Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Float64Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
 }
 
 /** One parsed block of `rows` rows through a pass's kernels. */

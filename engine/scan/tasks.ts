@@ -4,7 +4,7 @@
  * the reader of its format (engine/io), which reads and bins it through the slot's ScanTarget.
  */
 import { readerOf, type ScanTarget } from '../io/index.js';
-import { DriftCatcherError } from '../util/index.js';
+import { DriftCatcherError, internalError } from '../util/index.js';
 import { loadProfileKernel, type BinKernel, type KernelName, type ProfileKernel } from '../kernels/index.js';
 import { Collected, profileBlock, profilePassLayout } from './profile-pass.js';
 import type { BinBlockTask, MemoryPlan, ReadTask, SlotAddress, Task, TaskResult } from './protocol.js';
@@ -31,12 +31,7 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const nFeatures = plan.nEdges.length;
   const tails = plan.tails ? new Float64Array(2 * nFeatures) : undefined;
   const target: ScanTarget = {
-    memory: kernel.memory,
-    kernel: kernel.name,
-    read: { ptr: slot.readPtr, bytes: slot.readBytes },
-    scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
-    columnsPtr: slot.columnsPtr,
-    blockRows: plan.blockRows,
+    ...slotTarget(kernel, plan, slot),
     binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows, tails),
     binValues: (feature, valuesPtr, n) => {
       kernel.countBins(valuesPtr, n, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4);
@@ -47,6 +42,18 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails, kernel: kernel.name };
 }
 
+/** What a slot offers a unit besides what it does with a block (ScanTarget). */
+function slotTarget(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress): Omit<ScanTarget, 'binBlock' | 'binValues'> {
+  return {
+    memory: kernel.memory,
+    kernel: kernel.name,
+    read: { ptr: slot.readPtr, bytes: slot.readBytes },
+    scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
+    columnsPtr: slot.columnsPtr,
+    blockRows: plan.blockRows,
+  };
+}
+
 /** A unit of a streaming-baseline pass: its blocks go through the profile kernels (profile-pass.ts). */
 function runProfileRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const { plan, slot } = task;
@@ -54,15 +61,10 @@ function runProfileRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const layout = profilePassLayout(plan.profile!, plan.blockRows);
   const collected = plan.profile!.kind === 'collect' ? new Collected(plan.profile!.nFeatures) : undefined;
   const target: ScanTarget = {
-    memory: kernel.memory,
-    kernel: kernel.name,
-    read: { ptr: slot.readPtr, bytes: slot.readBytes },
-    scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
-    columnsPtr: slot.columnsPtr,
-    blockRows: plan.blockRows,
+    ...slotTarget(kernel, plan, slot),
     binBlock: (rows) => profileBlock(profileKernel, plan, slot, layout, rows, collected),
     binValues: () => {
-      throw new Error('a streaming baseline pass needs whole rows (a reader that bins one column at a time cannot run it)');
+      throw internalError('a streaming baseline pass needs whole rows (a reader that bins one column at a time cannot run it)');
     },
   };
   const result = readerOf(task.format).scanUnit(task.unit, target);
