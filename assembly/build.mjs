@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const KERNELS = ['histogram', 'csv', 'forest', 'gbt'];
+export const KERNELS = ['histogram', 'csv', 'forest', 'gbt', 'profile'];
 const common = [
   '--runtime', 'stub',
   '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',

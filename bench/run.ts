@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark. Without a name: `compare`, the full
  * side-by-side benchmark against the Python tools (docs/BENCHMARKS.md).
  *   compare  driftcatcher vs pandas, pyarrow, polars, DuckDB, Evidently (bench/compare.ts)
+ *   baseline the streaming baseline vs the scan of the same file, polars + numpy and DuckDB (bench/baseline.ts)
  *   scan     in-process parse, binning-kernel and scan throughput (bench/scan.ts)
  *   parquet  a Parquet batch: driftcatcher's scan vs polars and DuckDB reading it (bench/parquet.ts)
  *   profile  the CLI scan under node --cpu-prof, top self-time functions (bench/profile.ts)
@@ -9,6 +10,7 @@
  *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
  *   kernels  the WASM histogram and CSV kernels against another revision's (bench/kernels.ts)
  */
+import { benchBaseline } from './baseline.js';
 import { benchCompare } from './compare.js';
 import { benchKernels } from './kernels.js';
 import { benchParquet } from './parquet.js';
@@ -17,7 +19,7 @@ import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
 import { benchTrain } from './train.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, baseline: benchBaseline, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
 
 const [name = 'compare', ...args] = process.argv.slice(2);
 const bench = name.startsWith('--') ? benchCompare : benches[name];

@@ -217,6 +217,7 @@ export interface BaselineFlags {
   maxCategories?: number;
   coerce?: boolean;
   maxLineBytes?: number;
+  workers?: number;
 }
 
 /** How a baseline is built from training data (`baseline`, and `scan --baseline <data>`). */
@@ -244,6 +245,7 @@ export function baselineOptions(flags: BaselineFlags): BaselineOptions {
     maxCategories: flags.maxCategories,
     coerce: flags.coerce,
     maxLineBytes: flags.maxLineBytes,
+    workers: flags.workers,
   };
 }
 

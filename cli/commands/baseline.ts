@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addBaselineOptions, baselineOptions, maxLineBytesOption, type BaselineFlags } from '../options.js';
+import { addBaselineOptions, baselineOptions, maxLineBytesOption, workersArg, workersHelp, type BaselineFlags } from '../options.js';
 import { printJson } from '../format.js';
 
 export function registerBaseline(program: Command): void {
@@ -12,6 +12,7 @@ export function registerBaseline(program: Command): void {
   )
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .addOption(maxLineBytesOption())
+    .option('--workers <n>', workersHelp('worker threads of a CSV baseline (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .option('--json', 'print the profile summary as JSON')
     .action(async (data: string, flags: BaselineFlags & { out: string; json?: boolean }) => {
       const { createBaseline, saveProfile } = await import('../../engine/profile/index.js');

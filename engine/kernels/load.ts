@@ -97,7 +97,7 @@ export function instantiate(file: string, memory: WebAssembly.Memory): WebAssemb
 }
 
 /** Why a forced kernel cannot be used: a UsageError with the fix (build it, or choose another). */
-function unavailable(what: string, name: KernelName, file: string): UsageError {
+export function unavailableKernel(what: string, name: KernelName, file: string): UsageError {
   const module = compile(file);
   const why = module instanceof WebAssembly.Module ? 'it could not be instantiated' : module.why;
   const fix = !(module instanceof WebAssembly.Module) && module.missing ? 'run `npm run build` to build the kernels' : 'choose another kernel (js always works)';
@@ -129,7 +129,7 @@ export function loadBinKernel(memory: WebAssembly.Memory, only?: KernelName): Bi
     }
   }
   const name = only ?? 'wasm';
-  throw unavailable('histogram', name, name === 'wasm-simd' ? 'histogram.simd.wasm' : 'histogram.wasm');
+  throw unavailableKernel('histogram', name, name === 'wasm-simd' ? 'histogram.simd.wasm' : 'histogram.wasm');
 }
 
 /** Bytes of one feature's node histogram: 256 bins of four u32 (see assembly/forest.ts). */
@@ -174,7 +174,7 @@ export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName):
     }
   }
   const name = only ?? 'wasm';
-  throw unavailable('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
+  throw unavailableKernel('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
 }
 
 /** Bytes of one bin of a gradient histogram (see assembly/gbt.ts); a feature has as many bins as it uses, 256 at most. */
@@ -215,5 +215,5 @@ export function loadGbtKernel(memory: WebAssembly.Memory, only?: KernelName): Gb
     }
   }
   const name = only ?? 'wasm';
-  throw unavailable('gradient-boosting', name, name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm');
+  throw unavailableKernel('gradient-boosting', name, name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm');
 }

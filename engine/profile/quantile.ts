@@ -4,8 +4,11 @@
  * lower neighbour below the midpoint and from the upper one at or above it.
  */
 export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
+  return quantileOf(sorted.length, q, (rank) => sorted[rank]!);
+}
+
+/** The two ranks numpy's `linear` quantile at q reads among n values (below, above; clamped). */
+export function quantileRanks(n: number, q: number): [number, number] {
   const virtualIndex = (n - 1) * q;
   let below = Math.floor(virtualIndex);
   let above = below + 1;
@@ -13,8 +16,16 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
   if (below > n - 1) below = n - 1;
   if (above > n - 1) above = n - 1;
   if (above < 0) above = 0;
+  return [below, above];
+}
+
+/** quantileSorted over n sorted values that `at(rank)` gives (the streaming baseline selects them). */
+export function quantileOf(n: number, q: number, at: (rank: number) => number): number {
+  if (n === 0) return NaN;
+  const [below, above] = quantileRanks(n, q);
+  const virtualIndex = (n - 1) * q;
   const gamma = virtualIndex - Math.floor(virtualIndex);
-  return lerp(sorted[below]!, sorted[above]!, gamma);
+  return lerp(at(below), at(above), gamma);
 }
 
 function lerp(a: number, b: number, t: number): number {

@@ -155,4 +155,8 @@ export interface BaselineOptions {
   maxCategories?: number;
   /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes) */
   maxLineBytes?: number;
+  /** CSV (the streaming baseline): worker threads, 0 = the calling thread (default: by file size, as a scan) */
+  workers?: number;
+  /** CSV: force a kernel (default: the best available) */
+  kernel?: 'wasm-simd' | 'wasm' | 'js';
 }

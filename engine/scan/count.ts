@@ -47,6 +47,39 @@ type Outcome = { ok: true; result: TaskOk } | { ok: false; reason: unknown };
 export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, featureNames: string[]): Promise<Histograms | 'fallback'> {
   const memoryPlan = pool.plan;
   const totals = emptyHistograms(featureNames, memoryPlan.nEdges, { tails: memoryPlan.tails });
+  const ran = await runPlan(pool, format, plan, (slot, result) => {
+    addSlotCounts(totals, pool.counts(slot), memoryPlan.countsOffset);
+    totals.rows += result.rows;
+    if (result.quality) addQuality(totals.quality, result.quality);
+    if (result.tails && totals.tails) for (let i = 0; i < totals.tails.length; i++) totals.tails[i]! += result.tails[i]!;
+  });
+  if (ran === 'fallback') return 'fallback';
+  totals.rows += ran.rows;
+  if (ran.columns) totals.columns = [...ran.columns];
+  for (const f of ran.absent) clearFeature(totals, f);
+  if (plan.quality === 'bins') {
+    featureNames.forEach((_, f) => {
+      totals.quality[qualityIndex(f, QUALITY.nan)] = totals.counts[f]![missingSlot(memoryPlan.nEdges[f]!)]!;
+    });
+  }
+  if (totals.rows === 0) throw plan.noRows();
+  return totals;
+}
+
+/** What a plan that ran to its end says besides its tasks' results. */
+export interface PlanRun {
+  /** rows the plan counted on the main side (ScanPlan.rows) */
+  rows: number;
+  columns: readonly string[] | undefined;
+  absent: readonly number[];
+}
+
+/**
+ * The steps of `plan` over the pool's slots, as countPlan describes; `onResult` sees each task's
+ * result while its slot is still borrowed (the slot's memory is then the task's). 'fallback'
+ * when the plan's results cannot be used (its fallback is to be run instead).
+ */
+export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, onResult: (slot: number, result: TaskOk) => void): Promise<PlanRun | 'fallback'> {
   const outcomes: Array<Outcome | undefined> = [];
   const inFlight = new Set<Promise<void>>();
   let failed = false;
@@ -89,11 +122,12 @@ export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, 
         .run(task)
         .then(
           (result) => {
-            addSlotCounts(totals, pool.counts(slot), memoryPlan.countsOffset);
-            totals.rows += result.rows;
-            if (result.quality) addQuality(totals.quality, result.quality);
-            if (result.tails && totals.tails) for (let i = 0; i < totals.tails.length; i++) totals.tails[i]! += result.tails[i]!;
-            outcomes[index] = { ok: true, result };
+            try {
+              onResult(slot, result);
+              outcomes[index] = { ok: true, result };
+            } catch (reason) {
+              fail(index, reason);
+            }
           },
           (reason: unknown) => fail(index, reason),
         )
@@ -121,17 +155,7 @@ export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, 
     if (!plan.fallback) throw internalError(`the ${format} scan plan stopped without covering the file and has no fallback`);
     return 'fallback';
   }
-  totals.rows += plan.rows?.() ?? 0;
-  const columns = plan.columns?.();
-  if (columns) totals.columns = [...columns];
-  for (const f of plan.absent()) clearFeature(totals, f);
-  if (plan.quality === 'bins') {
-    featureNames.forEach((_, f) => {
-      totals.quality[qualityIndex(f, QUALITY.nan)] = totals.counts[f]![missingSlot(memoryPlan.nEdges[f]!)]!;
-    });
-  }
-  if (totals.rows === 0) throw plan.noRows();
-  return totals;
+  return { rows: plan.rows?.() ?? 0, columns: plan.columns?.(), absent: plan.absent() };
 }
 
 /** The task for one step, in a borrowed slot (a fill step's rows are copied into it here). */

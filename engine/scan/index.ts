@@ -8,8 +8,10 @@
  * (histograms.ts). Drift checks count on the baseline's edges; baselines count on their own.
  * This is the area's only export.
  */
-export { countFile } from './count.js';
+export { countFile, runPlan, type PlanRun } from './count.js';
+export { profilePassLayout, clearProfileSlot, concatValues, type ProfilePassLayout, type FeatureLayout } from './profile-pass.js';
+export type { ProfilePass, ProfilePassResult, TaskOk } from './protocol.js';
 export { SCAN_DEFAULTS, resolveCountOptions, resolvePoolOptions, autoWorkers, defaultWorkers } from './defaults.js';
 export type { CountOptions, PoolOptions, ResolvedCountOptions, ResolvedPoolOptions } from './defaults.js';
 export { emptyHistograms, mergeHistograms, addSlotCounts, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';
-export { ScanPool } from './pool.js';
+export { ScanPool, type PoolPrepareOptions } from './pool.js';

@@ -19,13 +19,25 @@ import { workerBoundText } from '../parallel/index.js';
 import { runTask } from './tasks.js';
 import { SlotQueue } from '../parallel/index.js';
 import { resolvePoolOptions, SCAN_DEFAULTS, type PoolOptions } from './defaults.js';
-import { SCRATCH_BYTES, type MemoryPlan, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
+import { SCRATCH_BYTES, type MemoryPlan, type ProfilePass, type SlotAddress, type Task, type TaskOk, type TaskResult, type WorkerData } from './protocol.js';
 
 const RESERVED_BYTES = 65536;
 const LINE = 256;
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+
+/** What a plan holds besides the edges (ScanPool.prepare). */
+export interface PoolPrepareOptions {
+  /** sum each feature's tails beyond its outer edges (Histograms.tails) */
+  tails?: boolean;
+  /** a pass of the streaming baseline instead of bin counts (MemoryPlan.profile) */
+  profile?: ProfilePass;
+  /** bytes of each slot's extra region (SlotAddress.extraPtr) */
+  slotBytes?: number;
+  /** bytes of a region all slots share (MemoryPlan.sharedPtr) */
+  sharedBytes?: number;
+}
 
 export class ScanPool {
   readonly workers: number;
@@ -67,7 +79,7 @@ export class ScanPool {
    * Lay out the memory for one set of per-feature edges and write the edges. With `tails`, tasks
    * also sum each feature's values beyond its outer edges (Histograms.tails).
    */
-  prepare(edges: readonly Float64Array[], options: { tails?: boolean } = {}): MemoryPlan {
+  prepare(edges: readonly Float64Array[], options: PoolPrepareOptions = {}): MemoryPlan {
     if (!this.#queue.idle(this.#slots.length)) throw internalError('prepare() while tasks are running');
     const nFeatures = edges.length;
     const edgesPtr = new Int32Array(nFeatures);
@@ -83,6 +95,9 @@ export class ScanPool {
       counters += countSlots(edges[f]!.length);
     }
     at = align(at, LINE);
+    const sharedPtr = at;
+    at = align(at + (options.sharedBytes ?? 0), LINE);
+    const extraBytes = align(options.slotBytes ?? 0, LINE);
     const countsBytes = align(counters * 4, LINE) + LINE;
     const columnsBytes = align(this.blockRows * nFeatures * 8, LINE);
     const readBytes = SCAN_DEFAULTS.readBufferBytes;
@@ -91,8 +106,9 @@ export class ScanPool {
       const columnsPtr = at + countsBytes;
       const scratchPtr = columnsPtr + columnsBytes;
       const readPtr = scratchPtr + SCRATCH_BYTES;
-      this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes });
-      at = readPtr + readBytes;
+      const extraPtr = readPtr + readBytes;
+      this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes, extraPtr });
+      at = extraPtr + extraBytes;
     }
     try {
       ensureMemory(this.memory, at);
@@ -105,7 +121,7 @@ export class ScanPool {
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
     this.#queue.reset(this.#slots.length);
-    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows, tails: options.tails ?? false };
+    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows, tails: options.tails ?? false, profile: options.profile, sharedPtr };
     return this.#plan;
   }
 

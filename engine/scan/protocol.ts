@@ -19,6 +19,45 @@ export interface MemoryPlan {
   blockRows: number;
   /** also sum each feature's tails beyond its first and last edge (TaskOk.tails; the Wasserstein distance needs them) */
   tails: boolean;
+  /** a pass of the streaming baseline instead of bin counts (profile-pass.ts): what a block does */
+  profile?: ProfilePass | undefined;
+  /** byte address of the region every slot shares (read-only in tasks): PoolPrepareOptions.sharedBytes */
+  sharedPtr: number;
+}
+
+/**
+ * One pass of the streaming baseline (engine/profile/stream.ts) over the slots' extra regions
+ * (SlotAddress.extraPtr, laid out by profilePassLayout). `coarse`: per feature the statistics,
+ * coarse histograms, exact sums and value counts; `collect`: the values of the flagged buckets
+ * (returned with each task) and the exact sum of squared deviations.
+ */
+export interface ProfilePass {
+  kind: 'coarse' | 'collect';
+  nFeatures: number;
+  /** per feature, the value table's capacity (a power of two) and its limit of distinct values (coarse) */
+  tableCapacity: Int32Array;
+  tableLimit: Int32Array;
+  /** per feature, its buckets (the histograms' length) and its bucket map at mapsPtr + f * MAP_BYTES (shared) */
+  buckets: Int32Array;
+  mapsPtr: number;
+  /** collect: feature f's flags (u8 per bucket) at flagsPtr + flagsOffset[f], its run index (u16 per bucket) at flagsPtr + indexOffset[f] */
+  flagsOffset?: Int32Array | undefined;
+  indexOffset?: Int32Array | undefined;
+  /** collect: feature f's runs (f64 x 2 per selected bucket, per slot) */
+  runs?: Int32Array | undefined;
+  /** collect, the complete rows' subset: its run index at flagsPtr + completeIndexOffset[f], its runs */
+  completeIndexOffset?: Int32Array | undefined;
+  completeRuns?: Int32Array | undefined;
+  /** collect: per feature, the mean and divisor of the deviations; the flags (u8 x COARSE_BUCKETS per feature) at flagsPtr */
+  mean?: Float64Array | undefined;
+  divisor?: Float64Array | undefined;
+  flagsPtr?: number | undefined;
+}
+
+/** What a collect task returns per feature: the values of its flagged buckets (all finite values, complete rows only). */
+export interface ProfilePassResult {
+  all: Float64Array[];
+  complete: Float64Array[];
 }
 
 export interface SlotAddress {
@@ -32,6 +71,8 @@ export interface SlotAddress {
   /** byte address and size of the region a unit reads file bytes into, where the WASM kernels see them */
   readPtr: number;
   readBytes: number;
+  /** byte address of the slot's extra region (PoolPrepareOptions.slotBytes; 0 bytes unless asked for) */
+  extraPtr: number;
 }
 
 /** Bytes of a slot's scratch room: a CSV column map of 4,096 columns (wider files are parsed by the JavaScript parser alone). */
@@ -69,6 +110,8 @@ export interface TaskOk {
   quality?: Float64Array | undefined;
   /** with plan.tails: per feature f, [2f] the sum of (first edge - v) over finite v below the first edge, [2f + 1] of (v - last edge) above the last */
   tails?: Float64Array | undefined;
+  /** a collect pass of the streaming baseline: the unit's collected values */
+  profile?: ProfilePassResult | undefined;
   kernel: KernelName;
 }
 

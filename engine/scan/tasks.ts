@@ -4,8 +4,9 @@
  * the reader of its format (engine/io), which reads and bins it through the slot's ScanTarget.
  */
 import { readerOf, type ScanTarget } from '../io/index.js';
-import { DriftCatcherError } from '../util/index.js';
-import type { BinKernel } from '../kernels/index.js';
+import { DriftCatcherError, internalError } from '../util/index.js';
+import { loadProfileKernel, type BinKernel, type KernelName, type ProfileKernel } from '../kernels/index.js';
+import { Collected, profileBlock, profilePassLayout } from './profile-pass.js';
 import type { BinBlockTask, MemoryPlan, ReadTask, SlotAddress, Task, TaskResult } from './protocol.js';
 
 export function runTask(task: Task, kernel: BinKernel): TaskResult {
@@ -25,16 +26,12 @@ export function runTask(task: Task, kernel: BinKernel): TaskResult {
 
 function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const { plan, slot } = task;
+  if (plan.profile) return runProfileRead(task, kernel);
   clearCounts(kernel.memory, plan, slot);
   const nFeatures = plan.nEdges.length;
   const tails = plan.tails ? new Float64Array(2 * nFeatures) : undefined;
   const target: ScanTarget = {
-    memory: kernel.memory,
-    kernel: kernel.name,
-    read: { ptr: slot.readPtr, bytes: slot.readBytes },
-    scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
-    columnsPtr: slot.columnsPtr,
-    blockRows: plan.blockRows,
+    ...slotTarget(kernel, plan, slot),
     binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows, tails),
     binValues: (feature, valuesPtr, n) => {
       kernel.countBins(valuesPtr, n, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4);
@@ -45,7 +42,52 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails, kernel: kernel.name };
 }
 
+/** What a slot offers a unit besides what it does with a block (ScanTarget). */
+function slotTarget(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress): Omit<ScanTarget, 'binBlock' | 'binValues'> {
+  return {
+    memory: kernel.memory,
+    kernel: kernel.name,
+    read: { ptr: slot.readPtr, bytes: slot.readBytes },
+    scratch: { ptr: slot.scratchPtr, bytes: slot.scratchBytes },
+    columnsPtr: slot.columnsPtr,
+    blockRows: plan.blockRows,
+  };
+}
+
+/** A unit of a streaming-baseline pass: its blocks go through the profile kernels (profile-pass.ts). */
+function runProfileRead(task: ReadTask, kernel: BinKernel): TaskResult {
+  const { plan, slot } = task;
+  const profileKernel = profileKernelFor(kernel.memory, kernel.name);
+  const layout = profilePassLayout(plan.profile!, plan.blockRows);
+  const collected = plan.profile!.kind === 'collect' ? new Collected(plan.profile!.nFeatures) : undefined;
+  const target: ScanTarget = {
+    ...slotTarget(kernel, plan, slot),
+    binBlock: (rows) => profileBlock(profileKernel, plan, slot, layout, rows, collected),
+    binValues: () => {
+      throw internalError('a streaming baseline pass needs whole rows (a reader that bins one column at a time cannot run it)');
+    },
+  };
+  const result = readerOf(task.format).scanUnit(task.unit, target);
+  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, profile: collected?.result(), kernel: kernel.name };
+}
+
+/** One profile kernel per memory and kind (so per thread), loaded on first use. */
+const profileKernels = new WeakMap<WebAssembly.Memory, Map<KernelName, ProfileKernel>>();
+function profileKernelFor(memory: WebAssembly.Memory, kind: KernelName): ProfileKernel {
+  let byKind = profileKernels.get(memory);
+  if (!byKind) profileKernels.set(memory, (byKind = new Map()));
+  let k = byKind.get(kind);
+  if (!k) byKind.set(kind, (k = loadProfileKernel(memory, kind)));
+  return k;
+}
+
 function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
+  if (task.plan.profile) {
+    const layout = profilePassLayout(task.plan.profile, task.plan.blockRows);
+    const collected = task.plan.profile.kind === 'collect' ? new Collected(task.plan.profile.nFeatures) : undefined;
+    profileBlock(profileKernelFor(kernel.memory, kernel.name), task.plan, task.slot, layout, task.rows, collected);
+    return { ok: true, rows: task.rows, replan: false, profile: collected?.result(), kernel: kernel.name };
+  }
   clearCounts(kernel.memory, task.plan, task.slot);
   const tails = task.plan.tails ? new Float64Array(2 * task.plan.nEdges.length) : undefined;
   binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows, tails);

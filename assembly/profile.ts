@@ -1,0 +1,249 @@
+// Baseline profile kernels: the two passes of the streaming baseline (engine/profile/stream.ts),
+// over one column of a parse block at a time. Compiled like histogram.ts (shared memory, no
+// allocation, no state): any number of threads may call them on their own regions.
+//
+// Order-preserving key of a float64 v: its bits with the sign bit flipped (v >= 0) or all bits
+// flipped (v < 0), after v + 0.0 (which makes -0 into +0, so that -0 and 0, equal as numbers,
+// share a bucket). A value's bucket comes from the feature's bucket map (MAP_BYTES at `map`,
+// made by engine/profile/buckets.ts from a pilot sample): table[key >> 48] (u32 at map + 32) is
+// base << 5 | bits, the bucket base + the next `bits` bits of the key (dense regions of the
+// key space get more buckets); then up to two heavy values h0 < h1 (f64 at map, map + 8) whose
+// buckets hb0, hb1 (i32 at map + 16, + 20; 0x7fffffff: none) are split in three: values below,
+// equal to and above it, so that a value repeated in many rows has a bucket of its own. Buckets
+// are in value order.
+//
+// Exact sums (engine/kernels/exact.ts reads them): NLIMBS signed i64 limbs, limb i holding the
+// contributions to bits [32 i, 32 i + 32) of the sum scaled by 2^1074, so that every finite
+// double is an integer there; a value adds its 53-bit significand, shifted, to three limbs. With
+// fewer than 2^31 values per accumulator between normalisations no limb overflows.
+
+export const NLIMBS: i32 = 68;
+
+// per-feature statistics of the coarse pass, f64: [0] NaN, [1] +Inf, [2] -Inf, [3] finite values,
+// [4] squares that overflow float64, [5] the smallest and [6] the largest finite value (by <, so
+// -0 or 0 for a zero; valid once [3] > 0)
+const NAN: i32 = 0;
+const POS_INF: i32 = 1;
+const NEG_INF: i32 = 2;
+const FINITE: i32 = 3;
+const SQUARE_OVERFLOW: i32 = 4;
+
+// @ts-ignore: decorator
+@inline
+function bump(stats: usize, at: i32): void {
+  const p = stats + (<usize>at << 3);
+  store<f64>(p, load<f64>(p) + 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function bucketOf(v: f64, map: usize): i32 {
+  const raw = reinterpret<u64>(v + 0.0);
+  const k = (raw >> 63) != 0 ? ~raw : raw | 0x8000000000000000;
+  const entry = load<u32>(map + 32 + (<usize>(k >> 48) << 2));
+  const bits = <u64>(entry & 31);
+  let b = <i32>(entry >> 5) + <i32>((k >> (48 - bits)) & ((<u64>1 << bits) - 1));
+  const hb0 = load<i32>(map, 16);
+  const hb1 = load<i32>(map, 20);
+  const h0 = load<f64>(map);
+  const h1 = load<f64>(map, 8);
+  const split0 = select<i32>(select<i32>(1, 2, v == h0), 0, v >= h0);
+  const split1 = select<i32>(select<i32>(1, 2, v == h1), 0, v >= h1);
+  return b + select<i32>(2, 0, b > hb0) + select<i32>(2, 0, b > hb1) + select<i32>(split0, 0, b == hb0) + select<i32>(split1, 0, b == hb1);
+}
+
+// @ts-ignore: decorator
+@inline
+function accAdd(acc: usize, v: f64): void {
+  const bits = reinterpret<u64>(v);
+  const exponent = <i32>((bits >> 52) & 0x7ff);
+  let significand = bits & 0xfffffffffffff;
+  let position: i32 = 0;
+  if (exponent != 0) {
+    significand |= 0x10000000000000;
+    position = exponent - 1;
+  }
+  const limb = acc + (<usize>(position >> 5) << 3);
+  const offset = <u64>(position & 31);
+  const shifted = significand << offset;
+  const lo = <i64>(shifted & 0xffffffff);
+  const mid = <i64>(shifted >> 32);
+  const hi = <i64>((significand >> 1) >> (63 - offset));
+  if ((bits >> 63) != 0) {
+    store<i64>(limb, load<i64>(limb) - lo);
+    store<i64>(limb, load<i64>(limb, 8) - mid, 8);
+    store<i64>(limb, load<i64>(limb, 16) - hi, 16);
+  } else {
+    store<i64>(limb, load<i64>(limb) + lo);
+    store<i64>(limb, load<i64>(limb, 8) + mid, 8);
+    store<i64>(limb, load<i64>(limb, 16) + hi, 16);
+  }
+}
+
+// mask[r] = 1 where every one of the nFeatures columns (column f at columns + f * strideBytes) is
+// finite in row r, else 0; returns the complete rows.
+export function completeMask(columns: usize, strideBytes: i32, nFeatures: i32, n: i32, mask: usize): i32 {
+  memory.fill(mask, 1, <usize>n);
+  for (let f = 0; f < nFeatures; f++) {
+    const values = columns + <usize>f * <usize>strideBytes;
+    for (let r = 0; r < n; r++) {
+      const v = load<f64>(values + (<usize>r << 3));
+      if (!(v - v == 0)) store<u8>(mask + <usize>r, 0);
+    }
+  }
+  let complete: i32 = 0;
+  for (let r = 0; r < n; r++) complete += <i32>load<u8>(mask + <usize>r);
+  return complete;
+}
+
+// The coarse pass over one column of n values: the stats above, the coarse histogram of the
+// finite values (u32 x 65536 at hist), that of the finite values in incomplete rows (mask 0) at
+// incHist, and the exact sums of the values (sumAcc) and of their squares (squareAcc; a square
+// that overflows is counted, not summed).
+export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize): void {
+  let finite: i32 = 0;
+  const seen = load<f64>(stats, 24) > 0;
+  let lo: f64 = seen ? load<f64>(stats, 40) : Infinity;
+  let hi: f64 = seen ? load<f64>(stats, 48) : -Infinity;
+  for (let r = 0; r < n; r++) {
+    const v = load<f64>(values + (<usize>r << 3));
+    if (v - v == 0) {
+      finite++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      const b = <usize>bucketOf(v, map) << 2;
+      store<u32>(hist + b, load<u32>(hist + b) + 1);
+      if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+      accAdd(sumAcc, v);
+      const square = v * v;
+      if (square - square == 0) accAdd(squareAcc, square);
+      else bump(stats, SQUARE_OVERFLOW);
+    } else if (v == Infinity) bump(stats, POS_INF);
+    else if (v == -Infinity) bump(stats, NEG_INF);
+    else bump(stats, NAN);
+  }
+  const p = stats + (<usize>FINITE << 3);
+  store<f64>(p, load<f64>(p) + <f64>finite);
+  if (finite > 0) {
+    store<f64>(stats, lo, 40);
+    store<f64>(stats, hi, 48);
+  }
+}
+
+// Exact counts of the finite values of a column, up to `limit` distinct ones, in an open-addressing
+// table of `capacity` (a power of two, above limit) u64 keys (the bits of v, so -0 and 0 apart;
+// empty: all ones, a NaN) at `keys` and u32 counts at `counts`. state (i32 x 2): [0] distinct values in the
+// table, [1] 1 once a value did not fit (the table then stops counting).
+export function countValues(values: usize, n: i32, keys: usize, counts: usize, capacity: i32, limit: i32, state: usize): void {
+  if (load<i32>(state, 4) != 0) return;
+  let size = load<i32>(state);
+  const mask = <u64>(capacity - 1);
+  const shift = <u64>(64 - ctz<i32>(capacity));
+  for (let r = 0; r < n; r++) {
+    const v = load<f64>(values + (<usize>r << 3));
+    if (!(v - v == 0)) continue;
+    const key = reinterpret<u64>(v);
+    let slot = ((key * 0x9e3779b97f4a7c15) >> shift) & mask;
+    while (true) {
+      const at = keys + (<usize>slot << 3);
+      const k = load<u64>(at);
+      if (k == key) {
+        const c = counts + (<usize>slot << 2);
+        store<u32>(c, load<u32>(c) + 1);
+        break;
+      }
+      if (k == 0xffffffffffffffff) {
+        if (size >= limit) {
+          store<i32>(state, size);
+          store<i32>(state, 1, 4);
+          return;
+        }
+        store<u64>(at, key);
+        store<u32>(counts + (<usize>slot << 2), 1);
+        size++;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  store<i32>(state, size);
+}
+
+// A value of a selected bucket: counted in the bucket's run (its first value, and how many values
+// had exactly its bits) or stored at `at`; returns the values stored (0 or 1).
+// @ts-ignore: decorator
+@inline
+function keep(run: usize, v: f64, at: usize): i32 {
+  const count = load<f64>(run, 8);
+  if (count == 0) {
+    store<f64>(run, v);
+    store<f64>(run, 1, 8);
+    return 0;
+  }
+  if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
+    store<f64>(run, count + 1, 8);
+    return 0;
+  }
+  store<f64>(at, v);
+  return 1;
+}
+
+// The selection pass over one column. A finite value whose bucket has flag bit 1 (flags: u8 per
+// bucket) is one of the selected buckets' values: bucket index[b] (u16 per bucket) keeps, in its
+// run (f64 value, f64 count at runs + 16 * index[b]), the first value it saw and how many values
+// had exactly its bits; every other value goes to outAll (values repeated in a bucket cost no
+// memory). A finite value of a complete row (mask 1) whose bucket has bit 2 is one of the complete
+// subset's selected values, kept the same way (completeIndex, completeRuns, outComplete).
+// Each out has room for n values; out (i32 x 2) gets their numbers. Also adds the exact sum of the
+// squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
+// stats[0] instead).
+export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize): void {
+  let nAll: i32 = 0;
+  let nComplete: i32 = 0;
+  for (let r = 0; r < n; r++) {
+    const v = load<f64>(values + (<usize>r << 3));
+    if (!(v - v == 0)) continue;
+    const d = (v - mean) / divisor;
+    const square = d * d;
+    if (square - square == 0) accAdd(devAcc, square);
+    else bump(stats, 0);
+    const b = <usize>bucketOf(v, map);
+    const flag = load<u8>(flags + b);
+    if (flag == 0) continue;
+    if ((flag & 1) != 0) {
+      nAll += keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, outAll + (<usize>nAll << 3));
+    }
+    if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
+      nComplete += keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, outComplete + (<usize>nComplete << 3));
+    }
+  }
+  store<i32>(out, nAll);
+  store<i32>(out, nComplete, 4);
+}
+
+// dst[i] += src[i] for n u32 counters.
+export function addCounts(dst: usize, src: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const at = dst + (<usize>i << 2);
+    store<u32>(at, load<u32>(at) + load<u32>(src + (<usize>i << 2)));
+  }
+}
+
+// dst += src for nAcc accumulators of NLIMBS limbs each, then carries moved up so that every limb
+// but the top one of dst is in [0, 2^32): dst then takes another 2^31 values' worth.
+export function addLimbs(dst: usize, src: usize, nAcc: i32): void {
+  for (let a = 0; a < nAcc; a++) {
+    const d = dst + <usize>a * <usize>NLIMBS * 8;
+    const s = src + <usize>a * <usize>NLIMBS * 8;
+    let carry: i64 = 0;
+    for (let i = 0; i < NLIMBS; i++) {
+      const at = d + (<usize>i << 3);
+      let x = load<i64>(at) + load<i64>(s + (<usize>i << 3)) + carry;
+      if (i < NLIMBS - 1) {
+        carry = x >> 32;
+        x -= carry << 32;
+      }
+      store<i64>(at, x);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The streaming baseline's bucket maps (assembly/profile.ts bucketOf reads them): per feature,
+ * which bucket each finite value falls in, in value order, made from a pilot sample of the
+ * feature's values (the file's first byte range) so that buckets are about equally full. A
+ * region of the key space dense in the pilot gets more buckets (more bits of the key past its
+ * top 16); runs of top-16 regions the pilot never saw share one bucket; up to two values that
+ * repeat in many pilot rows (0 in a count column) get a bucket of their own. The map only decides
+ * how many values the collect pass keeps (the memory): counts and results are exact whatever it is.
+ */
+import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY, keyParts } from '../kernels/index.js';
+
+/** Buckets per feature at most (the histograms: 4 bytes each, per slot). */
+export const BUCKET_BUDGET = 24576;
+
+export interface BucketMap {
+  /** per top-16 key region: base << 5 | bits */
+  table: Uint32Array;
+  heavy: number[];
+  /** the unsplit bucket of each heavy value */
+  heavyBucket: number[];
+  /** buckets in all */
+  buckets: number;
+  /** buckets that hold one value only (a heavy value's own, but 0's): bucket -> value */
+  single: Map<number, number>;
+  /** the bucket of a finite value (assembly/profile.ts bucketOf) */
+  bucketOf(v: number): number;
+}
+
+/** A bucket map from a sample of the feature's finite values (any order; may be empty). */
+export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): BucketMap {
+  const sorted = Float64Array.from(sample).sort();
+  const m = sorted.length;
+  // heavy values: the two most repeated, when each is at least 1% of the pilot
+  const runs: Array<[number, number]> = [];
+  for (let i = 0; i < m; ) {
+    let j = i + 1;
+    while (j < m && sorted[j] === sorted[i]) j++;
+    runs.push([sorted[i]! + 0, j - i]);
+    i = j;
+  }
+  const heavy = runs
+    .filter(([, c]) => c >= Math.max(2, m / 100))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([v]) => v)
+    .sort((a, b) => a - b);
+  const heavySet = new Set(heavy);
+  const weight = new Float64Array(COARSE_BUCKETS);
+  const seen = new Uint8Array(COARSE_BUCKETS);
+  let weighted = 0;
+  for (const [v, c] of runs) {
+    const { top } = keyParts(v);
+    seen[top] = 1;
+    if (heavySet.has(v)) continue;
+    weight[top]! += c;
+    weighted += c;
+  }
+  let regions = 0;
+  for (let t = 0; t < COARSE_BUCKETS; t++) if (seen[t] || t === 0 || seen[t - 1]) regions++;
+  const perValue = weighted > 0 ? Math.max(0, budget - regions - 8) / weighted : 0;
+  const table = new Uint32Array(COARSE_BUCKETS);
+  let next = 0;
+  for (let t = 0; t < COARSE_BUCKETS; t++) {
+    if (seen[t]) {
+      let bits = Math.min(16, Math.floor(Math.log2(1 + weight[t]! * perValue)));
+      if (bits < 0) bits = 0;
+      table[t] = (next << 5) | bits;
+      next += 2 ** bits;
+    } else if (t > 0 && !seen[t - 1]) {
+      table[t] = table[t - 1]!; // a run of unseen regions: one bucket
+    } else {
+      table[t] = next << 5;
+      next += 1;
+    }
+  }
+  const unsplit = (v: number) => {
+    const { top, next: rest } = keyParts(v);
+    const entry = table[top]!;
+    const bits = entry & 31;
+    return (entry >>> 5) + (bits === 0 ? 0 : Math.floor(rest / 2 ** (32 - bits)));
+  };
+  const heavyBucket = heavy.map(unsplit);
+  if (heavyBucket.length === 2 && heavyBucket[0] === heavyBucket[1]) {
+    heavy.pop();
+    heavyBucket.pop();
+  }
+  const single = new Map<number, number>();
+  // the bucket of a heavy value holds values equal to it: one value, unless it is 0 (-0 and 0 are
+  // equal but not the same double; that bucket is collected, in runs)
+  heavyBucket.forEach((b, i) => heavy[i] !== 0 && single.set(b + 2 * i + 1, heavy[i]!));
+  const bucketOf = (v: number) => {
+    const b = unsplit(v);
+    let out = b;
+    heavyBucket.forEach((hb, i) => {
+      if (b > hb) out += 2;
+      else if (b === hb) out += v < heavy[i]! ? 0 : v === heavy[i]! ? 1 : 2;
+    });
+    return out;
+  };
+  return { table, heavy, heavyBucket, buckets: next + 2 * heavy.length, single, bucketOf };
+}
+
+/** Write a map where bucketOf reads it (MAP_BYTES at ptr). */
+export function writeBucketMap(memory: WebAssembly.Memory, ptr: number, map: BucketMap): void {
+  const f64 = new Float64Array(memory.buffer, ptr, 2);
+  const i32 = new Int32Array(memory.buffer, ptr + 16, 2);
+  f64[0] = map.heavy[0] ?? NaN;
+  f64[1] = map.heavy[1] ?? NaN;
+  i32[0] = map.heavyBucket[0] ?? NO_HEAVY;
+  i32[1] = map.heavyBucket[1] ?? NO_HEAVY;
+  new Uint32Array(memory.buffer, ptr + 32, COARSE_BUCKETS).set(map.table);
+}
+
+export { MAP_BYTES };

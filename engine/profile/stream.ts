@@ -1,0 +1,586 @@
+/**
+ * The streaming baseline of a CSV file: the same Profile as buildProfile over the whole table,
+ * in memory that does not grow with the rows, on the scan's machinery (byte ranges parsed by the
+ * workers into their slot of the shared memory, WASM kernels: assembly/profile.ts,
+ * engine/scan/profile-pass.ts). docs/PROFILE.md "How a baseline is built" tells the passes:
+ *
+ * 1. coarse: per feature the NaN/±Inf/finite counts, min and max, exact sums of the values and
+ *    of their squares, the exact counts of up to DISTINCT_COUNT_LIMIT distinct values, and two
+ *    histograms on the top 16 bits of each value's order-preserving key (65,536 buckets in value
+ *    order): of all finite values and of those in incomplete rows (a row with a non-finite
+ *    feature, which the compat baseline leaves out).
+ * 2. From the merged histograms, the ranks every quantile reads (numpy `linear`: floor(h) and
+ *    floor(h) + 1 for each q of the decile, fine and compat grids) and so the buckets that hold
+ *    them. collect: the values of those buckets only (sorted per bucket afterwards), and the exact
+ *    sum of the squared deviations from the mean the coarse pass gave.
+ * Every order statistic is then a value of a collected bucket, and every count below an edge the
+ * histogram's count below its bucket plus the collected values below it in the bucket.
+ */
+import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
+import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
+import { MAP_BYTES, NLIMBS, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
+import { InputError, internalError } from '../util/index.js';
+import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
+import { buildBucketMap, writeBucketMap } from './buckets.js';
+import { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT, assembleFeature, checkBuildOptions, exactMean, momentDivisor, type FeatureData, type OrderStatistics } from './build.js';
+import { PROFILE_FORMAT, PROFILE_VERSION, type BaselineOptions, type Profile } from './types.js';
+
+export interface StreamOptions extends BaselineOptions {
+  /** worker threads (default: by file size, as a scan) */
+  workers?: number | undefined;
+  kernel?: KernelName | undefined;
+  /** bytes per task (a CSV byte range; default: the scan's) */
+  rangeBytes?: number | undefined;
+}
+
+/** What the streaming baseline used, for the benchmark and the tests. */
+export interface StreamStats {
+  /** values collected in the second pass, all features (the memory that depends on the data, 8 bytes each) */
+  collected: number;
+  /** per feature: values collected, buckets of its map, buckets selected */
+  features: Array<{ name: string; collected: number; buckets: number; selected: number }>;
+  passes: number;
+  workers: number;
+}
+
+/** The streaming baseline of a CSV file (streamBaseline's profile and what it took). */
+export async function streamBaseline(file: string, options: StreamOptions = {}): Promise<{ profile: Profile; stats: StreamStats }> {
+  const bins = options.bins ?? 10;
+  const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
+  const resolved = resolveFeatures(layout.names, { label: options.label, exclude: options.exclude, file });
+  const featureNames = resolved.featureNames;
+  const labelName = resolved.labelName ?? null;
+  const { resolution, named, maxCategories } = checkBuildOptions({ bins, resolution: options.resolution, categorical: options.categorical, maxCategories: options.maxCategories, featureNames, label: labelName, file });
+  const bytes = (await stat(file)).size;
+  const nFeatures = featureNames.length;
+  const pool = new ScanPool({ workers: options.workers ?? autoWorkers(bytes), kernel: options.kernel });
+  const main = loadProfileKernel(pool.memory, pool.inlineKernel.name);
+  try {
+    const tableCapacity = new Int32Array(nFeatures);
+    const tableLimit = new Int32Array(nFeatures);
+    featureNames.forEach((name, f) => {
+      // one more than the limit: the tables keep -0 and 0 apart, a count of distinct values does not
+      tableLimit[f] = (named.has(name) ? NAMED_DISTINCT_LIMIT : DISTINCT_COUNT_LIMIT) + 1;
+      tableCapacity[f] = 1 << Math.ceil(Math.log2(2 * (tableLimit[f]! + 1)));
+    });
+    const memory = pool.memory;
+    const mapsBytes = nFeatures * MAP_BYTES;
+
+    // pilot: the first byte range's values, collected whole, make each feature's bucket map
+    const identity = buildBucketMap(new Float64Array(0), 0);
+    const pilotFlags = align8(nFeatures * identity.buckets);
+    const pilotPass: ProfilePass = {
+      kind: 'collect',
+      nFeatures,
+      tableCapacity,
+      tableLimit,
+      buckets: new Int32Array(nFeatures).fill(identity.buckets),
+      mapsPtr: 0,
+      flagsOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + f * identity.buckets),
+      indexOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + pilotFlags + 2 * f * identity.buckets),
+      runs: new Int32Array(nFeatures).fill(1),
+      mean: new Float64Array(nFeatures),
+      divisor: new Float64Array(nFeatures).fill(1),
+    };
+    const pilotLayout = profilePassLayout(pilotPass, pool.blockRows);
+    let pilot: Float64Array[][] = [];
+    await runPass(pool, file, featureNames, pilotPass, pilotLayout, { sharedBytes: mapsBytes + pilotFlags + 2 * nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
+      const shared = pool.plan.sharedPtr;
+      pilotPass.mapsPtr = shared;
+      pilotPass.flagsPtr = shared;
+      for (let f = 0; f < nFeatures; f++) writeBucketMap(memory, shared + f * MAP_BYTES, identity);
+      new Uint8Array(memory.buffer, shared + mapsBytes, nFeatures * identity.buckets).fill(1);
+      new Uint16Array(memory.buffer, shared + mapsBytes + pilotFlags, nFeatures * identity.buckets).fill(0);
+      pilot = featureNames.map(() => []);
+    }, (result) => result.profile!.all.forEach((values, f) => values.length > 0 && pilot[f]!.push(values)), () => {});
+    // each slot's run: a value and its repeats
+    for (let s = 0; s < pool.slotCount; s++) {
+      const base = pool.slotAddress(s).extraPtr;
+      featureNames.forEach((_, f) => {
+        const run = new Float64Array(memory.buffer, base + pilotLayout.features[f]!.counts, 2);
+        if (run[1]! > 0) pilot[f]!.push(new Float64Array(run[1]!).fill(run[0]!));
+      });
+    }
+    const maps = pilot.map((parts) => buildBucketMap(concatValues(parts)));
+    pilot = [];
+    const buckets = Int32Array.from(maps, (m) => m.buckets);
+    const histOffset = new Int32Array(nFeatures);
+    let histBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      histOffset[f] = histBytes;
+      histBytes += Math.ceil((buckets[f]! * 4) / 8) * 8;
+    }
+    const writeMaps = () => maps.forEach((map, f) => writeBucketMap(memory, pool.plan.sharedPtr + f * MAP_BYTES, map));
+
+    // pass 1: coarse
+    const coarse: ProfilePass = { kind: 'coarse', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0 };
+    const coarseLayout = profilePassLayout(coarse, pool.blockRows);
+    const totalsAt = mapsBytes;
+    const accsAt = totalsAt + 2 * histBytes;
+    const sharedBytes = accsAt + nFeatures * 2 * NLIMBS * 8;
+    let rows = 0;
+    await runPass(pool, file, featureNames, coarse, coarseLayout, { sharedBytes }, options, () => {
+      coarse.mapsPtr = pool.plan.sharedPtr;
+      writeMaps();
+      rows = 0;
+    }, (result) => (rows += result.rows), (run) => (rows += run));
+    // merge the slots: histograms and limbs into the shared region (slot order does not matter: all sums are exact)
+    const shared = pool.plan.sharedPtr;
+    const histAt = (f: number, inc: number) => shared + totalsAt + inc * histBytes + histOffset[f]!;
+    const accAt = (f: number) => shared + accsAt + f * 2 * NLIMBS * 8;
+    new Uint8Array(memory.buffer, shared + totalsAt, sharedBytes - totalsAt).fill(0);
+    const features = featureNames.map((name) => ({ name, nan: 0, posInf: 0, negInf: 0, finite: 0, squareOverflow: 0, min: Infinity, max: -Infinity, values: new Map<number, number>(), negativeZeros: 0, overflow: false }));
+    for (let s = 0; s < pool.slotCount; s++) {
+      const base = pool.slotAddress(s).extraPtr;
+      const f64 = new Float64Array(memory.buffer);
+      featureNames.forEach((_, f) => {
+        const at = coarseLayout.features[f]!;
+        main.addCounts(histAt(f, 0), base + at.hist, buckets[f]!);
+        main.addCounts(histAt(f, 1), base + at.incHist, buckets[f]!);
+        main.addLimbs(accAt(f), base + at.acc, 1);
+        main.addLimbs(accAt(f) + NLIMBS * 8, base + at.acc + NLIMBS * 8, 1);
+        const st = (base + at.stats) >>> 3;
+        const feature = features[f]!;
+        feature.nan += f64[st]!;
+        feature.posInf += f64[st + 1]!;
+        feature.negInf += f64[st + 2]!;
+        if (f64[st + 3]! > 0) {
+          feature.min = Math.min(feature.min, f64[st + 5]!);
+          feature.max = Math.max(feature.max, f64[st + 6]!);
+        }
+        feature.finite += f64[st + 3]!;
+        feature.squareOverflow += f64[st + 4]!;
+        mergeValueTable(memory, base, at, tableCapacity[f]!, tableLimit[f]! - 1, feature);
+      });
+    }
+    if (rows === 0) throw new InputError('no data rows after the header', { file });
+
+    // the ranks each feature's quantiles read, and the buckets that hold them
+    const selections = featureNames.map((_, f) => {
+      const hist = new Uint32Array(memory.buffer, histAt(f, 0), buckets[f]!);
+      const inc = new Uint32Array(memory.buffer, histAt(f, 1), buckets[f]!);
+      const nAll = features[f]!.finite;
+      let nIncomplete = 0;
+      for (let b = 0; b < buckets[f]!; b++) nIncomplete += inc[b]!;
+      const single = maps[f]!.single;
+      // a feature with few distinct values has its exact value counts: nothing to collect for all its values
+      const all = features[f]!.overflow ? selectBuckets(hist, null, nAll, neededRanks(nAll, [quantileGrid(bins, 'i/bins'), quantileGrid(resolution, 'i/bins')]), single) : null;
+      const complete = nIncomplete === 0 ? null : selectBuckets(hist, inc, nAll - nIncomplete, neededRanks(nAll - nIncomplete, [quantileGrid(bins, 'linspace')]), single);
+      const sum = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f), NLIMBS));
+      const squares = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f) + NLIMBS * 8, NLIMBS));
+      const mean = exactMean(nAll, sum);
+      const divisor = nAll === 0 ? 1 : momentDivisor(features[f]!.min, features[f]!.max, mean);
+      return { all, complete, nComplete: nAll - nIncomplete, sum, squares, mean, divisor };
+    });
+
+    // pass 2: collect the selected buckets' values
+    const mean = Float64Array.from(selections, (s) => s.mean);
+    const divisor = Float64Array.from(selections, (s) => s.divisor);
+    const flagsOffset = new Int32Array(nFeatures);
+    const indexOffset = new Int32Array(nFeatures);
+    let flagsBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      flagsOffset[f] = mapsBytes + flagsBytes;
+      flagsBytes += buckets[f]!;
+    }
+    flagsBytes = align8(flagsBytes);
+    const completeIndexOffset = new Int32Array(nFeatures);
+    let indexBytes = 0;
+    for (let f = 0; f < nFeatures; f++) {
+      indexOffset[f] = mapsBytes + flagsBytes + indexBytes;
+      indexBytes += 2 * buckets[f]!;
+      completeIndexOffset[f] = mapsBytes + flagsBytes + indexBytes;
+      indexBytes += 2 * buckets[f]!;
+    }
+    const runs = Int32Array.from(selections, (s) => s.all?.collect.length ?? 0);
+    const completeRuns = Int32Array.from(selections, (s) => s.complete?.collect.length ?? 0);
+    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
+    const collectLayout = profilePassLayout(collect, pool.blockRows);
+    let all: Float64Array[][] = [];
+    let complete: Float64Array[][] = [];
+    await runPass(
+      pool,
+      file,
+      featureNames,
+      collect,
+      collectLayout,
+      { sharedBytes: mapsBytes + flagsBytes + indexBytes },
+      options,
+      () => {
+        collect.flagsPtr = pool.plan.sharedPtr;
+        collect.mapsPtr = pool.plan.sharedPtr;
+        writeMaps();
+        const flags = new Uint8Array(memory.buffer, pool.plan.sharedPtr, mapsBytes + flagsBytes);
+        flags.fill(0, mapsBytes);
+        selections.forEach((s, f) => {
+          const index = new Uint16Array(memory.buffer, pool.plan.sharedPtr + indexOffset[f]!, buckets[f]!);
+          s.all?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 1;
+            index[b] = i;
+          });
+          const completeIndex = new Uint16Array(memory.buffer, pool.plan.sharedPtr + completeIndexOffset[f]!, buckets[f]!);
+          s.complete?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 2;
+            completeIndex[b] = i;
+          });
+        });
+        all = featureNames.map(() => []);
+        complete = featureNames.map(() => []);
+      },
+      (result) => {
+        result.profile!.all.forEach((values, f) => values.length > 0 && all[f]!.push(values));
+        result.profile!.complete.forEach((values, f) => values.length > 0 && complete[f]!.push(values));
+      },
+      () => {},
+    );
+    const deviations = featureNames.map(() => 0n);
+    const runsOf: number[][] = featureNames.map(() => []);
+    const completeRunsOf: number[][] = featureNames.map(() => []);
+    for (let s = 0; s < pool.slotCount; s++) {
+      const base = pool.slotAddress(s).extraPtr;
+      featureNames.forEach((_, f) => {
+        deviations[f] = deviations[f]! + limbsToBigInt(new BigInt64Array(memory.buffer, base + collectLayout.features[f]!.acc, NLIMBS));
+        const slotRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.counts, 2 * runs[f]!);
+        for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf[f]!.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
+        const slotCompleteRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.keys, 2 * completeRuns[f]!);
+        for (let i = 0; i < completeRuns[f]!; i++) if (slotCompleteRuns[2 * i + 1]! > 0) completeRunsOf[f]!.push(slotCompleteRuns[2 * i]!, slotCompleteRuns[2 * i + 1]!);
+      });
+    }
+
+    let collected = 0;
+    const perFeature: StreamStats['features'] = [];
+    const profiled = featureNames.map((name, f) => {
+      const s = selections[f]!;
+      const feature = features[f]!;
+      const bucketOf = (v: number) => maps[f]!.bucketOf(v);
+      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf, runsOf[f]!) : countedValues(feature.values, feature.negativeZeros);
+      collected += allStats.collected;
+      perFeature.push({ name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0 });
+      let completeStats: OrderStatistics = allStats;
+      if (s.complete) {
+        const c = orderStatistics(s.complete, complete[f]!, bucketOf, completeRunsOf[f]!);
+        collected += c.collected;
+        completeStats = c;
+      }
+      const data: FeatureData = {
+        name,
+        total: rows,
+        nan: feature.nan,
+        posInf: feature.posInf,
+        negInf: feature.negInf,
+        all: allStats,
+        complete: completeStats,
+        sum: s.sum,
+        squares: s.squares,
+        squareOverflow: feature.squareOverflow,
+        mean: s.mean,
+        divisor: s.divisor,
+        deviations: deviations[f]!,
+        distinct: feature.overflow ? DISTINCT_COUNT_LIMIT + 1 : Math.min(feature.values.size, DISTINCT_COUNT_LIMIT + 1),
+        valueCounts: () => (feature.overflow ? null : feature.values),
+      };
+      return assembleFeature(data, bins, resolution, file, named, maxCategories);
+    });
+    // a complete row has a finite value in every feature: any feature's finite values in complete rows count them
+    const completeRows = selections[0]!.nComplete;
+    const id = createHash('sha256').update(JSON.stringify({ bins, resolution, features: profiled })).digest('hex');
+    const profile: Profile = {
+      format: PROFILE_FORMAT,
+      version: PROFILE_VERSION,
+      id,
+      created: new Date().toISOString(),
+      source: { file: basename(file), bytes, format: 'csv' },
+      bins,
+      resolution,
+      quantile_grids: { default: 'i/bins', compat: 'linspace' },
+      label: labelName,
+      rows,
+      complete_rows: completeRows,
+      features: profiled,
+    };
+    return { profile, stats: { collected, features: perFeature, passes: 2, workers: pool.threadsStarted } };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Bytes of the pilot's byte range (the first of the file): about 11,000 rows of a CICIDS file. */
+const PILOT_BYTES = 4 * 1024 * 1024;
+
+/** One pass of the baseline over the file, through its reader's scan plan (and the plan's fallback). */
+async function runPass(
+  pool: ScanPool,
+  file: string,
+  featureNames: string[],
+  pass: ProfilePass,
+  layout: ProfilePassLayout,
+  regions: { sharedBytes: number; firstUnitOnly?: boolean },
+  options: StreamOptions,
+  start: () => void,
+  onResult: (result: TaskOk) => void,
+  onPlanRows: (rows: number) => void,
+): Promise<void> {
+  pool.prepare(
+    featureNames.map(() => new Float64Array(0)),
+    { profile: pass, slotBytes: layout.bytes, sharedBytes: regions.sharedBytes },
+  );
+  const count = resolveCountOptions({ coerce: options.coerce, maxLineBytes: options.maxLineBytes, rangeBytes: options.rangeBytes });
+  const reader = readerFor(file);
+  // the pilot reads one range of at most PILOT_BYTES
+  const unitBytes = regions.firstUnitOnly ? Math.min(count.rangeBytes ?? PILOT_BYTES, PILOT_BYTES) : count.rangeBytes;
+  const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: count.coerce, maxLineBytes: count.maxLineBytes, unitBytes, blockRows: pool.blockRows };
+  let plan: ScanPlan = await reader.planScan(file, request);
+  if (regions.firstUnitOnly) plan = firstUnit(plan);
+  for (;;) {
+    for (let s = 0; s < pool.slotCount; s++) clearProfileSlot(pool.memory, pass, layout, pool.slotAddress(s));
+    start();
+    const ran = await runPlan(pool, reader.format, plan, (_slot, result) => onResult(result));
+    // a pilot takes what it read, even when a quote makes the plan start again (it only decides the buckets)
+    if (ran !== 'fallback' || regions.firstUnitOnly) {
+      if (ran !== 'fallback') onPlanRows(ran.rows);
+      return;
+    }
+    plan = await plan.fallback!();
+  }
+}
+
+/** The first step of a plan only (the pilot), with no fallback. */
+function firstUnit(plan: ScanPlan): ScanPlan {
+  return {
+    ...plan,
+    async *steps() {
+      const steps = plan.steps();
+      try {
+        const first = await steps.next();
+        if (!first.done) yield first.value;
+      } finally {
+        await steps.return(undefined);
+      }
+    },
+    fallback: undefined,
+  };
+}
+
+/** Add a slot's value table to a feature's counts (bounded by its limit: past it, only `overflow`). */
+function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePassLayout['features'][number], capacity: number, limit: number, feature: { values: Map<number, number>; negativeZeros: number; overflow: boolean }): void {
+  if (feature.overflow) return;
+  const state = new Int32Array(memory.buffer, base + at.state, 2);
+  if (state[1] !== 0) {
+    feature.overflow = true;
+    feature.values.clear();
+    return;
+  }
+  const keys = new Float64Array(memory.buffer, base + at.keys, capacity);
+  const words = new Uint32Array(memory.buffer, base + at.keys, 2 * capacity);
+  const counts = new Uint32Array(memory.buffer, base + at.counts, capacity);
+  for (let i = 0; i < capacity; i++) {
+    if (words[2 * i] === 0xffffffff && words[2 * i + 1] === 0xffffffff) continue;
+    const v = keys[i]!;
+    // a Map keeps -0 as 0: the count of -0 is kept too, for the order statistics (a sorted column has -0 before 0)
+    if (Object.is(v, -0)) feature.negativeZeros += counts[i]!;
+    feature.values.set(v, (feature.values.get(v) ?? 0) + counts[i]!);
+    if (feature.values.size > limit) {
+      feature.overflow = true;
+      feature.values.clear();
+      return;
+    }
+  }
+}
+
+/** The ranks (0-based, ascending, distinct) the quantiles on these grids read among n values. */
+function neededRanks(n: number, grids: Float64Array[]): number[] {
+  if (n === 0) return [];
+  const ranks = new Set<number>();
+  for (const grid of grids) {
+    for (const q of grid) for (const r of quantileRanks(n, q)) ranks.add(r);
+  }
+  return [...ranks].sort((a, b) => a - b);
+}
+
+/** The buckets that hold the needed ranks: per bucket (ascending) the values before it and in it. */
+interface Selection {
+  /** values in this subset */
+  n: number;
+  buckets: number[];
+  before: number[];
+  count: number[];
+  /** per selected bucket, its one value when the map says it holds one value only (not collected) */
+  single: Array<number | undefined>;
+  /** the selected buckets whose values the collect pass keeps */
+  collect: number[];
+}
+
+/** hist (minus `minus`, the incomplete rows', for the complete subset) -> the selected buckets. */
+function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, ranks: number[], single: ReadonlyMap<number, number>): Selection {
+  const selection: Selection = { n, buckets: [], before: [], count: [], single: [], collect: [] };
+  let r = 0;
+  let cumulative = 0;
+  for (let b = 0; b < hist.length && r < ranks.length; b++) {
+    const c = hist[b]! - (minus ? minus[b]! : 0);
+    if (c === 0) continue;
+    if (ranks[r]! < cumulative + c) {
+      selection.buckets.push(b);
+      selection.before.push(cumulative);
+      selection.count.push(c);
+      const one = single.get(b);
+      selection.single.push(one);
+      if (one === undefined) selection.collect.push(b);
+      while (r < ranks.length && ranks[r]! < cumulative + c) r++;
+    }
+    cumulative += c;
+  }
+  if (r < ranks.length) throw internalError(`rank ${ranks[r]} beyond the ${n} values of the coarse histogram`);
+  return selection;
+}
+
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/**
+ * OrderStatistics from the selected buckets, their collected values and their runs (a value and
+ * how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
+ * apart, -0 first, as in a sorted column) with cumulative counts.
+ */
+function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
+  const appended = concatValues(parts);
+  parts.length = 0;
+  appended.sort();
+  const runCount = runs.length / 2;
+  const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
+  // merge the sorted appended values and the sorted runs into distinct values and counts
+  const values: number[] = [];
+  const counts: number[] = [];
+  const push = (v: number, c: number) => {
+    const last = values.length - 1;
+    if (last >= 0 && values[last] === v && Object.is(values[last], v)) counts[last]! += c;
+    else {
+      values.push(v);
+      counts.push(c);
+    }
+  };
+  const before = (a: number, b: number) => a < b || (a === b && Object.is(a, -0) && !Object.is(b, -0));
+  let i = 0;
+  let j = 0;
+  while (i < appended.length || j < runCount) {
+    if (j >= runCount || (i < appended.length && !before(runs[2 * runOrder[j]!]!, appended[i]!))) push(appended[i++]!, 1);
+    else {
+      const r = runOrder[j++]!;
+      push(runs[2 * r]!, runs[2 * r + 1]!);
+    }
+  }
+  const sortedValues = Float64Array.from(values);
+  const cumulative = new Float64Array(values.length + 1);
+  for (let k = 0; k < values.length; k++) cumulative[k + 1] = cumulative[k]! + counts[k]!;
+  const { buckets, before: prior, count, single, n } = selection;
+  // each selected bucket's range of distinct values
+  const start: number[] = [];
+  let at = 0;
+  for (let k = 0; k < buckets.length; k++) {
+    start.push(at);
+    if (single[k] !== undefined) continue;
+    let taken = 0;
+    while (at < sortedValues.length && bucketOf(sortedValues[at]!) === buckets[k]) taken += counts[at++]!;
+    if (taken !== count[k]) throw internalError(`the collect pass found ${taken} values in bucket ${buckets[k]}, the coarse pass ${count[k]}`);
+  }
+  if (at !== sortedValues.length) throw internalError('the collect pass found values outside the selected buckets');
+  start.push(at);
+  const indexOfBucket = (b: number) => {
+    let lo = 0;
+    let hi = buckets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (buckets[mid]! < b) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const rankIn = (x: number, orEqual: boolean) => {
+    const b = bucketOf(x);
+    const k = indexOfBucket(b);
+    if (k < buckets.length && buckets[k] === b) {
+      const one = single[k];
+      if (one !== undefined) return prior[k]! + (x > one || (orEqual && x === one) ? count[k]! : 0);
+      const slice = sortedValues.subarray(start[k]!, start[k + 1]!);
+      const index = start[k]! + (orEqual ? upperBound(slice, x) : lowerBound(slice, x));
+      return prior[k]! + cumulative[index]! - cumulative[start[k]!]!;
+    }
+    // a number in a bucket not selected: that bucket holds no value (x lies between two order statistics that are neighbours)
+    const after = k < buckets.length ? prior[k]! : n;
+    const upTo = k > 0 ? prior[k - 1]! + count[k - 1]! : 0;
+    if (after !== upTo) throw internalError(`a count below ${x}, a number in a bucket that was not collected`);
+    return after;
+  };
+  return {
+    n,
+    collected: values.length,
+    at(rank) {
+      let lo = 0;
+      let hi = buckets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (prior[mid]! <= rank) lo = mid;
+        else hi = mid - 1;
+      }
+      const within = rank - prior[lo]!;
+      if (within < 0 || within >= count[lo]!) throw internalError(`rank ${rank} is not in a selected bucket`);
+      const one = single[lo];
+      if (one !== undefined) return one;
+      // the distinct value whose cumulative count passes the rank
+      const target = cumulative[start[lo]!]! + within;
+      let a = start[lo]!;
+      let z = start[lo + 1]! - 1;
+      while (a < z) {
+        const mid = (a + z) >>> 1;
+        if (cumulative[mid + 1]! > target) z = mid;
+        else a = mid + 1;
+      }
+      return sortedValues[a]!;
+    },
+    below: (x) => rankIn(x, false),
+    atOrBelow: (x) => rankIn(x, true),
+  };
+}
+
+/** OrderStatistics from exact value counts (a feature with few distinct values; `negativeZeros` of the count of 0 are -0). */
+function countedValues(counts: ReadonlyMap<number, number>, negativeZeros: number): OrderStatistics & { collected: number } {
+  const distinct = Array.from(counts.keys()).sort((a, b) => a - b);
+  const values: number[] = [];
+  const amounts: number[] = [];
+  for (const v of distinct) {
+    const c = counts.get(v)!;
+    if (v === 0 && negativeZeros > 0) {
+      values.push(-0);
+      amounts.push(negativeZeros);
+      if (c > negativeZeros) {
+        values.push(0);
+        amounts.push(c - negativeZeros);
+      }
+    } else {
+      values.push(v);
+      amounts.push(c);
+    }
+  }
+  const sorted = Float64Array.from(values);
+  const cumulative = new Float64Array(values.length + 1);
+  amounts.forEach((c, i) => (cumulative[i + 1] = cumulative[i]! + c));
+  const n = cumulative[values.length]!;
+  return {
+    n,
+    collected: 0,
+    at(rank) {
+      // the first value whose cumulative count passes rank
+      let lo = 0;
+      let hi = values.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cumulative[mid + 1]! > rank) hi = mid;
+        else lo = mid + 1;
+      }
+      return sorted[lo]!;
+    },
+    below: (x) => cumulative[lowerBound(sorted, x)]!,
+    atOrBelow: (x) => cumulative[upperBound(sorted, x)]!,
+  };
+}

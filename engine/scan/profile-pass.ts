@@ -1,0 +1,138 @@
+/**
+ * The streaming baseline's passes on the scan's machinery (engine/profile/stream.ts drives them):
+ * a task of a plan with `MemoryPlan.profile` parses its unit into the slot's column block as any
+ * scan does, and each block goes through the profile kernels (assembly/profile.ts) instead of the
+ * bin counter. A slot's extra region accumulates over every task that borrows it during a pass
+ * (the main side clears it before and adds the slots up after), so a task clears nothing.
+ *
+ * Slot extra region, per pass (profilePassLayout): a u8 row mask of the block, then per feature
+ *   coarse:  stats (f64 x COARSE_STATS), bucket histogram and incomplete-row histogram
+ *            (u32 per bucket of the feature's bucket map, each), sum and square-sum limbs (i64 x NLIMBS each), value
+ *            table (u64 keys, u32 counts, i32 x 2 state)
+ *   collect: stats (f64), deviation limbs (i64 x NLIMBS); then room for one column's collected
+ *            values (f64 x blockRows, twice) and their numbers (i32 x 2)
+ */
+import { COARSE_STATS, MAP_BYTES, NLIMBS, type ProfileKernel } from '../kernels/index.js';
+import type { MemoryPlan, ProfilePass, ProfilePassResult, SlotAddress } from './protocol.js';
+
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+export interface FeatureLayout {
+  stats: number;
+  hist: number;
+  incHist: number;
+  /** coarse: sum then squares; collect: deviations */
+  acc: number;
+  keys: number;
+  /** coarse: the value table's counts; collect: the selected buckets' runs (f64 value, f64 count) */
+  counts: number;
+  /* keys, collect: the complete subset's runs */
+  state: number;
+}
+
+export interface ProfilePassLayout {
+  mask: number;
+  features: FeatureLayout[];
+  /** collect: the column's collected values and their numbers */
+  outAll: number;
+  outComplete: number;
+  out: number;
+  /** bytes of a slot's extra region */
+  bytes: number;
+}
+
+/** Offsets (from SlotAddress.extraPtr) of a pass's per-slot state. */
+export function profilePassLayout(pass: ProfilePass, blockRows: number): ProfilePassLayout {
+  let at = align8(blockRows);
+  const mask = 0;
+  const features: FeatureLayout[] = [];
+  for (let f = 0; f < pass.nFeatures; f++) {
+    const stats = at;
+    at += COARSE_STATS * 8;
+    if (pass.kind === 'coarse') {
+      const hist = at;
+      const incHist = hist + align8(pass.buckets[f]! * 4);
+      const acc = incHist + align8(pass.buckets[f]! * 4);
+      const keys = acc + 2 * NLIMBS * 8;
+      const capacity = pass.tableCapacity[f]!;
+      const counts = keys + capacity * 8;
+      const state = align8(counts + capacity * 4);
+      at = state + 8;
+      features.push({ stats, hist, incHist, acc, keys, counts, state });
+    } else {
+      const acc = at;
+      at += NLIMBS * 8;
+      const runs = at;
+      at += (pass.runs?.[f] ?? 0) * 16;
+      const completeRuns = at;
+      at += (pass.completeRuns?.[f] ?? 0) * 16;
+      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1 });
+    }
+  }
+  const outAll = at;
+  const outComplete = pass.kind === 'collect' ? outAll + blockRows * 8 : outAll;
+  const out = pass.kind === 'collect' ? outComplete + blockRows * 8 : outAll;
+  at = out + 8;
+  return { mask, features, outAll, outComplete, out, bytes: at };
+}
+
+/** Zero a slot's extra region for a pass (value tables: empty keys, all ones). */
+export function clearProfileSlot(memory: WebAssembly.Memory, pass: ProfilePass, layout: ProfilePassLayout, slot: SlotAddress): void {
+  new Uint8Array(memory.buffer, slot.extraPtr, layout.bytes).fill(0);
+  if (pass.kind !== 'coarse') return;
+  layout.features.forEach((f, i) => new Uint8Array(memory.buffer, slot.extraPtr + f.keys, pass.tableCapacity[i]! * 8).fill(0xff));
+}
+
+/** The values a collect task has gathered so far, per feature. */
+export class Collected {
+  readonly all: Float64Array[][];
+  readonly complete: Float64Array[][];
+  constructor(nFeatures: number) {
+    this.all = Array.from({ length: nFeatures }, () => []);
+    this.complete = Array.from({ length: nFeatures }, () => []);
+  }
+  result(): ProfilePassResult {
+    return { all: this.all.map(concatValues), complete: this.complete.map(concatValues) };
+  }
+}
+
+/** Arrays of values one after the other, in one array (the one itself when there is one). */
+export function concatValues(parts: readonly Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Float64Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
+
+/** One parsed block of `rows` rows through a pass's kernels. */
+export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: SlotAddress, layout: ProfilePassLayout, rows: number, collected: Collected | undefined): void {
+  if (rows === 0) return;
+  const pass = plan.profile!;
+  const base = slot.extraPtr;
+  const stride = plan.blockRows * 8;
+  const mask = base + layout.mask;
+  kernel.completeMask(slot.columnsPtr, stride, pass.nFeatures, rows, mask);
+  for (let f = 0; f < pass.nFeatures; f++) {
+    const values = slot.columnsPtr + f * stride;
+    const at = layout.features[f]!;
+    if (pass.kind === 'coarse') {
+      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES);
+      kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
+    } else {
+      const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
+      const completeIndex = pass.flagsPtr! + (pass.completeIndexOffset?.[f] ?? pass.indexOffset![f]!);
+      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES);
+      const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
+      const nAll = numbers[0]!;
+      const nComplete = numbers[1]!;
+      if (nAll > 0) collected!.all[f]!.push(new Float64Array(kernel.memory.buffer, base + layout.outAll, nAll).slice());
+      if (nComplete > 0) collected!.complete[f]!.push(new Float64Array(kernel.memory.buffer, base + layout.outComplete, nComplete).slice());
+    }
+  }
+}
