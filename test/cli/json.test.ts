@@ -50,6 +50,7 @@ const RUNS: Record<string, string[]> = {
   'runs export': ['runs', 'export', '--experiment', 'drift_monitoring', '-o', at('runs.parquet'), '--json', '--ledger-dir', ledger],
   'runs cleanup': ['runs', 'cleanup', '--experiment', 'drift_monitoring', '--keep-last', '1', '--dry-run', '--json', '--ledger-dir', ledger],
   'runs history': ['runs', 'history', '--feature', 'Flow Duration', '--json', '--ledger-dir', ledger],
+  'config show': ['config', 'show', '--json'],
 };
 
 beforeAll(async () => {
