@@ -35,7 +35,7 @@ import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from './train-protocol.js';
 import { applyFill, fitFill, stratifiedSplit, takeRows, type Dataset, type FillValues, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
 import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
-import { createGbtMemory, gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
+import { createGbtMemory, GBT_PARAM_SCHEMA, gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
 import { binEdges, isBinned, type BinnedData } from './binning.js';
 import { planForestMemory } from './train-pool.js';
 import { binTrainingRows, ROLE_TEST, ROLE_TRAIN, SAMPLE_ROWS, sampleOf, scanLabelled, scoreRows, type LabelledScan } from './stream.js';
@@ -240,7 +240,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (plan || choice === 'auto') {
     // model selection on the sample's training rows (all of them up to sampleRows), in a pool of its own
     const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : true;
-    const needsTree = !plan;
+    const needsTree = plan ? plan.trials.some((t) => t.family === 'tree') : true;
     const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
     // the forest's memory, planned for the larger of the forest and the single tree (all features a split) when both may run
     const forestBytes = Math.max(needsForest ? forestMemoryBytes(sample.rows, nFeatures, memoryParams, slots) : 0, needsTree ? forestMemoryBytes(sample.rows, nFeatures, treeParamsOf(forestParams), slots) : 0);
@@ -474,23 +474,21 @@ async function fitTraining(kind: Exclude<ModelChoice, 'auto'>, rows: TrainingRow
   let pool: TrainPool;
   let memory: WebAssembly.Memory;
   let at: { binsPtr: number; labelsPtr: number };
-  let maxBins: number;
-  if (kind === 'gbt') {
-    maxBins = rows.gbtParams.maxBins;
-    const edges = sample.columns.map((column) => binEdges(column, maxBins));
-    const gbt = createGbtMemory(trainRows, edges, rows.gbtParams);
+  const gbtParams = kind === 'gbt' ? trialGbtParams(rows.gbtParams, rows.overrides) : null;
+  const forestParams = kind === 'tree' ? treeParamsOf(trialForestParams(rows.forestParams, rows.overrides)) : trialForestParams(rows.forestParams, rows.overrides);
+  const maxBins = gbtParams ? gbtParams.maxBins : forestParams.maxBins;
+  const edges = sample.columns.map((column) => binEdges(column, maxBins));
+  if (gbtParams) {
+    const gbt = createGbtMemory(trainRows, edges, gbtParams);
     ({ memory } = gbt);
     at = gbt.layout;
     pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, 0);
   } else {
-    const params = kind === 'tree' ? treeParamsOf(rows.forestParams) : trialForestParams(rows.forestParams, rows.overrides);
-    maxBins = params.maxBins;
-    pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, forestMemoryBytes(trainRows, nFeatures, params, slots));
+    pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, forestMemoryBytes(trainRows, nFeatures, forestParams, slots));
     memory = pool.memory!;
-    at = planForestMemory({ nRows: trainRows, nFeatures, maxFeatures: resolveMaxFeatures(params.maxFeatures, nFeatures) }, slots).layout;
+    at = planForestMemory({ nRows: trainRows, nFeatures, maxFeatures: resolveMaxFeatures(forestParams.maxFeatures, nFeatures) }, slots).layout;
   }
   try {
-    const edges = sample.columns.map((column) => binEdges(column, maxBins));
     const labels = new Uint8Array(memory.buffer, at.labelsPtr, trainRows);
     const range = await binTrainingRows(scan, roles, trainRows, edges, nanFill, { bins: new Uint8Array(memory.buffer, at.binsPtr, trainRows * nFeatures), labels });
     const binned: BinnedData = { featureNames: scan.featureNames, rows: trainRows, edges, maxBins, labels, memory, binsPtr: at.binsPtr, labelsPtr: at.labelsPtr };
@@ -519,6 +517,13 @@ function trialForestParams(base: ForestParams, values: Record<string, ParamValue
   return params;
 }
 
+/** The gbt params of a search trial: the run's, with the trial's values (by their GBT_PARAM_SCHEMA names) over them. */
+function trialGbtParams(base: GbtParams, values: Record<string, ParamValue>): GbtParams {
+  const params: Record<string, unknown> = { ...base };
+  for (const spec of GBT_PARAM_SCHEMA) if (spec.name in values) params[spec.key] = values[spec.name];
+  return resolveGbtParams(params as Partial<GbtParams>);
+}
+
 /** The forest params needing the most shared memory among a search's rf trials (the most features per split). */
 function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): ForestParams {
   let widest = base;
@@ -533,6 +538,7 @@ function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): 
 
 async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset | BinnedData, baseForest: ForestParams, gbtParams: GbtParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
   if (kind === 'gbt') {
+    gbtParams = trialGbtParams(gbtParams, overrides);
     const trained = await trainGbt(pool, data, gbtParams);
     return {
       modelType: 'gradient_boosting',
@@ -553,7 +559,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
     };
   }
   if (kind === 'tree') {
-    const params = treeParamsOf(baseForest);
+    const params = treeParamsOf(trialForestParams(baseForest, overrides));
     const trained = await trainForest(pool, data, params);
     return {
       modelType: 'decision_tree',
