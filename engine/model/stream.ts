@@ -166,9 +166,14 @@ export async function scanLabelled(files: readonly string[], options: ScanOption
   const m = Math.min(seen, cap);
   // file order (the reservoir's replacements scramble it)
   const order = Int32Array.from({ length: m }, (_, i) => i).sort((a, b) => sampleRows[a]! - sampleRows[b]!);
+  // a column at a time, so the sample is held about once, not twice
+  for (let f = 0; f < sampleColumns.length; f++) {
+    const column = sampleColumns[f]!;
+    sampleColumns[f] = Float64Array.from(order, (i) => column[i]!);
+  }
   const sample: LabelledScan['sample'] = {
     featureNames,
-    columns: sampleColumns.map((column) => Float64Array.from(order, (i) => column[i]!)),
+    columns: sampleColumns,
     labels: Uint8Array.from(order, (i) => sampleLabels[i]!),
     rows: m,
     rowNumbers: Int32Array.from(order, (i) => sampleRows[i]!),
@@ -183,17 +188,23 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, size: 
   return out;
 }
 
-/** The sample's rows of one role (a Dataset of raw values, file order). */
-export function sampleOf(scan: LabelledScan, roles: Uint8Array, role: number): Dataset {
+/**
+ * The sample's rows of one role (a Dataset of raw values, file order). The scan's sample is given
+ * up (its columns are taken a column at a time), so the sample is not held twice.
+ */
+export function takeSample(scan: LabelledScan, roles: Uint8Array, role: number): Dataset {
   const keep: number[] = [];
   const { sample } = scan;
   for (let i = 0; i < sample.rows; i++) if (roles[sample.rowNumbers[i]!] === role) keep.push(i);
-  return {
-    featureNames: sample.featureNames,
-    columns: sample.columns.map((column) => Float64Array.from(keep, (i) => column[i]!)),
-    labels: Uint8Array.from(keep, (i) => sample.labels[i]!),
-    rows: keep.length,
-  };
+  const columns: Float64Array[] = [];
+  for (let f = 0; f < sample.columns.length; f++) {
+    const column = sample.columns[f]!;
+    sample.columns[f] = new Float64Array(0);
+    columns.push(Float64Array.from(keep, (i) => column[i]!));
+  }
+  const labels = Uint8Array.from(keep, (i) => sample.labels[i]!);
+  scan.sample = { featureNames: sample.featureNames, columns: [], labels: new Uint8Array(0), rows: 0, rowNumbers: new Int32Array(0) };
+  return { featureNames: sample.featureNames, columns, labels, rows: keep.length };
 }
 
 /** Where pass 2 writes the training rows: u8 bins (feature f at f x rows) and labels, views of a shared memory. */

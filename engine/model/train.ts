@@ -38,7 +38,7 @@ import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, 
 import { createGbtMemory, GBT_PARAM_SCHEMA, gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
 import { binEdges, isBinned, type BinnedData } from './binning.js';
 import { planForestMemory } from './train-pool.js';
-import { binTrainingRows, ROLE_TEST, ROLE_TRAIN, SAMPLE_ROWS, sampleOf, scanLabelled, scoreRows, type LabelledScan } from './stream.js';
+import { binTrainingRows, ROLE_TEST, ROLE_TRAIN, SAMPLE_ROWS, scanLabelled, takeSample, scoreRows, type LabelledScan } from './stream.js';
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
@@ -219,7 +219,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (!Number.isInteger(sampleRows) || sampleRows < MIN_SAMPLE_ROWS) throw new UsageError(`must be an integer of at least ${MIN_SAMPLE_ROWS}, got ${sampleRows}`, { option: 'sampleRows' });
   const scan = await scanLabelled(files, { ...readOptions, sampleRows, seed, finiteOnly: nonFinite === 'drop' });
   const { roles, dropped, trainRows, testRows, trainPositives, testPositives } = splitRoles(scan, nonFinite, testSize, seed);
-  const rawSample = sampleOf(scan, roles, ROLE_TRAIN);
+  const rawSample = takeSample(scan, roles, ROLE_TRAIN);
   const sampleFill = fitFill(rawSample);
   const sample: Dataset = { ...rawSample, columns: applyFill(rawSample.columns, sampleFill) };
   const sampled = sample.rows < trainRows ? `; ${sample.rows} of the training rows sampled (bin edges, NaN fill, baseline${plan || choice === 'auto' ? ', selection' : ''}, networks)` : '';
