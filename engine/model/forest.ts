@@ -118,14 +118,20 @@ export async function trainForest(pool: TrainPool, data: Dataset | BinnedData, p
   pool.resetSlots();
   const grown: GrownTree[] = new Array(params.nEstimators);
   let kernel: KernelName = 'js';
+  // after a failed tree the trees still waiting for a slot are not grown
+  let failed = false;
   await Promise.all(
     Array.from({ length: params.nEstimators }, async (_, treeIndex) => {
       const slot = await pool.acquire();
       try {
+        if (failed) return;
         const result = await pool.run({ kind: 'grow-tree', treeIndex, layout, slot: slots[slot]!, params: treeParams });
         if (result.kind !== 'grow-tree') throw internalError('unexpected task result');
         grown[treeIndex] = result.tree;
         kernel = result.kernel;
+      } catch (err) {
+        failed = true;
+        throw err;
       } finally {
         pool.release(slot);
       }
