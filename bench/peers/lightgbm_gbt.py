@@ -6,40 +6,17 @@ min_child_samples 20, 255 bins: HistGradientBoosting's too, without its early st
 THREADS threads. Prints one JSON object: fit seconds (wall and CPU, all threads), accuracy,
 ROC AUC, iterations and this process's peak RSS.
 """
-import json
-import resource
 import sys
-import time
 
 import lightgbm
-from sklearn.metrics import accuracy_score, roc_auc_score
 
-from sklearn_rf import load
+from sklearn_hgb import fit_and_report
 
 
 def main():
     directory, seed, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    with open(f"{directory}/meta.json") as f:
-        meta = json.load(f)
-    x_train, y_train = load(directory, "train", meta["train_rows"], meta["features"])
-    x_test, y_test = load(directory, "test", meta["test_rows"], meta["features"])
     model = lightgbm.LGBMClassifier(random_state=seed, n_jobs=threads, verbose=-1)
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    model.fit(x_train, y_train)
-    fit_seconds = time.perf_counter() - started
-    fit_cpu_seconds = time.process_time() - cpu_started
-    proba = model.predict_proba(x_test)[:, 1]
-    pred = model.predict(x_test)
-    print(json.dumps({
-        "fit_seconds": fit_seconds,
-        "fit_cpu_seconds": fit_cpu_seconds,
-        "accuracy": float(accuracy_score(y_test, pred)),
-        "roc_auc": float(roc_auc_score(y_test, proba)),
-        "iterations": int(model.n_estimators_),
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "lightgbm": lightgbm.__version__,
-    }))
+    fit_and_report(model, directory, iterations=lambda m: int(m.n_estimators_), lightgbm=lambda m: lightgbm.__version__)
 
 
 if __name__ == "__main__":
