@@ -1,16 +1,20 @@
 /**
  * `trainModel`: the whole training run behind `driftcatcher train`.
  *
- *   read (data + --new-data, the same features by name) -> labels (BENIGN 0, else 1)
+ *   read (data + --new-data, the same features by name), streamed, never the whole table
+ *   (stream.ts): pass 1 labels (BENIGN 0, else 1), finiteness and a bounded sample
  *   -> non-finite policy (drop rows | impute) -> stratified train/test split
- *   -> train (random forest | gradient-boosted trees | one decision tree | logreg | mlp | auto)
- *      on the training split
+ *   -> (auto / search: model selection on the sample's training rows)
+ *   -> pass 2: the training rows as u8 bins into the trees' shared memory (edges from the sample)
+ *   -> train (random forest | gradient-boosted trees | one decision tree on every training row;
+ *      logreg | mlp on the sample's training rows)
+ *   -> pass 3: every row scored from its real values
  *   -> evaluate on the test split -> write model.json, profile.json (the training split's
  *      baseline, as `driftcatcher baseline` writes it), prediction_profile.json (the model's
  *      y_prob on the test split, for prediction drift), metrics.json into a new registry version
  *   -> register the version with the alias `challenger`
  *
- * `auto` holds out 20% of the training split (stratified) as validation, trains the forest, both
+ * `auto` holds out 20% of the training split's sample (stratified) as validation, trains the forest, both
  * networks, the boosted trees and the single tree on the rest at once (each network and the
  * boosting in its own worker, the forest's trees spread over the workers, the single tree after
  * the forest: they share the pool's forest memory), keeps the best by validation ROC AUC (then
@@ -18,7 +22,7 @@
  * whole training split.
  *
  * `search` (grid | random) replaces that: the trials of the model's family (every family for
- * `auto`) are scored by stratified K-fold cross-validation on the training split (search.ts),
+ * `auto`) are scored by stratified K-fold cross-validation on the training split's sample (search.ts),
  * and the best trial is refitted on the whole training split.
  *
  * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
