@@ -40,7 +40,7 @@ export const MLFLOW_TESTS = [
   'test/cli/report-mlflow.test.ts',
 ];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
-const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts'];
+const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts', 'test/engine/model/train-memory.test.ts'];
 const FUZZ_TESTS = ['test/fuzz/**/*.test.ts'];
 const SLOW_TESTS = ['test/engine/**/*.slow.test.ts'];
 

@@ -12,8 +12,11 @@
  *   - driftcatcher's gradient-boosted trees (one worker: boosting is one task) and scikit-learn's
  *     HistGradientBoostingClassifier (OMP_NUM_THREADS=2, bench/peers/sklearn_hgb.py), both with
  *     HistGradientBoosting's defaults (early stopping auto), in a table of their own;
- *   - `driftcatcher train` end to end (read CSV, clean, split, fit with 2 workers, evaluate,
- *     write model + profile + metrics).
+ *   - LightGBM's LGBMClassifier (its defaults, n_jobs=2, bench/peers/lightgbm_gbt.py) when the
+ *     venv has it, in the boosting table;
+ *   - `driftcatcher train --model rf` and `--model gbt` end to end (the bounded-memory path:
+ *     streaming passes over the CSV, u8 bins; read, clean, split, fit with 2 workers, evaluate,
+ *     write model + profile + metrics), with the child's peak RSS.
  * Reported: fit seconds (wall) and fit CPU seconds (all threads: on a busy machine the wall time
  * says more about the neighbours than about the code), peak RSS, test accuracy and ROC AUC, and scikit-learn's fit time over
  * each contender's. Results also go to bench/results/train-*.json.
@@ -169,16 +172,32 @@ export async function benchTrain(args: string[]): Promise<void> {
     console.error('  scikit-learn HistGradientBoostingClassifier, 2 threads...');
     const r = runJsonEnv(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_hgb.py'), split.dir, '42'], { OMP_NUM_THREADS: '2' });
     boosting.push({ name: 'scikit-learn HistGradientBoosting, 2 threads', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}, ${r.iterations} iterations` });
+    if (spawnSync(python, ['-c', 'import lightgbm'], { encoding: 'utf8' }).status === 0) {
+      console.error('  LightGBM LGBMClassifier, n_jobs=2...');
+      const l = runJson(python, [join(packageRoot(), 'bench', 'peers', 'lightgbm_gbt.py'), split.dir, '42', '2']);
+      boosting.push({ name: 'LightGBM, n_jobs=2', fit_seconds: l.fit_seconds, fit_cpu_seconds: l.fit_cpu_seconds, peak_rss_bytes: l.peak_rss_bytes, accuracy: l.accuracy, roc_auc: l.roc_auc, note: `lightgbm ${l.lightgbm}, ${l.iterations} iterations (no early stopping)` });
+    } else console.error('  LightGBM: not installed in that venv (bench/peers/requirements.txt), skipped');
   }
 
-  console.error('  driftcatcher train (CLI, end to end, 2 workers)...');
+  // `driftcatcher train` end to end from the CSV (the bounded-memory path: streaming passes, u8
+  // bins, engine/model/stream.ts), peak RSS of the child (worker threads included) by a preload
   const out = join(packageRoot(), 'bench', 'data', 'train-bench-models');
-  rmSync(out, { recursive: true, force: true });
-  const started = performance.now();
-  const cli = runJson(process.execPath, [join(packageRoot(), 'dist', 'cli', 'main.js'), 'train', file, '--n-estimators', String(trees), '--workers', '2', '--out', out, '--json']);
-  const endToEnd = (performance.now() - started) / 1000;
-  outcomes.push({ name: 'driftcatcher train (CLI), 2 workers', fit_seconds: cli.seconds.fit, fit_cpu_seconds: null, peak_rss_bytes: null, accuracy: cli.metrics.accuracy, roc_auc: cli.metrics.roc_auc, note: `end to end ${fmt(endToEnd, 1)} s` });
-  rmSync(out, { recursive: true, force: true });
+  const preload = join(packageRoot(), 'bench', 'data', 'peak-rss.mjs');
+  const peakFile = join(packageRoot(), 'bench', 'data', 'peak-rss.txt');
+  writeFileSync(preload, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(peakFile)}, String(process.resourceUsage().maxRSS * 1024)));\n`);
+  const endToEnd = (model: 'rf' | 'gbt'): Outcome => {
+    console.error(`  driftcatcher train --model ${model} (CLI, end to end, 2 workers)...`);
+    rmSync(out, { recursive: true, force: true });
+    const started = performance.now();
+    const flags = model === 'rf' ? ['--n-estimators', String(trees)] : [];
+    const cli = runJson(process.execPath, ['--import', preload, join(packageRoot(), 'dist', 'cli', 'main.js'), 'train', file, '--model', model, ...flags, '--workers', '2', '--out', out, '--no-record', '--json']);
+    const seconds = (performance.now() - started) / 1000;
+    rmSync(out, { recursive: true, force: true });
+    const peak = Number(readFileSync(peakFile, 'utf8'));
+    return { name: `driftcatcher train --model ${model} (CLI), 2 workers`, fit_seconds: cli.seconds.fit, fit_cpu_seconds: null, peak_rss_bytes: peak, accuracy: cli.metrics.accuracy, roc_auc: cli.metrics.roc_auc, note: `end to end ${fmt(seconds, 1)} s, ${fmt(peak / rows, 0)} B/row read` };
+  };
+  outcomes.push(endToEnd('rf'));
+  boosting.push(endToEnd('gbt'));
 
   const sklearn = outcomes.find((o) => o.name.startsWith('scikit-learn'));
   const rowsOut = outcomes.map((o) => [

@@ -16,13 +16,12 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn_rf import load
 
 
-def main():
-    directory, seed = sys.argv[1], int(sys.argv[2])
+def fit_and_report(model, directory, **extra):
+    """Fit `model` on DIR's training split, score its test split, print the one JSON object (plus `extra(model)` values)."""
     with open(f"{directory}/meta.json") as f:
         meta = json.load(f)
     x_train, y_train = load(directory, "train", meta["train_rows"], meta["features"])
     x_test, y_test = load(directory, "test", meta["test_rows"], meta["features"])
-    model = HistGradientBoostingClassifier(random_state=seed)
     started = time.perf_counter()
     cpu_started = time.process_time()
     model.fit(x_train, y_train)
@@ -35,10 +34,14 @@ def main():
         "fit_cpu_seconds": fit_cpu_seconds,
         "accuracy": float(accuracy_score(y_test, pred)),
         "roc_auc": float(roc_auc_score(y_test, proba)),
-        "iterations": int(model.n_iter_),
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "sklearn": __import__("sklearn").__version__,
+        **{key: value(model) for key, value in extra.items()},
     }))
+
+
+def main():
+    directory, seed = sys.argv[1], int(sys.argv[2])
+    fit_and_report(HistGradientBoostingClassifier(random_state=seed), directory, iterations=lambda m: int(m.n_iter_), sklearn=lambda m: __import__("sklearn").__version__)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { ModelChoice, NonFinitePolicy, Scoring, SearchMethod, TrainOptions } from '../../engine/model/index.js';
 import type { KernelName } from '../../engine/index.js';
-import { GBT_DEFAULTS, GBT_PARAM_SCHEMA, MODEL_CHOICES, parseGbtParam, SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS, type GbtParams } from '../../engine/model/index.js';
+import { GBT_DEFAULTS, GBT_PARAM_SCHEMA, MIN_SAMPLE_ROWS, MODEL_CHOICES, SAMPLE_ROWS, parseGbtParam, SCORINGS, SEARCH_DEFAULTS, SEARCH_METHODS, SEARCH_SPACES, TRAIN_DEFAULTS, type GbtParams } from '../../engine/model/index.js';
 import { UsageError } from '../../engine/util/index.js';
 import { renderTraining, trainingJson } from '../../engine/report/index.js';
 import { addAlertOptions, addRegistryOptions, addTrackingOptions, integer, list, number, registryOptions, trackingOptions, workersArg, workersHelp, type AlertFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
@@ -27,6 +27,7 @@ interface TrainFlags extends RegistryFlags {
   coerce?: boolean;
   nonFinite: NonFinitePolicy;
   epochs?: number;
+  sampleRows?: number;
   baselineFrom: 'all' | 'new';
   search?: SearchMethod;
   trials?: number;
@@ -74,6 +75,7 @@ export function registerTrain(program: Command): void {
     .option('--new-data <files...>', 'more labelled files to train on together with <data> (retrain on old + new)')
     .addOption(new Option('--model <kind>', 'random forest, TensorFlow.js logistic regression or MLP, gradient-boosted trees, one decision tree, or the best of them by validation ROC AUC').choices([...MODEL_CHOICES]).default(TRAIN_DEFAULTS.model))
     .option('--n-estimators <n>', 'trees in the forest', integer('--n-estimators', 1, 100_000), TRAIN_DEFAULTS.nEstimators)
+    .option('--sample-rows <n>', `rows of the bounded sample read beside the u8 bins (bin edges, NaN fill, baseline, auto/--search selection, networks; every training row when fewer; default ${SAMPLE_ROWS})`, integer('--sample-rows', MIN_SAMPLE_ROWS, 10_000_000))
     .option('--max-depth <n>', 'tree depth limit of rf and tree (default: none; gbt: --param max_depth=N)', integer('--max-depth', 1, 10_000))
     .option('--min-samples-leaf <n>', 'rows each leaf keeps at least', integer('--min-samples-leaf', 1), TRAIN_DEFAULTS.minSamplesLeaf)
     .option('--max-features <n|sqrt|all>', 'features tried per split', maxFeatures, TRAIN_DEFAULTS.maxFeatures)
@@ -116,6 +118,7 @@ export function registerTrain(program: Command): void {
         coerce: flags.coerce,
         nonFinite: flags.nonFinite,
         epochs: flags.epochs,
+        sampleRows: flags.sampleRows,
         // --param: the search's space with --search, else gbt's parameters
         gbt: flags.search ? {} : gbtParams(flags.param, flags.model),
         baselineFrom: flags.baselineFrom,

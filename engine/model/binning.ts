@@ -54,3 +54,25 @@ export function binOf(edges: ArrayLike<number>, value: number): number {
   }
   return lo;
 }
+
+/**
+ * Training rows already binned into a shared memory (engine/model/stream.ts writes them), where a
+ * forest or a boosting reads them in place: u8 bins feature-major at `binsPtr` (stride `rows`),
+ * the labels at `labelsPtr`.
+ */
+export interface BinnedData {
+  featureNames: string[];
+  rows: number;
+  /** each feature's edges (binEdges with `maxBins`) */
+  edges: Float64Array[];
+  maxBins: number;
+  /** the labels (a view of the memory) */
+  labels: Uint8Array;
+  memory: WebAssembly.Memory;
+  binsPtr: number;
+  labelsPtr: number;
+}
+
+export function isBinned(data: object): data is BinnedData {
+  return 'edges' in data && 'memory' in data;
+}

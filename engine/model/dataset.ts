@@ -13,7 +13,7 @@
  * At prediction time every model applies its fill values (the `impute` rule), so any row gets a
  * prediction.
  */
-import type { Table } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 import { readTable } from '../io/index.js';
 import { InputError, SchemaError, UsageError } from '../util/index.js';
 import { quantileSorted } from '../profile/index.js';
@@ -89,8 +89,8 @@ export async function readLabelledData(files: readonly string[], options: Labell
   return { featureNames: names, columns, labels, rows, labelName: labelName!, negative, sources: parts.map((p) => ({ file: p.file, rows: p.rows })) };
 }
 
-/** 0 for the negative class (trimmed), 1 for anything else, from the dictionary-encoded label. */
-export function labelsFromTable(table: Table, labelName: string, negative: string): Uint8Array {
+/** 0 for the negative class (trimmed), 1 for anything else, from the dictionary-encoded label (of a table or one batch). */
+export function labelsFromTable(table: Table | RecordBatch, labelName: string, negative: string): Uint8Array {
   const vector = table.getChild(labelName)!;
   const labels = new Uint8Array(table.numRows);
   let at = 0;

@@ -10,7 +10,7 @@
 import { loadForestKernel, type KernelName } from '../kernels/index.js';
 import { planForestMemory, type TrainPool } from './train-pool.js';
 import type { GrownTree, TreeParams } from './train-protocol.js';
-import { binEdges, MAX_BINS } from './binning.js';
+import { binEdges, isBinned, MAX_BINS, type BinnedData } from './binning.js';
 import type { Dataset } from './dataset.js';
 import { internalError, UsageError } from '../util/index.js';
 
@@ -81,22 +81,29 @@ export function forestMemoryBytes(rows: number, nFeatures: number, params: Fores
 }
 
 /**
- * Train a forest on `data` (finite feature values) with the pool, whose memory must hold
+ * Train a forest on `data` (finite feature values, or rows already binned into the pool's memory
+ * where planForestMemory puts them) with the pool, whose memory must hold
  * forestMemoryBytes(data.rows, ...). Trees are grown as one task each, in any order, and kept
  * in tree order.
  */
-export async function trainForest(pool: TrainPool, data: Dataset, params: ForestParams): Promise<ForestTraining> {
+export async function trainForest(pool: TrainPool, data: Dataset | BinnedData, params: ForestParams): Promise<ForestTraining> {
   validateForestParams(params);
   const memory = pool.memory;
   if (!memory) throw internalError('the training pool has no forest memory');
-  const nFeatures = data.columns.length;
+  const nFeatures = isBinned(data) ? data.edges.length : data.columns.length;
   const maxFeatures = resolveMaxFeatures(params.maxFeatures, nFeatures);
   const { layout, slots } = planForestMemory({ nRows: data.rows, nFeatures, maxFeatures }, pool.slotCount);
   if (slots[slots.length - 1]!.histPtr > memory.buffer.byteLength) throw internalError('the training pool memory is too small for this forest');
 
-  const edges = data.columns.map((column) => binEdges(column, params.maxBins));
-  binInto(memory, pool, data, edges, layout.binsPtr, slots[0]!.rowStatsPtr);
-  new Uint8Array(memory.buffer, layout.labelsPtr, data.rows).set(data.labels);
+  let edges: Float64Array[];
+  if (isBinned(data)) {
+    if (data.memory !== memory || data.binsPtr !== layout.binsPtr || data.labelsPtr !== layout.labelsPtr || data.maxBins !== params.maxBins) throw internalError('the binned rows are not where this forest reads them');
+    edges = data.edges;
+  } else {
+    edges = data.columns.map((column) => binEdges(column, params.maxBins));
+    binInto(memory, pool, data, edges, layout.binsPtr, slots[0]!.rowStatsPtr);
+    new Uint8Array(memory.buffer, layout.labelsPtr, data.rows).set(data.labels);
+  }
 
   const candidates = Int32Array.from(edges.flatMap((e, f) => (e.length > 0 ? [f] : [])));
   const treeParams: TreeParams = {
@@ -111,14 +118,20 @@ export async function trainForest(pool: TrainPool, data: Dataset, params: Forest
   pool.resetSlots();
   const grown: GrownTree[] = new Array(params.nEstimators);
   let kernel: KernelName = 'js';
+  // after a failed tree the trees still waiting for a slot are not grown
+  let failed = false;
   await Promise.all(
     Array.from({ length: params.nEstimators }, async (_, treeIndex) => {
       const slot = await pool.acquire();
       try {
+        if (failed) return;
         const result = await pool.run({ kind: 'grow-tree', treeIndex, layout, slot: slots[slot]!, params: treeParams });
         if (result.kind !== 'grow-tree') throw internalError('unexpected task result');
         grown[treeIndex] = result.tree;
         kernel = result.kernel;
+      } catch (err) {
+        failed = true;
+        throw err;
       } finally {
         pool.release(slot);
       }

@@ -7,7 +7,7 @@
  */
 import { createSharedMemory, GBT_BIN_BYTES, GBT_ROW_GRAD_BYTES, loadForestKernel, SharedMemoryLimitError, type KernelName } from '../kernels/index.js';
 import { internalError, UsageError } from '../util/index.js';
-import { binEdges, MAX_BINS } from './binning.js';
+import { binEdges, isBinned, MAX_BINS, type BinnedData } from './binning.js';
 import type { Dataset } from './dataset.js';
 import { stratifiedSplit } from './dataset.js';
 import { sigmoid } from './gbt-boost.js';
@@ -223,35 +223,54 @@ export function gbtMemoryBytes(rows: number, nFeatures: number, params: Pick<Gbt
   return planGbtMemory(rows, nFeatures, params).bytes;
 }
 
-/**
- * Train gradient-boosted trees on `data` (finite feature values): bin it into a shared memory of
- * its own, then fit every tree in one task on the pool (a worker, or inline with workers = 0).
- */
-export async function trainGbt(pool: TrainPool, data: Dataset, options: GbtParams): Promise<GbtTraining> {
-  const params = resolveGbtParams(options);
-  const nFeatures = data.columns.length;
-  const edges = data.columns.map((column) => binEdges(column, params.maxBins));
+/** The features that may split (more than one bin), each feature's bin count, and the bins they use together. */
+function binPlan(edges: readonly Float64Array[]): { candidates: Int32Array; binCounts: Int32Array; totalBins: number } {
   const candidates = Int32Array.from(edges.flatMap((e, f) => (e.length > 0 ? [f] : [])));
   const binCounts = Int32Array.from(edges, (e) => e.length + 1);
   let totalBins = 0;
   for (const f of candidates) totalBins += binCounts[f]!;
-  const { layout, bytes } = planGbtMemory(data.rows, nFeatures, params, totalBins);
-  let memory: WebAssembly.Memory;
+  return { candidates, binCounts, totalBins };
+}
+
+/** The shared memory of a boosting of `rows` rows binned with `edges` (a UsageError when it is too large). */
+export function createGbtMemory(rows: number, edges: readonly Float64Array[], params: Pick<GbtParams, 'maxLeaves' | 'maxDepth'>): { memory: WebAssembly.Memory; layout: GbtLayout } {
+  const { layout, bytes } = planGbtMemory(rows, edges.length, params, binPlan(edges).totalBins);
   try {
-    memory = createSharedMemory(bytes);
+    return { memory: createSharedMemory(bytes), layout };
   } catch (err) {
     if (!(err instanceof SharedMemoryLimitError)) throw err;
     throw new UsageError(`gradient boosting ${err.detail}: use fewer rows or fewer max_leaves`, { option: 'gbt.maxLeaves' });
   }
-  const forestKernel = loadForestKernel(memory, pool.kernelName);
-  const f64 = new Float64Array(memory.buffer);
-  const edgesPtr = layout.gradPtr + data.rows * 8;
-  for (let f = 0; f < nFeatures; f++) {
-    f64.set(data.columns[f]!, layout.gradPtr >>> 3);
-    f64.set(edges[f]!, edgesPtr >>> 3);
-    forestKernel.binColumn(layout.gradPtr, data.rows, edgesPtr, edges[f]!.length, layout.binsPtr + f * data.rows);
+}
+
+/**
+ * Train gradient-boosted trees on `data` (finite feature values: binned into a shared memory of
+ * its own; or rows already binned into createGbtMemory's memory), then fit every tree in one task
+ * on the pool (a worker, or inline with workers = 0).
+ */
+export async function trainGbt(pool: TrainPool, data: Dataset | BinnedData, options: GbtParams): Promise<GbtTraining> {
+  const params = resolveGbtParams(options);
+  const edges = isBinned(data) ? data.edges : data.columns.map((column) => binEdges(column, params.maxBins));
+  const nFeatures = edges.length;
+  const { candidates, binCounts } = binPlan(edges);
+  let memory: WebAssembly.Memory;
+  let layout: GbtLayout;
+  if (isBinned(data)) {
+    ({ layout } = planGbtMemory(data.rows, nFeatures, params, binPlan(edges).totalBins));
+    memory = data.memory;
+    if (data.binsPtr !== layout.binsPtr || data.labelsPtr !== layout.labelsPtr || data.maxBins !== params.maxBins || memory.buffer.byteLength < layout.histPtr + layout.histSlots * layout.histSlotBytes) throw internalError('the binned rows are not where this boosting reads them');
+  } else {
+    ({ memory, layout } = createGbtMemory(data.rows, edges, params));
+    const forestKernel = loadForestKernel(memory, pool.kernelName);
+    const f64 = new Float64Array(memory.buffer);
+    const edgesPtr = layout.gradPtr + data.rows * 8;
+    for (let f = 0; f < nFeatures; f++) {
+      f64.set(data.columns[f]!, layout.gradPtr >>> 3);
+      f64.set(edges[f]!, edgesPtr >>> 3);
+      forestKernel.binColumn(layout.gradPtr, data.rows, edgesPtr, edges[f]!.length, layout.binsPtr + f * data.rows);
+    }
+    new Uint8Array(memory.buffer, layout.labelsPtr, data.rows).set(data.labels);
   }
-  new Uint8Array(memory.buffer, layout.labelsPtr, data.rows).set(data.labels);
 
   const earlyStopping = params.earlyStopping === 'auto' ? data.rows > GBT_EARLY_STOPPING_ROWS : params.earlyStopping;
   let fitRows: Uint32Array;

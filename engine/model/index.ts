@@ -3,7 +3,7 @@
  * TensorFlow.js logistic regression and MLP), prediction, metrics, the model file and the model
  * registry (versions, aliases, stages, comparison), hyper-parameter search. This is the area's only export.
  */
-export { trainModel, TRAIN_DEFAULTS, trainingRunRecord, cvMetrics, predictDataset, MODEL_CHOICES, AUTO_CANDIDATES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
+export { trainModel, TRAIN_DEFAULTS, MIN_SAMPLE_ROWS, trainingRunRecord, cvMetrics, predictDataset, MODEL_CHOICES, AUTO_CANDIDATES, type TrainOptions, type TrainResult, type ModelChoice, type CandidateScore } from './train.js';
 export { predictFile, scoreFile, loadModel, loadModelRef, promoteModel, tagModel, listModels, type PredictOptions, type PredictResult, type ResolvedModel, type ScoredFile } from './predict.js';
 export { trainForest, forestPredict, forestMemoryBytes, resolveMaxFeatures, FOREST_DEFAULTS, type ForestParams, type Forest, type Tree, type ForestTraining } from './forest.js';
 export {
@@ -24,7 +24,8 @@ export {
   type BoostedTree,
   type GbtTraining,
 } from './gbt.js';
-export { binEdges, binOf, MAX_BINS } from './binning.js';
+export { binEdges, binOf, MAX_BINS, type BinnedData } from './binning.js';
+export { scanLabelled, SAMPLE_ROWS, type LabelledScan, type ScanOptions } from './stream.js';
 export {
   readLabelledData,
   labelsFromTable,

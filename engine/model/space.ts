@@ -10,6 +10,7 @@
  */
 import { UsageError } from '../util/index.js';
 import type { ParamValue } from './format.js';
+import { GBT_PARAM_SCHEMA } from './gbt.js';
 
 export type ParamKind = 'int' | 'float' | 'choice';
 
@@ -79,6 +80,14 @@ function parseMaxFeatures(text: string): ParamValue {
 
 const learningRate = (grid: number[], range: ParamRange): ParamSchema => ({ name: 'learning_rate', kind: 'float', doc: 'Adam step size', grid, range, log: true, parse: floatParser(0, 1, true) });
 
+/** A gbt parameter as a search schema: its name, range and checks from GBT_PARAM_SCHEMA (gbt.ts). */
+function gbtParam(name: string, grid: ParamValue[], range?: ParamRange, log?: boolean): ParamSchema {
+  const spec = GBT_PARAM_SCHEMA.find((s) => s.name === name)!;
+  const none = spec.nullable ? { text: 'none', value: null } : undefined;
+  const parse = spec.type === 'integer' ? intParser(spec.min!, spec.max!, none) : floatParser(spec.min!, spec.max!, spec.minExclusive ?? false);
+  return { name, kind: spec.type === 'integer' ? 'int' : 'float', doc: spec.description, grid, ...(range ? { range } : {}), ...(log ? { log } : {}), parse };
+}
+
 /** The default space of each family (docs/MODEL.md lists them). */
 export const SEARCH_SPACES: Readonly<Record<string, FamilySpace>> = {
   rf: {
@@ -106,6 +115,25 @@ export const SEARCH_SPACES: Readonly<Record<string, FamilySpace>> = {
     params: [
       { name: 'hidden_layers', kind: 'choice', doc: 'hidden layer sizes joined by "-"', grid: ['64-32', '32'], parse: parseHidden },
       learningRate([0.002, 0.0005], { lo: 1e-4, hi: 1e-2 }),
+    ],
+  },
+  gbt: {
+    family: 'gbt',
+    // its own shared memory (one task a fit): runs beside the other fits
+    sharedMemory: false,
+    params: [
+      gbtParam('learning_rate', [0.1, 0.05], { lo: 0.01, hi: 0.3 }, true),
+      gbtParam('max_leaves', [31, 15], { lo: 8, hi: 127 }),
+      gbtParam('min_samples_leaf', [20], { lo: 5, hi: 100 }),
+      gbtParam('l2', [0], { lo: 1e-3, hi: 10 }, true),
+    ],
+  },
+  tree: {
+    family: 'tree',
+    sharedMemory: true,
+    params: [
+      { name: 'max_depth', kind: 'int', doc: 'tree depth limit (none: unlimited)', grid: [null, 8], range: { lo: 3, hi: 32 }, parse: intParser(1, 10_000, { text: 'none', value: null }) },
+      { name: 'min_samples_leaf', kind: 'int', doc: 'rows each leaf keeps at least', grid: [1, 20], range: { lo: 1, hi: 50 }, parse: intParser(1, 1_000_000) },
     ],
   },
 };

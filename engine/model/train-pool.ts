@@ -14,7 +14,7 @@
 import { startPiscina, type Piscina } from '../parallel/index.js';
 import { createSharedMemory, FOREST_HIST_BYTES, FOREST_ROW_STATS_BYTES, SharedMemoryLimitError, type KernelName } from '../kernels/index.js';
 import { siblingModule } from '../util/index.js';
-import { UsageError, errorFromWire } from '../util/index.js';
+import { internalError, UsageError, errorFromWire } from '../util/index.js';
 import { checkWorkers, workerBoundText } from '../parallel/index.js';
 import { runTrainTask } from './train-tasks.js';
 import type { ForestLayout, ForestSlot, TrainTask, TrainTaskResult, TrainWorkerData } from './train-protocol.js';
@@ -72,6 +72,7 @@ export class TrainPool {
   readonly memory: WebAssembly.Memory | undefined;
   readonly #kernel: KernelName | undefined;
   #piscina: Promise<Piscina> | undefined;
+  #closed = false;
   readonly #queue = new SlotQueue();
 
   /** `memoryBytes`: size of the shared forest memory (0: a pool that only fits networks). */
@@ -109,14 +110,24 @@ export class TrainPool {
     this.#queue.release(slot);
   }
 
-  /** Run a task in a worker (or inline); typed errors are rebuilt from their wire form. */
+  /**
+   * Run a task in a worker (or inline); typed errors are rebuilt from their wire form. A worker
+   * that dies (exits, crashes) fails its task with an internal error saying so; a closed pool
+   * runs nothing more (the tasks still queued after a failure do not start a new pool).
+   */
   async run(task: TrainTask): Promise<Exclude<TrainTaskResult, { ok: false }>> {
+    if (this.#closed) throw internalError('the training pool is closed');
     let result: TrainTaskResult;
     if (this.workers === 0) {
       result = await runTrainTask(task, this.memory, this.#kernel);
     } else {
       this.#piscina ??= this.#start();
-      result = (await (await this.#piscina).run(task)) as TrainTaskResult;
+      const piscina = await this.#piscina;
+      try {
+        result = (await piscina.run(task)) as TrainTaskResult;
+      } catch (err) {
+        throw internalError(`a training worker stopped during a ${task.kind} task (${err instanceof Error ? err.message : String(err)})`, err);
+      }
     }
     if (!result.ok) throw errorFromWire(result.error);
     return result;
@@ -129,6 +140,7 @@ export class TrainPool {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const piscina = this.#piscina;
     this.#piscina = undefined;
     if (piscina) await (await piscina).destroy();

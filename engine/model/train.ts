@@ -1,16 +1,20 @@
 /**
  * `trainModel`: the whole training run behind `driftcatcher train`.
  *
- *   read (data + --new-data, the same features by name) -> labels (BENIGN 0, else 1)
+ *   read (data + --new-data, the same features by name), streamed, never the whole table
+ *   (stream.ts): pass 1 labels (BENIGN 0, else 1), finiteness and a bounded sample
  *   -> non-finite policy (drop rows | impute) -> stratified train/test split
- *   -> train (random forest | gradient-boosted trees | one decision tree | logreg | mlp | auto)
- *      on the training split
+ *   -> (auto / search: model selection on the sample's training rows)
+ *   -> pass 2: the training rows as u8 bins into the trees' shared memory (edges from the sample)
+ *   -> train (random forest | gradient-boosted trees | one decision tree on every training row;
+ *      logreg | mlp on the sample's training rows)
+ *   -> pass 3: every row scored from its real values
  *   -> evaluate on the test split -> write model.json, profile.json (the training split's
  *      baseline, as `driftcatcher baseline` writes it), prediction_profile.json (the model's
  *      y_prob on the test split, for prediction drift), metrics.json into a new registry version
  *   -> register the version with the alias `challenger`
  *
- * `auto` holds out 20% of the training split (stratified) as validation, trains the forest, both
+ * `auto` holds out 20% of the training split's sample (stratified) as validation, trains the forest, both
  * networks, the boosted trees and the single tree on the rest at once (each network and the
  * boosting in its own worker, the forest's trees spread over the workers, the single tree after
  * the forest: they share the pool's forest memory), keeps the best by validation ROC AUC (then
@@ -18,7 +22,7 @@
  * whole training split.
  *
  * `search` (grid | random) replaces that: the trials of the model's family (every family for
- * `auto`) are scored by stratified K-fold cross-validation on the training split (search.ts),
+ * `auto`) are scored by stratified K-fold cross-validation on the training split's sample (search.ts),
  * and the best trial is refitted on the whole training split.
  *
  * Everything a tracking layer records is in the result: params, metrics, the artifact paths.
@@ -33,9 +37,12 @@ import { TrainPool } from './train-pool.js';
 import { checkWorkers } from '../parallel/index.js';
 import type { KernelName } from '../kernels/index.js';
 import type { NetworkKind, NetworkParams } from './train-protocol.js';
-import { applyFill, dropNonFinite, fitFill, positives, readLabelledData, stratifiedSplit, takeRows, type Dataset, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
+import { applyFill, fitFill, stratifiedSplit, takeRows, type Dataset, type FillValues, type NonFinitePolicy, DEFAULT_NEGATIVE, NON_FINITE_POLICIES } from './dataset.js';
 import { FOREST_DEFAULTS, forestMemoryBytes, forestPredict, resolveMaxFeatures, trainForest, validateForestParams, type ForestParams } from './forest.js';
-import { gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
+import { createGbtMemory, GBT_PARAM_SCHEMA, gbtParamRecord, gbtPredict, resolveGbtParams, trainGbt, type GbtParams } from './gbt.js';
+import { binEdges, isBinned, type BinnedData } from './binning.js';
+import { planForestMemory } from './train-pool.js';
+import { binTrainingRows, ROLE_TEST, ROLE_TRAIN, SAMPLE_ROWS, scanLabelled, takeSample, scoreRows, type LabelledScan } from './stream.js';
 import { MODEL_FILE, saveModel, type Model, type ModelType, type ParamValue } from './format.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import { CHALLENGER, openRegistry, type ModelVersion } from './registry.js';
@@ -88,6 +95,12 @@ export interface TrainOptions {
    * production with the data the model was last adapted to, not with the old mixture).
    */
   baselineFrom?: 'all' | 'new';
+  /**
+   * rows of the bounded sample read beside the binned columns (default SAMPLE_ROWS, 100,000):
+   * the bin edges, the NaN fill, the baseline profile, `auto`/`--search` selection and the
+   * networks come from its training rows (every training row when there are fewer)
+   */
+  sampleRows?: number;
   /** network epochs (default: per network, see NETWORK_DEFAULTS) */
   epochs?: number;
   /** hyper-parameter search of `model` (every family for `auto`) by cross-validation on the training split */
@@ -133,7 +146,8 @@ export interface TrainResult {
   /** `search`: every trial's cross-validation scores and the best one (refitted) */
   search?: SearchResult;
   selectionMetric?: 'validation_roc_auc';
-  data: { files: Array<{ file: string; rows: number }>; rows_read: number; rows_dropped_non_finite: number; train_rows: number; test_rows: number; train_positives: number; test_positives: number };
+  /** `train_sample_rows`: the training rows of the bounded sample (all of them up to `sampleRows`) */
+  data: { files: Array<{ file: string; rows: number }>; rows_read: number; rows_dropped_non_finite: number; train_rows: number; test_rows: number; train_positives: number; test_positives: number; train_sample_rows: number };
   aliases: string[];
   registry: ModelVersion;
   kernel: KernelName | null;
@@ -145,6 +159,8 @@ export interface TrainResult {
 }
 
 const VALIDATION_SHARE = 0.2;
+/** The smallest `sampleRows` accepted. */
+export const MIN_SAMPLE_ROWS = 100;
 
 /** What `trainModel` does when the caller does not say (the original tool's choices). */
 export const TRAIN_DEFAULTS = {
@@ -199,91 +215,99 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     if (given) throw new UsageError('needs a search (grid or random)', { option: given[0] });
   }
 
-  // read and clean
+  // pass 1 (stream.ts): every row's label and finiteness, and a bounded sample; then the split
   const files = [options.data, ...(options.newData ?? [])];
   progress(`reading ${files.join(', ')}`);
-  const read = await readLabelledData(files, { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce });
-  let usable: Dataset = read;
-  let dropped = 0;
-  if (nonFinite === 'drop') ({ dataset: usable, dropped } = dropNonFinite(read));
-  const split = stratifiedSplit(usable.labels, testSize, seed);
-  const rawTrain = takeRows(usable, split.train);
-  const rawTest = takeRows(usable, split.test);
-  const fill = fitFill(rawTrain);
-  const train: Dataset = { ...rawTrain, columns: applyFill(rawTrain.columns, fill) };
-  const test: Dataset = { ...rawTest, columns: applyFill(rawTest.columns, fill) };
-  progress(`${read.rows} rows read, ${dropped} dropped (non-finite), ${train.rows} train / ${test.rows} test`);
-  const trainPositives = positives(train.labels);
-  if (trainPositives === 0 || trainPositives === train.rows) {
-    const only = trainPositives === 0 ? `"${read.negative}" (negative)` : `positive (not "${read.negative}")`;
-    throw new InputError(`every one of the ${train.rows} training rows is ${only}: a classifier needs both classes in the label column`, { file: options.data, column: read.labelName });
+  const readOptions = { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce };
+  const sampleRows = options.sampleRows ?? SAMPLE_ROWS;
+  if (!Number.isInteger(sampleRows) || sampleRows < MIN_SAMPLE_ROWS) throw new UsageError(`must be an integer of at least ${MIN_SAMPLE_ROWS}, got ${sampleRows}`, { option: 'sampleRows' });
+  const scan = await scanLabelled(files, { ...readOptions, sampleRows, seed, finiteOnly: nonFinite === 'drop' });
+  const { roles, dropped, trainRows, testRows, trainPositives, testPositives } = splitRoles(scan, nonFinite, testSize, seed);
+  const rawSample = takeSample(scan, roles, ROLE_TRAIN);
+  const sampleFill = fitFill(rawSample);
+  const sample: Dataset = { ...rawSample, columns: applyFill(rawSample.columns, sampleFill) };
+  const sampled = sample.rows < trainRows ? `; ${sample.rows} of the training rows sampled (bin edges, NaN fill, baseline${plan || choice === 'auto' ? ', selection' : ''}, networks)` : '';
+  progress(`${scan.rows} rows read, ${dropped} dropped (non-finite), ${trainRows} train / ${testRows} test${sampled}`);
+  if (trainPositives === 0 || trainPositives === trainRows) {
+    const only = trainPositives === 0 ? `"${scan.negative}" (negative)` : `positive (not "${scan.negative}")`;
+    throw new InputError(`every one of the ${trainRows} training rows is ${only}: a classifier needs both classes in the label column`, { file: options.data, column: scan.labelName });
   }
+  if (sample.rows === 0) throw new UsageError(`the sample of ${sampleRows} rows holds no training row: sample more rows`, { option: 'sampleRows' });
 
-  const nFeatures = train.columns.length;
-  const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : choice === 'rf' || choice === 'auto';
-  const needsTree = !plan && (choice === 'tree' || choice === 'auto');
-  const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
+  const nFeatures = scan.featureNames.length;
   const slots = Math.max(1, workers);
-  // the forest's memory, planned for the larger of the forest and the single tree (all features a split) when both may run
-  const forestBytes = Math.max(needsForest ? forestMemoryBytes(train.rows, nFeatures, memoryParams, slots) : 0, needsTree ? forestMemoryBytes(train.rows, nFeatures, treeParamsOf(forestParams), slots) : 0);
-  const pool = new TrainPool({ workers, kernel: options.kernel }, forestBytes);
   const fitStarted = performance.now();
   let candidates: CandidateScore[] | undefined;
   let search: SearchResult | undefined;
-  let fitted: Fitted;
-  try {
-    let kind: Exclude<ModelChoice, 'auto'> = choice === 'auto' ? 'rf' : choice;
-    let overrides: Record<string, ParamValue> = {};
-    if (plan) {
-      progress(`search: ${plan.method}, ${plan.trials.length} trial(s) x ${plan.cv} folds on ${train.rows} rows, scoring ${plan.scoring}`);
-      search = await runSearch(plan, train, {
-        fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, gbtParams, seed, options.epochs, trial.params),
-        predict: (model, part) => predictDataset(model.model, part),
-        modelType: (family) => modelTypeOf(family as Exclude<ModelChoice, 'auto'>),
-        concurrency: workers,
-        progress,
-      });
-      const best: Trial = search.trials[search.best]!;
-      kind = best.family as Exclude<ModelChoice, 'auto'>;
-      overrides = best.params;
-      progress(`search: best trial ${best.index} ${best.family} ${JSON.stringify(best.params)}, cv ${plan.scoring} ${search.trials[search.best]!.cv_mean.toFixed(6)}; refitting on the training split`);
-    } else if (choice === 'auto') {
-      const inner = stratifiedSplit(train.labels, VALIDATION_SHARE, seed + 1);
-      const fitPart = takeRows(train, inner.train);
-      const validation = takeRows(train, inner.test);
-      progress(`auto: fitting ${AUTO_CANDIDATES.join(', ')} on ${fitPart.rows} rows, validating on ${validation.rows}`);
-      const candidate = async (k: Exclude<ModelChoice, 'auto'>) => {
-        const t0 = performance.now();
-        const model = await fitOne(k, pool, fitPart, forestParams, gbtParams, seed, options.epochs);
-        const scored = await predictDataset(model.model, validation);
-        const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
-        return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
-      };
-      // the forest and the single tree share the pool's forest memory and slots: one after the other
-      const [forestAndTree, ...others] = await Promise.all([
-        (async () => [await candidate('rf'), await candidate('tree')])(),
-        ...(['logreg', 'mlp', 'gbt'] as const).map(candidate),
-      ]);
-      const byKind = new Map([...forestAndTree!, ...others].map((r) => [r.kind, r]));
-      const results = AUTO_CANDIDATES.map((k) => byKind.get(k)!);
-      candidates = results.map((r) => r.score);
-      const better = (a: CandidateScore, b: CandidateScore) => nanLow(a.validation_roc_auc) > nanLow(b.validation_roc_auc) || (nanLow(a.validation_roc_auc) === nanLow(b.validation_roc_auc) && a.validation_accuracy > b.validation_accuracy);
-      let best = results[0]!;
-      for (const r of results.slice(1)) if (better(r.score, best.score)) best = r;
-      kind = best.kind;
-      progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
+  let kind: Exclude<ModelChoice, 'auto'> = choice === 'auto' ? 'rf' : choice;
+  let overrides: Record<string, ParamValue> = {};
+  if (plan || choice === 'auto') {
+    // model selection on the sample's training rows (all of them up to sampleRows), in a pool of its own
+    const needsForest = plan ? plan.trials.some((t) => t.family === 'rf') : true;
+    const needsTree = plan ? plan.trials.some((t) => t.family === 'tree') : true;
+    const memoryParams = plan ? widestForest(plan, forestParams, nFeatures) : forestParams;
+    // the forest's memory, planned for the larger of the forest and the single tree (all features a split) when both may run
+    const forestBytes = Math.max(needsForest ? forestMemoryBytes(sample.rows, nFeatures, memoryParams, slots) : 0, needsTree ? forestMemoryBytes(sample.rows, nFeatures, treeParamsOf(forestParams), slots) : 0);
+    const pool = new TrainPool({ workers, kernel: options.kernel }, forestBytes);
+    try {
+      if (plan) {
+        progress(`search: ${plan.method}, ${plan.trials.length} trial(s) x ${plan.cv} folds on ${sample.rows} rows, scoring ${plan.scoring}`);
+        search = await runSearch(plan, sample, {
+          fit: (trial, part) => fitOne(trial.family as Exclude<ModelChoice, 'auto'>, pool, part, forestParams, gbtParams, seed, options.epochs, trial.params),
+          predict: (model, part) => predictDataset(model.model, part),
+          modelType: (family) => modelTypeOf(family as Exclude<ModelChoice, 'auto'>),
+          concurrency: workers,
+          progress,
+        });
+        const best: Trial = search.trials[search.best]!;
+        kind = best.family as Exclude<ModelChoice, 'auto'>;
+        overrides = best.params;
+        progress(`search: best trial ${best.index} ${best.family} ${JSON.stringify(best.params)}, cv ${plan.scoring} ${search.trials[search.best]!.cv_mean.toFixed(6)}; refitting on the training split`);
+      } else {
+        const inner = stratifiedSplit(sample.labels, VALIDATION_SHARE, seed + 1);
+        const fitPart = takeRows(sample, inner.train);
+        const validation = takeRows(sample, inner.test);
+        progress(`auto: fitting ${AUTO_CANDIDATES.join(', ')} on ${fitPart.rows} rows, validating on ${validation.rows}`);
+        const candidate = async (k: Exclude<ModelChoice, 'auto'>) => {
+          const t0 = performance.now();
+          const model = await fitOne(k, pool, fitPart, forestParams, gbtParams, seed, options.epochs);
+          const scored = await predictDataset(model.model, validation);
+          const metrics = classificationMetrics(validation.labels, scored.pred, scored.proba);
+          return { kind: k, score: { model_type: modelTypeOf(k), validation_roc_auc: metrics.roc_auc, validation_accuracy: metrics.accuracy, seconds: (performance.now() - t0) / 1000 } };
+        };
+        // the forest and the single tree share the pool's forest memory and slots: one after the other
+        const [forestAndTree, ...others] = await Promise.all([
+          (async () => [await candidate('rf'), await candidate('tree')])(),
+          ...(['logreg', 'mlp', 'gbt'] as const).map(candidate),
+        ]);
+        const byKind = new Map([...forestAndTree!, ...others].map((r) => [r.kind, r]));
+        const results = AUTO_CANDIDATES.map((k) => byKind.get(k)!);
+        candidates = results.map((r) => r.score);
+        const better = (a: CandidateScore, b: CandidateScore) => nanLow(a.validation_roc_auc) > nanLow(b.validation_roc_auc) || (nanLow(a.validation_roc_auc) === nanLow(b.validation_roc_auc) && a.validation_accuracy > b.validation_accuracy);
+        let best = results[0]!;
+        for (const r of results.slice(1)) if (better(r.score, best.score)) best = r;
+        kind = best.kind;
+        progress(`auto: ${candidates.map((c) => `${c.model_type} auc ${c.validation_roc_auc.toFixed(6)}`).join(', ')} -> ${modelTypeOf(kind)}, refitting on the training split`);
+      }
+    } finally {
+      await pool.close();
     }
-    progress(`fitting ${modelTypeOf(kind)} on ${train.rows} rows with ${workers} worker(s)`);
-    fitted = await fitOne(kind, pool, train, forestParams, gbtParams, seed, options.epochs, overrides);
-  } finally {
-    await pool.close();
   }
-  const fitSeconds = (performance.now() - fitStarted) / 1000;
 
-  const scored = await predictDataset(fitted.model, test);
-  const metrics = classificationMetrics(test.labels, scored.pred, scored.proba);
-  const trainScored = await predictDataset(fitted.model, train);
-  const trainMetrics = classificationMetrics(train.labels, trainScored.pred, trainScored.proba);
+  // pass 2: the training rows binned into the memory the trees grow in, then the fit
+  const networks = kind === 'logreg' || kind === 'mlp';
+  progress(`fitting ${modelTypeOf(kind)} on ${networks ? sample.rows : trainRows} rows with ${workers} worker(s)`);
+  const refit = await fitTraining(kind, { scan, roles, trainRows, sample, nanFill: sampleFill.nan, workers, kernel: options.kernel, forestParams, gbtParams, seed, epochs: options.epochs, overrides });
+  const fitted = refit.fitted;
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+  // NaN: the sample's median; +-Infinity: the exact extremes of the training split (pass 2)
+  const fill: FillValues = { nan: sampleFill.nan, posInf: refit.range.max.map((v) => v ?? 0), negInf: refit.range.min.map((v) => v ?? 0) };
+
+  // pass 3: every training and test row scored from its real values
+  const scoredRows = await scoreRows(scan, roles, { train: trainRows, test: testRows }, fill, (part) => predictDataset(fitted.model, part));
+  const scored = scoredRows.test;
+  const metrics = classificationMetrics(scored.labels, scored.pred, scored.proba);
+  const trainMetrics = classificationMetrics(scoredRows.train.labels, scoredRows.train.pred, scoredRows.train.proba);
 
   const modelType = fitted.modelType;
   const params: Record<string, ParamValue> = {
@@ -293,11 +317,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seed,
     workers,
     non_finite: nonFinite,
-    label: read.labelName,
-    negative: read.negative,
+    label: scan.labelName,
+    negative: scan.negative,
     n_features: nFeatures,
-    train_rows: train.rows,
-    test_rows: test.rows,
+    train_rows: trainRows,
+    test_rows: testRows,
     data: basename(options.data),
     new_data: (options.newData ?? []).map((f) => basename(f)).join(',') || null,
     ...(search ? { search: search.method, search_trials: search.trials.length, cv_folds: search.cv, scoring: search.scoring, best_trial: search.best } : {}),
@@ -306,9 +330,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const model: Model = {
     modelType,
     created: new Date().toISOString(),
-    features: train.featureNames,
-    label: read.labelName,
-    negative: read.negative,
+    features: scan.featureNames,
+    label: scan.labelName,
+    negative: scan.negative,
     nonFinite,
     fill,
     params,
@@ -317,7 +341,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     ...(fitted.model.network ? { network: fitted.model.network } : {}),
   };
 
-  const profile = await baselineOf(options, rawTrain, read.labelName, nonFinite);
+  const profile = await baselineOf(options, rawSample, scan.labelName, nonFinite, sampleRows, seed);
   // the holdout's predictions, not the training split's (prediction-profile.ts says why)
   const predictionProfile = buildPredictionProfile(scored.proba, scored.pred, { source: basename(options.data), bins: options.profileBins });
 
@@ -335,13 +359,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     confusion_matrix_csv: join(dir, CONFUSION_CSV_FILE),
   };
   const data = {
-    files: read.sources,
-    rows_read: read.rows,
+    files: scan.sources,
+    rows_read: scan.rows,
     rows_dropped_non_finite: dropped,
-    train_rows: train.rows,
-    test_rows: test.rows,
-    train_positives: positives(train.labels),
-    test_positives: positives(test.labels),
+    train_rows: trainRows,
+    test_rows: testRows,
+    train_positives: trainPositives,
+    test_positives: testPositives,
+    train_sample_rows: sample.rows,
   };
   const totalSeconds = (performance.now() - started) / 1000;
   try {
@@ -352,7 +377,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     await saveProfile(profile, artifacts.profile);
     await savePredictionProfile(predictionProfile, artifacts.prediction_profile);
     if (artifacts.feature_importance && model.forest) await writeFileAtomic(artifacts.feature_importance, importanceCsv(model.features, forestImportance(model.forest)));
-    await writeFileAtomic(artifacts.confusion_matrix, JSON.stringify(confusionMatrix(metrics, read.negative), null, 1) + '\n');
+    await writeFileAtomic(artifacts.confusion_matrix, JSON.stringify(confusionMatrix(metrics, scan.negative), null, 1) + '\n');
     await writeFileAtomic(artifacts.confusion_matrix_csv, confusionCsv(metrics));
     const metricsDoc = { model_type: modelType, version, registered_model: registry.name, metrics, train_metrics: trainMetrics, params, data, candidates: candidates ?? null, selection_metric: candidates ? 'validation_roc_auc' : null, search: search ?? null, seconds: { total: totalSeconds, fit: fitSeconds } };
     await writeFileAtomic(artifacts.metrics, JSON.stringify(metricsDoc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
@@ -390,6 +415,93 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   return result;
 }
 
+/** The stratified split of the usable rows (all, or the finite ones for `drop`) as one role byte per row read. */
+function splitRoles(scan: LabelledScan, nonFinite: NonFinitePolicy, testSize: number, seed: number) {
+  let usableCount = 0;
+  for (let r = 0; r < scan.rows; r++) if (nonFinite !== 'drop' || scan.finite[r]) usableCount++;
+  const usable = new Int32Array(usableCount);
+  const labels = new Uint8Array(usableCount);
+  for (let r = 0, i = 0; r < scan.rows; r++) {
+    if (nonFinite === 'drop' && !scan.finite[r]) continue;
+    usable[i] = r;
+    labels[i++] = scan.labels[r]!;
+  }
+  const split = stratifiedSplit(labels, testSize, seed);
+  const roles = new Uint8Array(scan.rows);
+  let trainPositives = 0;
+  let testPositives = 0;
+  for (const i of split.train) {
+    roles[usable[i]!] = ROLE_TRAIN;
+    trainPositives += labels[i]!;
+  }
+  for (const i of split.test) {
+    roles[usable[i]!] = ROLE_TEST;
+    testPositives += labels[i]!;
+  }
+  return { roles, dropped: scan.rows - usableCount, trainRows: split.train.length, testRows: split.test.length, trainPositives, testPositives };
+}
+
+interface TrainingRows {
+  scan: LabelledScan;
+  roles: Uint8Array;
+  trainRows: number;
+  /** the sample's training rows, fill applied */
+  sample: Dataset;
+  nanFill: number[];
+  workers: number;
+  kernel: KernelName | undefined;
+  forestParams: ForestParams;
+  gbtParams: GbtParams;
+  seed: number;
+  epochs: number | undefined;
+  overrides: Record<string, ParamValue>;
+}
+
+/**
+ * The final fit on the whole training split: trees on the training rows binned by pass 2 into
+ * the shared memory they grow in (edges from the sample), networks on the sample (pass 2 still
+ * runs, for the exact extremes of the fill).
+ */
+async function fitTraining(kind: Exclude<ModelChoice, 'auto'>, rows: TrainingRows): Promise<{ fitted: Fitted; range: { min: Array<number | null>; max: Array<number | null> } }> {
+  const { scan, roles, trainRows, sample, nanFill } = rows;
+  const nFeatures = scan.featureNames.length;
+  if (kind === 'logreg' || kind === 'mlp') {
+    const range = await binTrainingRows(scan, roles, trainRows, null, nanFill, null);
+    const pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, 0);
+    try {
+      return { fitted: await fitOne(kind, pool, sample, rows.forestParams, rows.gbtParams, rows.seed, rows.epochs, rows.overrides), range };
+    } finally {
+      await pool.close();
+    }
+  }
+  const slots = Math.max(1, rows.workers);
+  let pool: TrainPool;
+  let memory: WebAssembly.Memory;
+  let at: { binsPtr: number; labelsPtr: number };
+  const gbtParams = kind === 'gbt' ? trialGbtParams(rows.gbtParams, rows.overrides) : null;
+  const forestParams = kind === 'tree' ? treeParamsOf(trialForestParams(rows.forestParams, rows.overrides)) : trialForestParams(rows.forestParams, rows.overrides);
+  const maxBins = gbtParams ? gbtParams.maxBins : forestParams.maxBins;
+  const edges = sample.columns.map((column) => binEdges(column, maxBins));
+  if (gbtParams) {
+    const gbt = createGbtMemory(trainRows, edges, gbtParams);
+    ({ memory } = gbt);
+    at = gbt.layout;
+    pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, 0);
+  } else {
+    pool = new TrainPool({ workers: rows.workers, kernel: rows.kernel }, forestMemoryBytes(trainRows, nFeatures, forestParams, slots));
+    memory = pool.memory!;
+    at = planForestMemory({ nRows: trainRows, nFeatures, maxFeatures: resolveMaxFeatures(forestParams.maxFeatures, nFeatures) }, slots).layout;
+  }
+  try {
+    const labels = new Uint8Array(memory.buffer, at.labelsPtr, trainRows);
+    const range = await binTrainingRows(scan, roles, trainRows, edges, nanFill, { bins: new Uint8Array(memory.buffer, at.binsPtr, trainRows * nFeatures), labels });
+    const binned: BinnedData = { featureNames: scan.featureNames, rows: trainRows, edges, maxBins, labels, memory, binsPtr: at.binsPtr, labelsPtr: at.labelsPtr };
+    return { fitted: await fitOne(kind, pool, binned, rows.forestParams, rows.gbtParams, rows.seed, rows.epochs, rows.overrides), range };
+  } finally {
+    await pool.close();
+  }
+}
+
 const nanLow = (x: number) => (Number.isNaN(x) ? -Infinity : x);
 
 interface Fitted {
@@ -409,6 +521,13 @@ function trialForestParams(base: ForestParams, values: Record<string, ParamValue
   return params;
 }
 
+/** The gbt params of a search trial: the run's, with the trial's values (by their GBT_PARAM_SCHEMA names) over them. */
+function trialGbtParams(base: GbtParams, values: Record<string, ParamValue>): GbtParams {
+  const params: Record<string, unknown> = { ...base };
+  for (const spec of GBT_PARAM_SCHEMA) if (spec.name in values) params[spec.key] = values[spec.name];
+  return resolveGbtParams(params as Partial<GbtParams>);
+}
+
 /** The forest params needing the most shared memory among a search's rf trials (the most features per split). */
 function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): ForestParams {
   let widest = base;
@@ -421,8 +540,9 @@ function widestForest(plan: SearchPlan, base: ForestParams, nFeatures: number): 
   return widest;
 }
 
-async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset, baseForest: ForestParams, gbtParams: GbtParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
+async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data: Dataset | BinnedData, baseForest: ForestParams, gbtParams: GbtParams, seed: number, epochs: number | undefined, overrides: Record<string, ParamValue> = {}): Promise<Fitted> {
   if (kind === 'gbt') {
+    gbtParams = trialGbtParams(gbtParams, overrides);
     const trained = await trainGbt(pool, data, gbtParams);
     return {
       modelType: 'gradient_boosting',
@@ -443,7 +563,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
     };
   }
   if (kind === 'tree') {
-    const params = treeParamsOf(baseForest);
+    const params = treeParamsOf(trialForestParams(baseForest, overrides));
     const trained = await trainForest(pool, data, params);
     return {
       modelType: 'decision_tree',
@@ -473,7 +593,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
         min_samples_split: forestParams.minSamplesSplit,
         min_samples_leaf: forestParams.minSamplesLeaf,
         max_features: forestParams.maxFeatures,
-        max_features_per_split: resolveMaxFeatures(forestParams.maxFeatures, data.columns.length),
+        max_features_per_split: resolveMaxFeatures(forestParams.maxFeatures, data.featureNames.length),
         max_bins: forestParams.maxBins,
         bootstrap: forestParams.bootstrap,
         criterion: 'gini',
@@ -484,6 +604,7 @@ async function fitOne(kind: Exclude<ModelChoice, 'auto'>, pool: TrainPool, data:
       kernel: trained.kernel,
     };
   }
+  if (isBinned(data)) throw internalError('a network fits on real values, not bins');
   const { fitTransform, transformRows, NETWORK_DEFAULTS } = await import('./network.js');
   const defaults = NETWORK_DEFAULTS[kind];
   const params: NetworkParams = { ...defaults, seed, epochs: epochs ?? defaults.epochs };
@@ -567,13 +688,13 @@ export function cvMetrics(search: SearchResult, trial: TrialResult): Array<{ key
   ];
 }
 
-/** The baseline profile written beside the model (see TrainOptions.baselineFrom). */
-async function baselineOf(options: TrainOptions, rawTrain: Dataset, labelName: string, nonFinite: NonFinitePolicy): Promise<Profile> {
+/** The baseline profile written beside the model (see TrainOptions.baselineFrom): from the sample's raw training rows, or a sample of the new files. */
+async function baselineOf(options: TrainOptions, rawSample: Dataset, labelName: string, nonFinite: NonFinitePolicy, sampleRows: number, seed: number): Promise<Profile> {
   const bins = options.profileBins ?? 10;
   const newData = options.newData ?? [];
   if (options.baselineFrom === 'new' && newData.length > 0) {
-    const recent = await readLabelledData(newData, { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce });
-    const rows = nonFinite === 'drop' ? dropNonFinite(recent).dataset : recent;
+    const recent = await scanLabelled(newData, { label: options.label, negative: options.negative, exclude: options.exclude, coerce: options.coerce, sampleRows, seed, finiteOnly: nonFinite === 'drop' });
+    const rows = recent.sample;
     return buildProfile({
       columns: rows.featureNames.map((name, f) => ({ name, values: rows.columns[f]! })),
       rows: rows.rows,
@@ -583,8 +704,8 @@ async function baselineOf(options: TrainOptions, rawTrain: Dataset, labelName: s
     });
   }
   return buildProfile({
-    columns: rawTrain.featureNames.map((name, f) => ({ name, values: rawTrain.columns[f]! })),
-    rows: rawTrain.rows,
+    columns: rawSample.featureNames.map((name, f) => ({ name, values: rawSample.columns[f]! })),
+    rows: rawSample.rows,
     bins,
     label: labelName,
     source: { file: basename(options.data), bytes: (await stat(options.data)).size, format: detectFormat(options.data) },

@@ -3,13 +3,16 @@
  * one parent run (the refitted best: its params, cross-validation score, test metrics, the
  * model registered) and one child run per trial (`mlflow.parentRunId`, the trial's params and
  * fold scores); the importance and confusion-matrix artifacts byte for byte; and a training that
- * fails for a real reason (a label with one class) as a FAILED run carrying the error.
+ * fails for a real reason (a label with one class), or because a training worker died (a preload
+ * makes every worker thread exit as soon as it instantiates WebAssembly, inside its first task),
+ * as a FAILED run carrying the error, in the ledger and on the server.
  */
-import { writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
-import { cli, tempDir } from '../helpers.js';
+import { BUILT_CLI, cli, tempDir } from '../helpers.js';
 import { waitForMlflow } from '../setup/mlflow.js';
 import { readback, unique, type Readback } from '../engine/tracking/support.js';
 
@@ -18,9 +21,11 @@ const uri = inject('mlflowUri');
 const dir = tempDir('dc-search-mlflow-');
 const experiment = unique('search_');
 const failedExperiment = unique('search_failed_');
+const crashedExperiment = unique('train_crashed_');
 const modelName = unique('ddos_search_');
 let trained: any;
 let failed: { code: number | null; stderr: string };
+let crashed: { code: number | null; stderr: string };
 let server: Readback;
 
 beforeAll(async () => {
@@ -37,7 +42,12 @@ beforeAll(async () => {
   const oneClass = join(dir, 'one-class.csv');
   writeFileSync(oneClass, ['a,b,Label', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 5},BENIGN`)].join('\n') + '\n');
   failed = cli(['train', oneClass, '--registry', join(dir, 'models-failed'), '--name', modelName, '--workers', '0', '--experiment', failedExperiment, '--ledger-dir', join(dir, 'ledger')], { env });
-  server = readback(python, uri, { experiments: [experiment, failedExperiment], models: [modelName] });
+  // a worker that dies mid-task: the preload runs in every thread (workers inherit execArgv)
+  const crash = join(dir, 'crash-workers.mjs');
+  writeFileSync(crash, "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) {\n  const die = () => process.exit(9);\n  WebAssembly.Instance = new Proxy(WebAssembly.Instance, { construct: die });\n  WebAssembly.instantiate = die;\n}\n");
+  const run = spawnSync(process.execPath, ['--import', crash, BUILT_CLI, 'train', train, '--registry', join(dir, 'models-crashed'), '--name', modelName, '--n-estimators', '50', '--workers', '2', '--experiment', crashedExperiment, '--ledger-dir', join(dir, 'ledger')], { encoding: 'utf8', env: { ...process.env, ...env, NO_COLOR: '1' } });
+  crashed = { code: run.status, stderr: run.stderr };
+  server = readback(python, uri, { experiments: [experiment, failedExperiment, crashedExperiment], models: [modelName] });
 });
 
 describe('a search on the MLflow server', () => {
@@ -91,5 +101,25 @@ describe('a failed training on the MLflow server', () => {
     expect(run.tags['error']).toMatch(/needs both classes/);
     expect(Buffer.from(run.artifacts['error.txt']!, 'base64').toString('utf8')).toBe(`DC_ERR_INPUT: ${run.tags['error']}\n`);
     expect(run.params).toMatchObject({ model_choice: 'rf', data: 'one-class.csv' });
+  });
+
+  it('a training worker that dies fails the run: exit 3, one line, a FAILED run in the ledger and on the server', () => {
+    expect(crashed.code, crashed.stderr).toBe(3);
+    const line = 'a training worker stopped during a grow-tree task (worker exited with code: 9)';
+    expect(crashed.stderr).toMatch(/failed run train-rf-failed logged to MLflow/);
+    expect(crashed.stderr).toContain(`driftcatcher: ${line}\n`);
+    expect(crashed.stderr).not.toMatch(/\n\s+at /);
+    const runs = server.experiments[crashedExperiment]!.runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.status).toBe('FAILED');
+    expect(runs[0]!.tags).toMatchObject({ error_code: 'DC_ERR_INTERNAL', error: line });
+    expect(runs[0]!.params).toMatchObject({ model_choice: 'rf', n_estimators: '50', workers: '2' });
+    const ledgerRuns = readdirSync(join(dir, 'ledger', 'runs')).map((id) => JSON.parse(readFileSync(join(dir, 'ledger', 'runs', id, 'run.json'), 'utf8')));
+    const local = ledgerRuns.filter((r) => r.experiment === crashedExperiment);
+    expect(local).toHaveLength(1);
+    expect(local[0]).toMatchObject({ status: 'FAILED', run_name: 'train-rf-failed', tags: { error_code: 'DC_ERR_INTERNAL', error: line } });
+    // nothing half-written: the version folder reserved for it is gone
+    const registry = join(dir, 'models-crashed');
+    expect(existsSync(registry) ? readdirSync(registry).filter((name) => /^v\d+$/.test(name)) : []).toEqual([]);
   });
 });

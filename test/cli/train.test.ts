@@ -152,8 +152,8 @@ describe('driftcatcher train / predict / models', () => {
     const rf = cli(['train', train, '--model', 'rf', '--param', 'max_iter=5', '--registry', join(dir, 'bad')]);
     expect(rf.code).toBe(2);
     expect(rf.stderr.trim()).toBe("driftcatcher: --param: without --search, --param sets gradient-boosted trees' parameters: use it with --model gbt (or auto), not rf");
-    // with --search, gbt has no search space yet: one line naming the searchable families
-    expect(cli(['train', train, '--model', 'gbt', '--search', 'grid', '--registry', join(dir, 'bad')]).stderr.trim()).toMatch(/^driftcatcher: .*no search space for model gbt; searchable: rf, logreg, mlp, auto$/);
+    // with --search, --param is gbt's search space: a bad value is one line naming the spec
+    expect(cli(['train', train, '--model', 'gbt', '--search', 'grid', '--param', 'learning_rate=2', '--registry', join(dir, 'bad')]).stderr.trim()).toBe('driftcatcher: --param: "learning_rate=2": learning_rate takes numbers above 0 up to 1, got "2"');
   });
 
   it('--model auto compares rf, logreg, mlp, gbt and tree by validation ROC AUC and keeps the best', () => {

@@ -70,7 +70,8 @@ describe('the search spaces', () => {
     expect(usageError(() => planSearch('rf', { method: 'grid', scoring: 'auc' as never }, 1)).option).toBe('scoring');
     // a parameter of one family of auto applies to the families that have it
     const auto = planSearch('auto', { method: 'grid', param: ['learning_rate=0.01'] }, 1);
-    for (const t of auto.trials) if (t.family !== 'rf') expect(t.params['learning_rate']).toBe(0.01);
+    for (const t of auto.trials) if (SEARCH_SPACES[t.family]!.params.some((p) => p.name === 'learning_rate')) expect(t.params['learning_rate']).toBe(0.01);
+    expect(new Set(auto.trials.filter((t) => 'learning_rate' in t.params).map((t) => t.family))).toEqual(new Set(['logreg', 'mlp', 'gbt']));
   });
 });
 
@@ -123,6 +124,24 @@ describe('trainModel with a search', () => {
     // the same search on one worker scores every trial the same: trials do not depend on the lane
     const again = await trainModel({ data: file, model: 'rf', search: 'grid', cv: 3, param: ['n_estimators=2,4', 'max_depth=2,none', 'min_samples_leaf=1', 'max_features=sqrt'], workers: 0, registry: join(dir, 'models'), seed: 5 });
     expect(again.search!.trials.map((t) => t.fold_scores)).toEqual(search.trials.map((t) => t.fold_scores));
+  });
+
+  it('gbt and tree have default spaces: a search sweeps their parameters and the refit uses the best', async () => {
+    const file = join(dir, 'search-trees.csv');
+    await synthesize({ rows: 600, seed: 13, out: file });
+    expect(planSearch('auto', { method: 'grid' }, 1).trials.filter((t) => t.family === 'gbt' || t.family === 'tree').length).toBe(8);
+    expect(usageError(() => planSearch('gbt', { method: 'grid', param: ['max_leaves=1'] }, 1)).message).toMatch(/max_leaves takes integers from 2 to 4096 or none, got "1"/);
+    const gbt = await trainModel({ data: file, model: 'gbt', search: 'grid', cv: 3, param: ['learning_rate=0.3', 'max_leaves=2,6', 'min_samples_leaf=5'], workers: 2, registry: join(dir, 'models-gbt'), seed: 5 });
+    const bestGbt = gbt.search!.trials[gbt.search!.best]!;
+    expect(gbt.search!.trials.map((t) => t.params['max_leaves'])).toEqual([2, 6]);
+    expect(gbt.params).toMatchObject({ model_type: 'gradient_boosting', max_leaves: bestGbt.params['max_leaves'], learning_rate: 0.3, min_samples_leaf: 5 });
+    for (const tree of gbt.model.boosting!.trees) expect(tree.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(bestGbt.params['max_leaves'] as number);
+    const tree = await trainModel({ data: file, model: 'tree', search: 'grid', cv: 3, param: ['max_depth=1,3', 'min_samples_leaf=1'], workers: 2, registry: join(dir, 'models-tree'), seed: 5 });
+    const bestTree = tree.search!.trials[tree.search!.best]!;
+    expect(tree.params['max_depth']).toBe(bestTree.params['max_depth']);
+    expect(tree.params['tree_depth_reached'] as number).toBeLessThanOrEqual(bestTree.params['max_depth'] as number);
+    // the two trials differ: a stump and a depth-3 tree do not score the same
+    expect(tree.search!.trials[0]!.cv_mean).not.toBe(tree.search!.trials[1]!.cv_mean);
   });
 
   it('search options without a search are a usage error naming the option', async () => {
