@@ -18,6 +18,7 @@ import { registerModels } from './commands/models.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerAgent } from './commands/agent.js';
 import { registerProfile } from './commands/profile.js';
+import { registerReference } from './commands/reference.js';
 
 /** Options of the program itself, read before any command runs (main.ts reads --debug from argv). */
 export const GLOBAL_OPTIONS = ['--debug', '--version'] as const;
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .option('--debug', 'print stack traces')
     .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile]) register(program);
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile, registerReference]) register(program);
   // commander's own usage errors: one line, in the same form as ours
   const output = { outputError: (text: string, write: (s: string) => void) => write(`driftcatcher: ${unprefixed(text.replace(/^error: /, '').trim())} (see --help)\n`) };
   for (const command of everyCommand(program)) command.exitOverride().configureOutput(output);
