@@ -78,7 +78,7 @@ export class LogsSource implements Source {
         const time = parseLogTime(record[timeColumn]);
         if (Number.isNaN(time)) {
           const got = record[timeColumn] === undefined ? 'none' : excerpt(JSON.stringify(record[timeColumn]));
-          throw new InputError(`field ${JSON.stringify(timeColumn)}: expected an ISO 8601 time or Unix seconds, got ${got}`, { file, line, column: timeColumn });
+          throw new InputError(`expected an ISO 8601 time or Unix seconds, got ${got}`, { file, line, column: timeColumn });
         }
         const nested = record[featuresField];
         const values = typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? { ...record, ...(nested as Record<string, unknown>) } : record;
@@ -172,5 +172,5 @@ function logNumber(value: unknown, entry: LogLine, name: string): number {
     const special = NON_FINITE[value.trim().toLowerCase()];
     if (special !== undefined) return special;
   }
-  throw new InputError(`field ${JSON.stringify(name)}: expected a number, null, NaN or Infinity, got ${excerpt(JSON.stringify(value))}`, { file: entry.file, line: entry.line, column: name });
+  throw new InputError(`expected a number, null, NaN or Infinity, got ${excerpt(JSON.stringify(value))}`, { file: entry.file, line: entry.line, column: name });
 }
