@@ -9,7 +9,7 @@
  * - reference: numbers checked against the independent Python references (builds .venv once);
  * - mlflow: against a real MLflow server started for the run (.venv's mlflow);
  * - postgres: the database sources against a real PostgreSQL server started for the run
- *   (Debian's postgresql binaries: test/setup/postgres.ts);
+ *   (Debian's postgresql binaries: bench/postgres.ts);
  * - fuzz: the CSV fuzz harness for a fixed number of inputs.
  * A test file belongs to the project of what it needs: `inject('pythonPath')` -> reference,
  * `inject('mlflowUri')` -> mlflow, `inject('postgresUrl')` -> postgres (test/engine/architecture.test.ts

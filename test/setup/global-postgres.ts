@@ -1,10 +1,10 @@
 /**
  * vitest globalSetup of the `postgres` project: one real PostgreSQL server for the run
- * (test/setup/postgres.ts), its URL handed to the tests: `inject('postgresUrl')` and its
+ * (bench/postgres.ts, which the sources benchmark shares), its URL handed to the tests: `inject('postgresUrl')` and its
  * password `inject('postgresPassword')` (the tests check it never shows). Stopped after the run.
  */
 import type { TestProject } from 'vitest/node';
-import { startPostgres } from './postgres.js';
+import { startPostgres } from '../../bench/postgres.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startPostgres();

@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL server for the sources tests and benchmark: Debian's postgresql binaries
+ * A real PostgreSQL server for the sources benchmark and tests (test/setup/global-postgres.ts): Debian's postgresql binaries
  * (/usr/lib/postgresql/<version>/bin; `.ci/run` installs the package when they are missing),
  * initdb in a temp data dir, `postgres` on a free loopback port, a password (scram-sha-256) so
  * that the tests can check it is never printed. PostgreSQL refuses to run as root: as uid 0 the
@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './mlflow.js';
+import { createServer } from 'node:net';
 
 export const PG_USER = 'driftcatcher';
 export const PG_DATABASE = 'drift';
@@ -28,6 +28,19 @@ export function postgresBin(): string | null {
   if (!existsSync(root)) return null;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(root, versions[0]!, 'bin') : null;
+}
+
+/** A free loopback TCP port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
