@@ -11,5 +11,5 @@
 export { countFile } from './count.js';
 export { SCAN_DEFAULTS, resolveCountOptions, resolvePoolOptions, autoWorkers, defaultWorkers } from './defaults.js';
 export type { CountOptions, PoolOptions, ResolvedCountOptions, ResolvedPoolOptions } from './defaults.js';
-export { emptyHistograms, mergeHistograms, addSlotCounts, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';
+export { emptyHistograms, mergeHistograms, addSlotCounts, countValuesInto, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';
 export { ScanPool } from './pool.js';
