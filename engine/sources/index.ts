@@ -172,4 +172,3 @@ export function referenceStats(profile: Profile): ReferenceStats {
   };
 }
 
-export type { ResolvedSourceOptions as SourceSettings };
