@@ -9,7 +9,7 @@
 import { buildProfile, type BaselineOptions, type FeatureColumn, type Profile } from '../profile/index.js';
 import { binEdges, driftReport, resolveDriftOptions, type DriftOptions, type DriftReport } from '../drift/index.js';
 import { InputError, SchemaError } from '../util/index.js';
-import { nonFeatureColumns, parseSourceSpec, resolveSourceOptions, type ResolvedSourceOptions, type SourceOptions } from './options.js';
+import { nonFeatureColumns, parseSourceSpec, resolveSourceOptions, type SourceOptions } from './options.js';
 import { SqlSource } from './sql-source.js';
 import { LogsSource } from './logs.js';
 import { countBatches } from './pull.js';
