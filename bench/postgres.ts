@@ -78,10 +78,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       if (server.exitCode === null) {
         const exited = new Promise((r) => server.once('exit', r));
-        // runuser passes SIGTERM on to postgres (smart shutdown); SIGINT would be fast shutdown
-        server.kill('SIGINT');
+        // pg_ctl's fast shutdown (runuser does not pass signals on to postgres); a kill if that fails
+        const [stopCommand, stopArgs] = as(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '20']);
+        spawnSync(stopCommand, stopArgs, { stdio: 'ignore' });
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (server.exitCode === null) server.kill('SIGKILL');
       }
+      server.stderr?.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
