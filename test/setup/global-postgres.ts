@@ -5,8 +5,15 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startPostgres } from '../../bench/postgres.js';
+import { testsSelected } from './selected.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!(await testsSelected(project, 'postgresUrl'))) {
+    // a run of other tests only: no server
+    project.provide('postgresUrl', '');
+    project.provide('postgresPassword', '');
+    return async () => {};
+  }
   const server = await startPostgres();
   project.provide('postgresUrl', server.url);
   project.provide('postgresPassword', server.password);
