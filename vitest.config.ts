@@ -8,9 +8,12 @@
  * - cli: the built CLI end to end (dist/; a guard fails the run when dist/ is older than the sources);
  * - reference: numbers checked against the independent Python references (builds .venv once);
  * - mlflow: against a real MLflow server started for the run (.venv's mlflow);
+ * - postgres: the database sources against a real PostgreSQL server started for the run
+ *   (Debian's postgresql binaries: bench/postgres.ts);
  * - fuzz: the CSV fuzz harness for a fixed number of inputs.
  * A test file belongs to the project of what it needs: `inject('pythonPath')` -> reference,
- * `inject('mlflowUri')` -> mlflow (test/engine/architecture.test.ts checks that none is misplaced).
+ * `inject('mlflowUri')` -> mlflow, `inject('postgresUrl')` -> postgres (test/engine/architecture.test.ts
+ * checks that none is misplaced).
  */
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { TEST_LEDGER_HOME } from './test/setup/home.js';
@@ -39,6 +42,8 @@ export const MLFLOW_TESTS = [
   'test/cli/abtest-mlflow.test.ts',
   'test/cli/report-mlflow.test.ts',
 ];
+/** Test files that talk to the run's PostgreSQL server (`inject('postgresUrl')`). */
+export const POSTGRES_TESTS = ['test/engine/sources/postgres.test.ts'];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
 const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts', 'test/engine/model/train-memory.test.ts'];
 const FUZZ_TESTS = ['test/fuzz/**/*.test.ts'];
@@ -73,11 +78,12 @@ export default defineConfig({
     projects: [
       // unit files share their fork's module cache (isolate: false): half the run is loading the engine
       // otherwise; a unit test leaves process.env and globals as it found them
-      project('unit', ['test/engine/**/*.test.ts'], [...REFERENCE_TESTS, ...MLFLOW_TESTS, ...BUILT_CLI_TESTS, ...SLOW_TESTS], [], false),
+      project('unit', ['test/engine/**/*.test.ts'], [...REFERENCE_TESTS, ...MLFLOW_TESTS, ...POSTGRES_TESTS, ...BUILT_CLI_TESTS, ...SLOW_TESTS], [], false),
       project('integration', SLOW_TESTS, [], []),
       project('cli', ['test/cli/**/*.test.ts', ...BUILT_CLI_TESTS], MLFLOW_TESTS, [DIST_GUARD, 'test/setup/warm-ts.ts', 'test/setup/global-home.ts']),
       project('reference', REFERENCE_TESTS, [], ['test/setup/warm-ts.ts', 'test/setup/global-python.ts', 'test/setup/global-home.ts']),
       project('mlflow', MLFLOW_TESTS, [], [DIST_GUARD, 'test/setup/warm-ts.ts', 'test/setup/global-python.ts', 'test/setup/global-mlflow.ts', 'test/setup/global-home.ts']),
+      project('postgres', POSTGRES_TESTS, [], ['test/setup/global-postgres.ts', 'test/setup/global-home.ts']),
       project('fuzz', FUZZ_TESTS, [], []),
     ],
   },

@@ -9,6 +9,7 @@
  *   report   a compare results file as Markdown (bench/report.ts)
  *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
  *   kernels  the WASM histogram and CSV kernels against another revision's (bench/kernels.ts)
+ *   sources  a 30-day window in DuckDB and PostgreSQL: histogram in the database vs rows pulled (bench/sources.ts)
  */
 import { benchBaseline } from './baseline.js';
 import { benchCompare } from './compare.js';
@@ -18,8 +19,9 @@ import { benchProfile } from './profile.js';
 import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
 import { benchTrain } from './train.js';
+import { benchSources } from './sources.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, baseline: benchBaseline, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, baseline: benchBaseline, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels, sources: benchSources };
 
 const [name = 'compare', ...args] = process.argv.slice(2);
 const bench = name.startsWith('--') ? benchCompare : benches[name];

@@ -24,6 +24,7 @@ import { applySettings } from './settings.js';
 import { registerRuns } from './commands/runs.js';
 import { registerAbTest } from './commands/abtest.js';
 import { registerReport } from './commands/report.js';
+import { registerReference } from './commands/reference.js';
 
 /** Options of the program itself, read before any command runs (main.ts reads --debug from argv). */
 export const GLOBAL_OPTIONS = ['--debug', '--version'] as const;
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .option('--debug', 'print stack traces')
     .exitOverride();
-  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile, registerConfig, registerInit, registerRuns, registerAbTest, registerReport]) register(program);
+  for (const register of [registerBaseline, registerCheck, registerScan, registerSynth, registerDemo, registerMlflow, registerTrain, registerPredict, registerModels, registerMonitor, registerAgent, registerProfile, registerConfig, registerInit, registerRuns, registerAbTest, registerReport, registerReference]) register(program);
   // flag > environment > config file > default, for every command's settings (cli/settings.ts)
   program.hook('preAction', (_program, actionCommand) => applySettings(actionCommand));
   // commander's own usage errors: one line, in the same form as ours

@@ -12,6 +12,7 @@
  *   driftcatcher/tracking   the ledger, tracking backends (MLflow), sync
  *   driftcatcher/model      training, prediction, the model registry, metrics
  *   driftcatcher/monitor    performance monitoring against labels
+ *   driftcatcher/sources    windows of production data: prediction logs, PostgreSQL, DuckDB
  *   driftcatcher/agent      the retrain agent: check, decide, apply; alerts; watch
  *   driftcatcher/synth      the synthetic CICIDS-shaped generator
  *   driftcatcher/demo       the demo's orchestration (synth -> baseline -> scan)

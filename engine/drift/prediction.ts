@@ -11,8 +11,7 @@
  * least `alert` (PREDICTION_DRIFT_ACTION): the model's output moved, whatever the features say,
  * and without labels nobody yet knows whether it is still right.
  */
-import { emptyHistograms, type Histograms } from '../scan/index.js';
-import { QUALITY, qualityIndex } from '../io/index.js';
+import { countValuesInto, emptyHistograms, type Histograms } from '../scan/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { binEdges, resolveDriftOptions, type DriftOptions } from './options.js';
 import { driftReport } from './report.js';
@@ -100,29 +99,7 @@ export function predictionDrift(reference: PredictionReference, current: Current
  */
 function countPredictions(profile: Profile, values: Float64Array, edges: Float64Array, tails: boolean): Histograms {
   const histograms = emptyHistograms([profile.features[0]!.name], Int32Array.of(edges.length), { tails });
-  const counts = histograms.counts[0]!;
-  const n = edges.length;
-  for (const v of values) {
-    if (!Number.isFinite(v)) {
-      counts[n + 1]!++;
-      histograms.quality[qualityIndex(0, Number.isNaN(v) ? QUALITY.nan : v > 0 ? QUALITY.posInf : QUALITY.negInf)]!++;
-      continue;
-    }
-    // np.searchsorted(edges, v, 'right')
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (edges[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo]!++;
-    if (n > 0 && v === edges[n - 1]) counts[n + 2]!++;
-    if (histograms.tails && n > 0) {
-      if (v < edges[0]!) histograms.tails[0]! += edges[0]! - v;
-      else if (v > edges[n - 1]!) histograms.tails[1]! += v - edges[n - 1]!;
-    }
-  }
+  countValuesInto(histograms, 0, values, values.length, edges);
   histograms.rows = values.length;
   return histograms;
 }

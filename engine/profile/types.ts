@@ -121,6 +121,8 @@ export interface Profile {
   complete_rows: number;
   /** a merged profile: the profiles it was merged from */
   merged_from?: MergeSource[];
+  /** a reference built from a window of production data (engine/sources): the half-open UTC window [from, until) and the time column */
+  window?: { from: string; until: string; interval: '[from, until)'; timezone: 'UTC'; time_column: string };
   features: FeatureProfile[];
 }
 

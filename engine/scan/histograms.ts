@@ -98,3 +98,37 @@ export function addSlotCounts(into: Histograms, slotCounts: Uint32Array, countsO
     for (let i = 0; i < totals.length; i++) totals[i]! += slotCounts[base + i]!;
   }
 }
+
+/**
+ * Count `n` values of feature f into `into` on its sorted `edges`, in this thread: the kernel's
+ * slots (countBinsJs), the QUALITY counters and, when `into` has them, the tail sums (the scan
+ * tasks' addTails). For values that never reach the workers (prediction drift's y_prob, a
+ * source's pulled rows). Rows are the caller's to add.
+ */
+export function countValuesInto(into: Histograms, f: number, values: ArrayLike<number>, n: number, edges: ArrayLike<number>): void {
+  const counts = into.counts[f]!;
+  const k = edges.length;
+  const last = k > 0 ? edges[k - 1]! : NaN;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      counts[k + 1]!++;
+      into.quality[qualityIndex(f, Number.isNaN(v) ? QUALITY.nan : v > 0 ? QUALITY.posInf : QUALITY.negInf)]!++;
+      continue;
+    }
+    // np.searchsorted(edges, v, 'right')
+    let lo = 0;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (edges[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[lo]!++;
+    if (v === last) counts[k + 2]!++;
+    if (into.tails && k > 0) {
+      if (v < edges[0]!) into.tails[2 * f]! += edges[0]! - v;
+      else if (v > last) into.tails[2 * f + 1]! += v - last;
+    }
+  }
+}

@@ -13,5 +13,5 @@ export { profilePassLayout, clearProfileSlot, concatValues, type ProfilePassLayo
 export type { ProfilePass, ProfilePassResult, TaskOk } from './protocol.js';
 export { SCAN_DEFAULTS, resolveCountOptions, resolvePoolOptions, autoWorkers, defaultWorkers } from './defaults.js';
 export type { CountOptions, PoolOptions, ResolvedCountOptions, ResolvedPoolOptions } from './defaults.js';
-export { emptyHistograms, mergeHistograms, addSlotCounts, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';
+export { emptyHistograms, mergeHistograms, addSlotCounts, countValuesInto, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';
 export { ScanPool, type PoolPrepareOptions } from './pool.js';

@@ -51,6 +51,8 @@ const RUNS: Record<string, string[]> = {
   'runs cleanup': ['runs', 'cleanup', '--experiment', 'drift_monitoring', '--keep-last', '1', '--dry-run', '--json', '--ledger-dir', ledger],
   'runs history': ['runs', 'history', '--feature', 'Flow Duration', '--json', '--ledger-dir', ledger],
   'config show': ['config', 'show', '--json'],
+  'reference create': ['reference', 'create', '--from', `logs:${at('logs')}`, '--days', '10', '--until', '2026-01-11', '-o', at('reference.json'), '--json'],
+  'reference stats': ['reference', 'stats', at('reference.json'), '--json'],
 };
 
 beforeAll(async () => {
@@ -62,6 +64,11 @@ beforeAll(async () => {
   await promoteModel(1, { registry });
   await predictFile({ model: registry, data: files.batch, out: files.predictions });
   expect(cli(['baseline', files.train, '-o', files.profile]).code).toBe(0);
+  // prediction logs for `reference create --from logs:` (features a and b; label, prediction: not features)
+  const { writeFileSync } = await import('node:fs');
+  mkdirSync(at('logs'));
+  const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(), features: { a: i % 13, b: (i * 7) % 31 }, prediction: i % 2, label: i % 2 }));
+  writeFileSync(join(at('logs'), 'p.jsonl'), lines.join('\n') + '\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

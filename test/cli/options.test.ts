@@ -29,6 +29,11 @@ beforeAll(async () => {
   await trainModel({ data: files.train, registry: registry, nEstimators: 2, workers: 0, seed: 7 });
   await promoteModel(1, { registry });
   await predictFile({ model: registry, data: files.batch, out: files.predictions });
+  // prediction logs for the --from runs: 400 lines, one every 2.4 hours from 2026-01-01
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(at('logs'));
+  const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 8_640_000).toISOString(), features: { a: i % 17, b: ((i * 7) % 23) + i / 400 }, prediction: i % 2, probability: 0.5 }));
+  writeFileSync(join(at('logs'), 'predictions.jsonl'), lines.join('\n') + '\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -110,7 +115,10 @@ const RUNS: Record<string, string[][]> = {
   check: [
     ['check', files.batch, '--baseline', files.profile, '--workers', '0', '--ledger-dir', ledger],
     ['check', files.batch, '--baseline', files.profile, '--workers', '0', '--predictions', '--model', `${registry}@1`, '--no-record'],
+    ['check', '--from', `logs:${at('logs')}`, '--window', '5d', '--until', '2026-02-10', '--reference-days', '30', '--no-record'],
   ],
+  'reference create': [['reference', 'create', '--from', `logs:${at('logs')}`, '--days', '30', '--until', '2026-02-01', '-o', at('reference.json')]],
+  'reference stats': [['reference', 'stats', at('reference.json')]],
   scan: [['scan', files.batch, '--baseline', files.train, '--workers', '0', '--ledger-dir', ledger]],
   synth: [['synth', '-o', at('synth.csv'), '--rows', '20']],
   demo: [['demo', '--dir', at('demo'), '--train-rows', '200', '--batch-rows', '100', '--workers', '0']],

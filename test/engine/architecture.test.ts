@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MLFLOW_TESTS, REFERENCE_TESTS } from '../../vitest.config.js';
+import { MLFLOW_TESTS, POSTGRES_TESTS, REFERENCE_TESTS } from '../../vitest.config.js';
 import { ROOT } from '../helpers.js';
 
 /** engine's areas from the bottom up: each may import only those before it. */
@@ -159,10 +159,11 @@ describe('the tests', () => {
     expect([...areas].filter((area) => rank(area!) < 0)).toEqual([]);
   });
 
-  it('a test that needs the Python references or the MLflow server is in that project', () => {
-    const [usesServer, usesPython] = ['mlflowUri', 'pythonPath'].map((key) => new RegExp(`\\binject\\(['"]${key}['"]\\)`));
+  it('a test that needs the Python references, the MLflow server or the PostgreSQL server is in that project', () => {
+    const [usesServer, usesPython, usesPostgres] = ['mlflowUri', 'pythonPath', 'postgresUrl'].map((key) => new RegExp(`\\binject\\(['"]${key}['"]\\)`));
     const misplaced = testFiles.filter((file) => {
       const text = readFileSync(join(ROOT, file), 'utf8');
+      if (usesPostgres!.test(text)) return !matches(file, POSTGRES_TESTS);
       if (usesServer!.test(text)) return !matches(file, MLFLOW_TESTS);
       if (usesPython!.test(text)) return !matches(file, [...REFERENCE_TESTS, ...MLFLOW_TESTS]);
       return false;

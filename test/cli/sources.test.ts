@@ -1,0 +1,53 @@
+/** The built CLI on the embedded sources (DuckDB over Parquet written by DuckDB, JSON-lines logs): reference create/stats, check --from, --chunk, errors. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir } from '../helpers.js';
+
+const dir = tempDir('dc-cli-sources-');
+const logs = join(dir, 'logs');
+mkdirSync(logs);
+// 20 days, one line an hour; from day 15 feature a is shifted (drift)
+const lines = Array.from({ length: 480 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(), features: { a: (i % 24) + (i >= 360 ? 30 : 0), b: (i * 7) % 31 }, prediction: i % 2, probability: 0.5, label: i % 2 }));
+writeFileSync(join(logs, 'p.jsonl'), lines.join('\n') + '\n');
+
+describe('driftcatcher --from logs:', () => {
+  it('reference create, reference stats, check --window with the drifted days, --chunk per day', () => {
+    const reference = join(dir, 'reference.json');
+    const created = cli(['reference', 'create', '--from', `logs:${logs}`, '--days', '10', '--until', '2026-01-11', '-o', reference]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toBe(`wrote ${reference}: 2 features, 240 rows of logs:${logs} in [2026-01-01T00:00:00.000Z, 2026-01-11T00:00:00.000Z) UTC\n`);
+    const stats = cli(['reference', 'stats', reference]);
+    expect(stats.stdout).toMatch(/rows: +240 \(240 with every feature finite\), 2 features, 10 bins/);
+    expect(stats.stdout).toMatch(/\ba +240 +0 +0\.0000 +11\.\d+ +23\.0000/);
+    const quiet = cli(['check', '--from', `logs:${logs}`, '--window', '2d', '--until', '2026-01-13', '--baseline', reference, '--json', '--no-record']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(JSON.parse(quiet.stdout).action).toBe('wait');
+    const drifted = cli(['check', '--from', `logs:${logs}`, '--window', '2d', '--until', '2026-01-20', '--baseline', reference, '--fail-on', 'alert', '--no-record']);
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toMatch(/^window \[2026-01-18T00:00:00.000Z, 2026-01-20T00:00:00.000Z\) UTC: 48 rows of logs:/);
+    const chunks = cli(['check', '--from', `logs:${logs}`, '--window', '4d', '--chunk', '1d', '--until', '2026-01-18', '--reference-days', '10', '--json', '--no-record']);
+    expect(chunks.code, chunks.stderr).toBe(0);
+    const result = JSON.parse(chunks.stdout);
+    expect(result.chunks.map((c: { report: { action: string } }) => c.report.action)).toEqual(['wait', 'wait', 'retrain', 'retrain']);
+  });
+
+  it('bad usage and bad sources are one line, exit 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['check', '--from', `logs:${logs}`, '--window', '1d'], /with --from, give --baseline <reference.json> or --reference-days <n>/],
+      [['check', '--from', `logs:${logs}`, '--window', '1x', '--reference-days', '3'], /--window must be a duration such as 30m/],
+      [['check', '--from', `logs:${logs}`, '--until', 'tomorrow', '--reference-days', '3'], /--until must be an ISO 8601 date/],
+      [['check', join(dir, 'x.csv'), '--chunk', '1d', '--baseline', 'x.json'], /--chunk goes with --from <source>/],
+      [['reference', 'create', '--from', `logs:${join(dir, 'none')}`, '--days', '3', '-o', join(dir, 'r.json')], /none: no such folder/],
+      [['reference', 'create', '--from', `duckdb:${join(dir, 'none.duckdb')}`, '--days', '3', '-o', join(dir, 'r.json')], /none\.duckdb: no such DuckDB database file/],
+      [['reference', 'create', '--from', `logs:${logs}`, '--days', '3', '--until', '2030-01-01', '-o', join(dir, 'r.json')], /no rows in the window \[2029-12-29T00:00:00.000Z, 2030-01-01T00:00:00.000Z\)/],
+      [['reference', 'create', '--from', `logs:${logs}`, '--days', '10', '--until', '2026-01-11', '--max-rows', '100', '-o', join(dir, 'r.json')], /has 240 rows, more than the 100 a reference pulls \(raise --max-rows/],
+    ];
+    for (const [args, pattern] of cases) {
+      const result = cli(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(pattern);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The assertions every source shares: the reference of a window is the profile of the same rows
+ * as a CSV file (same features, same id), and the check of a window is the check of the same rows
+ * as a CSV file; windows are half-open and UTC.
+ */
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { createBaseline, type Profile } from '../../../engine/profile/index.js';
+import { checkDrift, type DriftReport } from '../../../engine/drift/index.js';
+import { checkSourceWindow, referenceFromSource, type Source, type SourceCheckOptions } from '../../../engine/sources/index.js';
+import { DAY, START_MS, STEP_MS, windowCsv, type PredictionRows } from './dataset.js';
+
+export const REFERENCE = { from: new Date(START_MS), until: new Date(START_MS + 30 * DAY) };
+export const DRIFTED = { from: new Date(START_MS + 57 * DAY), until: new Date(START_MS + 60 * DAY) };
+export const QUIET = { from: new Date(START_MS + 30 * DAY), until: new Date(START_MS + 33 * DAY) };
+
+/** The parts of a report that describe the data (not where it came from). */
+export function verdict(report: DriftReport) {
+  const { current, ...rest } = report;
+  return { ...rest, current: { rows: current.rows, non_finite_values: current.non_finite_values, coerced_values: current.coerced_values } };
+}
+
+export async function csvReference(rows: PredictionRows, dir: string): Promise<Profile> {
+  return createBaseline(windowCsv(rows, REFERENCE.from.getTime(), REFERENCE.until.getTime(), join(dir, 'reference.csv')), { label: 'label' });
+}
+
+/** Reference and two checks (drifted, quiet) of a source equal the file way's, and the drifted window drifts. */
+export async function assertSameAsCsv(source: Source, rows: PredictionRows, dir: string, options: SourceCheckOptions = {}): Promise<Profile> {
+  const fromSource = await referenceFromSource(source, REFERENCE);
+  const fromCsv = await csvReference(rows, dir);
+  expect(fromSource.rows).toBe(fromCsv.rows);
+  expect(fromSource.features).toEqual(fromCsv.features);
+  expect(fromSource.id).toBe(fromCsv.id);
+  expect(fromSource.label).toBe('label');
+  expect(fromSource.window).toMatchObject({ from: REFERENCE.from.toISOString(), until: REFERENCE.until.toISOString(), timezone: 'UTC' });
+  for (const window of [DRIFTED, QUIET]) {
+    const file = windowCsv(rows, window.from.getTime(), window.until.getTime(), join(dir, `window-${window.from.getTime()}.csv`));
+    const checked = await checkSourceWindow(source, fromCsv, window, options);
+    const fileReport = await checkDrift(fromCsv, file, { ...options, workers: 0 });
+    expect(verdict(checked.report)).toEqual(verdict(fileReport));
+  }
+  const drifted = await checkSourceWindow(source, fromCsv, DRIFTED, options);
+  expect(drifted.report.action).toBe('retrain');
+  return fromCsv;
+}
+
+/** A row exactly at `from` is in the window, one exactly at `until` is not (row 5000 is at day 30 exactly). */
+export async function assertBoundaries(source: Source): Promise<void> {
+  const day30 = START_MS + 30 * DAY;
+  expect((day30 - START_MS) % STEP_MS).toBe(0);
+  const at = (from: number, until: number) => source.countRows({ from: new Date(from), until: new Date(until) });
+  // [day30, day30 + 1 step) holds exactly the row at day30; [day30 - 1 step, day30) the one before it
+  expect(await at(day30, day30 + STEP_MS)).toBe(1);
+  expect(await at(day30 - STEP_MS, day30)).toBe(1);
+  expect(await at(day30, day30)).toBe(0);
+  expect(await at(day30 + 1, day30 + STEP_MS)).toBe(0);
+  // the 30-day reference holds rows 0..4999
+  expect(await at(REFERENCE.from.getTime(), REFERENCE.until.getTime())).toBe(5000);
+}
