@@ -1,11 +1,13 @@
 /**
- * `npm run bench -- scan [--rows N] [--reps R]`: on a synthetic CICIDS-shaped file (225,745 rows
+ * `npm run bench -- scan [--rows N] [--reps R] [--methods]`: on a synthetic CICIDS-shaped file (225,745 rows
  * by default) measure, side by side in one run:
  *   - CSV parse MB/s on one thread (byte-level parser into Float64 columns, no binning), with the
  *     JavaScript parser alone and with the WASM number scanner in front of it;
  *   - binning values/s of the WASM SIMD kernel against the plain WASM and plain-TS kernels;
  *   - end-to-end `scan` time with 1 and 2 workers (and inline on the main thread), and with the
- *     methods on the fine summary (`scan, ks` / `scan, wasserstein`) next to PSI.
+ *     methods on the fine summary (`scan, ks` / `scan, wasserstein`) next to PSI, with their
+ *     throughput as a share of PSI's (issue 12: at least 0.5). `--methods` runs only these three
+ *     (and no binning or parse rows), so that more repetitions fit in the same time.
  * Contenders alternate within each repetition; medians and min-max are reported, as ratios
  * against a baseline measured in the same run. Results also go to bench/results/scan-*.json.
  */
@@ -23,6 +25,7 @@ import { ensureData } from './data.js';
 export interface ScanBenchOptions {
   rows: number;
   reps: number;
+  methodsOnly: boolean;
 }
 
 function argValue(args: string[], name: string, fallback: number): number {
@@ -98,7 +101,7 @@ export function measureBinning(reps: number, kernels: KernelName[] = ['wasm-simd
 }
 
 export async function benchScan(args: string[]): Promise<void> {
-  const options: ScanBenchOptions = { rows: argValue(args, '--rows', 225_745), reps: argValue(args, '--reps', 5) };
+  const options: ScanBenchOptions = { rows: argValue(args, '--rows', 225_745), reps: argValue(args, '--reps', 5), methodsOnly: args.includes('--methods') };
   const { train, batch } = await dataFiles(options.rows);
   const bytes = statSync(batch).size;
   console.error(`bench scan: ${options.rows} rows, ${(bytes / 1e6).toFixed(1)} MB CSV, ${options.reps} repetitions`);
@@ -106,10 +109,10 @@ export async function benchScan(args: string[]): Promise<void> {
   const nFeatures = profile.features.length;
 
   // binning: the same values through each kernel, alternating
-  const { n, timings: bin } = measureBinning(options.reps);
+  const { n, timings: bin } = options.methodsOnly ? { n: 0, timings: {} as Record<string, Timing> } : measureBinning(options.reps);
 
   // parse only, and end-to-end scans, alternating
-  const contenders: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
+  const all: Array<{ name: string; run: () => Promise<unknown> | unknown }> = [
     { name: 'parse only, JS parser (1 thread)', run: () => parseOnly(batch, false) },
     { name: 'parse only, WASM scanner + JS (1 thread)', run: () => parseOnly(batch, true) },
     { name: 'scan, inline, plain-TS kernels', run: () => scanDrift(profile, [batch], { workers: 0, kernel: 'js' }) },
@@ -123,6 +126,8 @@ export async function benchScan(args: string[]): Promise<void> {
     { name: 'scan, ks, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2, method: 'ks' }) },
     { name: 'scan, wasserstein, 2 workers', run: () => scanDrift(profile, [batch], { workers: 2, method: 'wasserstein' }) },
   ];
+  const methodRows = ['scan, psi, 2 workers', 'scan, ks, 2 workers', 'scan, wasserstein, 2 workers'];
+  const contenders = options.methodsOnly ? all.filter((c) => methodRows.includes(c.name)) : all;
   const runs: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (const c of contenders) await c.run(); // warm-up
   for (let r = 0; r < options.reps; r++) for (const c of contenders) runs[c.name]!.push(await time(c.run));
@@ -136,15 +141,20 @@ export async function benchScan(args: string[]): Promise<void> {
     fmt(bin['js']!.median / bin[k]!.median, 1) + 'x',
   ]);
   const scan: Record<string, Timing> = Object.fromEntries(contenders.map((c) => [c.name, summarise(runs[c.name]!)]));
-  const base = scan['scan, 1 worker']!.median;
+  const base = scan[options.methodsOnly ? 'scan, psi, 2 workers' : 'scan, 1 worker']!.median;
   const scanRows = contenders.map((c) => {
     const t = scan[c.name]!;
     return [c.name, fmt(t.median, 3), `${fmt(t.min, 3)}-${fmt(t.max, 3)}`, fmt(bytes / t.median / 1e6, 0), fmt(options.rows / t.median / 1e6, 2), fmt(base / t.median, 2) + 'x'];
   });
-  console.log(`\nbinning ${n} values, 10 bins (9 interior edges), ${options.reps} reps`);
-  console.log(table(['kernel', 'M values/s', 'ns/value', 'ns range', 'vs js'], binRows));
+  if (!options.methodsOnly) {
+    console.log(`\nbinning ${n} values, 10 bins (9 interior edges), ${options.reps} reps`);
+    console.log(table(['kernel', 'M values/s', 'ns/value', 'ns range', 'vs js'], binRows));
+  }
   console.log(`\nCSV ${options.rows} rows x ${nFeatures} features, ${(bytes / 1e6).toFixed(1)} MB`);
-  console.log(table(['contender', 'median s', 'min-max s', 'MB/s', 'M rows/s', 'vs 1 worker'], scanRows));
+  console.log(table(['contender', 'median s', 'min-max s', 'MB/s', 'M rows/s', options.methodsOnly ? 'vs psi' : 'vs 1 worker'], scanRows));
+  // issue 12: a non-PSI scan keeps at least half the PSI scan's throughput (time ratio psi / method, same run)
+  const psi = scan['scan, psi, 2 workers']!.median;
+  console.log(`\nthroughput as a share of the PSI scan's (2 workers, medians): ${methodRows.slice(1).map((m) => `${m.split(', ')[1]} ${fmt(psi / scan[m]!.median, 2)}`).join(', ')} (target >= 0.5)`);
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 
   const resultsDir = join(packageRoot(), 'bench', 'results');
