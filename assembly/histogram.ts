@@ -97,17 +97,25 @@ function countSearch(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
   const last = load<f64>(edges + (<usize>(nEdges - 1) << 3));
   let below: f64 = 0;
   let above: f64 = 0;
-  const groups = n & ~3;
-  for (let i = 0; i < groups; i += 4) {
+  const groups = n & ~7;
+  for (let i = 0; i < groups; i += 8) {
     const p = values + (<usize>i << 3);
     const v0 = load<f64>(p);
     const v1 = load<f64>(p, 8);
     const v2 = load<f64>(p, 16);
     const v3 = load<f64>(p, 24);
+    const v4 = load<f64>(p, 32);
+    const v5 = load<f64>(p, 40);
+    const v6 = load<f64>(p, 48);
+    const v7 = load<f64>(p, 56);
     let b0: i32 = 0;
     let b1: i32 = 0;
     let b2: i32 = 0;
     let b3: i32 = 0;
+    let b4: i32 = 0;
+    let b5: i32 = 0;
+    let b6: i32 = 0;
+    let b7: i32 = 0;
     let len = nEdges;
     while (len > 1) {
       const half = len >> 1;
@@ -116,6 +124,10 @@ function countSearch(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
       b1 = select<i32>(b1 + half, b1, load<f64>(probe + (<usize>b1 << 3)) <= v1);
       b2 = select<i32>(b2 + half, b2, load<f64>(probe + (<usize>b2 << 3)) <= v2);
       b3 = select<i32>(b3 + half, b3, load<f64>(probe + (<usize>b3 << 3)) <= v3);
+      b4 = select<i32>(b4 + half, b4, load<f64>(probe + (<usize>b4 << 3)) <= v4);
+      b5 = select<i32>(b5 + half, b5, load<f64>(probe + (<usize>b5 << 3)) <= v5);
+      b6 = select<i32>(b6 + half, b6, load<f64>(probe + (<usize>b6 << 3)) <= v6);
+      b7 = select<i32>(b7 + half, b7, load<f64>(probe + (<usize>b7 << 3)) <= v7);
       len -= half;
     }
     // len is 1 here (nEdges >= 1): the last comparison; NaN and -Inf end at 0, +Inf at nEdges
@@ -123,14 +135,26 @@ function countSearch(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
     b1 += i32(load<f64>(edges + (<usize>b1 << 3)) <= v1);
     b2 += i32(load<f64>(edges + (<usize>b2 << 3)) <= v2);
     b3 += i32(load<f64>(edges + (<usize>b3 << 3)) <= v3);
+    b4 += i32(load<f64>(edges + (<usize>b4 << 3)) <= v4);
+    b5 += i32(load<f64>(edges + (<usize>b5 << 3)) <= v5);
+    b6 += i32(load<f64>(edges + (<usize>b6 << 3)) <= v6);
+    b7 += i32(load<f64>(edges + (<usize>b7 << 3)) <= v7);
     add(counts, select<i32>(b0, missing, v0 - v0 == 0), 1);
     add(counts, select<i32>(b1, missing, v1 - v1 == 0), 1);
     add(counts, select<i32>(b2, missing, v2 - v2 == 0), 1);
     add(counts, select<i32>(b3, missing, v3 - v3 == 0), 1);
+    add(counts, select<i32>(b4, missing, v4 - v4 == 0), 1);
+    add(counts, select<i32>(b5, missing, v5 - v5 == 0), 1);
+    add(counts, select<i32>(b6, missing, v6 - v6 == 0), 1);
+    add(counts, select<i32>(b7, missing, v7 - v7 == 0), 1);
     if (v0 == last) add(counts, atLast, 1);
     if (v1 == last) add(counts, atLast, 1);
     if (v2 == last) add(counts, atLast, 1);
     if (v3 == last) add(counts, atLast, 1);
+    if (v4 == last) add(counts, atLast, 1);
+    if (v5 == last) add(counts, atLast, 1);
+    if (v6 == last) add(counts, atLast, 1);
+    if (v7 == last) add(counts, atLast, 1);
     if (withTails) {
       // in value order, as sumTails; values inside the edges (the most) take no branch
       if (v0 < first) {
@@ -145,6 +169,18 @@ function countSearch(values: usize, n: i32, edges: usize, nEdges: i32, counts: u
       if (v3 < first) {
         if (v3 != -Infinity) below += first - v3;
       } else if (v3 > last && v3 != Infinity) above += v3 - last;
+      if (v4 < first) {
+        if (v4 != -Infinity) below += first - v4;
+      } else if (v4 > last && v4 != Infinity) above += v4 - last;
+      if (v5 < first) {
+        if (v5 != -Infinity) below += first - v5;
+      } else if (v5 > last && v5 != Infinity) above += v5 - last;
+      if (v6 < first) {
+        if (v6 != -Infinity) below += first - v6;
+      } else if (v6 > last && v6 != Infinity) above += v6 - last;
+      if (v7 < first) {
+        if (v7 != -Infinity) below += first - v7;
+      } else if (v7 > last && v7 != Infinity) above += v7 - last;
     }
   }
   for (let i = groups; i < n; i++) {
