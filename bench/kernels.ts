@@ -3,7 +3,9 @@
  * another revision's, built from `git archive <revision> assembly` with the same flags
  * (assembly/build.mjs), alternating in one process over the same inputs in one shared memory:
  *   - histogram (SIMD build): ns a value, 2^22 values over 9 interior edges in calls of 8,192
- *     values (as `bench scan`'s binning rows); both builds must give the same counts;
+ *     values (as `bench scan`'s binning rows), and over 2,002 edges (the size of the fine grid
+ *     that KS and Wasserstein scans bin on, the binary-search path); both builds must give the
+ *     same counts;
  *   - CSV number scanner (SIMD build): MB/s of `parseRows` alone over the first 48 MB of the
  *     225,745-row batch; a row it leaves to the JavaScript parser is skipped to the next line feed
  *     (the same rows for both builds, checked).
@@ -48,13 +50,20 @@ function instantiate(file: string, memory: WebAssembly.Memory): KernelExports {
   return new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error(`${file}: abort`); } } }).exports as unknown as KernelExports;
 }
 
-function benchHistogram(builds: Record<string, string>, reps: number) {
+/** 2,002 sorted edges over the binning input's range (fillBinningInput), at byte `edgesPtr`. */
+export const FINE_EDGES = 2002;
+export function fillFineEdges(memory: WebAssembly.Memory, edgesPtr: number): void {
+  new Float64Array(memory.buffer, edgesPtr, FINE_EDGES).set(Float64Array.from({ length: FINE_EDGES }, (_, i) => (i * 9) / (FINE_EDGES - 1) + Math.sin(i) * 1e-3));
+}
+
+function benchHistogram(builds: Record<string, string>, reps: number, nEdges = 9) {
   const n = 1 << 22;
   const valuesPtr = 65536;
-  const memory = createSharedMemory(valuesPtr + n * 8 + 4096);
-  const { edgesPtr } = fillBinningInput(memory, valuesPtr, n);
-  const countsPtr = edgesPtr + 1024;
-  const counts = new Uint32Array(memory.buffer, countsPtr, 12);
+  const memory = createSharedMemory(valuesPtr + n * 8 + FINE_EDGES * 8 + (FINE_EDGES + 3) * 4 + 4096);
+  let { edgesPtr } = fillBinningInput(memory, valuesPtr, n);
+  if (nEdges !== 9) fillFineEdges(memory, (edgesPtr = valuesPtr + n * 8));
+  const countsPtr = edgesPtr + Math.max(1024, nEdges * 8);
+  const counts = new Uint32Array(memory.buffer, countsPtr, nEdges + 3);
   const results: Record<string, string> = {};
   const passes = Object.fromEntries(
     Object.entries(builds).map(([name, file]) => {
@@ -63,7 +72,7 @@ function benchHistogram(builds: Record<string, string>, reps: number) {
         name,
         () => {
           counts.fill(0);
-          for (let at = 0; at < n; at += 8192) kernel.countBins(valuesPtr + at * 8, 8192, edgesPtr, 9, countsPtr);
+          for (let at = 0; at < n; at += 8192) kernel.countBins(valuesPtr + at * 8, 8192, edgesPtr, nEdges, countsPtr);
           results[name] = counts.join(',');
           return 0;
         },
@@ -130,7 +139,9 @@ export async function benchKernels(args: string[]): Promise<void> {
   const dir = await buildRevision(revision);
   try {
     const current = (name: string) => join(packageRoot(), 'build', `${name}.simd.wasm`);
-    const histogram = benchHistogram({ 'this tree': current('histogram'), [revision]: join(dir, 'histogram.simd.wasm') }, reps);
+    const histogramBuilds = { 'this tree': current('histogram'), [revision]: join(dir, 'histogram.simd.wasm') };
+    const histogram = benchHistogram(histogramBuilds, reps);
+    const fine = benchHistogram(histogramBuilds, reps, FINE_EDGES);
     const csv = await benchCsv({ 'this tree': current('csv'), [revision]: join(dir, 'csv.simd.wasm') }, reps);
     const base = (t: Record<string, Timing>) => t[revision]!.median;
     console.log(`\nhistogram kernel (SIMD build), ${histogram.values} values, 9 interior edges, ${reps} reps alternating`);
@@ -138,6 +149,13 @@ export async function benchKernels(args: string[]): Promise<void> {
       table(
         ['build', 'ns/value', 'min-max ns', 'G values/s', `vs ${revision}`],
         Object.entries(histogram.timings).map(([name, t]) => [name, fmt((t.median * 1e9) / histogram.values, 2), `${fmt((t.min * 1e9) / histogram.values, 2)}-${fmt((t.max * 1e9) / histogram.values, 2)}`, fmt(histogram.values / t.median / 1e9, 3), fmt(base(histogram.timings) / t.median, 2) + 'x']),
+      ),
+    );
+    console.log(`\nhistogram kernel (SIMD build), ${fine.values} values, ${FINE_EDGES} edges (a fine grid: the binary search), ${reps} reps alternating`);
+    console.log(
+      table(
+        ['build', 'ns/value', 'min-max ns', 'G values/s', `vs ${revision}`],
+        Object.entries(fine.timings).map(([name, t]) => [name, fmt((t.median * 1e9) / fine.values, 2), `${fmt((t.min * 1e9) / fine.values, 2)}-${fmt((t.max * 1e9) / fine.values, 2)}`, fmt(fine.values / t.median / 1e9, 3), fmt(base(fine.timings) / t.median, 2) + 'x']),
       ),
     );
     console.log(`\nCSV number scanner (SIMD build), parseRows alone over ${fmt(csv.bytes / 1e6, 1)} MB (${csv.outcome}), ${reps} reps alternating`);
@@ -151,7 +169,7 @@ export async function benchKernels(args: string[]): Promise<void> {
     const resultsDir = join(packageRoot(), 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
     const out = join(resultsDir, `kernels-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ against: revision, reps, histogram, csv }, null, 1));
+    writeFileSync(out, JSON.stringify({ against: revision, reps, histogram, fine, csv }, null, 1));
     console.error(`results: ${out}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

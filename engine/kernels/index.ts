@@ -5,7 +5,7 @@
  * the forest's node histograms, the streaming baseline's passes and exact sums, the boosting's gradient histograms, over a shared WebAssembly.Memory. This is the area's only export.
  */
 export * from './load.js';
-export { countBinsJs } from './js.js';
+export { countBinsJs, countBinsTailsJs } from './js.js';
 export { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 export { gradientHistogramsJs, subtractHistogramsJs } from './gbt-js.js';
 export { loadCsvKernel, type CsvScanKernel } from './csv.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/index.js';
 import { DriftCatcherError, UsageError, internalError } from '../util/index.js';
-import { countBinsJs } from './js.js';
+import { countBinsJs, countBinsTailsJs } from './js.js';
 import { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 import { gradientHistogramsJs, subtractHistogramsJs } from './gbt-js.js';
 
@@ -24,6 +24,8 @@ export interface BinKernel {
   readonly memory: WebAssembly.Memory;
   /** Add the bin counts of n f64 values at valuesPtr to the u32 counters at countsPtr (byte addresses). */
   countBins(valuesPtr: number, n: number, edgesPtr: number, nEdges: number, countsPtr: number): void;
+  /** countBins, and add the values' tails beyond the first and last edge to the two f64 at tailsPtr (assembly/histogram.ts) */
+  countBinsTails(valuesPtr: number, n: number, edgesPtr: number, nEdges: number, countsPtr: number, tailsPtr: number): void;
 }
 
 /** 64 KiB pages; the kernels declare at most 65,536 pages (4 GiB). */
@@ -120,12 +122,13 @@ export function preferred(): KernelName[] {
 export function loadBinKernel(memory: WebAssembly.Memory, only?: KernelName): BinKernel {
   for (const name of only ? [only] : preferred()) {
     if (name === 'js') {
-      return { name, memory, countBins: (v, n, e, ne, c) => countBinsJs(memory, v, n, e, ne, c) };
+      return { name, memory, countBins: (v, n, e, ne, c) => countBinsJs(memory, v, n, e, ne, c), countBinsTails: (v, n, e, ne, c, t) => countBinsTailsJs(memory, v, n, e, ne, c, t) };
     }
     const instance = instantiate(name === 'wasm-simd' ? 'histogram.simd.wasm' : 'histogram.wasm', memory);
     if (instance) {
       const countBins = instance.exports['countBins'] as BinKernel['countBins'];
-      return { name, memory, countBins };
+      const countBinsTails = instance.exports['countBinsTails'] as BinKernel['countBinsTails'];
+      return { name, memory, countBins, countBinsTails };
     }
   }
   const name = only ?? 'wasm';

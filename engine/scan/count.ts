@@ -47,13 +47,17 @@ type Outcome = { ok: true; result: TaskOk } | { ok: false; reason: unknown };
 export async function countPlan(pool: ScanPool, format: string, plan: ScanPlan, featureNames: string[]): Promise<Histograms | 'fallback'> {
   const memoryPlan = pool.plan;
   const totals = emptyHistograms(featureNames, memoryPlan.nEdges, { tails: memoryPlan.tails });
-  const ran = await runPlan(pool, format, plan, (slot, result) => {
+  // the tail sums are floating point: added in step order (not in the order tasks finish), so a
+  // scan gives the same bits whatever the workers and their timing
+  const stepTails: Array<Float64Array | undefined> = [];
+  const ran = await runPlan(pool, format, plan, (slot, result, index) => {
     addSlotCounts(totals, pool.counts(slot), memoryPlan.countsOffset);
     totals.rows += result.rows;
     if (result.quality) addQuality(totals.quality, result.quality);
-    if (result.tails && totals.tails) for (let i = 0; i < totals.tails.length; i++) totals.tails[i]! += result.tails[i]!;
+    stepTails[index] = result.tails;
   });
   if (ran === 'fallback') return 'fallback';
+  if (totals.tails) for (const tails of stepTails) if (tails) for (let i = 0; i < totals.tails.length; i++) totals.tails[i]! += tails[i]!;
   totals.rows += ran.rows;
   if (ran.columns) totals.columns = [...ran.columns];
   for (const f of ran.absent) clearFeature(totals, f);
@@ -76,10 +80,11 @@ export interface PlanRun {
 
 /**
  * The steps of `plan` over the pool's slots, as countPlan describes; `onResult` sees each task's
- * result while its slot is still borrowed (the slot's memory is then the task's). 'fallback'
+ * result (and its step's index in the plan: results come in the order tasks finish) while its
+ * slot is still borrowed (the slot's memory is then the task's). 'fallback'
  * when the plan's results cannot be used (its fallback is to be run instead).
  */
-export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, onResult: (slot: number, result: TaskOk) => void): Promise<PlanRun | 'fallback'> {
+export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, onResult: (slot: number, result: TaskOk, index: number) => void): Promise<PlanRun | 'fallback'> {
   const outcomes: Array<Outcome | undefined> = [];
   const inFlight = new Set<Promise<void>>();
   let failed = false;
@@ -123,7 +128,7 @@ export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, on
         .then(
           (result) => {
             try {
-              onResult(slot, result);
+              onResult(slot, result, index);
               outcomes[index] = { ok: true, result };
             } catch (reason) {
               fail(index, reason);

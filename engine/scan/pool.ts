@@ -6,7 +6,8 @@
  *   edges              every feature's edges, f64
  *   slot 0..S-1        u32 counters (padded to 256 bytes, then a 256-byte gap so that two
  *                      workers' counters never share a cache line), an f64 column block, a
- *                      scratch room (a CSV column map) and a 4 MiB region file bytes are read into
+ *                      scratch room (a CSV column map), a 4 MiB region file bytes are read into,
+ *                      the extra region (slotBytes) and, with tails, two f64 tail sums a feature
  *
  * A task borrows a slot, writes only there, and hands it back; the main side reads the counters
  * in place. With workers = 0 the same task functions run inline on the calling thread.
@@ -101,14 +102,16 @@ export class ScanPool {
     const countsBytes = align(counters * 4, LINE) + LINE;
     const columnsBytes = align(this.blockRows * nFeatures * 8, LINE);
     const readBytes = SCAN_DEFAULTS.readBufferBytes;
+    const tailsBytes = options.tails ? align(nFeatures * 16, LINE) : 0;
     this.#slots = [];
     for (let s = 0; s < this.slotCount; s++) {
       const columnsPtr = at + countsBytes;
       const scratchPtr = columnsPtr + columnsBytes;
       const readPtr = scratchPtr + SCRATCH_BYTES;
       const extraPtr = readPtr + readBytes;
-      this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes, extraPtr });
-      at = extraPtr + extraBytes;
+      const tailsPtr = extraPtr + extraBytes;
+      this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes, extraPtr, tailsPtr });
+      at = tailsPtr + tailsBytes;
     }
     try {
       ensureMemory(this.memory, at);

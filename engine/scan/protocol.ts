@@ -73,6 +73,8 @@ export interface SlotAddress {
   readBytes: number;
   /** byte address of the slot's extra region (PoolPrepareOptions.slotBytes; 0 bytes unless asked for) */
   extraPtr: number;
+  /** with plan.tails: byte address of the slot's f64 tail sums, two per feature (TaskOk.tails' layout), which the kernel adds to */
+  tailsPtr: number;
 }
 
 /** Bytes of a slot's scratch room: a CSV column map of 4,096 columns (wider files are parsed by the JavaScript parser alone). */

@@ -29,17 +29,13 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
   if (plan.profile) return runProfileRead(task, kernel);
   clearCounts(kernel.memory, plan, slot);
   const nFeatures = plan.nEdges.length;
-  const tails = plan.tails ? new Float64Array(2 * nFeatures) : undefined;
   const target: ScanTarget = {
     ...slotTarget(kernel, plan, slot),
-    binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows, tails),
-    binValues: (feature, valuesPtr, n) => {
-      kernel.countBins(valuesPtr, n, plan.edgesPtr[feature]!, plan.nEdges[feature]!, slot.countsPtr + plan.countsOffset[feature]! * 4);
-      if (tails) addTails(kernel.memory, plan, feature, valuesPtr, n, tails);
-    },
+    binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows),
+    binValues: (feature, valuesPtr, n) => binColumn(kernel, plan, slot, feature, valuesPtr, n),
   };
   const result = readerOf(task.format).scanUnit(task.unit, target);
-  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails, kernel: kernel.name };
+  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails: slotTails(kernel.memory, plan, slot), kernel: kernel.name };
 }
 
 /** What a slot offers a unit besides what it does with a block (ScanTarget). */
@@ -89,47 +85,36 @@ function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
     return { ok: true, rows: task.rows, replan: false, profile: collected?.result(), kernel: kernel.name };
   }
   clearCounts(kernel.memory, task.plan, task.slot);
-  const tails = task.plan.tails ? new Float64Array(2 * task.plan.nEdges.length) : undefined;
-  binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows, tails);
+  binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows);
   // non-finite values are counted by the kernel (missing slot); the plan says how to report them
-  return { ok: true, rows: task.rows, replan: false, tails, kernel: kernel.name };
+  return { ok: true, rows: task.rows, replan: false, tails: slotTails(kernel.memory, task.plan, task.slot), kernel: kernel.name };
 }
 
 /** Bin each feature column of a block; one kernel call per column keeps the calls chunked. */
-export function binBlock(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, nFeatures: number, rows: number, tails?: Float64Array): void {
+export function binBlock(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, nFeatures: number, rows: number): void {
   if (rows === 0) return;
   const columnBytes = plan.blockRows * 8;
-  for (let f = 0; f < nFeatures; f++) {
-    kernel.countBins(slot.columnsPtr + f * columnBytes, rows, plan.edgesPtr[f]!, plan.nEdges[f]!, slot.countsPtr + plan.countsOffset[f]! * 4);
-    if (tails) addTails(kernel.memory, plan, f, slot.columnsPtr + f * columnBytes, rows, tails);
-  }
+  for (let f = 0; f < nFeatures; f++) binColumn(kernel, plan, slot, f, slot.columnsPtr + f * columnBytes, rows);
 }
 
 /**
- * Add feature f's tail sums of n values at valuesPtr: (first edge - v) over finite v below the
- * first edge, (v - last edge) over finite v above the last edge. A second, plain pass over values
- * the kernel just read (still in cache); only scans whose method needs it (Wasserstein) ask.
+ * Bin n values of feature f at valuesPtr into the slot's counters; when the plan asks for tails
+ * (the methods on the fine summary), the same kernel call adds the values' tail sums beyond the
+ * feature's first and last edge to the slot's (assembly/histogram.ts, countBinsTails).
  */
-function addTails(memory: WebAssembly.Memory, plan: MemoryPlan, f: number, valuesPtr: number, n: number, tails: Float64Array): void {
-  const nEdges = plan.nEdges[f]!;
-  if (nEdges === 0) return;
-  const edges = new Float64Array(memory.buffer, plan.edgesPtr[f]!, nEdges);
-  const first = edges[0]!;
-  const last = edges[nEdges - 1]!;
-  const values = new Float64Array(memory.buffer, valuesPtr, n);
-  let below = 0;
-  let above = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    // NaN compares false both ways; infinities are not finite and are left to the missing slot
-    if (v < first) {
-      if (v !== -Infinity) below += first - v;
-    } else if (v > last && v !== Infinity) above += v - last;
-  }
-  tails[2 * f]! += below;
-  tails[2 * f + 1]! += above;
+function binColumn(kernel: BinKernel, plan: MemoryPlan, slot: SlotAddress, f: number, valuesPtr: number, n: number): void {
+  const countsPtr = slot.countsPtr + plan.countsOffset[f]! * 4;
+  if (plan.tails) kernel.countBinsTails(valuesPtr, n, plan.edgesPtr[f]!, plan.nEdges[f]!, countsPtr, slot.tailsPtr + f * 16);
+  else kernel.countBins(valuesPtr, n, plan.edgesPtr[f]!, plan.nEdges[f]!, countsPtr);
 }
 
+/** With plan.tails, a copy of the slot's tail sums (TaskOk.tails); undefined otherwise. */
+function slotTails(memory: WebAssembly.Memory, plan: MemoryPlan, slot: SlotAddress): Float64Array | undefined {
+  return plan.tails ? new Float64Array(memory.buffer, slot.tailsPtr, 2 * plan.nEdges.length).slice() : undefined;
+}
+
+/** Zero the slot's counters, and its tail sums when the plan has them. */
 function clearCounts(memory: WebAssembly.Memory, plan: MemoryPlan, slot: SlotAddress): void {
   new Uint32Array(memory.buffer, slot.countsPtr, plan.countsLength).fill(0);
+  if (plan.tails) new Float64Array(memory.buffer, slot.tailsPtr, 2 * plan.nEdges.length).fill(0);
 }
