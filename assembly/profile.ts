@@ -241,7 +241,8 @@ function keep(run: usize, v: f64, at: usize): i32 {
 // subset's selected values, kept the same way (completeIndex, completeRuns, outComplete).
 // Each out has room for n values; out (i32 x 2) gets their numbers. Also adds the exact sum of the
 // squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
-// stats[0] instead), by way of the per-exponent sums at scratch (EXPONENTS x i64, all zero; left so).
+// stats[0] instead), by way of the per-exponent sums at scratch (EXPONENTS x i64, all zero; left so);
+// devAcc 0: no deviations (the main side has them from the feature's exact value counts).
 export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize, scratch: usize): void {
   let nAll: i32 = 0;
   let nComplete: i32 = 0;
@@ -251,6 +252,7 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
   const hb0 = load<i32>(map, 16);
   const hb1 = load<i32>(map, 20);
   let overflow: i32 = 0;
+  const withDeviations = devAcc != 0;
   for (let start = 0; start < n; start += CHUNK) {
     const end = min<i32>(n, start + CHUNK);
     let loE: i32 = EXPONENTS - 1;
@@ -258,13 +260,15 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
     for (let r = start; r < end; r++) {
       const v = load<f64>(values + (<usize>r << 3));
       if (!(v - v == 0)) continue;
-      const d = (v - mean) / divisor;
-      const square = d * d;
-      if (square - square == 0) {
-        const e = expAdd(scratch, square);
-        loE = lowExponent(loE, square, e);
-        hiE = max<i32>(hiE, e);
-      } else overflow++;
+      if (withDeviations) {
+        const d = (v - mean) / divisor;
+        const square = d * d;
+        if (square - square == 0) {
+          const e = expAdd(scratch, square);
+          loE = lowExponent(loE, square, e);
+          hiE = max<i32>(hiE, e);
+        } else overflow++;
+      }
       const b = <usize>bucketOf(v, table, h0, h1, hb0, hb1);
       const flag = load<u8>(flags + b);
       if (flag == 0) continue;

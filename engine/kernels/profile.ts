@@ -209,10 +209,12 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       for (let r = 0; r < n; r++) {
         const v = v64[(values >>> 3) + r]!;
         if (!Number.isFinite(v)) continue;
-        const d = (v - mean) / divisor;
-        const square = d * d;
-        if (Number.isFinite(square)) deviations.add(square);
-        else v64[stats >>> 3]!++;
+        if (devAcc !== 0) {
+          const d = (v - mean) / divisor;
+          const square = d * d;
+          if (Number.isFinite(square)) deviations.add(square);
+          else v64[stats >>> 3]!++;
+        }
         const b = bucketOf(v);
         const flag = m[flags + b]!;
         if (flag === 0) continue;
@@ -226,7 +228,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       const o = i32();
       o[out >>> 2] = nAll;
       o[(out >>> 2) + 1] = nComplete;
-      sumInto(devAcc, deviations);
+      if (devAcc !== 0) sumInto(devAcc, deviations);
     },
     addCounts(dst, src, n) {
       const c = u32();

@@ -129,9 +129,12 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
       kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
       kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
     } else {
+      const deviations = (pass.deviations?.[f] ?? 1) !== 0;
+      // a feature with exact value counts and no complete-row selection: nothing to do here
+      if (!deviations && (pass.runs?.[f] ?? 0) === 0 && (pass.completeRuns?.[f] ?? 0) === 0) continue;
       const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
       const completeIndex = pass.flagsPtr! + (pass.completeIndexOffset?.[f] ?? pass.indexOffset![f]!);
-      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
+      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, deviations ? base + at.acc : 0, base + at.stats, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
       const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
       const nAll = numbers[0]!;
       const nComplete = numbers[1]!;
