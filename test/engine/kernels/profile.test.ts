@@ -3,8 +3,8 @@ import { COARSE_BUCKETS, COARSE_STATS, MAP_BYTES, NLIMBS, NO_HEAVY, SUM_SCRATCH_
 import { rng } from '../../helpers.js';
 
 // The exact sums of the profile kernels (assembly/profile.ts: per-exponent sums of a chunk, then
-// the limbs) against the sum written out from the definition: each double's bits as an integer
-// number of 2^-1074, added in BigInt.
+// the limbs) against the sum written out from the definition: each double as an integer number
+// of 2^-1074, added in BigInt.
 const N = 5000;
 const memory = createSharedMemory(8 << 20);
 const at = { values: 65536, mask: 0, stats: 0, hist: 0, inc: 0, acc: 0, map: 0, scratch: 0, flags: 0, index: 0, runs: 0, out: 0, outAll: 0, outComplete: 0 };
@@ -22,16 +22,15 @@ at.out = at.runs + 16;
 at.outAll = at.out + 8;
 at.outComplete = at.outAll + N * 8;
 
-const bitsOf = new BigUint64Array(1);
-const asDouble = new Float64Array(bitsOf.buffer);
-/** v in units of 2^-1074, from its bits */
+/** v in units of 2^-1074: doubled (exactly) until whole, then shifted back in BigInt */
 function scaled(v: number): bigint {
-  asDouble[0] = v;
-  const bits = bitsOf[0]!;
-  const exponent = Number((bits >> 52n) & 0x7ffn);
-  let significand = bits & 0xfffffffffffffn;
-  if (exponent !== 0) significand = (significand | (1n << 52n)) << BigInt(exponent - 1);
-  return bits >> 63n ? -significand : significand;
+  let x = v;
+  let doublings = 0;
+  while (!Number.isInteger(x)) {
+    x *= 2;
+    doublings++;
+  }
+  return BigInt(x) << BigInt(1074 - doublings);
 }
 
 function exactSum(values: number[]): bigint {
