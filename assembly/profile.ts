@@ -14,8 +14,9 @@
 //
 // Exact sums (engine/kernels/exact.ts reads them): NLIMBS signed i64 limbs, limb i holding the
 // contributions to bits [32 i, 32 i + 32) of the sum scaled by 2^1074, so that every finite
-// double is an integer there; a value adds its 53-bit significand, shifted, to three limbs. With
-// fewer than 2^31 values per accumulator between normalisations no limb overflows.
+// double is an integer there; a chunk of values adds each exponent's sum of signed 53-bit
+// significands, shifted, to three limbs (flush). With fewer than 2^31 values per accumulator
+// between normalisations no limb overflows.
 
 export const NLIMBS: i32 = 68;
 
@@ -37,46 +38,66 @@ function bump(stats: usize, at: i32): void {
 
 // @ts-ignore: decorator
 @inline
-function bucketOf(v: f64, map: usize): i32 {
+function bucketOf(v: f64, table: usize, h0: f64, h1: f64, hb0: i32, hb1: i32): i32 {
   const raw = reinterpret<u64>(v + 0.0);
   const k = (raw >> 63) != 0 ? ~raw : raw | 0x8000000000000000;
-  const entry = load<u32>(map + 32 + (<usize>(k >> 48) << 2));
+  const entry = load<u32>(table + (<usize>(k >> 48) << 2));
   const bits = <u64>(entry & 31);
   let b = <i32>(entry >> 5) + <i32>((k >> (48 - bits)) & ((<u64>1 << bits) - 1));
-  const hb0 = load<i32>(map, 16);
-  const hb1 = load<i32>(map, 20);
-  const h0 = load<f64>(map);
-  const h1 = load<f64>(map, 8);
   const split0 = select<i32>(select<i32>(1, 2, v == h0), 0, v >= h0);
   const split1 = select<i32>(select<i32>(1, 2, v == h1), 0, v >= h1);
   return b + select<i32>(2, 0, b > hb0) + select<i32>(2, 0, b > hb1) + select<i32>(split0, 0, b == hb0) + select<i32>(split1, 0, b == hb1);
 }
 
+// Values go into the limbs a chunk of at most CHUNK values at a time: each value adds its signed
+// significand to one i64 of its exponent (scratch: EXPONENTS x i64, all zero between calls), so
+// that no i64 holds more than 2^10 significands of 53 bits; at the end of a chunk the exponents
+// [lo, hi] it touched move into the limbs (flush), each as one shifted three-limb addition.
+export const EXPONENTS: i32 = 2048;
+const CHUNK: i32 = 1024;
+
+// Adds v (finite) to its exponent's i64 at scratch; returns the exponent.
 // @ts-ignore: decorator
 @inline
-function accAdd(acc: usize, v: f64): void {
+function expAdd(scratch: usize, v: f64): i32 {
   const bits = reinterpret<u64>(v);
   const exponent = <i32>((bits >> 52) & 0x7ff);
-  let significand = bits & 0xfffffffffffff;
-  let position: i32 = 0;
-  if (exponent != 0) {
-    significand |= 0x10000000000000;
-    position = exponent - 1;
-  }
-  const limb = acc + (<usize>(position >> 5) << 3);
-  const offset = <u64>(position & 31);
-  const shifted = significand << offset;
-  const lo = <i64>(shifted & 0xffffffff);
-  const mid = <i64>(shifted >> 32);
-  const hi = <i64>((significand >> 1) >> (63 - offset));
-  if ((bits >> 63) != 0) {
-    store<i64>(limb, load<i64>(limb) - lo);
-    store<i64>(limb, load<i64>(limb, 8) - mid, 8);
-    store<i64>(limb, load<i64>(limb, 16) - hi, 16);
-  } else {
-    store<i64>(limb, load<i64>(limb) + lo);
-    store<i64>(limb, load<i64>(limb, 8) + mid, 8);
-    store<i64>(limb, load<i64>(limb, 16) + hi, 16);
+  const significand = <i64>((bits & 0xfffffffffffff) | select<u64>(0x10000000000000, 0, exponent != 0));
+  const at = scratch + (<usize>exponent << 3);
+  store<i64>(at, load<i64>(at) + select<i64>(-significand, significand, (bits >> 63) != 0));
+  return exponent;
+}
+
+// The smallest exponent a chunk needs to flush: a zero (exponent 0, nothing to add) does not count.
+// @ts-ignore: decorator
+@inline
+function lowExponent(lo: i32, v: f64, exponent: i32): i32 {
+  return min<i32>(lo, select<i32>(exponent, EXPONENTS - 1, (reinterpret<u64>(v) << 1) != 0));
+}
+
+// Moves the per-exponent sums of exponents [lo, hi] at scratch into the limbs at acc, leaving zeros.
+function flush(scratch: usize, lo: i32, hi: i32, acc: usize): void {
+  for (let e = lo; e <= hi; e++) {
+    const at = scratch + (<usize>e << 3);
+    const s = load<i64>(at);
+    if (s == 0) continue;
+    store<i64>(at, 0);
+    const position = select<i32>(e - 1, 0, e != 0);
+    const m = <u64>select<i64>(-s, s, s < 0);
+    const limb = acc + (<usize>(position >> 5) << 3);
+    const offset = <u64>(position & 31);
+    const low = <i64>((m << offset) & 0xffffffff);
+    const mid = <i64>((m >> (32 - offset)) & 0xffffffff);
+    const top = <i64>((m >> 1) >> (63 - offset));
+    if (s < 0) {
+      store<i64>(limb, load<i64>(limb) - low);
+      store<i64>(limb, load<i64>(limb, 8) - mid, 8);
+      store<i64>(limb, load<i64>(limb, 16) - top, 16);
+    } else {
+      store<i64>(limb, load<i64>(limb) + low);
+      store<i64>(limb, load<i64>(limb, 8) + mid, 8);
+      store<i64>(limb, load<i64>(limb, 16) + top, 16);
+    }
   }
 }
 
@@ -99,31 +120,55 @@ export function completeMask(columns: usize, strideBytes: i32, nFeatures: i32, n
 // The coarse pass over one column of n values: the stats above, the coarse histogram of the
 // finite values (u32 x 65536 at hist), that of the finite values in incomplete rows (mask 0) at
 // incHist, and the exact sums of the values (sumAcc) and of their squares (squareAcc; a square
-// that overflows is counted, not summed).
-export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize): void {
+// that overflows is counted, not summed), by way of the per-exponent sums at scratch (2 x
+// EXPONENTS x i64, all zero; left so).
+export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize, scratch: usize): void {
   let finite: i32 = 0;
   const seen = load<f64>(stats, 24) > 0;
   let lo: f64 = seen ? load<f64>(stats, 40) : Infinity;
   let hi: f64 = seen ? load<f64>(stats, 48) : -Infinity;
-  for (let r = 0; r < n; r++) {
-    const v = load<f64>(values + (<usize>r << 3));
-    if (v - v == 0) {
-      finite++;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      const b = <usize>bucketOf(v, map) << 2;
-      store<u32>(hist + b, load<u32>(hist + b) + 1);
-      if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
-      accAdd(sumAcc, v);
-      const square = v * v;
-      if (square - square == 0) accAdd(squareAcc, square);
-      else bump(stats, SQUARE_OVERFLOW);
-    } else if (v == Infinity) bump(stats, POS_INF);
-    else if (v == -Infinity) bump(stats, NEG_INF);
-    else bump(stats, NAN);
+  const table = map + 32;
+  const h0 = load<f64>(map);
+  const h1 = load<f64>(map, 8);
+  const hb0 = load<i32>(map, 16);
+  const hb1 = load<i32>(map, 20);
+  const squares = scratch + (<usize>EXPONENTS << 3);
+  let overflow: i32 = 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = min<i32>(n, start + CHUNK);
+    let loE: i32 = EXPONENTS - 1;
+    let hiE: i32 = 0;
+    let loS: i32 = EXPONENTS - 1;
+    let hiS: i32 = 0;
+    for (let r = start; r < end; r++) {
+      const v = load<f64>(values + (<usize>r << 3));
+      if (v - v == 0) {
+        finite++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        const b = <usize>bucketOf(v, table, h0, h1, hb0, hb1) << 2;
+        store<u32>(hist + b, load<u32>(hist + b) + 1);
+        if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+        const e = expAdd(scratch, v);
+        loE = lowExponent(loE, v, e);
+        hiE = max<i32>(hiE, e);
+        const square = v * v;
+        if (square - square == 0) {
+          const es = expAdd(squares, square);
+          loS = lowExponent(loS, square, es);
+          hiS = max<i32>(hiS, es);
+        } else overflow++;
+      } else if (v == Infinity) bump(stats, POS_INF);
+      else if (v == -Infinity) bump(stats, NEG_INF);
+      else bump(stats, NAN);
+    }
+    flush(scratch, loE, hiE, sumAcc);
+    flush(squares, loS, hiS, squareAcc);
   }
   const p = stats + (<usize>FINITE << 3);
   store<f64>(p, load<f64>(p) + <f64>finite);
+  const q = stats + (<usize>SQUARE_OVERFLOW << 3);
+  store<f64>(q, load<f64>(q) + <f64>overflow);
   if (finite > 0) {
     store<f64>(stats, lo, 40);
     store<f64>(stats, hi, 48);
@@ -196,27 +241,47 @@ function keep(run: usize, v: f64, at: usize): i32 {
 // subset's selected values, kept the same way (completeIndex, completeRuns, outComplete).
 // Each out has room for n values; out (i32 x 2) gets their numbers. Also adds the exact sum of the
 // squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
-// stats[0] instead).
-export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize): void {
+// stats[0] instead), by way of the per-exponent sums at scratch (EXPONENTS x i64, all zero; left so);
+// devAcc 0: no deviations (the main side has them from the feature's exact value counts).
+export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize, scratch: usize): void {
   let nAll: i32 = 0;
   let nComplete: i32 = 0;
-  for (let r = 0; r < n; r++) {
-    const v = load<f64>(values + (<usize>r << 3));
-    if (!(v - v == 0)) continue;
-    const d = (v - mean) / divisor;
-    const square = d * d;
-    if (square - square == 0) accAdd(devAcc, square);
-    else bump(stats, 0);
-    const b = <usize>bucketOf(v, map);
-    const flag = load<u8>(flags + b);
-    if (flag == 0) continue;
-    if ((flag & 1) != 0) {
-      nAll += keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, outAll + (<usize>nAll << 3));
+  const table = map + 32;
+  const h0 = load<f64>(map);
+  const h1 = load<f64>(map, 8);
+  const hb0 = load<i32>(map, 16);
+  const hb1 = load<i32>(map, 20);
+  let overflow: i32 = 0;
+  const withDeviations = devAcc != 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = min<i32>(n, start + CHUNK);
+    let loE: i32 = EXPONENTS - 1;
+    let hiE: i32 = 0;
+    for (let r = start; r < end; r++) {
+      const v = load<f64>(values + (<usize>r << 3));
+      if (!(v - v == 0)) continue;
+      if (withDeviations) {
+        const d = (v - mean) / divisor;
+        const square = d * d;
+        if (square - square == 0) {
+          const e = expAdd(scratch, square);
+          loE = lowExponent(loE, square, e);
+          hiE = max<i32>(hiE, e);
+        } else overflow++;
+      }
+      const b = <usize>bucketOf(v, table, h0, h1, hb0, hb1);
+      const flag = load<u8>(flags + b);
+      if (flag == 0) continue;
+      if ((flag & 1) != 0) {
+        nAll += keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, outAll + (<usize>nAll << 3));
+      }
+      if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
+        nComplete += keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, outComplete + (<usize>nComplete << 3));
+      }
     }
-    if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
-      nComplete += keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, outComplete + (<usize>nComplete << 3));
-    }
+    flush(scratch, loE, hiE, devAcc);
   }
+  store<f64>(stats, load<f64>(stats) + <f64>overflow);
   store<i32>(out, nAll);
   store<i32>(out, nComplete, 4);
 }

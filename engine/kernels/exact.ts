@@ -79,6 +79,18 @@ export function limbsToBigInt(limbs: ArrayLike<number | bigint>, offset = 0): bi
   return total;
 }
 
+const bits64 = new BigUint64Array(scratch.buffer);
+
+/** A finite double in units of 2^-1074 (the exact sums' unit), from its bits. */
+export function exactUnits(v: number): bigint {
+  scratch[0] = v;
+  const bits = bits64[0]!;
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  let significand = bits & 0xfffffffffffffn;
+  if (exponent !== 0) significand = (significand | (1n << 52n)) << BigInt(exponent - 1);
+  return bits >> 63n ? -significand : significand;
+}
+
 /** Add the limbs of a JS sum to i64 limbs (the JS kernel's accumulators in the shared memory). */
 export function addLimbsTo(target: BigInt64Array, at: number, limbs: Float64Array): void {
   for (let i = 0; i < NLIMBS; i++) if (limbs[i] !== 0) target[at + i] = target[at + i]! + BigInt(limbs[i]!);

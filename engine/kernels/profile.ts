@@ -10,14 +10,16 @@ import { ExactSum, NLIMBS, addLimbsTo } from './exact.js';
 export const COARSE_BUCKETS = 65536;
 /** f64 statistics per feature of the coarse pass: NaN, +Inf, -Inf, finite, squares that overflow, min, max. */
 export const COARSE_STATS = 7;
+/** Bytes of the per-exponent sums a coarse or collect call works in (assembly/profile.ts EXPONENTS: 2 x 2048 i64), all zero before and after. */
+export const SUM_SCRATCH_BYTES = 2 * 2048 * 8;
 
 export interface ProfileKernel {
   readonly name: KernelName;
   readonly memory: WebAssembly.Memory;
   completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
-  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number): void;
+  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number, scratch: number): void;
   countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
-  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number): void;
+  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number, scratch: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
 }
@@ -207,10 +209,12 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       for (let r = 0; r < n; r++) {
         const v = v64[(values >>> 3) + r]!;
         if (!Number.isFinite(v)) continue;
-        const d = (v - mean) / divisor;
-        const square = d * d;
-        if (Number.isFinite(square)) deviations.add(square);
-        else v64[stats >>> 3]!++;
+        if (devAcc !== 0) {
+          const d = (v - mean) / divisor;
+          const square = d * d;
+          if (Number.isFinite(square)) deviations.add(square);
+          else v64[stats >>> 3]!++;
+        }
         const b = bucketOf(v);
         const flag = m[flags + b]!;
         if (flag === 0) continue;
@@ -224,7 +228,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       const o = i32();
       o[out >>> 2] = nAll;
       o[(out >>> 2) + 1] = nComplete;
-      sumInto(devAcc, deviations);
+      if (devAcc !== 0) sumInto(devAcc, deviations);
     },
     addCounts(dst, src, n) {
       const c = u32();

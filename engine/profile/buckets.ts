@@ -26,34 +26,49 @@ export interface BucketMap {
   bucketOf(v: number): number;
 }
 
+const keyScratch = new Float64Array(1);
+const keyWords = new Uint32Array(keyScratch.buffer);
+/** per top-16 key region: the pilot's non-heavy values there, and whether any value is there (reused: the main thread builds one map at a time) */
+const weight = new Float64Array(COARSE_BUCKETS);
+const seen = new Uint8Array(COARSE_BUCKETS);
+
 /** A bucket map from a sample of the feature's finite values (any order; may be empty). */
 export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): BucketMap {
   const sorted = Float64Array.from(sample).sort();
   const m = sorted.length;
-  // heavy values: the two most repeated, when each is at least 1% of the pilot
-  const runs: Array<[number, number]> = [];
+  // runs of equal values: value (-0 as 0) and count
+  const runValues = new Float64Array(m);
+  const runCounts = new Float64Array(m);
+  let nRuns = 0;
   for (let i = 0; i < m; ) {
     let j = i + 1;
     while (j < m && sorted[j] === sorted[i]) j++;
-    runs.push([sorted[i]! + 0, j - i]);
+    runValues[nRuns] = sorted[i]! + 0;
+    runCounts[nRuns++] = j - i;
     i = j;
   }
-  const heavy = runs
-    .filter(([, c]) => c >= Math.max(2, m / 100))
+  // heavy values: the two most repeated, when each is at least 1% of the pilot
+  const least = Math.max(2, m / 100);
+  const candidates: Array<[number, number]> = [];
+  for (let r = 0; r < nRuns; r++) if (runCounts[r]! >= least) candidates.push([runValues[r]!, runCounts[r]!]);
+  const heavy = candidates
     .sort((a, b) => b[1] - a[1])
     .slice(0, 2)
     .map(([v]) => v)
     .sort((a, b) => a - b);
-  const heavySet = new Set(heavy);
-  const weight = new Float64Array(COARSE_BUCKETS);
-  const seen = new Uint8Array(COARSE_BUCKETS);
+  weight.fill(0);
+  seen.fill(0);
   let weighted = 0;
-  for (const [v, c] of runs) {
-    const { top } = keyParts(v);
+  for (let r = 0; r < nRuns; r++) {
+    const v = runValues[r]!;
+    // the top 16 bits of v's order-preserving key (keyParts)
+    keyScratch[0] = v;
+    const high = keyWords[1]!;
+    const top = high >>> 31 ? (~high >>> 16) & 0xffff : (high >>> 16) | 0x8000;
     seen[top] = 1;
-    if (heavySet.has(v)) continue;
-    weight[top]! += c;
-    weighted += c;
+    if (v === heavy[0] || v === heavy[1]) continue;
+    weight[top]! += runCounts[r]!;
+    weighted += runCounts[r]!;
   }
   let regions = 0;
   for (let t = 0; t < COARSE_BUCKETS; t++) if (seen[t] || t === 0 || seen[t - 1]) regions++;

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
-import { MAP_BYTES, NLIMBS, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
+import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
 import { buildBucketMap, writeBucketMap } from './buckets.js';
@@ -84,6 +84,8 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       runs: new Int32Array(nFeatures).fill(1),
       mean: new Float64Array(nFeatures),
       divisor: new Float64Array(nFeatures).fill(1),
+      // the pilot's deviations are not used
+      deviations: new Uint8Array(nFeatures),
     };
     const pilotLayout = profilePassLayout(pilotPass, pool.blockRows);
     let pilot: Float64Array[][] = [];
@@ -197,7 +199,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     }
     const runs = Int32Array.from(selections, (s) => s.all?.collect.length ?? 0);
     const completeRuns = Int32Array.from(selections, (s) => s.complete?.collect.length ?? 0);
-    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
+    // the deviations of a feature with exact value counts come from its counts, not from the pass
+    const kernelDeviations = Uint8Array.from(features, (feature) => (feature.overflow ? 1 : 0));
+    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, deviations: kernelDeviations, flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
     const collectLayout = profilePassLayout(collect, pool.blockRows);
     let all: Float64Array[][] = [];
     let complete: Float64Array[][] = [];
@@ -236,7 +240,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       },
       () => {},
     );
-    const deviations = featureNames.map(() => 0n);
+    const deviations = featureNames.map((_, f) => (kernelDeviations[f] ? 0n : countedDeviations(features[f]!.values, mean[f]!, divisor[f]!)));
     const runsOf: number[][] = featureNames.map(() => []);
     const completeRunsOf: number[][] = featureNames.map(() => []);
     for (let s = 0; s < pool.slotCount; s++) {
@@ -388,6 +392,20 @@ function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePa
       return;
     }
   }
+}
+
+/**
+ * The exact sum of ((v - mean) / divisor)^2 over a feature's values from their exact counts (in
+ * units of 2^-1074, as the collect kernel's limbs; squares that overflow are left out as there).
+ */
+function countedDeviations(values: Map<number, number>, mean: number, divisor: number): bigint {
+  let total = 0n;
+  for (const [v, count] of values) {
+    const d = (v - mean) / divisor;
+    const square = d * d;
+    if (Number.isFinite(square)) total += exactUnits(square) * BigInt(count);
+  }
+  return total;
 }
 
 /** The ranks (0-based, ascending, distinct) the quantiles on these grids read among n values. */

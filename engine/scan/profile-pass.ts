@@ -11,8 +11,9 @@
  *            table (u64 keys, u32 counts, i32 x 2 state)
  *   collect: stats (f64), deviation limbs (i64 x NLIMBS); then room for one column's collected
  *            values (f64 x blockRows, twice) and their numbers (i32 x 2)
+ *   then the kernels' per-exponent sums (SUM_SCRATCH_BYTES)
  */
-import { COARSE_STATS, MAP_BYTES, NLIMBS, type ProfileKernel } from '../kernels/index.js';
+import { COARSE_STATS, MAP_BYTES, NLIMBS, SUM_SCRATCH_BYTES, type ProfileKernel } from '../kernels/index.js';
 import type { MemoryPlan, ProfilePass, ProfilePassResult, SlotAddress } from './protocol.js';
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -37,6 +38,8 @@ export interface ProfilePassLayout {
   outAll: number;
   outComplete: number;
   out: number;
+  /** the kernels' per-exponent sums (SUM_SCRATCH_BYTES, zero between calls) */
+  scratch: number;
   /** bytes of a slot's extra region */
   bytes: number;
 }
@@ -72,8 +75,9 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
   const outAll = at;
   const outComplete = pass.kind === 'collect' ? outAll + blockRows * 8 : outAll;
   const out = pass.kind === 'collect' ? outComplete + blockRows * 8 : outAll;
-  at = out + 8;
-  return { mask, features, outAll, outComplete, out, bytes: at };
+  const scratch = out + 8;
+  at = scratch + SUM_SCRATCH_BYTES;
+  return { mask, features, outAll, outComplete, out, scratch, bytes: at };
 }
 
 /** Zero a slot's extra region for a pass (value tables: empty keys, all ones). */
@@ -122,12 +126,15 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
     const values = slot.columnsPtr + f * stride;
     const at = layout.features[f]!;
     if (pass.kind === 'coarse') {
-      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES);
+      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
       kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
     } else {
+      const deviations = (pass.deviations?.[f] ?? 1) !== 0;
+      // a feature with exact value counts and no complete-row selection: nothing to do here
+      if (!deviations && (pass.runs?.[f] ?? 0) === 0 && (pass.completeRuns?.[f] ?? 0) === 0) continue;
       const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
       const completeIndex = pass.flagsPtr! + (pass.completeIndexOffset?.[f] ?? pass.indexOffset![f]!);
-      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, base + at.acc, base + at.stats, pass.mapsPtr + f * MAP_BYTES);
+      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, deviations ? base + at.acc : 0, base + at.stats, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
       const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
       const nAll = numbers[0]!;
       const nComplete = numbers[1]!;

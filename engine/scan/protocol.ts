@@ -51,6 +51,8 @@ export interface ProfilePass {
   /** collect: per feature, the mean and divisor of the deviations; the flags (u8 x COARSE_BUCKETS per feature) at flagsPtr */
   mean?: Float64Array | undefined;
   divisor?: Float64Array | undefined;
+  /** collect: per feature, 1 where the kernel sums the deviations, 0 where the main side has them (exact value counts) */
+  deviations?: Uint8Array | undefined;
   flagsPtr?: number | undefined;
 }
 

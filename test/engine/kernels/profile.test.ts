@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { COARSE_BUCKETS, COARSE_STATS, MAP_BYTES, NLIMBS, NO_HEAVY, SUM_SCRATCH_BYTES, createSharedMemory, limbsToBigInt, loadProfileKernel, type KernelName } from '../../../engine/kernels/index.js';
+import { rng } from '../../helpers.js';
+
+// The exact sums of the profile kernels (assembly/profile.ts: per-exponent sums of a chunk, then
+// the limbs) against the sum written out from the definition: each double as an integer number
+// of 2^-1074, added in BigInt.
+const N = 5000;
+const memory = createSharedMemory(8 << 20);
+const at = { values: 65536, mask: 0, stats: 0, hist: 0, inc: 0, acc: 0, map: 0, scratch: 0, flags: 0, index: 0, runs: 0, out: 0, outAll: 0, outComplete: 0 };
+at.mask = at.values + N * 8;
+at.stats = at.mask + N;
+at.hist = at.stats + COARSE_STATS * 8;
+at.inc = at.hist + COARSE_BUCKETS * 4;
+at.acc = at.inc + COARSE_BUCKETS * 4;
+at.map = at.acc + 3 * NLIMBS * 8;
+at.scratch = at.map + MAP_BYTES;
+at.flags = at.scratch + SUM_SCRATCH_BYTES;
+at.index = at.flags + COARSE_BUCKETS;
+at.runs = at.index + 2 * COARSE_BUCKETS;
+at.out = at.runs + 16;
+at.outAll = at.out + 8;
+at.outComplete = at.outAll + N * 8;
+
+/** v in units of 2^-1074: doubled (exactly) until whole, then shifted back in BigInt */
+function scaled(v: number): bigint {
+  let x = v;
+  let doublings = 0;
+  while (!Number.isInteger(x)) {
+    x *= 2;
+    doublings++;
+  }
+  return BigInt(x) << BigInt(1074 - doublings);
+}
+
+function exactSum(values: number[]): bigint {
+  let total = 0n;
+  for (const v of values) if (Number.isFinite(v)) total += scaled(v);
+  return total;
+}
+
+const MAX_SIGNIFICAND = 2 - 2 ** -52;
+const cases: Record<string, () => number[]> = {
+  // every value of one exponent with the largest significand: the most a chunk's i64 holds
+  'one exponent, largest significands': () => Array.from({ length: N }, () => MAX_SIGNIFICAND * 2 ** 40),
+  'the same, negative': () => Array.from({ length: N }, () => -MAX_SIGNIFICAND * 2 ** -1000),
+  'subnormals, zeros and -0': () => {
+    const r = rng(3);
+    return Array.from({ length: N }, (_, i) => (i % 3 === 0 ? (i % 2 ? -0 : 0) : (r() - 0.5) * 2 ** -1030));
+  },
+  'mixed magnitudes and signs, huge values whose squares overflow, NaN and ±Inf': () => {
+    const r = rng(7);
+    return Array.from({ length: N }, (_, i) => {
+      if (i % 97 === 0) return [NaN, Infinity, -Infinity][i % 3]!;
+      if (i % 89 === 0) return (r() - 0.5) * 1.7e308;
+      return (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20);
+    });
+  },
+};
+
+function setUp(values: number[]): void {
+  new Uint8Array(memory.buffer).fill(0);
+  new Float64Array(memory.buffer, at.values, N).set(values);
+  new Uint8Array(memory.buffer, at.mask, N).fill(1);
+  // one bucket per top 16 bits of the key, no heavy values
+  const table = new Uint32Array(memory.buffer, at.map + 32, COARSE_BUCKETS);
+  for (let i = 0; i < COARSE_BUCKETS; i++) table[i] = i << 5;
+  new Float64Array(memory.buffer, at.map, 2).fill(NaN);
+  new Int32Array(memory.buffer, at.map + 16, 2).fill(NO_HEAVY);
+}
+
+describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: exact sums', (name) => {
+  const kernel = loadProfileKernel(memory, name);
+  const limbs = (k: number) => limbsToBigInt(new BigInt64Array(memory.buffer, at.acc + k * NLIMBS * 8, NLIMBS));
+  const scratchIsZero = () => new BigInt64Array(memory.buffer, at.scratch, SUM_SCRATCH_BYTES / 8).every((x) => x === 0n);
+
+  it.each(Object.keys(cases))('%s', (label) => {
+    const values = cases[label]!();
+    setUp(values);
+    // in calls of uneven sizes, as the blocks of a pass
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
+      const n = Math.min(size, N - start);
+      kernel.coarseColumn(at.values + start * 8, n, at.mask, at.stats, at.hist, at.inc, at.acc, at.acc + NLIMBS * 8, at.map, at.scratch);
+    }
+    const squares = values.map((v) => v * v);
+    expect(limbs(0)).toBe(exactSum(values));
+    expect(limbs(1)).toBe(exactSum(squares));
+    const stats = new Float64Array(memory.buffer, at.stats, COARSE_STATS);
+    expect(stats[3]).toBe(values.filter(Number.isFinite).length);
+    expect(stats[4]).toBe(values.filter((v) => Number.isFinite(v) && !Number.isFinite(v * v)).length);
+    expect(scratchIsZero()).toBe(true);
+
+    const mean = 0.25;
+    const divisor = 3;
+    stats[0] = 0; // collect counts its overflowing squares there
+    kernel.collectColumn(at.values, N, at.mask, at.flags, at.index, at.runs, at.index, at.runs, at.outAll, at.outComplete, at.out, mean, divisor, at.acc + 2 * NLIMBS * 8, at.stats, at.map, at.scratch);
+    const deviations = values.filter(Number.isFinite).map((v) => {
+      const d = (v - mean) / divisor;
+      return d * d;
+    });
+    expect(limbs(2)).toBe(exactSum(deviations.filter(Number.isFinite)));
+    expect(stats[0]).toBe(deviations.filter((d) => !Number.isFinite(d)).length);
+    expect(scratchIsZero()).toBe(true);
+  });
+});
