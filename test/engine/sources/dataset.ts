@@ -72,12 +72,16 @@ export function windowCsv(rows: PredictionRows, from: number, until: number, fil
 
 /**
  * A row's label and the model's outputs. By default the prediction is the label (probability 0.9
- * or 0.1). `noisy` (the monitoring tests): every 7th prediction is wrong, the probability varies
- * from row to row, and every 11th row's label is not known yet (null).
+ * or 0.1). `noisy` (the monitoring tests; the fixture's rows are all BENIGN, so the label is
+ * synthetic: every 3rd row positive): every 7th prediction is wrong, the probability varies from
+ * row to row, and every 11th row's label is not known yet (null).
  */
 export function outputsOf(rows: PredictionRows, r: number, noisy = false): { label: number | null; prediction: number; probability: number } {
-  const label = rows.labels[r]!;
-  if (!noisy) return { label, prediction: label, probability: label === 1 ? 0.9 : 0.1 };
+  if (!noisy) {
+    const label = rows.labels[r]!;
+    return { label, prediction: label, probability: label === 1 ? 0.9 : 0.1 };
+  }
+  const label = r % 3 === 0 ? 1 : 0;
   const wrong = r % 7 === 0;
   const prediction = wrong ? 1 - label : label;
   const spread = ((r * 37) % 41) / 100;
