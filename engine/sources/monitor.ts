@@ -4,7 +4,8 @@
  * `monitor <file>` reads, evaluated by engine/monitor. The label, prediction and probability
  * columns are pulled (three columns, bounded by maxRows); the probability is optional.
  */
-import { evaluatePerformance, type MonitorOptions, type PerformanceReport, type Predictions } from '../monitor/index.js';
+// engine/monitor (the registry, the metrics) loads when a window is monitored, not with the sources
+import type { MonitorOptions, PerformanceReport, Predictions } from '../monitor/index.js';
 import { InputError, SchemaError } from '../util/index.js';
 import { resolveSourceOptions, type SourceOptions } from './options.js';
 import type { Source } from './types.js';
@@ -23,11 +24,13 @@ export interface WindowPerformance {
 export async function monitorSourceWindow(source: Source, window: TimeWindow, options: SourceMonitorOptions = {}): Promise<WindowPerformance> {
   const pulled = await labelledRows(source, window, options);
   if (pulled.predictions.rows === 0) throw new InputError(`${pulled.predictions.file}: no labelled rows (${pulled.rows} rows, none with a ${JSON.stringify(resolveSourceOptions(options).labelColumn)})`);
+  const { evaluatePerformance } = await import('../monitor/index.js');
   return { window: windowJson(window), report: await evaluatePerformance(pulled.predictions, options), unlabelled_rows: pulled.rows - pulled.predictions.rows };
 }
 
 /** One performance per chunk of the period: chunks without labelled rows are listed with a null report. */
 export async function monitorSourceChunks(source: Source, period: TimeWindow, chunkMs: number, options: SourceMonitorOptions = {}): Promise<Array<WindowPerformance | { window: ReturnType<typeof windowJson>; report: null; unlabelled_rows: number }>> {
+  const { evaluatePerformance } = await import('../monitor/index.js');
   const out: Array<WindowPerformance | { window: ReturnType<typeof windowJson>; report: null; unlabelled_rows: number }> = [];
   for (const window of chunkWindows(period, chunkMs)) {
     const pulled = await labelledRows(source, window, options);

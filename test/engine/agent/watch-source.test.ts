@@ -7,7 +7,6 @@
  * pause catches up at most maxCatchUp windows.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { agentWatchSource, dueWindows, readState, stateFileIn, type AgentCheckResult } from '../../../engine/agent/index.js';
@@ -15,7 +14,7 @@ import { checkDrift } from '../../../engine/drift/index.js';
 import { loadProfile } from '../../../engine/profile/index.js';
 import { openRegistry, promoteModel, trainModel } from '../../../engine/model/index.js';
 import { tempDir } from '../../helpers.js';
-import { DAY, insertStatements, predictionRows, START_MS, windowCsv } from '../sources/dataset.js';
+import { DAY, insertStatements, predictionRows, START_MS, trainingCsv, windowCsv } from '../sources/dataset.js';
 
 const rows = predictionRows();
 const dir = tempDir('dc-watch-source-');
@@ -30,11 +29,7 @@ beforeAll(async () => {
   connection.closeSync();
   instance.closeSync();
   // the champion's baseline is the first 30 days (the fixture is all BENIGN: a synthetic label to train on)
-  const train = join(dir, 'train.csv');
-  const lines = [[...rows.features, 'Label'].join(',')];
-  rows.times.forEach((t, r) => t < START_MS + 30 * DAY && lines.push([...rows.cells[r]!, r % 3 === 0 ? 'DDoS' : 'BENIGN'].join(',')));
-  writeFileSync(train, lines.join('\n') + '\n');
-  await trainModel({ data: train, registry, nEstimators: 3, workers: 0, seed: 7 });
+  await trainModel({ data: trainingCsv(rows, START_MS + 30 * DAY, join(dir, 'train.csv')), registry, nEstimators: 3, workers: 0, seed: 7 });
   await promoteModel(1, { registry });
 }, 120_000);
 

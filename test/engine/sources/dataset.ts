@@ -100,6 +100,14 @@ export function predictionsCsv(rows: PredictionRows, from: number, until: number
   return file;
 }
 
+/** The rows before `until` as a training CSV with a `Label` column (the fixture is all BENIGN: every 3rd row is labelled DDoS), for a champion whose baseline is those rows. */
+export function trainingCsv(rows: PredictionRows, until: number, file: string): string {
+  const lines = [[...rows.features, 'Label'].join(',')];
+  rows.times.forEach((t, r) => t < until && lines.push([...rows.cells[r]!, r % 3 === 0 ? 'DDoS' : 'BENIGN'].join(',')));
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
