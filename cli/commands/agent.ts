@@ -174,8 +174,8 @@ export function registerAgent(program: Command): void {
 
   addSourceOptions(addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there), or each new window of a source (--from), until SIGINT/SIGTERM'), { output: false }))))), { required: false, until: false })
     .argument('[dir]', 'folder to watch (or --from)')
-    .addOption(new Option('--interval <time>', 'time between polls: 30s, 15m, 1h (with --from: default --every)').argParser(interval).default(AGENT_DEFAULTS.watchIntervalMs, `${AGENT_DEFAULTS.watchIntervalMs / 3_600_000}h`))
-    .option('--every <duration>', 'with --from: the window length; windows are whole UTC periods (1h: whole hours, 1d: UTC days), [from, until), each checked once when it is complete (default 1h)', durationArg('--every'))
+    .addOption(new Option('--interval <time>', 'time between polls: 30s, 15m, 1h').argParser(interval).default(AGENT_DEFAULTS.watchIntervalMs, `${AGENT_DEFAULTS.watchIntervalMs / 3_600_000}h`))
+    .option('--every <duration>', 'with --from: the window length; windows are whole UTC periods (1h: whole hours, 1d: UTC days), [from, until), each checked once when it is complete; polls every --every unless --interval is given (default 1h)', durationArg('--every'))
     .action(async (dir: string | undefined, flags: CheckFlags & SourceFlags & { interval: number; every?: number }, command: Command) => {
       if ((dir === undefined) === (flags.from === undefined)) throw new UsageError(dir === undefined ? 'agent watch needs a folder to watch, or --from <source>' : 'give a folder to watch or --from <source>, not both');
       if (flags.from === undefined && flags.every !== undefined) throw new UsageError('--every goes with --from <source>');
