@@ -40,11 +40,11 @@ export function instantArg(name: string) {
   };
 }
 
-/** `--from` and what a source reads (`required`: --from is the command's input). */
-export function addSourceOptions(command: Command, { required }: { required: boolean }): Command {
+/** `--from` and what a source reads (`required`: --from is the command's input; `until`: the command takes --until, default yes). */
+export function addSourceOptions(command: Command, { required, until = true }: { required: boolean; until?: boolean }): Command {
   const from = `production data: ${SOURCE_SYNTAX_HELP}`;
   (required ? command.requiredOption('--from <source>', from) : command.option('--from <source>', `${from} (instead of a data file)`));
-  return command
+  command
     .option('--table <name>', `database table or view, schema.table allowed (default ${SOURCE_DEFAULTS.table}; duckdb: also ?table=)`)
     .option('--time-column <name>', 'the timestamp column (log field) windows select on', SOURCE_DEFAULTS.timeColumn)
     .option('--features-field <name>', 'logs: the field holding the features object (lines without it: the other top-level fields are the features)', SOURCE_DEFAULTS.featuresField)
@@ -53,8 +53,8 @@ export function addSourceOptions(command: Command, { required }: { required: boo
     .option('--model-version-column <name>', 'the model version column (log field), not a feature', SOURCE_DEFAULTS.modelVersionColumn)
     .addOption(new Option('--sslmode <mode>', 'PostgreSQL TLS (default: the URL\'s sslmode, else $PGSSLMODE, else no TLS)').choices([...SSL_MODES]))
     .option('--ssl-root-cert <ca.pem>', 'PostgreSQL TLS: the CA certificate the server\'s must chain to (default: the URL\'s sslrootcert, else $PGSSLROOTCERT)')
-    .option('--max-rows <n>', `the most rows a reference pulls from the source (default ${SOURCE_DEFAULTS.maxRows})`, integer('--max-rows', 1))
-    .option('--until <time>', 'the end of the window, excluded (ISO 8601; no offset: UTC; default: now)', instantArg('--until'));
+    .option('--max-rows <n>', `the most rows a reference pulls from the source (default ${SOURCE_DEFAULTS.maxRows})`, integer('--max-rows', 1));
+  return until ? command.option('--until <time>', 'the end of the window, excluded (ISO 8601; no offset: UTC; default: now)', instantArg('--until')) : command;
 }
 
 /** The engine's source options; `label`: the label column (--label where the command has it). */

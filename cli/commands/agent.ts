@@ -6,6 +6,7 @@ import { AGENT_DEFAULTS, parseInterval } from '../../engine/agent/index.js';
 import { addAlertOptions, addDriftOptions, addRegistryOptions, addTrackingOptions, exitCodeFor, integer, number, registryOptions, scanOptions, trackingOptions, workersArg, workersHelp, type DriftFlags, type RegistryFlags, type TrackingFlags } from '../options.js';
 import { printJson } from '../format.js';
 import { featureTable, smallSampleWarning } from '../render.js';
+import { addSourceOptions, durationArg, sourceOptions, type SourceFlags } from '../sources.js';
 
 // Each agent command has the options it uses and no others (test/cli/options.test.ts checks it).
 
@@ -171,22 +172,27 @@ export function registerAgent(program: Command): void {
       process.stdout.write(lines.join('\n') + '\n');
     });
 
-  addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there) until SIGINT/SIGTERM'), { output: false })))))
-    .argument('<dir>', 'folder to watch')
+  addSourceOptions(addQuiet(addActionOptions(addPlaceOptions(addTrackingOptions(addDriftOptions(agent.command('watch').description('check each new data file in a folder (and unchecked ones already there), or each new window of a source (--from), until SIGINT/SIGTERM'), { output: false }))))), { required: false, until: false })
+    .argument('[dir]', 'folder to watch (or --from)')
     .addOption(new Option('--interval <time>', 'time between polls: 30s, 15m, 1h').argParser(interval).default(AGENT_DEFAULTS.watchIntervalMs, `${AGENT_DEFAULTS.watchIntervalMs / 3_600_000}h`))
-    .action(async (dir: string, flags: CheckFlags & { interval: number }) => {
-      const { agentWatch } = await import('../../engine/agent/index.js');
+    .option('--every <duration>', 'with --from: the window length; windows are whole UTC periods (1h: whole hours, 1d: UTC days), [from, until), each checked once when it is complete; polls every --every unless --interval is given (default 1h)', durationArg('--every'))
+    .action(async (dir: string | undefined, flags: CheckFlags & SourceFlags & { interval: number; every?: number }, command: Command) => {
+      if ((dir === undefined) === (flags.from === undefined)) throw new UsageError(dir === undefined ? 'agent watch needs a folder to watch, or --from <source>' : 'give a folder to watch or --from <source>, not both');
+      if (flags.from === undefined && flags.every !== undefined) throw new UsageError('--every goes with --from <source>');
+      const { agentWatch, agentWatchSource } = await import('../../engine/agent/index.js');
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const summary = await agentWatch(dir, {
+        const every = flags.every ?? AGENT_DEFAULTS.watchIntervalMs;
+        const options = {
           ...checkOptions(flags),
-          intervalMs: flags.interval,
+          intervalMs: flags.from !== undefined && command.getOptionValueSource('interval') === 'default' ? every : flags.interval,
           signal: controller.signal,
-          onCheck: (result) => process.stderr.write(smallSampleWarning(result.file, result.small_sample)),
-        });
+          onCheck: (result: { file: string; small_sample: Parameters<typeof smallSampleWarning>[1] }) => process.stderr.write(smallSampleWarning(result.file, result.small_sample)),
+        };
+        const summary = flags.from !== undefined ? await agentWatchSource(flags.from, { ...options, windowMs: every, source: sourceOptions(flags, undefined) }) : await agentWatch(dir!, options);
         process.stdout.write(`stopped: ${summary.polls} poll(s), ${summary.checked} checked, ${summary.failed} failed\n`);
       } finally {
         process.off('SIGINT', stop);

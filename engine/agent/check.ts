@@ -6,7 +6,7 @@
  */
 import { basename, join } from 'node:path';
 import { checkDrift, type DriftReport } from '../drift/index.js';
-import { loadProfile } from '../profile/index.js';
+import { loadProfile, type Profile } from '../profile/index.js';
 import { compactLocal, recordDriftCheck, renderDriftHtml } from '../report/index.js';
 import { writeFileAtomic } from '../util/index.js';
 import { loggedModelOf, resolveTracking } from '../tracking/index.js';
@@ -50,7 +50,17 @@ function counts(state: AgentState): AgentCheckResult['state'] {
   return { total_checks: state.total_checks, total_alerts: state.total_alerts, total_retrains: state.total_retrains, last_alert_time: state.last_alert_time, last_retrain_time: state.last_retrain_time };
 }
 
-export async function agentCheck(file: string, options: AgentOptions = {}): Promise<AgentCheckResult> {
+/**
+ * A batch that is not a data file (a window of a --from source: watch-source.ts): how to check it
+ * against the serving baseline, and the name its HTML report file starts with.
+ */
+export interface AgentBatch {
+  check(profile: Profile): Promise<DriftReport>;
+  reportName: string;
+}
+
+/** Check `file` (with `batch`: the batch it names, e.g. a source's window) and act on the verdict. */
+export async function agentCheck(file: string, options: AgentOptions = {}, batch?: AgentBatch): Promise<AgentCheckResult> {
   const ctx = agentContext(options);
   const { resolved } = ctx;
   await recoverAbandoned(ctx);
@@ -64,7 +74,7 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
   let profile: Awaited<ReturnType<typeof loadProfile>>;
   try {
     profile = await loadProfile(profileFileOf(ctx.registry, serving.version));
-    report = await checkDrift(profile, file, options.drift);
+    report = batch ? await batch.check(profile) : await checkDrift(profile, file, options.drift);
   } catch (err) {
     await ctx.log.write('ERROR', `check of ${basename(file)} failed: ${(err as Error).message}`, { file }, ctx.now());
     if (typeof err === 'object' && err !== null) loggedErrors.add(err);
@@ -91,7 +101,7 @@ export async function agentCheck(file: string, options: AgentOptions = {}): Prom
     // the HTML report (with --report-dir): a file beside the others, an artifact of the run, named in the alert
     let html: { text: string; ref: AlertReport } | undefined;
     if (resolved.reportDir) {
-      const reportFile = join(resolved.reportDir, `${basename(file)}.${compactLocal(now)}.html`);
+      const reportFile = join(resolved.reportDir, `${batch?.reportName ?? basename(file)}.${compactLocal(now)}.html`);
       const text = await renderDriftHtml(report, { profile, now, title: `driftcatcher agent check: ${basename(file)} against ${model.name} v${model.version}` });
       await writeFileAtomic(reportFile, text);
       html = { text, ref: { file: reportFile } };

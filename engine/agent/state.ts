@@ -56,6 +56,23 @@ export interface CheckedFile {
   error?: string;
 }
 
+/** A window of a source that `agent watch --from` has checked (the key: source and window, windowKey). */
+export interface CheckedWindow {
+  source: string;
+  from: string;
+  until: string;
+  checked_at: string;
+  /** the window's rows (absent when the check failed) */
+  rows?: number;
+  action?: Action;
+  error?: string;
+}
+
+/** The key of a window in `checked_windows`. */
+export function windowKey(source: string, from: string, until: string): string {
+  return `${source} [${from}, ${until})`;
+}
+
 export interface AgentState {
   last_retrain_time: string | null;
   last_alert_time: string | null;
@@ -64,6 +81,8 @@ export interface AgentState {
   total_retrains: number;
   drift_results: DriftResult[];
   checked_files: Record<string, CheckedFile>;
+  /** the source windows `agent watch --from` has checked (each once), by windowKey */
+  checked_windows?: Record<string, CheckedWindow>;
   last_retrain?: Record<string, unknown>;
   /** the retrain running now, if any (see RetrainClaim) */
   retrain_claim?: RetrainClaim | null;

@@ -90,7 +90,7 @@ export function performanceSmallSample(rows: number, positives: number): Perform
 
 export interface PerformanceReport {
   file: string;
-  format: 'csv' | 'jsonl';
+  format: Predictions['format'];
   rows: number;
   /** labelled positive rows (y_true = 1) */
   positives: number;

@@ -13,7 +13,8 @@ import { lineAtOffset, readCsvColumns, readCsvLayout, readTextLines, type CsvCol
 
 export interface Predictions {
   file: string;
-  format: 'csv' | 'jsonl';
+  /** the file's format; `source`: the rows of a window of a --from source (engine/sources) */
+  format: 'csv' | 'jsonl' | 'source';
   rows: number;
   yTrue: Uint8Array;
   yPred: Uint8Array;

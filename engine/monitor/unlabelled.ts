@@ -9,13 +9,13 @@
 import { InputError } from '../util/index.js';
 import { REGISTRY_DEFAULTS } from '../model/index.js';
 import type { Action, PredictionDrift, PredictionDriftOptions, SmallSample } from '../drift/index.js';
-import { readPredictionsMaybeUnlabelled, type UnlabelledPredictions } from './predictions.js';
+import { readPredictionsMaybeUnlabelled, type Predictions, type UnlabelledPredictions } from './predictions.js';
 import { evaluatePerformance, type MonitorOptions, type PerformanceReport } from './performance.js';
 import { predictionsDrift } from './prediction-drift.js';
 
 export interface PredictionMonitorReport {
   file: string;
-  format: 'csv' | 'jsonl';
+  format: Predictions['format'];
   rows: number;
   /** always false: these rows have no y_true */
   labelled: false;

@@ -24,6 +24,7 @@ export { DIALECTS, POSTGRES, DUCKDB, histogramQuery, histogramsFromRows, tailsQu
 export { countBatch, countBatches } from './pull.js';
 export { parseLogTime } from './logs.js';
 export type { Source, SourceColumn, RowBatch, CountRequest } from './types.js';
+export { monitorSourceWindow, monitorSourceChunks, type SourceMonitorOptions, type WindowPerformance } from './monitor.js';
 
 /** Open a `<source>` (options.ts: postgres://..., postgres:, duckdb:..., logs:dir/). Close it after use. */
 export async function openSource(text: string, options: SourceOptions = {}): Promise<Source> {

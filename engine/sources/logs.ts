@@ -98,7 +98,8 @@ export class LogsSource implements Source {
   }
 
   async *batches(window: TimeWindow, columns: readonly string[]): AsyncIterable<RowBatch> {
-    await this.#require(columns);
+    // any field of the first line (monitoring reads the label, prediction and probability)
+    await this.#require(columns, false);
     const from = window.from.getTime();
     const until = window.until.getTime();
     let batch = emptyBatch(columns.length);
@@ -135,17 +136,19 @@ export class LogsSource implements Source {
     return { first, last, rows };
   }
 
-  count(window: TimeWindow, request: CountRequest): Promise<Histograms> {
+  async count(window: TimeWindow, request: CountRequest): Promise<Histograms> {
+    await this.#require(request.featureNames, true);
     return countBatches(this.batches(window, request.featureNames), request);
   }
 
-  async #require(names: readonly string[]): Promise<void> {
+  /** Each name is a field of the first line (`features`: a feature field, not the time, label, prediction...). */
+  async #require(names: readonly string[], features: boolean): Promise<void> {
     const known = new Set((await this.columns()).map((c) => c.name));
-    const skip = nonFeatureColumns(this.#options);
+    const skip = features ? nonFeatureColumns(this.#options) : new Set<string>();
     for (const name of names) {
       if (!known.has(name) || skip.has(name)) {
         const list = [...known].filter((n) => !skip.has(n));
-        throw new InputError(`no feature field ${JSON.stringify(name)} in the first log line (its feature fields: ${list.slice(0, 12).join(', ')}${list.length > 12 ? ', ...' : ''})`, { file: this.#files?.[0] ?? this.#dir, line: 1, column: name });
+        throw new InputError(`no ${features ? 'feature ' : ''}field ${JSON.stringify(name)} in the first log line (its ${features ? 'feature ' : ''}fields: ${list.slice(0, 12).join(', ')}${list.length > 12 ? ', ...' : ''})`, { file: this.#files?.[0] ?? this.#dir, line: 1, column: name });
       }
     }
   }

@@ -70,6 +70,44 @@ export function windowCsv(rows: PredictionRows, from: number, until: number, fil
   return file;
 }
 
+/**
+ * A row's label and the model's outputs. By default the prediction is the label (probability 0.9
+ * or 0.1). `noisy` (the monitoring tests; the fixture's rows are all BENIGN, so the label is
+ * synthetic: every 3rd row positive): every 7th prediction is wrong, the probability varies from
+ * row to row, and every 11th row's label is not known yet (null).
+ */
+export function outputsOf(rows: PredictionRows, r: number, noisy = false): { label: number | null; prediction: number; probability: number } {
+  if (!noisy) {
+    const label = rows.labels[r]!;
+    return { label, prediction: label, probability: label === 1 ? 0.9 : 0.1 };
+  }
+  const label = r % 3 === 0 ? 1 : 0;
+  const wrong = r % 7 === 0;
+  const prediction = wrong ? 1 - label : label;
+  const spread = ((r * 37) % 41) / 100;
+  const probability = prediction === 1 ? 0.5 + spread : 0.5 - spread;
+  return { label: r % 11 === 3 ? null : label, prediction, probability };
+}
+
+/** The labelled rows of [from, until) as the predictions CSV `monitor <file>` reads (y_true, y_pred, y_prob). */
+export function predictionsCsv(rows: PredictionRows, from: number, until: number, file: string, noisy = true): string {
+  const lines = ['y_true,y_pred,y_prob'];
+  rows.times.forEach((t, r) => {
+    const { label, prediction, probability } = outputsOf(rows, r, noisy);
+    if (t >= from && t < until && label !== null) lines.push(`${label},${prediction},${probability}`);
+  });
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** The rows before `until` as a training CSV with a `Label` column (the fixture is all BENIGN: every 3rd row is labelled DDoS), for a champion whose baseline is those rows. */
+export function trainingCsv(rows: PredictionRows, until: number, file: string): string {
+  const lines = [[...rows.features, 'Label'].join(',')];
+  rows.times.forEach((t, r) => t < until && lines.push([...rows.cells[r]!, r % 3 === 0 ? 'DDoS' : 'BENIGN'].join(',')));
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
@@ -77,7 +115,7 @@ const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * float64 (each value inserted as text, which both parse to the nearest double, as the CSV reader
  * does), the time as timestamptz, label, prediction, probability, model version.
  */
-export function insertStatements(rows: PredictionRows, table = 'classifier_predictions', batch = 500): string[] {
+export function insertStatements(rows: PredictionRows, table = 'classifier_predictions', batch = 500, noisy = false): string[] {
   const columns = ['timestamp', ...rows.features, 'label', 'prediction', 'probability', 'model_version'];
   const create = `CREATE TABLE ${table} (${['"timestamp" TIMESTAMPTZ', ...rows.features.map((f) => `${quoted(f)} DOUBLE PRECISION`), '"label" INTEGER', '"prediction" INTEGER', '"probability" DOUBLE PRECISION', '"model_version" TEXT'].join(', ')})`;
   const out = [create];
@@ -85,8 +123,8 @@ export function insertStatements(rows: PredictionRows, table = 'classifier_predi
     const values: string[] = [];
     for (let r = start; r < Math.min(start + batch, rows.times.length); r++) {
       const cells = rows.cells[r]!.map((c) => (c === '' ? 'NULL' : `'${c}'`));
-      const label = rows.labels[r]!;
-      values.push(`('${new Date(rows.times[r]!).toISOString()}', ${cells.join(', ')}, ${label}, ${label}, ${label === 1 ? 0.9 : 0.1}, 'v1')`);
+      const { label, prediction, probability } = outputsOf(rows, r, noisy);
+      values.push(`('${new Date(rows.times[r]!).toISOString()}', ${cells.join(', ')}, ${label ?? 'NULL'}, ${prediction}, ${probability}, 'v1')`);
     }
     out.push(`INSERT INTO ${table} (${columns.map(quoted).join(', ')}) VALUES ${values.join(', ')}`);
   }
@@ -98,7 +136,7 @@ export function insertStatements(rows: PredictionRows, table = 'classifier_predi
  * `features` object) or flat; non-finite values as the strings NaN and Infinity, missing as null;
  * times as ISO strings with a +02:00 offset, or (`unixSeconds`) as numbers.
  */
-export function writeLogs(rows: PredictionRows, dir: string, options: { flat?: boolean; unixSeconds?: boolean } = {}): string {
+export function writeLogs(rows: PredictionRows, dir: string, options: { flat?: boolean; unixSeconds?: boolean; noisy?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
   const files = new Map<number, string[]>();
   rows.times.forEach((t, r) => {
@@ -110,8 +148,9 @@ export function writeLogs(rows: PredictionRows, dir: string, options: { flat?: b
     });
     const offset = new Date(t + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
     const time = options.unixSeconds ? t / 1000 : offset;
-    const label = rows.labels[r]!;
-    const meta = { prediction: label, probability: label === 1 ? 0.9 : 0.1, label, model_version: 'v1' };
+    const { label, prediction, probability } = outputsOf(rows, r, options.noisy);
+    // a label not known yet: absent from the line
+    const meta = { prediction, probability, ...(label === null ? {} : { label }), model_version: 'v1' };
     const line = options.flat ? { timestamp: time, ...features, ...meta } : { timestamp: time, features, ...meta };
     const day = Math.floor((t - START_MS) / DAY / 10) * 10;
     if (!files.has(day)) files.set(day, []);

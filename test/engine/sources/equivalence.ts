@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createBaseline, type Profile } from '../../../engine/profile/index.js';
 import { checkDrift, type DriftReport } from '../../../engine/drift/index.js';
-import { checkSourceWindow, referenceFromSource, type Source, type SourceCheckOptions } from '../../../engine/sources/index.js';
-import { DAY, START_MS, STEP_MS, windowCsv, type PredictionRows } from './dataset.js';
+import { monitorPredictions, type PerformanceReport } from '../../../engine/monitor/index.js';
+import { checkSourceWindow, monitorSourceWindow, referenceFromSource, type Source, type SourceCheckOptions, type SourceMonitorOptions } from '../../../engine/sources/index.js';
+import { DAY, START_MS, STEP_MS, predictionsCsv, windowCsv, type PredictionRows } from './dataset.js';
 
 export const REFERENCE = { from: new Date(START_MS), until: new Date(START_MS + 30 * DAY) };
 export const DRIFTED = { from: new Date(START_MS + 57 * DAY), until: new Date(START_MS + 60 * DAY) };
@@ -56,4 +57,35 @@ export async function assertBoundaries(source: Source): Promise<void> {
   expect(await at(day30 + 1, day30 + STEP_MS)).toBe(0);
   // the 30-day reference holds rows 0..4999
   expect(await at(REFERENCE.from.getTime(), REFERENCE.until.getTime())).toBe(5000);
+}
+
+/** What a performance report says of the rows (not where they came from nor when). */
+export function performanceVerdict(report: PerformanceReport) {
+  const { file: _file, format: _format, timestamp: _timestamp, ...rest } = report;
+  return rest;
+}
+
+/**
+ * The performance of a window of a source (noisy outputs: insertStatements/writeLogs with
+ * `noisy`) is `monitor`'s on the same labelled rows written as a predictions CSV, for the drifted
+ * window, a quiet one and a 1-day window that starts on a row (half-open); unlabelled rows are
+ * left out and counted.
+ */
+export async function assertMonitorSameAsCsv(source: Source, rows: PredictionRows, dir: string, options: SourceMonitorOptions = {}): Promise<void> {
+  const now = new Date('2026-03-02T00:00:00Z');
+  const day30 = { from: new Date(START_MS + 30 * DAY), until: new Date(START_MS + 31 * DAY) };
+  for (const window of [DRIFTED, QUIET, day30]) {
+    const file = predictionsCsv(rows, window.from.getTime(), window.until.getTime(), join(dir, `predictions-${window.from.getTime()}.csv`));
+    const fromFile = await monitorPredictions(file, { ...options, now });
+    const fromSource = await monitorSourceWindow(source, window, { ...options, now });
+    expect(performanceVerdict(fromSource.report)).toEqual(performanceVerdict(fromFile));
+    expect(fromSource.report.format).toBe('source');
+    expect(fromSource.window).toMatchObject({ from: window.from.toISOString(), until: window.until.toISOString() });
+    const inWindow = rows.times.filter((t) => t >= window.from.getTime() && t < window.until.getTime()).length;
+    expect(fromSource.unlabelled_rows).toBe(inWindow - fromFile.rows);
+    expect(fromSource.unlabelled_rows).toBeGreaterThan(0);
+    // the noise makes a real confusion matrix and AUC
+    expect(fromSource.report.metrics.confusion_matrix.false_positives + fromSource.report.metrics.confusion_matrix.false_negatives).toBeGreaterThan(0);
+    expect(fromSource.report.metrics.roc_auc).not.toBeNull();
+  }
 }

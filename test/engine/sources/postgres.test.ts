@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { checkSourceWindow, openSource, type Source } from '../../../engine/sources/index.js';
 import { cli, tempDir } from '../../helpers.js';
-import { insertStatements, predictionRows, START_MS, DAY } from './dataset.js';
-import { assertBoundaries, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
+import { insertStatements, predictionRows, predictionsCsv, START_MS, DAY } from './dataset.js';
+import { assertBoundaries, assertMonitorSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
 
 const url = inject('postgresUrl');
 const password = inject('postgresPassword');
@@ -22,6 +22,9 @@ beforeAll(async () => {
   await client.connect();
   await client.query('DROP TABLE IF EXISTS classifier_predictions');
   for (const sql of insertStatements(rows)) await client.query(sql);
+  // the monitoring table: wrong predictions, varied probabilities, labels not known yet (NULL)
+  await client.query('DROP TABLE IF EXISTS noisy_predictions');
+  for (const sql of insertStatements(rows, 'noisy_predictions', 500, true)) await client.query(sql);
   await client.query('CREATE SCHEMA IF NOT EXISTS serving');
   // a naive timestamp column (read as UTC) in another schema
   await client.query(`CREATE OR REPLACE VIEW serving.naive AS SELECT ("timestamp" AT TIME ZONE 'UTC') AS ts, * FROM classifier_predictions`);
@@ -55,6 +58,15 @@ describe('a PostgreSQL source', () => {
     const inDbKs = await checkSourceWindow(source, profile, DRIFTED, { method: 'wasserstein' });
     inDbKs.report.features.forEach((f, i) => expect(f.score).toBeCloseTo(pulledKs.report.features[i]!.score, 12));
     expect(inDbKs.report.action).toBe(pulledKs.report.action);
+  });
+
+  it('monitors a window: the performance monitor gives the same labelled rows as a CSV file', async () => {
+    const noisy = await openSource(url, { table: 'noisy_predictions' });
+    try {
+      await assertMonitorSameAsCsv(noisy, rows, dir);
+    } finally {
+      await noisy.close();
+    }
   });
 
   it('keeps windows half-open at their boundaries, on timestamptz and on a naive timestamp (UTC) in another schema', async () => {
@@ -98,6 +110,16 @@ describe('the CLI on PostgreSQL', () => {
     expect(result.chunks.map((c: { window: { from: string } }) => c.window.from)).toEqual(['2026-02-26T00:00:00.000Z', '2026-02-27T00:00:00.000Z', '2026-02-28T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
     for (const chunk of result.chunks) expect(chunk.report.current.rows).toBeGreaterThan(150);
     expect(checked.stdout + checked.stderr).not.toContain(password);
+  });
+
+  it('monitor --from gives the performance of monitor on the same rows as a CSV file, without the password', () => {
+    const file = predictionsCsv(rows, START_MS + 57 * DAY, START_MS + 60 * DAY, join(dir, 'monitor-predictions.csv'));
+    const fromFile = cli(['monitor', file, '--json', '--no-record']);
+    const fromSource = cli(['monitor', '--from', url, '--table', 'noisy_predictions', '--window', '3d', '--until', until, '--json', '--no-record']);
+    expect(fromSource.code, fromSource.stderr).toBe(0);
+    const { metrics, rows: labelled, status } = JSON.parse(fromSource.stdout);
+    expect({ metrics, rows: labelled, status }).toEqual((({ metrics, rows, status }) => ({ metrics, rows, status }))(JSON.parse(fromFile.stdout)));
+    expect(fromSource.stdout + fromSource.stderr).not.toContain(password);
   });
 
   it('a wrong password, host, table or column is one line without the password', () => {
