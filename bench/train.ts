@@ -9,7 +9,8 @@
  * against the peers: the size where the whole float64 table is what the peers pay, not us.
  *
  * The file is read, cleaned (rows with non-finite features dropped) and split 80/20 (stratified,
- * seed 42) once; the split goes to bench/data/train-split-<rows>/ as raw float64 columns. Then,
+ * seed 42) once, in a child process (the parent stays small: a child's peak RSS starts at its
+ * parent's RSS at the fork); the split goes to bench/data/train-split-<rows>/ as raw float64 columns. Then,
  * each in its own process so that peak RSS is its own:
  *   - driftcatcher's forest with 1 and with 2 workers (T trees, max_features sqrt, seed 42);
  *   - scikit-learn's RandomForestClassifier(n_estimators=T, max_features='sqrt', n_jobs=2) on the
@@ -159,17 +160,23 @@ function sklearnPython(): string | null {
 
 export async function benchTrain(args: string[]): Promise<void> {
   if (args.includes('--child')) return child(args);
+  if (args.includes('--prepare')) {
+    process.stdout.write(JSON.stringify(await prepareSplit(args[args.indexOf('--file') + 1]!, argValue(args, '--rows', TRAIN_ROWS))) + '\n');
+    return;
+  }
   const rows = argValue(args, '--rows', TRAIN_ROWS);
   const trees = argValue(args, '--trees', 100);
   /** 0: HistGradientBoosting's defaults (early stopping auto); else that many iterations, early stopping off */
   const iterations = argValue(args, '--iterations', 0);
   const inMemory = !args.includes('--no-in-memory');
   const file = await ensureData({ rows, seed: 1, drift: 'none', format: 'csv' });
+  const self = join(packageRoot(), 'dist', 'bench', 'run.js');
+  // the split (the whole table) is made in a child: on Linux a child's peak RSS starts at its
+  // parent's RSS when it was forked, so a parent that had held the table would inflate each contender's
   const prepareStarted = performance.now();
-  const split = await prepareSplit(file, rows);
+  const split: Awaited<ReturnType<typeof prepareSplit>> = runJson(process.execPath, [self, 'train', '--prepare', '--file', file, '--rows', String(rows)]);
   const prepareSeconds = (performance.now() - prepareStarted) / 1000;
   console.error(`bench train: ${rows} rows (${split.dropped} with non-finite features dropped), ${split.trainRows} train / ${split.testRows} test, ${split.features} features, ${trees} trees, gbt ${iterations > 0 ? `${iterations} iterations, no early stopping` : 'defaults'}; split ready in ${fmt(prepareSeconds, 1)} s`);
-  const self = join(packageRoot(), 'dist', 'bench', 'run.js');
   const outcomes: Outcome[] = [];
   for (const workers of inMemory ? [1, 2] : []) {
     console.error(`  driftcatcher forest, ${workers} worker(s)...`);
