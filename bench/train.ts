@@ -1,9 +1,16 @@
 /**
- * `npm run bench -- train [--rows N] [--trees T] [--no-sklearn]`: the random forest on a synthetic
- * CICIDS-shaped file (225,745 rows by default; the training file of the other benchmarks).
+ * `npm run bench -- train [--rows N] [--trees T] [--iterations I] [--no-in-memory] [--no-sklearn]`:
+ * the random forest and gradient-boosted trees on a synthetic CICIDS-shaped file (225,745 rows by
+ * default; the training file of the other benchmarks). `--iterations I` fixes every boosting
+ * contender at I iterations with early stopping off (ours `max_iter=I early_stopping=false`,
+ * HistGradientBoosting `max_iter=I, early_stopping=False`, LightGBM `n_estimators=I`); without it
+ * the boosting runs on HistGradientBoosting's defaults. `--no-in-memory` skips our in-memory fits
+ * (the `driftcatcher forest` / `driftcatcher gbt` rows), leaving the CLI's bounded-memory path
+ * against the peers: the size where the whole float64 table is what the peers pay, not us.
  *
  * The file is read, cleaned (rows with non-finite features dropped) and split 80/20 (stratified,
- * seed 42) once; the split goes to bench/data/train-split-<rows>/ as raw float64 columns. Then,
+ * seed 42) once, in a child process (the parent stays small: a child's peak RSS starts at its
+ * parent's RSS at the fork); the split goes to bench/data/train-split-<rows>/ as raw float64 columns. Then,
  * each in its own process so that peak RSS is its own:
  *   - driftcatcher's forest with 1 and with 2 workers (T trees, max_features sqrt, seed 42);
  *   - scikit-learn's RandomForestClassifier(n_estimators=T, max_features='sqrt', n_jobs=2) on the
@@ -11,14 +18,15 @@
  *     one has scikit-learn);
  *   - driftcatcher's gradient-boosted trees (one worker: boosting is one task) and scikit-learn's
  *     HistGradientBoostingClassifier (OMP_NUM_THREADS=2, bench/peers/sklearn_hgb.py), both with
- *     HistGradientBoosting's defaults (early stopping auto), in a table of their own;
- *   - LightGBM's LGBMClassifier (its defaults, n_jobs=2, bench/peers/lightgbm_gbt.py) when the
+ *     HistGradientBoosting's defaults (early stopping auto) or `--iterations`, in a table of their own;
+ *   - LightGBM's LGBMClassifier (its defaults or `--iterations`, n_jobs=2, bench/peers/lightgbm_gbt.py) when the
  *     venv has it, in the boosting table;
  *   - `driftcatcher train --model rf` and `--model gbt` end to end (the bounded-memory path:
  *     streaming passes over the CSV, u8 bins; read, clean, split, fit with 2 workers, evaluate,
  *     write model + profile + metrics), with the child's peak RSS.
  * Reported: fit seconds (wall) and fit CPU seconds (all threads: on a busy machine the wall time
- * says more about the neighbours than about the code), peak RSS, test accuracy and ROC AUC, and scikit-learn's fit time over
+ * says more about the neighbours than about the code), peak RSS (the peers': the whole loaded
+ * split included, and their load seconds in the note), test accuracy and ROC AUC, and scikit-learn's fit time over
  * each contender's. Results also go to bench/results/train-*.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -38,7 +46,14 @@ interface Outcome {
   peak_rss_bytes: number | null;
   accuracy: number;
   roc_auc: number;
+  /** the peers': seconds to read the saved split into memory (their share of the whole-table cost) */
+  load_seconds?: number;
   note?: string;
+}
+
+/** A peer's note: its version and what it spent reading the whole split. */
+function peerNote(r: { load_seconds?: number }, what: string): string {
+  return r.load_seconds === undefined ? what : `${what}, split read in ${fmt(r.load_seconds, 1)} s`;
 }
 
 function argValue(args: string[], name: string, fallback: number): number {
@@ -93,11 +108,12 @@ async function child(args: string[]): Promise<void> {
   const train = loadPart(dir, 'train', meta.train_rows, meta.features);
   const test = loadPart(dir, 'test', meta.test_rows, meta.features);
   if (args.includes('--gbt')) {
-    // gradient-boosted trees, scikit-learn HistGradientBoosting's defaults (one task: one worker)
+    // gradient-boosted trees, scikit-learn HistGradientBoosting's defaults or --iterations without early stopping (one task: one worker)
+    const iterations = argValue(args, '--iterations', 0);
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     const pool = new TrainPool({ workers }, 0);
-    const trained = await trainGbt(pool, train, { ...GBT_DEFAULTS, seed: 42 });
+    const trained = await trainGbt(pool, train, { ...GBT_DEFAULTS, ...(iterations > 0 ? { maxIter: iterations, earlyStopping: false } : {}), seed: 42 });
     await pool.close();
     const fitSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
@@ -144,14 +160,25 @@ function sklearnPython(): string | null {
 
 export async function benchTrain(args: string[]): Promise<void> {
   if (args.includes('--child')) return child(args);
+  if (args.includes('--prepare')) {
+    process.stdout.write(JSON.stringify(await prepareSplit(args[args.indexOf('--file') + 1]!, argValue(args, '--rows', TRAIN_ROWS))) + '\n');
+    return;
+  }
   const rows = argValue(args, '--rows', TRAIN_ROWS);
   const trees = argValue(args, '--trees', 100);
+  /** 0: HistGradientBoosting's defaults (early stopping auto); else that many iterations, early stopping off */
+  const iterations = argValue(args, '--iterations', 0);
+  const inMemory = !args.includes('--no-in-memory');
   const file = await ensureData({ rows, seed: 1, drift: 'none', format: 'csv' });
-  const split = await prepareSplit(file, rows);
-  console.error(`bench train: ${rows} rows (${split.dropped} with non-finite features dropped), ${split.trainRows} train / ${split.testRows} test, ${split.features} features, ${trees} trees`);
   const self = join(packageRoot(), 'dist', 'bench', 'run.js');
+  // the split (the whole table) is made in a child: on Linux a child's peak RSS starts at its
+  // parent's RSS when it was forked, so a parent that had held the table would inflate each contender's
+  const prepareStarted = performance.now();
+  const split: Awaited<ReturnType<typeof prepareSplit>> = runJson(process.execPath, [self, 'train', '--prepare', '--file', file, '--rows', String(rows)]);
+  const prepareSeconds = (performance.now() - prepareStarted) / 1000;
+  console.error(`bench train: ${rows} rows (${split.dropped} with non-finite features dropped), ${split.trainRows} train / ${split.testRows} test, ${split.features} features, ${trees} trees, gbt ${iterations > 0 ? `${iterations} iterations, no early stopping` : 'defaults'}; split ready in ${fmt(prepareSeconds, 1)} s`);
   const outcomes: Outcome[] = [];
-  for (const workers of [1, 2]) {
+  for (const workers of inMemory ? [1, 2] : []) {
     console.error(`  driftcatcher forest, ${workers} worker(s)...`);
     const r = runJson(process.execPath, [self, 'train', '--child', '--dir', split.dir, '--workers', String(workers), '--trees', String(trees)]);
     outcomes.push({ name: `driftcatcher forest, ${workers} worker${workers > 1 ? 's' : ''}`, fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `${r.kernel}, ${r.nodes} nodes` });
@@ -160,22 +187,25 @@ export async function benchTrain(args: string[]): Promise<void> {
   if (python) {
     console.error('  scikit-learn RandomForestClassifier, n_jobs=2...');
     const r = runJson(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_rf.py'), split.dir, String(trees), '2', '42']);
-    outcomes.push({ name: 'scikit-learn RandomForest, n_jobs=2', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}` });
+    outcomes.push({ name: 'scikit-learn RandomForest, n_jobs=2', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, load_seconds: r.load_seconds, note: peerNote(r, `scikit-learn ${r.sklearn}`) });
   } else console.error('  scikit-learn: not available (no venv with scikit-learn), skipped');
 
   // gradient-boosted trees side by side: ours (one task, so one worker) and scikit-learn's HistGradientBoosting on 2 threads
   const boosting: Outcome[] = [];
-  console.error('  driftcatcher gbt (HistGradientBoosting defaults), 1 worker...');
-  const g = runJson(process.execPath, [self, 'train', '--child', '--gbt', '--dir', split.dir, '--workers', '1']);
-  boosting.push({ name: 'driftcatcher gbt, 1 worker', fit_seconds: g.fit_seconds, fit_cpu_seconds: g.fit_cpu_seconds, peak_rss_bytes: g.peak_rss_bytes, accuracy: g.accuracy, roc_auc: g.roc_auc, note: `${g.kernel}, ${g.iterations} iterations, ${g.nodes} nodes` });
+  const fixed = iterations > 0 ? [String(iterations)] : [];
+  if (inMemory) {
+    console.error(`  driftcatcher gbt (${iterations > 0 ? `${iterations} iterations` : 'HistGradientBoosting defaults'}), 1 worker...`);
+    const g = runJson(process.execPath, [self, 'train', '--child', '--gbt', '--dir', split.dir, '--workers', '1', ...(iterations > 0 ? ['--iterations', String(iterations)] : [])]);
+    boosting.push({ name: 'driftcatcher gbt, 1 worker', fit_seconds: g.fit_seconds, fit_cpu_seconds: g.fit_cpu_seconds, peak_rss_bytes: g.peak_rss_bytes, accuracy: g.accuracy, roc_auc: g.roc_auc, note: `${g.kernel}, ${g.iterations} iterations, ${g.nodes} nodes` });
+  }
   if (python) {
     console.error('  scikit-learn HistGradientBoostingClassifier, 2 threads...');
-    const r = runJsonEnv(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_hgb.py'), split.dir, '42'], { OMP_NUM_THREADS: '2' });
-    boosting.push({ name: 'scikit-learn HistGradientBoosting, 2 threads', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, note: `scikit-learn ${r.sklearn}, ${r.iterations} iterations` });
+    const r = runJsonEnv(python, [join(packageRoot(), 'bench', 'peers', 'sklearn_hgb.py'), split.dir, '42', ...fixed], { OMP_NUM_THREADS: '2' });
+    boosting.push({ name: 'scikit-learn HistGradientBoosting, 2 threads', fit_seconds: r.fit_seconds, fit_cpu_seconds: r.fit_cpu_seconds, peak_rss_bytes: r.peak_rss_bytes, accuracy: r.accuracy, roc_auc: r.roc_auc, load_seconds: r.load_seconds, note: peerNote(r, `scikit-learn ${r.sklearn}, ${r.iterations} iterations`) });
     if (spawnSync(python, ['-c', 'import lightgbm'], { encoding: 'utf8' }).status === 0) {
       console.error('  LightGBM LGBMClassifier, n_jobs=2...');
-      const l = runJson(python, [join(packageRoot(), 'bench', 'peers', 'lightgbm_gbt.py'), split.dir, '42', '2']);
-      boosting.push({ name: 'LightGBM, n_jobs=2', fit_seconds: l.fit_seconds, fit_cpu_seconds: l.fit_cpu_seconds, peak_rss_bytes: l.peak_rss_bytes, accuracy: l.accuracy, roc_auc: l.roc_auc, note: `lightgbm ${l.lightgbm}, ${l.iterations} iterations (no early stopping)` });
+      const l = runJson(python, [join(packageRoot(), 'bench', 'peers', 'lightgbm_gbt.py'), split.dir, '42', '2', ...fixed]);
+      boosting.push({ name: 'LightGBM, n_jobs=2', fit_seconds: l.fit_seconds, fit_cpu_seconds: l.fit_cpu_seconds, peak_rss_bytes: l.peak_rss_bytes, accuracy: l.accuracy, roc_auc: l.roc_auc, load_seconds: l.load_seconds, note: peerNote(l, `lightgbm ${l.lightgbm}, ${l.iterations} iterations (no early stopping)`) });
     } else console.error('  LightGBM: not installed in that venv (bench/peers/requirements.txt), skipped');
   }
 
@@ -189,7 +219,7 @@ export async function benchTrain(args: string[]): Promise<void> {
     console.error(`  driftcatcher train --model ${model} (CLI, end to end, 2 workers)...`);
     rmSync(out, { recursive: true, force: true });
     const started = performance.now();
-    const flags = model === 'rf' ? ['--n-estimators', String(trees)] : [];
+    const flags = model === 'rf' ? ['--n-estimators', String(trees)] : iterations > 0 ? ['--param', `max_iter=${iterations}`, '--param', 'early_stopping=false'] : [];
     const cli = runJson(process.execPath, ['--import', preload, join(packageRoot(), 'dist', 'cli', 'main.js'), 'train', file, '--model', model, ...flags, '--workers', '2', '--out', out, '--no-record', '--json']);
     const seconds = (performance.now() - started) / 1000;
     rmSync(out, { recursive: true, force: true });
@@ -214,7 +244,7 @@ export async function benchTrain(args: string[]): Promise<void> {
   console.log(`\nrandom forest, ${trees} trees, max_features sqrt, ${split.trainRows} x ${split.features} train, ${split.testRows} test`);
   console.log(table(['contender', 'fit s', 'sklearn / this', 'fit CPU s', 'sklearn CPU / this', 'peak RSS MiB', 'accuracy', 'roc_auc', ''], rowsOut));
   const hgb = boosting.find((o) => o.name.startsWith('scikit-learn'));
-  console.log(`\ngradient-boosted trees, scikit-learn HistGradientBoosting defaults (early stopping auto), same split`);
+  console.log(`\ngradient-boosted trees, ${iterations > 0 ? `${iterations} iterations, early stopping off` : 'scikit-learn HistGradientBoosting defaults (early stopping auto)'}, same split`);
   console.log(table(['contender', 'fit s', 'sklearn / this', 'fit CPU s', 'sklearn CPU / this', 'peak RSS MiB', 'accuracy', 'roc_auc', ''], boosting.map((o) => [
     o.name,
     fmt(o.fit_seconds, 2),
@@ -231,6 +261,6 @@ export async function benchTrain(args: string[]): Promise<void> {
   const resultsDir = join(packageRoot(), 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const resultFile = join(resultsDir, `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(resultFile, JSON.stringify({ rows, trees, split: { train: split.trainRows, test: split.testRows, features: split.features, dropped: split.dropped }, outcomes, boosting, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
+  writeFileSync(resultFile, JSON.stringify({ rows, trees, iterations: iterations || null, split: { train: split.trainRows, test: split.testRows, features: split.features, dropped: split.dropped, prepare_seconds: prepareSeconds }, outcomes, boosting, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version } }, null, 1));
   console.error(`results: ${resultFile}`);
 }

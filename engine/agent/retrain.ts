@@ -1,10 +1,13 @@
 /**
  * Retraining: base data + new labelled data -> challenger -> holdout comparison -> promote when
  * not worse. Part of the new labelled rows is held out (stratified); the challenger never sees
- * them, and challenger and champion are scored on them in memory (the models' own predict
- * functions on the Dataset, the features matched by name).
+ * them, and challenger and champion are scored on them (the models' own predict functions, the
+ * features matched by name).
  *
- * trainModel reads its data from files, so the new rows it trains on go to one Arrow IPC file in
+ * The new data is never held whole (engine/model/stream.ts's passes, as `train` reads): pass 1
+ * keeps each new row's label (the split), pass 2 copies the training rows a batch at a time to
+ * the file trainModel reads, and after training pass 3 scores the holdout rows with both models a
+ * batch at a time. The new rows trainModel trains on go to one Arrow IPC file in
  * the retrain's work folder (Float64 columns under their own names, the label as negative / not
  * negative): the work folder carries its owner, so that a later run removes it when this process
  * dies (see slot.ts).
@@ -13,7 +16,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Data, Field } from 'apache-arrow';
 import { loadArrowWriter } from '../io/index.js';
-import { applyFill, CHAMPION, classificationMetrics, loadModel, predictDataset, readLabelledData, stratifiedSplit, takeRows, trainModel, type ClassificationMetrics, type Dataset, type Model, type TrainResult } from '../model/index.js';
+import { applyFill, CHAMPION, classificationMetrics, eachRowsOfRole, loadModel, predictDataset, ROLE_TEST, ROLE_TRAIN, ROLE_UNUSED, scanLabelled, scoreScannedRows, stratifiedSplit, trainModel, type ClassificationMetrics, type LabelledScan, type Model, type TrainResult } from '../model/index.js';
 import { trainingRun } from '../report/index.js';
 import { EXPERIMENTS, recordRun } from '../tracking/index.js';
 import { ownerRecord, SchemaError, UsageError } from '../util/index.js';
@@ -82,16 +85,23 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
     await writeFile(join(work, WORK_OWNER), JSON.stringify(ownerRecord()));
     // hold out part of the new labelled rows: the challenger never sees them
     const train = options.train ?? {};
-    const read = await readLabelledData(newLabeledData, { label: train.label, negative: train.negative, exclude: train.exclude, coerce: train.coerce });
-    const split = stratifiedSplit(read.labels, resolved.holdoutShare, resolved.seed + 7);
-    const holdout = takeRows(read, split.test);
+    const scan = await scanLabelled(newLabeledData, { label: train.label, negative: train.negative, exclude: train.exclude, coerce: train.coerce, sampleRows: 2 });
+    const split = stratifiedSplit(scan.labels, resolved.holdoutShare, resolved.seed + 7);
+    const roles = new Uint8Array(scan.rows);
+    for (const r of split.train) roles[r] = ROLE_TRAIN;
+    for (const r of split.test) roles[r] = ROLE_TEST;
+    const holdout = { rows: split.test.length };
     const newTrain = join(work, NEW_TRAIN_FILE);
-    await writeLabelledArrow(takeRows(read, split.train), read.labelName, read.negative, newTrain);
+    await writeLabelledArrow(scan, roles, newTrain);
+    for (const r of split.train) roles[r] = ROLE_UNUSED;
     const previous = await servingVersion(ctx.registry).catch(() => null);
     const champion = previous?.alias === 'champion' ? previous.version : null;
     const trained = await trainModel({ ...train, data: baseData, newData: [newTrain], baselineFrom: 'new', registry: ctx.registry.root, registeredModel: ctx.registry.name });
-    const challengerMetrics = await holdoutMetrics(trained.model, holdout, `v${trained.version}`);
-    const championMetrics = champion ? await holdoutMetrics((await loadModel(`${ctx.registry.root}@${champion.version}`)).model, holdout, `v${champion.version}`) : null;
+    const scoredModels = [{ model: trained.model, which: `v${trained.version}` }];
+    if (champion) scoredModels.push({ model: (await loadModel(`${ctx.registry.root}@${champion.version}`)).model, which: `v${champion.version}` });
+    const holdoutScores = await holdoutMetrics(scan, roles, holdout.rows, scoredModels);
+    const challengerMetrics = holdoutScores[0]!;
+    const championMetrics = holdoutScores[1] ?? null;
     const challengerScore = challengerMetrics[metric];
     const championScore = championMetrics ? championMetrics[metric] : null;
     const promote = championScore === null || !(challengerScore < championScore);
@@ -133,35 +143,55 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
   }
 }
 
-/** A model's metrics on the holdout rows, its features matched by name and its fill values applied (as predictFile does). */
-async function holdoutMetrics(model: Model, holdout: Dataset, which: string): Promise<ClassificationMetrics> {
-  const at = new Map(holdout.featureNames.map((name, i) => [name, i]));
-  const columns = model.features.map((name) => {
-    const i = at.get(name);
-    if (i === undefined) throw new SchemaError(`feature "${name}" of model ${which} is missing from the new labelled data`);
-    return holdout.columns[i]!;
+/**
+ * Each model's metrics on the holdout rows (`roles` ROLE_TEST), in one pass over the new data a
+ * batch at a time: its features matched by name and its fill values applied (as predictFile does).
+ */
+async function holdoutMetrics(scan: LabelledScan, roles: Uint8Array, rows: number, models: ReadonlyArray<{ model: Model; which: string }>): Promise<ClassificationMetrics[]> {
+  const at = new Map(scan.featureNames.map((name, i) => [name, i]));
+  const featuresOf = models.map(({ model, which }) =>
+    model.features.map((name) => {
+      const i = at.get(name);
+      if (i === undefined) throw new SchemaError(`feature "${name}" of model ${which} is missing from the new labelled data`);
+      return i;
+    }),
+  );
+  const scores = models.map(() => ({ proba: new Float64Array(rows), pred: new Uint8Array(rows) }));
+  let done = 0;
+  const scored = await scoreScannedRows(scan, roles, { train: 0, test: rows }, null, async (part) => {
+    for (let k = 0; k < models.length; k++) {
+      const { model } = models[k]!;
+      const columns = applyFill(featuresOf[k]!.map((i) => part.columns[i]!), model.fill);
+      const { proba, pred } = await predictDataset(model, { featureNames: model.features, columns, labels: part.labels, rows: part.rows });
+      scores[k]!.proba.set(proba, done);
+      scores[k]!.pred.set(pred, done);
+    }
+    done += part.rows;
+    return { proba: scores[0]!.proba.subarray(done - part.rows, done), pred: scores[0]!.pred.subarray(done - part.rows, done) };
   });
-  const { proba, pred } = await predictDataset(model, { featureNames: model.features, columns: applyFill(columns, model.fill), labels: holdout.labels, rows: holdout.rows });
-  return classificationMetrics(holdout.labels, pred, proba);
+  return scores.map(({ proba, pred }) => classificationMetrics(scored.test.labels, pred, proba));
 }
 
 /**
- * Labelled rows as an Arrow IPC file trainModel reads back exactly: Float64 columns under their
- * names, the label as `negative` (0) or a text that is not `negative` (1).
+ * The rows of `scan` whose role is ROLE_TRAIN as an Arrow IPC file trainModel reads back exactly,
+ * a record batch per batch read: Float64 columns under their names, the label as the scan's
+ * negative (0) or a text that is not it (1).
  */
-async function writeLabelledArrow(data: Dataset, labelName: string, negative: string, file: string): Promise<void> {
+async function writeLabelledArrow(scan: LabelledScan, roles: Uint8Array, file: string): Promise<void> {
   const { Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } = await import('apache-arrow');
   const { createArrowFileWriter, labelField } = await loadArrowWriter();
-  const fields: Field[] = data.featureNames.map((name) => new Field(name, new Float64(), false));
-  fields.push(labelField(labelName));
+  const fields: Field[] = scan.featureNames.map((name) => new Field(name, new Float64(), false));
+  fields.push(labelField(scan.labelName));
   const schema = new Schema(fields);
-  const n = data.rows;
-  const children: Data[] = data.columns.map((values) => makeData({ type: new Float64(), length: n, nullCount: 0, data: values }));
-  const dictionary = vectorFromArray([negative, `not ${negative}`], new Utf8());
-  children.push(makeData({ type: schema.fields[fields.length - 1]!.type, length: n, nullCount: 0, data: Int32Array.from(data.labels), dictionary }));
+  const dictionary = vectorFromArray([scan.negative, `not ${scan.negative}`], new Utf8());
   const writer = createArrowFileWriter(file, schema, { format: 'file' });
   try {
-    writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children })));
+    await eachRowsOfRole(scan, roles, ROLE_TRAIN, (data) => {
+      const n = data.rows;
+      const children: Data[] = data.columns.map((values) => makeData({ type: new Float64(), length: n, nullCount: 0, data: values }));
+      children.push(makeData({ type: schema.fields[fields.length - 1]!.type, length: n, nullCount: 0, data: Int32Array.from(data.labels), dictionary }));
+      writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children })));
+    });
   } catch (err) {
     await writer.abort();
     throw err;

@@ -25,7 +25,7 @@ export {
   type GbtTraining,
 } from './gbt.js';
 export { binEdges, binOf, MAX_BINS, type BinnedData } from './binning.js';
-export { scanLabelled, SAMPLE_ROWS, type LabelledScan, type ScanOptions } from './stream.js';
+export { eachRowsOfRole, ROLE_TEST, ROLE_TRAIN, ROLE_UNUSED, scanLabelled, SAMPLE_ROWS, scoreRows as scoreScannedRows, type LabelledScan, type ScanOptions } from './stream.js';
 export {
   readLabelledData,
   labelsFromTable,

@@ -38,6 +38,12 @@ export interface ScanOptions extends LabelledReadOptions {
   seed?: number;
   /** only rows whose features are all finite are sampled (the `drop` policy) */
   finiteOnly?: boolean;
+  /**
+   * the features read, by name and in this order (a model's: the files may have more columns,
+   * finiteness is then over these alone); default: the first file's. `of` names their owner in
+   * the error of a file without one (`feature "x" of the model is missing from this file`).
+   */
+  features?: { names: readonly string[]; of: string };
 }
 
 /** What the first pass learnt: the rows' labels and finiteness, and the sample. */
@@ -68,8 +74,8 @@ interface Part {
   batch: RecordBatch;
 }
 
-/** Each batch of each file, its feature columns in the order of `names` (the first file's when null). */
-async function eachBatch(files: readonly string[], read: LabelledReadOptions, names: string[] | null, visit: (part: Part, names: string[], labelName: string) => void | Promise<void>): Promise<Array<{ file: string; rows: number }>> {
+/** Each batch of each file, its feature columns in the order of `names` (the first file's when null; `namesOf`: whose they are, for the error). */
+async function eachBatch(files: readonly string[], read: LabelledReadOptions, names: string[] | null, visit: (part: Part, names: string[], labelName: string) => void | Promise<void>, namesOf = files[0]): Promise<Array<{ file: string; rows: number }>> {
   const sources: Array<{ file: string; rows: number }> = [];
   const labelOption = read.label ?? 'Label';
   let start = 0;
@@ -82,7 +88,7 @@ async function eachBatch(files: readonly string[], read: LabelledReadOptions, na
       else if (rows === 0) {
         const have = new Set(stream.featureNames);
         const missing = names.find((name) => !have.has(name));
-        if (missing !== undefined) throw new SchemaError(`feature "${missing}" of ${files[0]} is missing from this file`, { file });
+        if (missing !== undefined) throw new SchemaError(`feature "${missing}" of ${namesOf} is missing from this file`, { file });
       }
       const columns = names.map((name) => batch.getChild(name)!.toArray() as Float64Array);
       await visit({ file, start, rows: batch.numRows, columns, batch }, names, stream.labelName);
@@ -131,7 +137,7 @@ export async function scanLabelled(files: readonly string[], options: ScanOption
   let sampleRows = new Int32Array(0);
   let sampleLabels = new Uint8Array(0);
   let seen = 0;
-  const sources = await eachBatch(files, options, null, (part, names, label) => {
+  const sources = await eachBatch(files, options, options.features ? [...options.features.names] : null, (part, names, label) => {
     if (part.start === 0) {
       featureNames = names;
       labelName = label;
@@ -162,7 +168,7 @@ export async function scanLabelled(files: readonly string[], options: ScanOption
       sampleRows[slot] = part.start + r;
       sampleLabels[slot] = batchLabels[r]!;
     }
-  });
+  }, options.features?.of);
   const m = Math.min(seen, cap);
   // file order (the reservoir's replacements scramble it)
   const order = Int32Array.from({ length: m }, (_, i) => i).sort((a, b) => sampleRows[a]! - sampleRows[b]!);
@@ -205,6 +211,20 @@ export function takeSample(scan: LabelledScan, roles: Uint8Array, role: number):
   const labels = Uint8Array.from(keep, (i) => sample.labels[i]!);
   scan.sample = { featureNames: sample.featureNames, columns: [], labels: new Uint8Array(0), rows: 0, rowNumbers: new Int32Array(0) };
   return { featureNames: sample.featureNames, columns, labels, rows: keep.length };
+}
+
+/**
+ * The rows of one role, a batch at a time (raw values, file order, the scan's features): for a
+ * pass that copies rows out (the agent's new training rows to a file) without the whole table.
+ */
+export async function eachRowsOfRole(scan: LabelledScan, roles: Uint8Array, role: number, visit: (part: Dataset) => void | Promise<void>): Promise<void> {
+  await eachBatch(scan.files, scan.read, scan.featureNames, async (part) => {
+    const wanted: number[] = [];
+    for (let r = 0; r < part.rows; r++) if (roles[part.start + r] === role) wanted.push(r);
+    if (wanted.length === 0) return;
+    const columns = wanted.length === part.rows ? part.columns : part.columns.map((column) => Float64Array.from(wanted, (r) => column[r]!));
+    await visit({ featureNames: scan.featureNames, columns, labels: Uint8Array.from(wanted, (r) => scan.labels[part.start + r]!), rows: wanted.length });
+  });
 }
 
 /** Where pass 2 writes the training rows: u8 bins (feature f at f x rows) and labels, views of a shared memory. */
@@ -267,24 +287,32 @@ export interface ScoredRows {
 
 /**
  * Pass 3: score every training and test row with `predict` (a batch's columns in the model's
- * order, non-finite values replaced by `fill`).
+ * order, non-finite values replaced by `fill`; null: as read, `predict` picks and fills them).
+ * Only those rows are scored: a batch with other rows (dropped, or outside a holdout) gives
+ * `predict` a copy of its wanted rows.
  */
-export async function scoreRows(scan: LabelledScan, roles: Uint8Array, counts: { train: number; test: number }, fill: Parameters<typeof applyFill>[1], predict: (data: Dataset) => Promise<{ proba: Float64Array; pred: Uint8Array }>): Promise<ScoredRows> {
+export async function scoreRows(scan: LabelledScan, roles: Uint8Array, counts: { train: number; test: number }, fill: Parameters<typeof applyFill>[1] | null, predict: (data: Dataset) => Promise<{ proba: Float64Array; pred: Uint8Array }>): Promise<ScoredRows> {
   const make = (n: number) => ({ proba: new Float64Array(n), pred: new Uint8Array(n), labels: new Uint8Array(n) });
   const out: ScoredRows = { train: make(counts.train), test: make(counts.test) };
   const at = { train: 0, test: 0 };
   await eachBatch(scan.files, scan.read, scan.featureNames, async (part) => {
-    const { proba, pred } = await predict({ featureNames: scan.featureNames, columns: applyFill(part.columns, fill), labels: new Uint8Array(0), rows: part.rows });
+    const wanted: number[] = [];
     for (let r = 0; r < part.rows; r++) {
       const role = roles[part.start + r];
-      if (role !== ROLE_TRAIN && role !== ROLE_TEST) continue;
+      if (role === ROLE_TRAIN || role === ROLE_TEST) wanted.push(r);
+    }
+    if (wanted.length === 0) return;
+    const columns = wanted.length === part.rows ? part.columns : part.columns.map((column) => Float64Array.from(wanted, (r) => column[r]!));
+    const { proba, pred } = await predict({ featureNames: scan.featureNames, columns: fill ? applyFill(columns, fill) : columns, labels: new Uint8Array(0), rows: wanted.length });
+    wanted.forEach((r, k) => {
+      const role = roles[part.start + r];
       const side = out[role === ROLE_TRAIN ? 'train' : 'test'];
       const i = at[role === ROLE_TRAIN ? 'train' : 'test']++;
       if (i >= side.proba.length) throw changedError(scan);
-      side.proba[i] = proba[r]!;
-      side.pred[i] = pred[r]!;
+      side.proba[i] = proba[k]!;
+      side.pred[i] = pred[k]!;
       side.labels[i] = scan.labels[part.start + r]!;
-    }
+    });
   });
   if (at.train !== counts.train || at.test !== counts.test) throw changedError(scan);
   return out;

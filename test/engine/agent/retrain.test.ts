@@ -1,5 +1,5 @@
 /**
- * agentRetrain keeps the new labelled data in memory: the holdout never goes to a file, and the
+ * agentRetrain streams the new labelled data (never the whole table): the holdout never goes to a file, and the
  * rows the challenger trains on reach trainModel with their names and labels as they are, even
  * when a header holds a comma and the negative class is called ATTACK (the old hand-written CSV
  * had unquoted headers and wrote every positive label as 'ATTACK').
@@ -8,7 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentRetrain, NEW_TRAIN_FILE, readState } from '../../../engine/agent/index.js';
-import { promoteModel, readLabelledData, trainModel } from '../../../engine/model/index.js';
+import { applyFill, classificationMetrics, loadModel, predictDataset, promoteModel, readLabelledData, stratifiedSplit, takeRows, trainModel } from '../../../engine/model/index.js';
 import { synthesize } from '../../../engine/synth/index.js';
 import { readCsvText, tempDir, writeCsvText } from '../../helpers.js';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('agentRetrain in memory', () => {
+describe('agentRetrain, streaming the new data', () => {
   it('trains on the new rows under their own names and labels, scores the holdout without writing it, and promotes', async () => {
     const stateDir = join(dir, 'state');
     // what the work folder holds once training reads its data (trainModel's first progress line)
@@ -80,6 +80,15 @@ describe('agentRetrain in memory', () => {
     expect(newTrain!.positives).toBeLessThan(labelled.positives);
     expect(result).toMatchObject({ status: 'promoted', version: 2, champion_version: 1, metric: 'f1_score' });
     expect(result.challenger_score!).toBeGreaterThanOrEqual(result.champion_score!);
+    // the holdout, scored a batch at a time while streaming, gives both models' scores on the holdout rows read whole
+    const split = stratifiedSplit(read.labels, 0.3, 7 + 7);
+    const holdout = takeRows(read, split.test);
+    for (const [version, score] of [[1, result.champion_score], [2, result.challenger_score]] as const) {
+      const { model } = await loadModel(`${registry}@${version}`);
+      const columns = model.features.map((name) => holdout.columns[holdout.featureNames.indexOf(name)]!);
+      const { proba, pred } = await predictDataset(model, { featureNames: model.features, columns: applyFill(columns, model.fill), labels: holdout.labels, rows: holdout.rows });
+      expect(classificationMetrics(holdout.labels, pred, proba).f1_score).toBe(score);
+    }
     expect(result.train!.data.files.map((f) => f.rows)).toEqual([2000, newTrain!.rows]);
     // the work folder went with the retrain
     expect(readdirSync(join(stateDir, 'retrain'))).toEqual([]);
