@@ -92,8 +92,9 @@ describe('driftcatcher train / predict / models', () => {
     expect(json(['models', 'promote', '1', '--registry', registry, '--json'])).toMatchObject({ champion: 1, previous: 2 });
     expect(json(['predict', '--model', `${registry}@challenger`, fresh, '-o', out, '--json']).model.version).toBe(2);
     const list = json(['models', 'list', '--registry', registry, '--json']);
-    expect(list.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    expect(list.aliases).toEqual({ challenger: 2, champion: 1 });
+    expect(list.local.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    const aliases = Object.fromEntries(list.local.flatMap((v: { version: number; aliases: string[] }) => v.aliases.map((a) => [a, v.version])));
+    expect(aliases).toEqual({ challenger: 2, champion: 1 });
   });
 
   it('--baseline-from new profiles only the new data (the baseline future checks compare with)', () => {

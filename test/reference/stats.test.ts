@@ -180,7 +180,7 @@ describe('ks, wasserstein, chisquare on the summaries = scipy on the raw rows, w
         `wasserstein normed worst ${worst.wNormed.toExponential(2)} (relative ${worst.wRelative.toExponential(2)}); chisquare X^2 worst relative ${worst.chiStat.toExponential(2)}, p ${worst.chiP.toExponential(2)}; 99th percentiles: ks p ${p99(ksPErrors).toExponential(2)}, wasserstein normed ${p99(wErrors).toExponential(2)}; worst wasserstein case ${worstW}`,
     );
     expect(compared).toBeGreaterThan(700);
-  }, 300_000);
+  }, 600_000);
 });
 
 /** What Stephens' formula may differ from scipy's exact-distribution `asymp` p-value (docs/STATISTICS.md). */
