@@ -9,6 +9,8 @@
  * cross-validation score, the model) with one child run per trial (`mlflow.parentRunId`: the
  * trial's params and its fold scores; FAILED with the error when its fit failed). A training
  * that fails records a FAILED run with what was asked and the error (tag and `error.txt`).
+ * A tree model's run also carries `feature_importance.svg`: the CSV's top 30 features as bars
+ * (vega-lite, the HTML report's plots).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -23,7 +25,9 @@ export async function trainingRun(result: TrainResult, experiment: string, now =
   const { trainingRunRecord } = await import('../model/index.js');
   const record = trainingRunRecord(result);
   const endTime = now.getTime();
-  const artifacts = await Promise.all(record.artifacts.map(async (a) => ({ path: a.path, content: await readFile(a.file) })));
+  const artifacts: Array<{ path: string; content: Buffer | string }> = await Promise.all(record.artifacts.map(async (a) => ({ path: a.path, content: await readFile(a.file) })));
+  const importance = artifacts.find((a) => a.path === IMPORTANCE_CSV);
+  if (importance) artifacts.push({ path: IMPORTANCE_SVG, content: await (await import('./html/plots.js')).importancePlot(parseImportanceCsv(importance.content.toString('utf8'))) });
   return {
     experiment,
     runName: record.runName,
@@ -35,6 +39,22 @@ export async function trainingRun(result: TrainResult, experiment: string, now =
     artifacts,
     models: [{ artifact_path: 'model', name: record.model.name, model_type: result.modelType, register_as: record.model.name, aliases: record.model.aliases }],
   };
+}
+
+const IMPORTANCE_CSV = 'feature_importance.csv';
+export const IMPORTANCE_SVG = 'feature_importance.svg';
+
+/** `rank,feature,importance` rows (the feature CSV-quoted when it needs to be) back into numbers. */
+export function parseImportanceCsv(text: string): Array<{ feature: string; importance: number }> {
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const feature = line.slice(line.indexOf(',') + 1, line.lastIndexOf(','));
+      const unquoted = feature.startsWith('"') ? feature.slice(1, -1).replace(/""/g, '"') : feature;
+      return { feature: unquoted, importance: Number(line.slice(line.lastIndexOf(',') + 1)) };
+    });
 }
 
 /** The child runs of a search: one per trial, in trial order, inside the parent's time span. */

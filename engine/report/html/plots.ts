@@ -137,3 +137,21 @@ function uniqueLabels(labels: readonly string[]): string[] {
     return n === 1 ? label : `${label} (${n})`;
   });
 }
+
+/** A model's feature importance: horizontal bars of the `top` most important features, one SVG. */
+export async function importancePlot(rows: ReadonlyArray<{ feature: string; importance: number }>, top = 30): Promise<string> {
+  const shown = [...rows].sort((a, b) => b.importance - a.importance).slice(0, top);
+  const spec = {
+    ...CONFIG,
+    width: 360,
+    height: { step: 14 },
+    data: { name: 'importance' },
+    mark: { type: 'bar', color: SIDE_COLOURS.actual },
+    encoding: {
+      y: { field: 'feature', type: 'nominal', sort: { field: 'rank' }, title: null, axis: { labelLimit: 200 } },
+      x: { field: 'importance', type: 'quantitative', title: 'mean decrease in impurity', axis: { tickCount: 4, labelAngle: 0, grid: true } },
+    },
+  };
+  const [svg] = await plotEach(spec, [shown], (items) => ({ importance: items.map((r, rank) => ({ ...r, rank })) }));
+  return svg!;
+}

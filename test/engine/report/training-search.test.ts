@@ -40,6 +40,27 @@ describe('a search in the ledger', () => {
     expect(parent.artifacts.map((a) => a.path)).toEqual(expect.arrayContaining(['feature_importance.csv', 'confusion_matrix.json', 'confusion_matrix.csv']));
   });
 
+  it('the parent carries the importance as an SVG bar chart: the CSV\'s features, most important first', () => {
+    const parent = runs.find((r) => !r.parent_id)!;
+    const ledger = new Ledger(join(dir, 'ledger'));
+    const svg = readFileSync(ledger.artifactFile(parent.id, 'feature_importance.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const csv = readFileSync(result.artifacts.feature_importance!, 'utf8').trim().split('\n').slice(1);
+    const names = csv.map((line) => line.split(',')[1]!).slice(0, 30);
+    // each shown feature is an axis label, in the CSV's order (vega writes labels top to bottom)
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]!);
+    const positions = names.map((name) => labels.indexOf(name));
+    expect(positions.every((p) => p >= 0), `labels: ${labels.slice(0, 40).join(' | ')}`).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // one bar per shown feature, its length proportional to the importance (coordinates to 0.1 px)
+    const bars = /<g class="mark-rect[^>]*>(.*?)<\/g>/.exec(svg)![1]!;
+    const lengths = [...bars.matchAll(/h(\d+(?:\.\d)?)v/g)].map((m) => Number(m[1]));
+    expect(lengths).toHaveLength(names.length);
+    const values = csv.map((line) => Number(line.split(',').at(-1))).slice(0, 30);
+    const scale = lengths[0]! / values[0]!;
+    lengths.forEach((length, i) => expect(Math.abs(length - values[i]! * scale)).toBeLessThanOrEqual(0.1));
+  });
+
   it('every trial is a child run with its params and fold scores', () => {
     const parent = runs.find((r) => !r.parent_id)!;
     const children = runs.filter((r) => r.parent_id === parent.id).sort((a, b) => Number(a.params['trial']) - Number(b.params['trial']));
