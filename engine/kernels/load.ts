@@ -152,32 +152,38 @@ export interface ForestKernel {
   binColumn(values: number, n: number, edges: number, nEdges: number, out: number): void;
 }
 
-/** The best forest kernel available over `memory`, or the one named. */
-export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName): ForestKernel {
+/**
+ * The best kernel of one assembly/ module over `memory`, or the one named: `js` builds the
+ * TypeScript stand-in, the WASM ones take `exports` from `<base>[.simd].wasm`. Throws the
+ * one-line UsageError of unavailableKernel when the one asked for cannot be had.
+ */
+export function loadModuleKernel<K extends { readonly name: KernelName; readonly memory: WebAssembly.Memory }>(
+  base: string,
+  memory: WebAssembly.Memory,
+  only: KernelName | undefined,
+  js: (memory: WebAssembly.Memory) => K,
+  exports: ReadonlyArray<Exclude<keyof K, 'name' | 'memory'>>,
+): K {
+  const file = (name: KernelName) => (name === 'wasm-simd' ? `${base}.simd.wasm` : `${base}.wasm`);
   for (const name of only ? [only] : preferred()) {
-    if (name === 'js') {
-      return {
-        name,
-        memory,
-        nodeHistograms: (c, nf, r, nr, s, h) => nodeHistogramsJs(memory, c, nf, r, nr, s, h),
-        partitionRows: (c, r, nr, b, s) => partitionRowsJs(memory, c, r, nr, b, s),
-        binColumn: (v, n, e, ne, o) => binColumnJs(memory, v, n, e, ne, o),
-      };
-    }
-    const instance = instantiate(name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm', memory);
-    if (instance) {
-      const exports = instance.exports;
-      return {
-        name,
-        memory,
-        nodeHistograms: exports['nodeHistograms'] as ForestKernel['nodeHistograms'],
-        partitionRows: exports['partitionRows'] as ForestKernel['partitionRows'],
-        binColumn: exports['binColumn'] as ForestKernel['binColumn'],
-      };
-    }
+    if (name === 'js') return js(memory);
+    const instance = instantiate(file(name), memory);
+    if (instance) return Object.fromEntries([['name', name], ['memory', memory], ...exports.map((key) => [key, instance.exports[key as string]])]) as K;
   }
   const name = only ?? 'wasm';
-  throw unavailableKernel('forest', name, name === 'wasm-simd' ? 'forest.simd.wasm' : 'forest.wasm');
+  throw unavailableKernel(base, name, file(name));
+}
+
+/** The best forest kernel available over `memory`, or the one named. */
+export function loadForestKernel(memory: WebAssembly.Memory, only?: KernelName): ForestKernel {
+  const js = (m: WebAssembly.Memory): ForestKernel => ({
+    name: 'js',
+    memory: m,
+    nodeHistograms: (c, nf, r, nr, s, h) => nodeHistogramsJs(m, c, nf, r, nr, s, h),
+    partitionRows: (c, r, nr, b, s) => partitionRowsJs(m, c, r, nr, b, s),
+    binColumn: (v, n, e, ne, o) => binColumnJs(m, v, n, e, ne, o),
+  });
+  return loadModuleKernel('forest', memory, only, js, ['nodeHistograms', 'partitionRows', 'binColumn']);
 }
 
 /** Bytes of one bin of a gradient histogram (see assembly/gbt.ts); a feature has as many bins as it uses, 256 at most. */
@@ -197,26 +203,11 @@ export interface GbtKernel {
 
 /** The best gradient-boosting kernel available over `memory`, or the one named. */
 export function loadGbtKernel(memory: WebAssembly.Memory, only?: KernelName): GbtKernel {
-  for (const name of only ? [only] : preferred()) {
-    if (name === 'js') {
-      return {
-        name,
-        memory,
-        gradientHistograms: (c, nf, r, nr, g, h, b) => gradientHistogramsJs(memory, c, nf, r, nr, g, h, b),
-        subtractHistograms: (p, c, b) => subtractHistogramsJs(memory, p, c, b),
-      };
-    }
-    const instance = instantiate(name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm', memory);
-    if (instance) {
-      const exports = instance.exports;
-      return {
-        name,
-        memory,
-        gradientHistograms: exports['gradientHistograms'] as GbtKernel['gradientHistograms'],
-        subtractHistograms: exports['subtractHistograms'] as GbtKernel['subtractHistograms'],
-      };
-    }
-  }
-  const name = only ?? 'wasm';
-  throw unavailableKernel('gradient-boosting', name, name === 'wasm-simd' ? 'gbt.simd.wasm' : 'gbt.wasm');
+  const js = (m: WebAssembly.Memory): GbtKernel => ({
+    name: 'js',
+    memory: m,
+    gradientHistograms: (c, nf, r, nr, g, h, b) => gradientHistogramsJs(m, c, nf, r, nr, g, h, b),
+    subtractHistograms: (p, c, b) => subtractHistogramsJs(m, p, c, b),
+  });
+  return loadModuleKernel('gbt', memory, only, js, ['gradientHistograms', 'subtractHistograms']);
 }

@@ -3,7 +3,7 @@
  * plain-TypeScript versions (the fallback where WASM cannot load, and the oracle of the kernel
  * tests). Byte addresses throughout; see assembly/profile.ts for what each one does.
  */
-import { instantiate, preferred, unavailableKernel, type KernelName } from './load.js';
+import { loadModuleKernel, type KernelName } from './load.js';
 import { ExactSum, NLIMBS, addLimbsTo } from './exact.js';
 
 /** Coarse buckets: the top 16 bits of a value's order-preserving key. */
@@ -26,25 +26,7 @@ export interface ProfileKernel {
 
 /** The best profile kernel available over `memory`, or the one named. */
 export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName): ProfileKernel {
-  for (const name of only ? [only] : preferred()) {
-    if (name === 'js') return profileKernelJs(memory);
-    const instance = instantiate(name === 'wasm-simd' ? 'profile.simd.wasm' : 'profile.wasm', memory);
-    if (instance) {
-      const e = instance.exports;
-      return {
-        name,
-        memory,
-        completeMask: e['completeMask'] as ProfileKernel['completeMask'],
-        coarseColumn: e['coarseColumn'] as ProfileKernel['coarseColumn'],
-        countValues: e['countValues'] as ProfileKernel['countValues'],
-        collectColumn: e['collectColumn'] as ProfileKernel['collectColumn'],
-        addCounts: e['addCounts'] as ProfileKernel['addCounts'],
-        addLimbs: e['addLimbs'] as ProfileKernel['addLimbs'],
-      };
-    }
-  }
-  const name = only ?? 'wasm';
-  throw unavailableKernel('profile', name, name === 'wasm-simd' ? 'profile.simd.wasm' : 'profile.wasm');
+  return loadModuleKernel('profile', memory, only, profileKernelJs, ['completeMask', 'coarseColumn', 'countValues', 'collectColumn', 'addCounts', 'addLimbs']);
 }
 
 const keyScratch = new Float64Array(1);
