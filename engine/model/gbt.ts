@@ -12,36 +12,15 @@ import type { Dataset } from './dataset.js';
 import { stratifiedSplit } from './dataset.js';
 import { sigmoid } from './gbt-boost.js';
 import type { TrainPool } from './train-pool.js';
-import type { BoostedTreeBins, BoostParams, GbtLayout } from './train-protocol.js';
+import type { BoostedTreeBins, BoostGrowth, BoostParams, GbtLayout } from './train-protocol.js';
 
-export interface GbtParams {
-  /** shrinkage of every leaf value */
-  learningRate: number;
-  /** boosting iterations (trees) at most */
-  maxIter: number;
-  /** leaves per tree at most; null: no limit (then maxDepth must bound the tree) */
-  maxLeaves: number | null;
-  /** null: no limit */
-  maxDepth: number | null;
-  /** rows each leaf keeps at least */
-  minSamplesLeaf: number;
-  /** hessian sum each child keeps at least (scikit-learn's min_hessian_to_split) */
-  minChildWeight: number;
-  /** L2 regularisation of the leaf values (lambda) */
-  l2: number;
-  /** share of the rows each tree is fitted on (drawn without replacement) */
-  subsample: number;
-  /** share of the features each tree may split on */
-  colsampleBytree: number;
+export interface GbtParams extends BoostGrowth {
   /** 'auto': on when the training rows are more than 10,000 (scikit-learn's rule) */
   earlyStopping: 'auto' | boolean;
   /** share of the training rows held out (stratified) to decide early stopping */
   validationFraction: number;
-  nIterNoChange: number;
-  tol: number;
   /** bins per feature, at most 255 */
   maxBins: number;
-  seed: number;
 }
 
 /** scikit-learn's HistGradientBoostingClassifier defaults (min_child_weight is its min_hessian_to_split). */
@@ -281,22 +260,9 @@ export async function trainGbt(pool: TrainPool, data: Dataset | BinnedData, opti
     validationRows = Uint32Array.from(split.test).sort();
   } else fitRows = Uint32Array.from({ length: data.rows }, (_, i) => i);
 
-  const boostParams: BoostParams = {
-    learningRate: params.learningRate,
-    maxIter: params.maxIter,
-    maxLeaves: params.maxLeaves,
-    maxDepth: params.maxDepth,
-    minSamplesLeaf: params.minSamplesLeaf,
-    minChildWeight: params.minChildWeight,
-    l2: params.l2,
-    subsample: params.subsample,
-    colsampleBytree: params.colsampleBytree,
-    nIterNoChange: params.nIterNoChange,
-    tol: params.tol,
-    seed: params.seed,
-    candidates,
-    binCounts,
-  };
+  const { learningRate, maxIter, maxLeaves, maxDepth, minSamplesLeaf, minChildWeight, l2, subsample, colsampleBytree, nIterNoChange, tol, seed } = params;
+  const growth: BoostGrowth = { learningRate, maxIter, maxLeaves, maxDepth, minSamplesLeaf, minChildWeight, l2, subsample, colsampleBytree, nIterNoChange, tol, seed };
+  const boostParams: BoostParams = { ...growth, candidates, binCounts };
   const result = await pool.run({ kind: 'fit-gbt', memory, layout, params: boostParams, fitRows, validationRows });
   if (result.kind !== 'fit-gbt') throw internalError('unexpected task result');
   const { boosted } = result;

@@ -126,23 +126,34 @@ export interface GbtLayout extends ForestLayout {
   histSlotBytes: number;
 }
 
-/** How the trees of a boosting are grown (engine/model/gbt.ts resolves them from GbtParams). */
-export interface BoostParams {
+/** How the trees of a boosting are grown: the part of GbtParams (engine/model/gbt.ts) the boosting worker needs. */
+export interface BoostGrowth {
+  /** shrinkage of every leaf value */
   learningRate: number;
+  /** boosting iterations (trees) at most */
   maxIter: number;
-  /** null: no limit (maxDepth bounds the tree) */
+  /** leaves per tree at most; null: no limit (then maxDepth must bound the tree) */
   maxLeaves: number | null;
+  /** null: no limit */
   maxDepth: number | null;
+  /** rows each leaf keeps at least */
   minSamplesLeaf: number;
-  /** least hessian sum in a child */
+  /** hessian sum each child keeps at least (scikit-learn's min_hessian_to_split) */
   minChildWeight: number;
+  /** L2 regularisation of the leaf values (lambda) */
   l2: number;
+  /** share of the rows each tree is fitted on (drawn without replacement) */
   subsample: number;
+  /** share of the features each tree may split on */
   colsampleBytree: number;
   /** early stopping on the validation rows: iterations without an improvement of more than `tol` */
   nIterNoChange: number;
   tol: number;
   seed: number;
+}
+
+/** What a fit-gbt task grows with: the growth settings and the layout's feature facts. */
+export interface BoostParams extends BoostGrowth {
   /** the features that may split (those with more than one bin) */
   candidates: Int32Array;
   /** bins each feature uses (its edges + 1) */
