@@ -13,9 +13,5 @@ export type { Piscina };
  */
 export async function startPiscina(filename: string, workers: number, workerData: unknown): Promise<Piscina> {
   const { Piscina } = await import('piscina');
-  // Piscina loads a worker file with require() first; Node 20's require() of an ES module can
-  // abort the process (v8 "IsGraphAsync ... instantiated module", seen when a worker's module
-  // fails to load). Off in the workers, so Piscina takes its import() path for our ESM files.
-  const execArgv = process.version.startsWith('v20.') ? [...process.execArgv, '--no-experimental-require-module'] : process.execArgv;
-  return new Piscina({ filename, minThreads: 0, maxThreads: workers, idleTimeout: 60_000, workerData, execArgv });
+  return new Piscina({ filename, minThreads: 0, maxThreads: workers, idleTimeout: 60_000, workerData });
 }
