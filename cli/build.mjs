@@ -27,7 +27,7 @@ function newestInput() {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, mtime(path) ?? 0);
+      else if (entry.name.endsWith('.ts') || entry.name.endsWith('.cjs')) newest = Math.max(newest, mtime(path) ?? 0);
     }
   };
   for (const dir of ['engine', 'cli', 'bench']) walk(join(root, dir));
