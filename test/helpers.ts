@@ -40,9 +40,11 @@ export function cliArgs(): string[] {
 }
 
 /** Run the CLI (see cliArgs; or another copy's `main`) and capture its output. */
-export function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; main?: string } = {}) {
+export function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; main?: string; timeoutMs?: number } = {}) {
   const result = spawnSync(process.execPath, [...(options.main ? [options.main] : cliArgs()), ...args], {
     cwd: options.cwd ?? ROOT,
+    // killed past it (status null): a hang fails the test instead of blocking the worker for ever
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

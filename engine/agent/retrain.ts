@@ -12,14 +12,14 @@
  * negative): the work folder carries its owner, so that a later run removes it when this process
  * dies (see slot.ts).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Data, Field } from 'apache-arrow';
 import { loadArrowWriter } from '../io/index.js';
 import { applyFill, CHAMPION, classificationMetrics, eachRowsOfRole, loadModel, predictDataset, ROLE_TEST, ROLE_TRAIN, ROLE_UNUSED, scanLabelled, scoreScannedRows, stratifiedSplit, trainModel, type ClassificationMetrics, type LabelledScan, type Model, type TrainResult } from '../model/index.js';
 import { trainingRun } from '../report/index.js';
 import { EXPERIMENTS, recordRun } from '../tracking/index.js';
-import { ownerRecord, SchemaError, UsageError } from '../util/index.js';
+import { makeDirs, ownerRecord, SchemaError, UsageError } from '../util/index.js';
 import { agentContext, servingVersion, type AgentContext } from './context.js';
 import { decideRetrain } from './decide.js';
 import type { AgentOptions } from './options.js';
@@ -81,7 +81,7 @@ export async function runRetrain(ctx: AgentContext, newLabeledData: readonly str
     const baseData = resolved.baseData;
     await ctx.log.write('RETRAIN_START', `retraining on ${basename(baseData)} + ${newLabeledData.map((f) => basename(f)).join(', ')}`, { base_data: baseData, new_data: newLabeledData, pid: process.pid }, ctx.now());
     // the work folder carries its owner, so that a later run removes it if this process dies
-    await mkdir(work, { recursive: true });
+    await makeDirs(work);
     await writeFile(join(work, WORK_OWNER), JSON.stringify(ownerRecord()));
     // hold out part of the new labelled rows: the challenger never sees them
     const train = options.train ?? {};

@@ -8,10 +8,10 @@
  * `models promote` the server did not take yet), sent by the same sync as the runs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../util/index.js';
-import { writeError } from '../util/index.js';
+import { makeDirs, writeError } from '../util/index.js';
 import { tryLock } from '../util/index.js';
 import { InputError } from '../util/index.js';
 
@@ -219,7 +219,7 @@ export class Ledger {
     const artifacts: LedgerArtifact[] = [];
     const temp = join(this.runsDir, `.${id}.tmp`);
     try {
-      await mkdir(join(temp, 'artifacts'), { recursive: true });
+      await makeDirs(join(temp, 'artifacts'));
     } catch (err) {
       throw writeError(err, this.dir, 'the run ledger');
     }
@@ -228,7 +228,7 @@ export class Ledger {
         const path = safeArtifactPath(artifact.path);
         const bytes = typeof artifact.content === 'string' ? Buffer.from(artifact.content, 'utf8') : artifact.content;
         const file = join(temp, 'artifacts', ...path.split('/'));
-        await mkdir(dirname(file), { recursive: true });
+        await makeDirs(dirname(file));
         await writeFile(file, bytes, { flush: true });
         artifacts.push({ path, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
       }

@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { link, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureParentDir, writeError } from './fs-errors.js';
+import { ensureParentDir, makeDirsSync, writeError } from './fs-errors.js';
 import { InputError } from './errors.js';
 
 /** A temp path beside `file`, so that the final rename stays on one file system. */
@@ -37,7 +37,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const temp = tempPathFor(file);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirsSync(dirname(file));
     writeFileSync(temp, data, { flush: true });
     renameSync(temp, file);
   } catch (err) {

@@ -5,8 +5,8 @@
  * through here (writeFileAtomic, the ledger, lock files, `ensureDir`), and the CLI passes any
  * errno error that still gets out through `fileSystemError` before deciding it is internal.
  */
-import { statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -40,7 +40,10 @@ export function fileSystemError(err: unknown, target?: string, role?: string): I
   const path = target ?? errorPath(e);
   if (path === undefined) return undefined;
   let what: string | undefined;
-  if (e.code === 'ENOTDIR' || (e.code === 'EEXIST' && e.syscall === 'mkdir')) {
+  if (e.code === 'ENOENT' && e.syscall === 'mkdir') {
+    // makeDirs made every parent first: the file system itself refuses a folder here (/proc, /sys)
+    what = 'a folder cannot be made there';
+  } else if (e.code === 'ENOTDIR' || (e.code === 'EEXIST' && e.syscall === 'mkdir')) {
     // a part of the path that should be a folder is a file
     const file = fileAncestor(errorPath(e) ?? path) ?? fileAncestor(path);
     what = file === undefined || file === path ? 'is a file, expected a folder' : `${file} is a file, not a folder`;
@@ -56,10 +59,55 @@ export function writeError(err: unknown, target: string, role?: string): unknown
   return fileSystemError(err, target, role) ?? err;
 }
 
+/**
+ * The folders of `dir` that do not exist yet, outermost first. Node's own `mkdir(dir, {recursive})`
+ * never returns where the file system refuses a folder without saying why (`/proc/x`: ENOENT for
+ * ever, a CPU spinning); made one level at a time, the refusal is an error.
+ */
+function missingDirs(dir: string, isDir: (path: string) => boolean): string[] {
+  const missing: string[] = [];
+  for (let d = dir; !isDir(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
+function isDirSync(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `mkdir -p dir` (see missingDirs); errno errors as they come, for writeError. */
+export async function makeDirs(dir: string): Promise<void> {
+  // only the first missing folder needs an async stat: the rest are below it
+  if (await stat(dir).then((s) => s.isDirectory(), () => false)) return;
+  for (const d of missingDirs(dir, isDirSync)) {
+    // EEXIST: made meanwhile by another process (fine), or a file (the error)
+    await mkdir(d).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST' || !isDirSync(d)) throw err;
+    });
+  }
+}
+
+/** makeDirs, synchronously. */
+export function makeDirsSync(dir: string): void {
+  for (const d of missingDirs(dir, isDirSync)) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirSync(d)) throw err;
+    }
+  }
+}
+
 /** `mkdir -p dir`, failing with a one-line InputError when a part of it is a file, or it cannot be made. */
 export async function ensureDir(dir: string, role?: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (err) {
     throw writeError(err, dir, role);
   }
@@ -68,7 +116,7 @@ export async function ensureDir(dir: string, role?: string): Promise<void> {
 /** `mkdir -p` of the folder `file` goes in; a failure names `file` (`out.csv: /x is a file, not a folder`). */
 export async function ensureParentDir(file: string, role?: string): Promise<void> {
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeDirs(dirname(file));
   } catch (err) {
     throw writeError(err, file, role);
   }

@@ -164,6 +164,15 @@ describe('output paths the tool cannot write: exit 2 naming the path, nothing ha
     expectOneLineError(cli(['train', train, '--registry', join(file, 'models'), '--n-estimators', '2', '--workers', '0', '--no-record']), new RegExp(`${esc(file)} is a file, not a folder`));
   });
 
+  it.runIf(existsSync('/proc/self'))('a folder the file system refuses (/proc): one line, not a spin (Node\'s recursive mkdir never returns there)', () => {
+    const refused = '/proc/driftcatcher-no-such-folder';
+    const run = (args: string[]) => cli(args, { timeoutMs: 30_000 });
+    const cannot = (path: string, role = '') => new RegExp(`${esc(path)}: a folder cannot be made there${esc(role)}$`);
+    expectOneLineError(run(['baseline', SAMPLE_10, '-o', join(refused, 'profile.json')]), cannot(join(refused, 'profile.json')));
+    expectOneLineError(run(['check', '--baseline', profile, SAMPLE_10, '--ledger-dir', refused]), cannot(refused, ' (the run ledger)'));
+    expectOneLineError(run(['check', '--baseline', profile, SAMPLE_10, '--no-record', '--html', join(refused, 'r.html')]), cannot(join(refused, 'r.html')));
+  });
+
   it('--ledger-dir, --state-dir, --history', () => {
     expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--ledger-dir', file]), new RegExp(`${esc(file)}: is a file, expected a folder \\(the run ledger\\)`));
     expectOneLineError(cli(['check', '--baseline', profile, SAMPLE_10, '--ledger-dir', join(file, 'ledger')]), new RegExp(`${esc(join(file, 'ledger'))}: ${esc(file)} is a file, not a folder \\(the run ledger\\)`));
