@@ -53,4 +53,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// a reader that goes away early (`driftcatcher check ... --json | head`): the rest of the output
+// is dropped, the command still finishes its work (records, reports), and no stack trace
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 await main(process.argv);

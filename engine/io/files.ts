@@ -36,7 +36,15 @@ export async function openFileHandle(file: string): Promise<fs.promises.FileHand
 export function fileError(file: string, err: unknown): DriftCatcherError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const detail =
-    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot open (${code ?? String(err)})`;
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory, expected a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ESPIPE' || code === 'ENXIO'
+            ? 'is a pipe or a socket, not a file: data is read by byte ranges, so save it to a file first'
+            : `cannot open (${code ?? String(err)})`;
   return new InputError(detail, { file }, { cause: err });
 }
 

@@ -71,6 +71,9 @@ async function startsLikeJson(file: string): Promise<boolean> {
     return false; // the reader that follows names the problem
   }
   try {
+    // a pipe (`--baseline <(...)`, /dev/stdin) cannot be peeked at without losing what is read,
+    // nor read as data (byte ranges): only a saved profile can come through one
+    if (!(await handle.stat()).isFile()) return true;
     const head = new Uint8Array(256);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     for (let i = 0; i < bytesRead; i++) {

@@ -7,8 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, cliArgs, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
 const dir = tempDir('dc-cli-errors-');
 let profile: string;
@@ -216,6 +217,43 @@ describe('--workers is bounded', () => {
     for (const command of [['check'], ['scan'], ['train'], ['demo']]) {
       expect(cli([...command, '--help']).stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`at most ${bound} here \\(4 per core on \\d+ cores?, at least 16, at most 256\\)`));
     }
+  });
+});
+
+describe('input through a pipe (/dev/stdin)', () => {
+  // a shell pipe (a FIFO; node's own child stdin would be a socket): `cat file | driftcatcher ...`
+  const piped = (file: string, args: string[]) => {
+    const run = spawnSync('sh', ['-c', 'file=$1; shift; cat "$file" | "$@"', 'sh', file, process.execPath, ...cliArgs(), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  it('a saved profile comes through; data is one line saying to save it to a file first', () => {
+    const viaPipe = piped(profile, ['check', '--baseline', '/dev/stdin', HEAD_9998, '--no-record', '--json', '--workers', '0']);
+    expect(viaPipe.code, viaPipe.stderr).toBe(0);
+    const direct = cli(['check', '--baseline', profile, HEAD_9998, '--no-record', '--json', '--workers', '0']);
+    const verdict = (stdout: string) => {
+      const r = JSON.parse(stdout) as { action: string; overall_score: number; features: unknown[] };
+      return [r.action, r.overall_score, r.features];
+    };
+    expect(verdict(viaPipe.stdout)).toEqual(verdict(direct.stdout));
+    expectOneLineError(piped(SAMPLE_10, ['check', '--baseline', profile, '/dev/stdin', '--no-record']), /^driftcatcher: \/dev\/stdin: is a pipe or a socket, not a file: data is read by byte ranges, so save it to a file first$/);
+    expectOneLineError(piped(SAMPLE_10, ['check', '--baseline', '/dev/stdin', SAMPLE_10, '--no-record']), /^driftcatcher: \/dev\/stdin: not a driftcatcher profile: not JSON/);
+  });
+});
+
+describe('a reader that goes away early (`... --json | head -c 50`)', () => {
+  it('exit 0, no stack trace, the run still recorded', async () => {
+    const ledger = join(dir, 'epipe-ledger');
+    const child = spawn(process.execPath, [...cliArgs(), 'check', '--baseline', profile, HEAD_9998, '--json', '--workers', '0', '--ledger-dir', ledger], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // the first bytes read, then the pipe closed: every later write gets EPIPE
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code, stderr).toBe(0);
+    const runs = readdirSync(join(ledger, 'runs')).filter((name) => !name.startsWith('.'));
+    expect(runs).toHaveLength(1);
   });
 });
 
