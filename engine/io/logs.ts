@@ -13,4 +13,4 @@ export const logsScanner = {
 } satisfies UnitScanner<LogRangeUnit>;
 
 export { planLogScan, type LogRangeUnit, type LogScanRequest } from './logs/scan.js';
-export { NON_FINITE, nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogFields, type LogRecord, type LogLocation } from './logs/record.js';
+export { nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogFields } from './logs/record.js';

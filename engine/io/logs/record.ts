@@ -24,7 +24,7 @@ export interface LogRecord {
 export type LogLocation = Pick<ErrorLocation, 'file' | 'line' | 'byteOffset'>;
 
 /** The strings a value may be besides a number or null (lower case, trimmed): JSON has no non-finite numbers. */
-export const NON_FINITE: Readonly<Record<string, number>> = { nan: NaN, infinity: Infinity, '-infinity': -Infinity, inf: Infinity, '-inf': -Infinity, '+inf': Infinity, '+infinity': Infinity };
+const NON_FINITE: Readonly<Record<string, number>> = { nan: NaN, infinity: Infinity, '-infinity': -Infinity, inf: Infinity, '-inf': -Infinity, '+inf': Infinity, '+infinity': Infinity };
 
 /** The number a non-finite string stands for (NaN, Infinity, -inf...), undefined for any other string. */
 export function nonFiniteText(text: string): number | undefined {
