@@ -89,7 +89,7 @@ describe('the logs source on the worker pool', () => {
     for (const report of reports) expect(report).toEqual(reports[0]);
   });
 
-  it('names file, line and field of the first bad line in file order, whichever worker read it', async () => {
+  it('names file, line and field of the first bad line in file order (a line over the limit too), whichever worker read it', async () => {
     const dir = join(tempDir(), 'logs');
     mkdirSync(dir);
     profile ??= await csvReference(rows, tempDir());
@@ -100,6 +100,8 @@ describe('the logs source on the worker pool', () => {
       [line(500, 'x\u0007y'), new RegExp(`b\\.jsonl:251: column "${feature}": expected a number, null, NaN or Infinity, got "x\\\\u0007y"`)],
       ['{"timestamp": "2026-03-01", oops}', /b\.jsonl:251: not a JSON object: \{"timestamp": "2026-03-01", oops\}/],
       [JSON.stringify({ timestamp: 'soon', features: {} }), /b\.jsonl:251: column "timestamp": expected an ISO 8601 time or Unix seconds, got "soon"/],
+      // longer than the line limit (1 MiB), which the range that holds its start reports
+      [`{"timestamp": 1, "pad": "${'x'.repeat(1_100_000)}"}`, /b\.jsonl:251: line longer than 1048576 bytes \(the line limit\)/],
     ];
     for (const [bad, pattern] of cases) {
       writeFileSync(join(dir, 'a.jsonl'), good.join('\n') + '\n');
