@@ -10,6 +10,7 @@
  *   train    the random forest with 1 and 2 workers vs scikit-learn (bench/train.ts)
  *   kernels  the WASM histogram and CSV kernels against another revision's (bench/kernels.ts)
  *   sources  a 30-day window in DuckDB and PostgreSQL: histogram in the database vs rows pulled (bench/sources.ts)
+ *   logs     check --from logs: over 2M JSON lines: another checkout's CLI vs this one's, 0 and 2 workers (bench/logs.ts)
  */
 import { benchBaseline } from './baseline.js';
 import { benchCompare } from './compare.js';
@@ -20,8 +21,9 @@ import { benchReport } from './report.js';
 import { benchScan } from './scan.js';
 import { benchTrain } from './train.js';
 import { benchSources } from './sources.js';
+import { benchLogs } from './logs.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, baseline: benchBaseline, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels, sources: benchSources };
+const benches: Record<string, (args: string[]) => Promise<void>> = { compare: benchCompare, baseline: benchBaseline, scan: benchScan, parquet: benchParquet, profile: benchProfile, report: benchReport, train: benchTrain, kernels: benchKernels, sources: benchSources, logs: benchLogs };
 
 const [name = 'compare', ...args] = process.argv.slice(2);
 const bench = name.startsWith('--') ? benchCompare : benches[name];

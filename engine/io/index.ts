@@ -6,7 +6,8 @@
  *   plans its scan (engine/scan runs the plan without knowing the format).
  * - `openBatches(path, options)`, `readTable(path, options)`: a file through its reader.
  * - Options and defaults (defaults.ts), the data-quality counters' layout (quality.ts), column
- *   names and feature selection (schema.ts), text lines (lines.ts), CSV columns for callers that
+ *   names and feature selection (schema.ts), text lines (lines.ts), JSON-lines prediction logs
+ *   (logs.ts: a log line, and the scan the workers run over log files), CSV columns for callers that
  *   want a few columns without Arrow (`readCsvColumns`).
  *
  * Nothing here loads apache-arrow up front: a CSV scan never needs it, and it is most of a short
@@ -17,18 +18,19 @@ import { noDataError } from './csv.js';
 import { readerFor, type FileFormat } from './readers.js';
 import type { BatchStream, ColumnQuality, ReadOptions } from './types.js';
 
-export type { BatchStream, ColumnQuality, CsvLayout, ReadOptions, Reader, ScanPlan, ScanRequest, ScanStep, ScanTarget, ScanUnitResult } from './types.js';
+export type { BatchStream, ColumnQuality, CsvLayout, ReadOptions, Reader, ScanPlan, ScanRequest, ScanStep, ScanTarget, ScanUnitResult, UnitScanner } from './types.js';
 export { IO_DEFAULTS, MAX_LINE_BYTES_LIMIT, positiveInteger, resolveMaxLineBytes, resolveReadOptions, type ResolvedReadOptions } from './defaults.js';
 export { QUALITY, QUALITY_FIELDS, addQuality, clearQuality, emptyQuality, nonFiniteCount, qualityIndex, qualityOf } from './quality.js';
 export { DEFAULT_LABEL, normaliseNames, resolveFeatures, columnMapOf, LABEL_SLOT, SKIP_SLOT, textSlot } from './schema.js';
 export type { FeatureSelection, ResolvedFeatures } from './schema.js';
-export { READERS, FALLBACK_READER, SNIFF_BYTES, detectFormat, readerFor, readerOf, type FileFormat } from './readers.js';
+export { READERS, FALLBACK_READER, SNIFF_BYTES, detectFormat, readerFor, readerOf, unitScannerOf, type FileFormat } from './readers.js';
 export { planBatchScan } from './batch-scan.js';
 export { csvReader, lineAtOffset, readCsvColumns, readCsvLayout, readCsvTable, sniffTextColumns } from './csv.js';
 export type { CsvColumnsBlock, CsvColumnsRequest, CsvFileLayout, CsvTable } from './csv.js';
 export { arrowReader } from './arrow.js';
 export { parquetReader } from './parquet.js';
 export { readTextLines, type TextLine, type TextLinesOptions } from './lines.js';
+export { logsScanner, planLogScan, nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogRangeUnit, type LogScanRequest, type LogFields } from './logs.js';
 export type { ArrowFileWriter, ArrowWriteOptions } from './arrow/write.js';
 
 /** Open a data file as a stream of RecordBatches (Float64 features, then the label) through its reader. */

@@ -8,8 +8,9 @@ import { internalError } from '../util/index.js';
 import { arrowReader } from './arrow.js';
 import { csvReader } from './csv.js';
 import { readHead } from './files.js';
+import { logsScanner } from './logs.js';
 import { parquetReader } from './parquet.js';
-import type { Reader } from './types.js';
+import type { Reader, UnitScanner } from './types.js';
 
 export const READERS = [csvReader, arrowReader, parquetReader] as const;
 const readers: readonly Reader[] = READERS;
@@ -41,6 +42,14 @@ export function readerOf(format: string): Reader {
   const reader = readers.find((candidate) => candidate.format === format);
   if (!reader) throw internalError(`no reader for the format "${format}"`);
   return reader;
+}
+
+/** Scans that are not a reader's (no file is read through them by name): JSON-lines logs. */
+const UNIT_SCANNERS: readonly UnitScanner[] = [logsScanner];
+
+/** The worker side of a scan of `format`: a reader's, else a unit scanner's. */
+export function unitScannerOf(format: string): UnitScanner {
+  return readers.find((candidate) => candidate.format === format) ?? UNIT_SCANNERS.find((candidate) => candidate.format === format) ?? readerOf(format);
 }
 
 /** The format of a file (see readerFor). */

@@ -79,6 +79,12 @@ export interface Reader<Unit = unknown> {
   scanUnit(unit: Unit, target: ScanTarget): ScanUnitResult;
 }
 
+/**
+ * The worker side of a scan without the rest of a reader: a scan that is not of a file format a
+ * user names (engine/sources' JSON-lines logs), found by a worker through its `format`.
+ */
+export type UnitScanner<Unit = unknown> = Pick<Reader<Unit>, 'format' | 'scanUnit'>;
+
 /** What a scan asks of a reader: counts of these features of one file, on the bin edges the pool holds. */
 export interface ScanRequest {
   /** the features to count; feature f is column f of a slot's block and has its own counters */

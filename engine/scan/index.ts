@@ -8,7 +8,7 @@
  * (histograms.ts). Drift checks count on the baseline's edges; baselines count on their own.
  * This is the area's only export.
  */
-export { countFile, runPlan, type PlanRun } from './count.js';
+export { countFile, countPlan, runPlan, type PlanRun } from './count.js';
 export { profilePassLayout, clearProfileSlot, concatValues, type ProfilePassLayout, type FeatureLayout } from './profile-pass.js';
 export type { ProfilePass, ProfilePassResult, TaskOk } from './protocol.js';
 export { SCAN_DEFAULTS, resolveCountOptions, resolvePoolOptions, autoWorkers, defaultWorkers } from './defaults.js';

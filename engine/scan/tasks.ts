@@ -1,9 +1,10 @@
 /**
  * The work a task does, as plain functions: the worker calls them, and so does the pool itself
  * when it runs inline (workers = 0), over the same shared memory. A `read` task hands its unit to
- * the reader of its format (engine/io), which reads and bins it through the slot's ScanTarget.
+ * the reader (or unit scanner: JSON-lines logs) of its format (engine/io), which reads and bins it
+ * through the slot's ScanTarget.
  */
-import { readerOf, type ScanTarget } from '../io/index.js';
+import { unitScannerOf, type ScanTarget } from '../io/index.js';
 import { DriftCatcherError, internalError } from '../util/index.js';
 import { loadProfileKernel, type BinKernel, type KernelName, type ProfileKernel } from '../kernels/index.js';
 import { Collected, profileBlock, profilePassLayout } from './profile-pass.js';
@@ -34,7 +35,7 @@ function runRead(task: ReadTask, kernel: BinKernel): TaskResult {
     binBlock: (rows) => binBlock(kernel, plan, slot, nFeatures, rows),
     binValues: (feature, valuesPtr, n) => binColumn(kernel, plan, slot, feature, valuesPtr, n),
   };
-  const result = readerOf(task.format).scanUnit(task.unit, target);
+  const result = unitScannerOf(task.format).scanUnit(task.unit, target);
   return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, tails: slotTails(kernel.memory, plan, slot), kernel: kernel.name };
 }
 
@@ -63,7 +64,7 @@ function runProfileRead(task: ReadTask, kernel: BinKernel): TaskResult {
       throw internalError('a streaming baseline pass needs whole rows (a reader that bins one column at a time cannot run it)');
     },
   };
-  const result = readerOf(task.format).scanUnit(task.unit, target);
+  const result = unitScannerOf(task.format).scanUnit(task.unit, target);
   return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, profile: collected?.result(), kernel: kernel.name };
 }
 

@@ -22,7 +22,7 @@ export { parseDuration, parseInstant, windowEnding, chunkWindows, windowText, wi
 export { SOURCE_DEFAULTS, SSL_MODES, parseSourceSpec, redactSecrets, resolveSourceOptions, nonFeatureColumns, type SourceOptions, type ResolvedSourceOptions, type SourceSpec } from './options.js';
 export { DIALECTS, POSTGRES, DUCKDB, histogramQuery, histogramsFromRows, tailsQuery, codeExpression, CODE, rowsQuery, countQuery, periodQuery, windowPredicate, quoteIdent, quoteString, doubleLiteral, timestampLiteral, type SqlDialect, type HistogramFeature } from './sql.js';
 export { countBatch, countBatches } from './pull.js';
-export { parseLogTime } from './logs.js';
+export { parseLogTime } from '../io/index.js';
 export type { Source, SourceColumn, RowBatch, CountRequest } from './types.js';
 export { monitorSourceWindow, monitorSourceChunks, type SourceMonitorOptions, type WindowPerformance } from './monitor.js';
 

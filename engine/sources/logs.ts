@@ -1,7 +1,6 @@
 /**
  * JSON-lines prediction logs in a folder: every `*.jsonl`, `*.ndjson` or `*.log` file in it (not
- * its subfolders), in name order, one JSON object per line, streamed (engine/io's readTextLines:
- * one chunk in memory at a time). A line:
+ * its subfolders), in name order, one JSON object per line. A line:
  *   {"timestamp": "2026-03-01T12:00:00Z", "features": {"Flow Duration": 12, ...},
  *    "prediction": 1, "probability": 0.93, "label": 1, "model_version": "3"}
  * - the time field (`timeColumn`): an ISO 8601 string (no offset: UTC) or a number of Unix
@@ -11,20 +10,25 @@
  * - a value: a number, null or absent (missing), or the strings NaN, Infinity, -Infinity, inf,
  *   -inf (JSON has no non-finite numbers); anything else is an error naming file:line and field.
  * Blank lines are skipped.
+ *
+ * A check's counts (`count`) and a window's rows (`countRows`) are a scan on the worker pool, as
+ * a CSV file's: the files cut into byte ranges that the workers read, parse (engine/io/logs) and
+ * bin into the shared histograms, keeping the lines in the window (`workers` 0: on this thread).
+ * A reference's rows (`batches`) and the period are read here, streamed (engine/io's
+ * readTextLines: one chunk in memory at a time), the same lines parsed the same way.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readTextLines } from '../io/index.js';
-import { InputError, excerpt } from '../util/index.js';
-import { countBatches } from './pull.js';
+import { stat } from 'node:fs/promises';
+import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, resolveMaxLineBytes, type ScanPlan } from '../io/index.js';
+import { InputError, internalError } from '../util/index.js';
+import { autoWorkers, countPlan, runPlan, ScanPool, type Histograms } from '../scan/index.js';
 import { nonFeatureColumns, type ResolvedSourceOptions } from './options.js';
 import type { CountRequest, RowBatch, Source, SourceColumn } from './types.js';
-import type { TimeWindow } from './window.js';
-import type { Histograms } from '../scan/index.js';
+import { windowText, type TimeWindow } from './window.js';
 
 const LOG_FILE = /\.(jsonl|ndjson|log)$/i;
 const BATCH_ROWS = 65_536;
-const NON_FINITE: Record<string, number> = { nan: NaN, infinity: Infinity, '-infinity': -Infinity, inf: Infinity, '-inf': -Infinity, '+inf': Infinity, '+infinity': Infinity };
 
 interface LogLine {
   file: string;
@@ -40,6 +44,7 @@ export class LogsSource implements Source {
   readonly #options: ResolvedSourceOptions;
   #files: string[] | null = null;
   #columns: SourceColumn[] | null = null;
+  #pool: ScanPool | null = null;
 
   constructor(dir: string, options: ResolvedSourceOptions) {
     this.#dir = dir;
@@ -63,27 +68,10 @@ export class LogsSource implements Source {
 
   /** Every line of every file, parsed (time and the flattened fields). */
   async *#lines(): AsyncGenerator<LogLine> {
-    const { timeColumn, featuresField } = this.#options;
     for (const file of await this.#logFiles()) {
       for await (const { line, text } of readTextLines(file)) {
-        if (text.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          throw new InputError(`not a JSON object: ${excerpt(text)}`, { file, line });
-        }
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`not a JSON object: ${excerpt(text)}`, { file, line });
-        const record = value as Record<string, unknown>;
-        const time = parseLogTime(record[timeColumn]);
-        if (Number.isNaN(time)) {
-          const got = record[timeColumn] === undefined ? 'none' : excerpt(JSON.stringify(record[timeColumn]));
-          throw new InputError(`expected an ISO 8601 time or Unix seconds, got ${got}`, { file, line, column: timeColumn });
-        }
-        const nested = record[featuresField];
-        const values = typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? { ...record, ...(nested as Record<string, unknown>) } : record;
-        if (values !== record) delete values[featuresField];
-        yield { file, line, time, values };
+        const record = parseLogRecord(text, this.#options, { file, line });
+        if (record) yield { file, line, ...record };
       }
     }
   }
@@ -91,7 +79,7 @@ export class LogsSource implements Source {
   async columns(): Promise<SourceColumn[]> {
     if (this.#columns) return this.#columns;
     for await (const first of this.#lines()) {
-      this.#columns = Object.entries(first.values).map(([name, v]) => ({ name, numeric: v === null || typeof v === 'number' || (typeof v === 'string' && v.toLowerCase() in NON_FINITE) }));
+      this.#columns = Object.entries(first.values).map(([name, v]) => ({ name, numeric: v === null || typeof v === 'number' || (typeof v === 'string' && nonFiniteText(v) !== undefined) }));
       return this.#columns;
     }
     throw new InputError('no log line in this folder', { file: this.#dir });
@@ -118,8 +106,13 @@ export class LogsSource implements Source {
   }
 
   async countRows(window: TimeWindow): Promise<number> {
+    const pool = await this.#scanPool();
+    pool.prepare([]);
     let rows = 0;
-    for await (const entry of this.#lines()) if (entry.time >= window.from.getTime() && entry.time < window.until.getTime()) rows++;
+    const ran = await runPlan(pool, logsScanner.format, await this.#plan(window, []), (_slot, result) => {
+      rows += result.rows;
+    });
+    if (ran === 'fallback') throw internalError('the logs scan has no fallback');
     return rows;
   }
 
@@ -138,7 +131,38 @@ export class LogsSource implements Source {
 
   async count(window: TimeWindow, request: CountRequest): Promise<Histograms> {
     await this.#require(request.featureNames, true);
-    return countBatches(this.batches(window, request.featureNames), request);
+    const pool = await this.#scanPool();
+    pool.prepare(request.edges, { tails: request.tails });
+    const counted = await countPlan(pool, logsScanner.format, await this.#plan(window, request.featureNames), request.featureNames);
+    if (counted === 'fallback') throw internalError('the logs scan has no fallback');
+    return counted;
+  }
+
+  /** The scan of the window's lines on `features`: every file's byte ranges, in name order. */
+  async #plan(window: TimeWindow, features: string[]): Promise<ScanPlan> {
+    return planLogScan({
+      files: await this.#logFiles(),
+      fields: this.#options,
+      features,
+      from: window.from.getTime(),
+      until: window.until.getTime(),
+      unitBytes: this.#options.rangeBytes,
+      maxLineBytes: resolveMaxLineBytes(undefined),
+      noRows: () => new InputError(`${this.description}: no rows in the window ${windowText(window)}`),
+    });
+  }
+
+  /** The pool the scans run on, started once (its threads as tasks come): `workers`, else by the folder's size. */
+  async #scanPool(): Promise<ScanPool> {
+    if (this.#pool) return this.#pool;
+    let workers = this.#options.workers;
+    if (workers === undefined) {
+      let bytes = 0;
+      for (const file of await this.#logFiles()) bytes += (await stat(file)).size;
+      workers = autoWorkers(bytes);
+    }
+    this.#pool = new ScanPool({ workers, kernel: this.#options.kernel });
+    return this.#pool;
   }
 
   /** Each name is a field of the first line (`features`: a feature field, not the time, label, prediction...). */
@@ -153,27 +177,14 @@ export class LogsSource implements Source {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.close();
+  }
 }
 
 function emptyBatch(n: number): RowBatch {
   return { rows: 0, columns: Array.from({ length: n }, () => new Float64Array(BATCH_ROWS)) };
 }
 
-/** Unix ms of a log line's time: an ISO 8601 string (no offset: UTC) or Unix seconds; NaN when it is neither. */
-export function parseLogTime(value: unknown): number {
-  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : NaN;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return NaN;
-  const text = value.length === 10 ? `${value}T00:00:00Z` : /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  return Date.parse(text.replace(' ', 'T'));
-}
-
-function logNumber(value: unknown, entry: LogLine, name: string): number {
-  if (typeof value === 'number') return value;
-  if (value === null || value === undefined) return NaN;
-  if (typeof value === 'string') {
-    const special = NON_FINITE[value.trim().toLowerCase()];
-    if (special !== undefined) return special;
-  }
-  throw new InputError(`expected a number, null, NaN or Infinity, got ${excerpt(JSON.stringify(value))}`, { file: entry.file, line: entry.line, column: name });
-}

@@ -10,6 +10,9 @@
  *   logs:dir/                                            JSON-lines prediction logs (*.jsonl, *.ndjson, *.log)
  */
 import { UsageError } from '../util/index.js';
+import { positiveInteger } from '../io/index.js';
+import { checkWorkers } from '../parallel/index.js';
+import type { KernelName } from '../kernels/index.js';
 
 export type SourceSpec =
   | { kind: 'postgres'; url: string | null }
@@ -39,6 +42,12 @@ export interface SourceOptions {
   sslRootCert?: string;
   /** the most rows a reference may pull from a database or read from logs (default 5,000,000) */
   maxRows?: number;
+  /** logs: worker threads of a scan, 0 = on the calling thread (default: by the folder's size, as a CSV scan) */
+  workers?: number;
+  /** logs: force the scan's histogram kernel (default: the best available) */
+  kernel?: KernelName;
+  /** logs: bytes of a file per scan task, about (default 16 MiB, as a CSV file's byte ranges) */
+  rangeBytes?: number;
 }
 
 export const SOURCE_DEFAULTS = {
@@ -66,6 +75,9 @@ export interface ResolvedSourceOptions {
   sslmode: string | undefined;
   sslRootCert: string | undefined;
   maxRows: number;
+  workers: number | undefined;
+  kernel: KernelName | undefined;
+  rangeBytes: number | undefined;
 }
 
 export function resolveSourceOptions(options: SourceOptions = {}): ResolvedSourceOptions {
@@ -88,6 +100,9 @@ export function resolveSourceOptions(options: SourceOptions = {}): ResolvedSourc
     sslmode: options.sslmode,
     sslRootCert: options.sslRootCert,
     maxRows,
+    workers: options.workers === undefined ? undefined : checkWorkers(options.workers),
+    kernel: options.kernel,
+    rangeBytes: options.rangeBytes === undefined ? undefined : positiveInteger('rangeBytes', options.rangeBytes, 1),
   };
 }
 

@@ -32,6 +32,35 @@ describe('driftcatcher --from logs:', () => {
     expect(result.chunks.map((c: { report: { action: string } }) => c.report.action)).toEqual(['wait', 'wait', 'retrain', 'retrain']);
   });
 
+  it('check --workers 0 and 2 give the same report; a bad line read by a worker is one line naming file:line and field, exit 2', () => {
+    const reference = join(dir, 'reference-workers.json');
+    expect(cli(['reference', 'create', '--from', `logs:${logs}`, '--days', '10', '--until', '2026-01-11', '-o', reference]).code).toBe(0);
+    const split = join(dir, 'split');
+    mkdirSync(split);
+    // the same lines in four files, so that two workers share them
+    for (let f = 0; f < 4; f++) writeFileSync(join(split, `p-${f}.jsonl`), lines.slice(f * 120, (f + 1) * 120).join('\n') + '\n');
+    const reports = [0, 2].map((workers) => cli(['check', '--from', `logs:${split}`, '--window', '4d', '--until', '2026-01-20', '--baseline', reference, '--json', '--no-record', '--workers', String(workers)]));
+    for (const result of reports) expect(result.code, result.stderr).toBe(0);
+    const report = (text: string) => ({ ...JSON.parse(text), timestamp: null, current: { ...JSON.parse(text).current, files: null } });
+    expect(report(reports[1]!.stdout)).toEqual(report(reports[0]!.stdout));
+    const bad = (line: string) => {
+      writeFileSync(join(split, 'p-2.jsonl'), [...lines.slice(240, 300), line, ...lines.slice(301, 360)].join('\n') + '\n');
+      return cli(['check', '--from', `logs:${split}`, '--window', '4d', '--until', '2026-01-20', '--baseline', reference, '--no-record', '--workers', '2']);
+    };
+    const cases: [string, RegExp][] = [
+      ['{"timestamp": "2026-01-13T12:00:00Z", "features": {"a": 1, "b": }', /p-2\.jsonl:61: not a JSON object: \{"timestamp": "2026-01-13T12:00:00Z", "f/],
+      ['{"timestamp": "2026-01-18T12:00:00Z", "features": {"a": "high", "b": 2}}', /p-2\.jsonl:61: column "a": expected a number, null, NaN or Infinity, got "high"/],
+      ['{"timestamp": "13/01/2026", "features": {"a": 1, "b": 2}}', /p-2\.jsonl:61: column "timestamp": expected an ISO 8601 time or Unix seconds, got "13\/01\/2026"/],
+    ];
+    for (const [line, pattern] of cases) {
+      const result = bad(line);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(pattern);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    }
+  });
+
   it('bad usage and bad sources are one line, exit 2', () => {
     const cases: [string[], RegExp][] = [
       [['check', '--from', `logs:${logs}`, '--window', '1d'], /with --from, give --baseline <reference.json> or --reference-days <n>/],

@@ -208,7 +208,7 @@ export function lineAtOffset(file: string, byteOffset: number): number {
  * Byte ranges covering [dataStart, fileSize), at most `parts` of them and none smaller than
  * `minBytes` (except a lone one). Cut points need not be at line ends: scanCsvRange handles that.
  */
-export function splitCsvRanges(layout: CsvLayout, parts: number, minBytes = 8 * 1024 * 1024): Array<[number, number]> {
+export function splitCsvRanges(layout: Pick<CsvLayout, 'dataStart' | 'fileSize'>, parts: number, minBytes = 8 * 1024 * 1024): Array<[number, number]> {
   const { dataStart, fileSize } = layout;
   const total = Math.max(0, fileSize - dataStart);
   const count = Math.max(1, Math.min(Math.floor(parts), Math.floor(total / Math.max(1, minBytes))));
