@@ -8,6 +8,7 @@
  * how many values the collect pass keeps (the memory): counts and results are exact whatever it is.
  */
 import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY } from '../kernels/index.js';
+import { sortFloat64 } from '../util/index.js';
 
 /** Buckets per feature at most (the histograms: 4 bytes each, per slot). */
 export const BUCKET_BUDGET = 24576;
@@ -34,7 +35,7 @@ const seen = new Uint8Array(COARSE_BUCKETS);
 
 /** A bucket map from a sample of the feature's finite values (any order; may be empty). */
 export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): BucketMap {
-  const sorted = new Float64Array(sample).sort();
+  const sorted = sortFloat64(new Float64Array(sample));
   const m = sorted.length;
   // runs of equal values: value (-0 as 0) and count
   const runValues = new Float64Array(m);

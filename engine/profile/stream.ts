@@ -22,7 +22,7 @@ import { basename } from 'node:path';
 import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
-import { InputError, internalError } from '../util/index.js';
+import { InputError, internalError, sortFloat64 } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
 import { buildBucketMap, writeBucketMap } from './buckets.js';
 import { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT, assembleFeature, checkBuildOptions, exactMean, momentDivisor, type FeatureData, type OrderStatistics } from './build.js';
@@ -482,7 +482,7 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
 function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
   const appended = concatValues(parts);
   parts.length = 0;
-  appended.sort();
+  sortFloat64(appended);
   const runCount = runs.length / 2;
   const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
   // merge the sorted appended values and the sorted runs into distinct values and counts
