@@ -41,6 +41,13 @@ export const NO_HEAVY = 0x7fffffff;
 
 /** The top 16 bits of a finite value's order-preserving key (-0 as 0), and the next 32. */
 export function keyParts(v: number): { top: number; next: number } {
+  const parts = new Uint32Array(2);
+  orderKeyParts(v, parts);
+  return { top: parts[0]!, next: parts[1]! };
+}
+
+/** keyParts into out[0] (top) and out[1] (next), without an object a call. */
+export function orderKeyParts(v: number, out: Uint32Array): void {
   keyScratch[0] = v + 0;
   let high = keyBits[1]!;
   let low = keyBits[0]!;
@@ -48,7 +55,8 @@ export function keyParts(v: number): { top: number; next: number } {
     high = ~high >>> 0;
     low = ~low >>> 0;
   } else high = (high | 0x80000000) >>> 0;
-  return { top: high >>> 16, next: (((high & 0xffff) << 16) | (low >>> 16)) >>> 0 };
+  out[0] = high >>> 16;
+  out[1] = (((high & 0xffff) << 16) | (low >>> 16)) >>> 0;
 }
 
 /** The bucket of finite values under the map at `mapPtr` (assembly/profile.ts bucketOf, in TypeScript). */

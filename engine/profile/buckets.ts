@@ -7,7 +7,7 @@
  * repeat in many pilot rows (0 in a count column) get a bucket of their own. The map only decides
  * how many values the collect pass keeps (the memory): counts and results are exact whatever it is.
  */
-import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY } from '../kernels/index.js';
+import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY, orderKeyParts } from '../kernels/index.js';
 import { sortFloat64 } from '../util/index.js';
 
 /** Buckets per feature at most (the histograms: 4 bytes each, per slot). */
@@ -89,20 +89,13 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
       next += 1;
     }
   }
-  // keyParts without an object a call (the main side asks for the bucket of every collected value)
+  // the key's parts without an object a call (the main side asks for the bucket of every collected value)
+  const parts = new Uint32Array(2);
   const unsplit = (v: number) => {
-    keyScratch[0] = v + 0;
-    let high = keyWords[1]!;
-    let low = keyWords[0]!;
-    if (high >>> 31) {
-      high = ~high >>> 0;
-      low = ~low >>> 0;
-    } else high = (high | 0x80000000) >>> 0;
-    const entry = table[high >>> 16]!;
+    orderKeyParts(v, parts);
+    const entry = table[parts[0]!]!;
     const bits = entry & 31;
-    if (bits === 0) return entry >>> 5;
-    const rest = (((high & 0xffff) << 16) | (low >>> 16)) >>> 0;
-    return (entry >>> 5) + Math.floor(rest / 2 ** (32 - bits));
+    return (entry >>> 5) + (bits === 0 ? 0 : Math.floor(parts[1]! / 2 ** (32 - bits)));
   };
   const heavyBucket = heavy.map(unsplit);
   if (heavyBucket.length === 2 && heavyBucket[0] === heavyBucket[1]) {
