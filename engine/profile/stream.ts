@@ -5,7 +5,8 @@
  * engine/scan/profile-pass.ts). docs/PROFILE.md "How a baseline is built" tells the passes:
  *
  * 1. coarse: per feature the NaN/±Inf/finite counts, min and max, exact sums of the values and
- *    of their squares, the exact counts of up to DISTINCT_COUNT_LIMIT distinct values, and two
+ *    of their squares, the exact counts of up to DISTINCT_COUNT_LIMIT distinct values (and those
+ *    of the incomplete rows' values: a feature within the limit needs no collecting), and two
  *    histograms on the top 16 bits of each value's order-preserving key (65,536 buckets in value
  *    order): of all finite values and of those in incomplete rows (a row with a non-finite
  *    feature, which the compat baseline leaves out).
