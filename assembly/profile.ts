@@ -187,31 +187,61 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
   for (let r = 0; r < n; r++) {
     const v = load<f64>(values + (<usize>r << 3));
     if (!(v - v == 0)) continue;
-    const key = reinterpret<u64>(v);
-    let slot = ((key * 0x9e3779b97f4a7c15) >> shift) & mask;
-    while (true) {
-      const at = keys + (<usize>slot << 3);
-      const k = load<u64>(at);
-      if (k == key) {
-        const c = counts + (<usize>slot << 2);
-        store<u32>(c, load<u32>(c) + 1);
-        break;
-      }
-      if (k == 0xffffffffffffffff) {
-        if (size >= limit) {
-          store<i32>(state, size);
-          store<i32>(state, 1, 4);
-          return;
-        }
-        store<u64>(at, key);
-        store<u32>(counts + (<usize>slot << 2), 1);
-        size++;
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
+    size = tally(reinterpret<u64>(v), keys, counts, mask, shift, size, limit);
+    if (size < 0) break;
   }
-  store<i32>(state, size);
+  settle(state, size);
+}
+
+// countValues over the rows of an incomplete row (rowMask 0, completeMask) only: the value counts
+// of the incomplete rows, which the complete rows' counts are the feature's less.
+export function countIncompleteValues(values: usize, n: i32, rowMask: usize, keys: usize, counts: usize, capacity: i32, limit: i32, state: usize): void {
+  if (load<i32>(state, 4) != 0) return;
+  let size = load<i32>(state);
+  const mask = <u64>(capacity - 1);
+  const shift = <u64>(64 - ctz<i32>(capacity));
+  for (let r = 0; r < n; r++) {
+    if (load<u8>(rowMask + <usize>r) != 0) continue;
+    const v = load<f64>(values + (<usize>r << 3));
+    if (!(v - v == 0)) continue;
+    size = tally(reinterpret<u64>(v), keys, counts, mask, shift, size, limit);
+    if (size < 0) break;
+  }
+  settle(state, size);
+}
+
+// One value (its bits) into the table: returns the distinct values now in it, or -1 - size when
+// it did not fit.
+// @ts-ignore: decorator
+@inline
+function tally(key: u64, keys: usize, counts: usize, mask: u64, shift: u64, size: i32, limit: i32): i32 {
+  let slot = ((key * 0x9e3779b97f4a7c15) >> shift) & mask;
+  while (true) {
+    const at = keys + (<usize>slot << 3);
+    const k = load<u64>(at);
+    if (k == key) {
+      const c = counts + (<usize>slot << 2);
+      store<u32>(c, load<u32>(c) + 1);
+      return size;
+    }
+    if (k == 0xffffffffffffffff) {
+      if (size >= limit) return -1 - size;
+      store<u64>(at, key);
+      store<u32>(counts + (<usize>slot << 2), 1);
+      return size + 1;
+    }
+    slot = (slot + 1) & mask;
+  }
+}
+
+// The table's state after a call (size < 0: -1 - size values, and one that did not fit).
+// @ts-ignore: decorator
+@inline
+function settle(state: usize, size: i32): void {
+  if (size < 0) {
+    store<i32>(state, -1 - size);
+    store<i32>(state, 1, 4);
+  } else store<i32>(state, size);
 }
 
 // A value of a selected bucket: counted in the bucket's run (its first value, and how many values

@@ -19,6 +19,8 @@ export interface ProfileKernel {
   completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
   coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number, scratch: number): void;
   countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
+  /** countValues over the incomplete rows (rowMask 0) only */
+  countIncompleteValues(values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
   collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number, scratch: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
@@ -26,7 +28,7 @@ export interface ProfileKernel {
 
 /** The best profile kernel available over `memory`, or the one named. */
 export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName): ProfileKernel {
-  return loadModuleKernel('profile', memory, only, profileKernelJs, ['completeMask', 'coarseColumn', 'countValues', 'collectColumn', 'addCounts', 'addLimbs']);
+  return loadModuleKernel('profile', memory, only, profileKernelJs, ['completeMask', 'coarseColumn', 'countValues', 'countIncompleteValues', 'collectColumn', 'addCounts', 'addLimbs']);
 }
 
 const keyScratch = new Float64Array(1);
@@ -39,6 +41,13 @@ export const NO_HEAVY = 0x7fffffff;
 
 /** The top 16 bits of a finite value's order-preserving key (-0 as 0), and the next 32. */
 export function keyParts(v: number): { top: number; next: number } {
+  const parts = new Uint32Array(2);
+  orderKeyParts(v, parts);
+  return { top: parts[0]!, next: parts[1]! };
+}
+
+/** keyParts into out[0] (top) and out[1] (next), without an object a call. */
+export function orderKeyParts(v: number, out: Uint32Array): void {
   keyScratch[0] = v + 0;
   let high = keyBits[1]!;
   let low = keyBits[0]!;
@@ -46,7 +55,8 @@ export function keyParts(v: number): { top: number; next: number } {
     high = ~high >>> 0;
     low = ~low >>> 0;
   } else high = (high | 0x80000000) >>> 0;
-  return { top: high >>> 16, next: (((high & 0xffff) << 16) | (low >>> 16)) >>> 0 };
+  out[0] = high >>> 16;
+  out[1] = (((high & 0xffff) << 16) | (low >>> 16)) >>> 0;
 }
 
 /** The bucket of finite values under the map at `mapPtr` (assembly/profile.ts bucketOf, in TypeScript). */
@@ -82,6 +92,42 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
   const sumInto = (accPtr: number, sum: ExactSum) => {
     sum.normalise();
     addLimbsTo(i64(), accPtr >>> 3, sum.limbs);
+  };
+  /** countValues (rowMask -1: every row) or countIncompleteValues (the rows with rowMask 0) */
+  const countValuesJs = (values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): void => {
+    const st = i32();
+    if (st[(state >>> 2) + 1] !== 0) return;
+    const v64 = f64();
+    const keyTable = new Float64Array(memory.buffer, keys, capacity);
+    const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
+    const countTable = new Uint32Array(memory.buffer, counts, capacity);
+    // a JS Map finds the slot; the table is kept in the kernel's layout for the main side to read
+    // -0 and 0 apart, as the WASM table keys on the bits
+    const keyOf = (v: number) => (Object.is(v, -0) ? '-0' : v);
+    const where = new Map<number | string, number>();
+    for (let slot = 0; slot < capacity; slot++) if (!(keyWords[2 * slot] === 0xffffffff && keyWords[2 * slot + 1] === 0xffffffff)) where.set(keyOf(keyTable[slot]!), slot);
+    let size = st[state >>> 2]!;
+    let free = 0;
+    for (let r = 0; r < n; r++) {
+      const v = v64[(values >>> 3) + r]!;
+      if (!Number.isFinite(v) || (rowMask >= 0 && u8()[rowMask + r] !== 0)) continue;
+      const slot = where.get(keyOf(v));
+      if (slot !== undefined) {
+        countTable[slot]!++;
+        continue;
+      }
+      if (size >= limit) {
+        st[state >>> 2] = size;
+        st[(state >>> 2) + 1] = 1;
+        return;
+      }
+      while (!(keyWords[2 * free] === 0xffffffff && keyWords[2 * free + 1] === 0xffffffff)) free++;
+      keyTable[free] = v;
+      countTable[free] = 1;
+      where.set(keyOf(v), free);
+      size++;
+    }
+    st[state >>> 2] = size;
   };
   return {
     name: 'js',
@@ -134,39 +180,10 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       sumInto(squareAcc, squares);
     },
     countValues(values, n, keys, counts, capacity, limit, state) {
-      const st = i32();
-      if (st[(state >>> 2) + 1] !== 0) return;
-      const v64 = f64();
-      const keyTable = new Float64Array(memory.buffer, keys, capacity);
-      const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
-      const countTable = new Uint32Array(memory.buffer, counts, capacity);
-      // a JS Map finds the slot; the table is kept in the kernel's layout for the main side to read
-      // -0 and 0 apart, as the WASM table keys on the bits
-      const keyOf = (v: number) => (Object.is(v, -0) ? '-0' : v);
-      const where = new Map<number | string, number>();
-      for (let slot = 0; slot < capacity; slot++) if (!(keyWords[2 * slot] === 0xffffffff && keyWords[2 * slot + 1] === 0xffffffff)) where.set(keyOf(keyTable[slot]!), slot);
-      let size = st[state >>> 2]!;
-      let free = 0;
-      for (let r = 0; r < n; r++) {
-        const v = v64[(values >>> 3) + r]!;
-        if (!Number.isFinite(v)) continue;
-        const slot = where.get(keyOf(v));
-        if (slot !== undefined) {
-          countTable[slot]!++;
-          continue;
-        }
-        if (size >= limit) {
-          st[state >>> 2] = size;
-          st[(state >>> 2) + 1] = 1;
-          return;
-        }
-        while (!(keyWords[2 * free] === 0xffffffff && keyWords[2 * free + 1] === 0xffffffff)) free++;
-        keyTable[free] = v;
-        countTable[free] = 1;
-        where.set(keyOf(v), free);
-        size++;
-      }
-      st[state >>> 2] = size;
+      countValuesJs(values, n, -1, keys, counts, capacity, limit, state);
+    },
+    countIncompleteValues(values, n, rowMask, keys, counts, capacity, limit, state) {
+      countValuesJs(values, n, rowMask, keys, counts, capacity, limit, state);
     },
     collectColumn(values, n, mask, flags, index, runs, completeIndex, completeRuns, outAll, outComplete, out, mean, divisor, devAcc, stats, map) {
       const v64 = f64();

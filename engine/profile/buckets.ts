@@ -7,7 +7,8 @@
  * repeat in many pilot rows (0 in a count column) get a bucket of their own. The map only decides
  * how many values the collect pass keeps (the memory): counts and results are exact whatever it is.
  */
-import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY, keyParts } from '../kernels/index.js';
+import { COARSE_BUCKETS, MAP_BYTES, NO_HEAVY, orderKeyParts } from '../kernels/index.js';
+import { sortFloat64 } from '../util/index.js';
 
 /** Buckets per feature at most (the histograms: 4 bytes each, per slot). */
 export const BUCKET_BUDGET = 24576;
@@ -34,7 +35,7 @@ const seen = new Uint8Array(COARSE_BUCKETS);
 
 /** A bucket map from a sample of the feature's finite values (any order; may be empty). */
 export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): BucketMap {
-  const sorted = Float64Array.from(sample).sort();
+  const sorted = sortFloat64(new Float64Array(sample));
   const m = sorted.length;
   // runs of equal values: value (-0 as 0) and count
   const runValues = new Float64Array(m);
@@ -88,11 +89,13 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
       next += 1;
     }
   }
+  // the key's parts without an object a call (the main side asks for the bucket of every collected value)
+  const parts = new Uint32Array(2);
   const unsplit = (v: number) => {
-    const { top, next: rest } = keyParts(v);
-    const entry = table[top]!;
+    orderKeyParts(v, parts);
+    const entry = table[parts[0]!]!;
     const bits = entry & 31;
-    return (entry >>> 5) + (bits === 0 ? 0 : Math.floor(rest / 2 ** (32 - bits)));
+    return (entry >>> 5) + (bits === 0 ? 0 : Math.floor(parts[1]! / 2 ** (32 - bits)));
   };
   const heavyBucket = heavy.map(unsplit);
   if (heavyBucket.length === 2 && heavyBucket[0] === heavyBucket[1]) {
@@ -106,10 +109,11 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
   const bucketOf = (v: number) => {
     const b = unsplit(v);
     let out = b;
-    heavyBucket.forEach((hb, i) => {
+    for (let i = 0; i < heavyBucket.length; i++) {
+      const hb = heavyBucket[i]!;
       if (b > hb) out += 2;
       else if (b === hb) out += v < heavy[i]! ? 0 : v === heavy[i]! ? 1 : 2;
-    });
+    }
     return out;
   };
   return { table, heavy, heavyBucket, buckets: next + 2 * heavy.length, single, bucketOf };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lowerBound, upperBound, uniqueSorted, quantileGrid, quantileOf, type QuantileGrid } from './quantile.js';
 import { DEFAULT_RESOLUTION, PROFILE_FORMAT, PROFILE_VERSION, type CategoricalSummary, type FeatureProfile, type FineSummary, type Profile } from './types.js';
-import { InputError, UsageError } from '../util/index.js';
+import { InputError, UsageError, sortFloat64 } from '../util/index.js';
 import { ExactSum, SUM_SCALE, roundRatio } from '../kernels/index.js';
 import { categoricalKind, categoricalSummary, resolveMaxCategories, sortedValueCounts } from './categorical.js';
 
@@ -230,8 +230,8 @@ function columnData(column: FeatureColumn, complete: Uint8Array, completeCount: 
     else if (v === -Infinity) negInf++;
     else nan++;
   }
-  const sorted = finite.subarray(0, nFinite).sort();
-  const sortedComplete = finiteComplete.subarray(0, nComplete).sort();
+  const sorted = sortFloat64(finite.subarray(0, nFinite));
+  const sortedComplete = sortFloat64(finiteComplete.subarray(0, nComplete));
   const total = sum.toBigInt();
   const mean = exactMean(nFinite, total);
   const divisor = nFinite === 0 ? 1 : momentDivisor(sorted[0]!, sorted[nFinite - 1]!, mean);

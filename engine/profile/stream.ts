@@ -5,7 +5,8 @@
  * engine/scan/profile-pass.ts). docs/PROFILE.md "How a baseline is built" tells the passes:
  *
  * 1. coarse: per feature the NaN/±Inf/finite counts, min and max, exact sums of the values and
- *    of their squares, the exact counts of up to DISTINCT_COUNT_LIMIT distinct values, and two
+ *    of their squares, the exact counts of up to DISTINCT_COUNT_LIMIT distinct values (and those
+ *    of the incomplete rows' values: a feature within the limit needs no collecting), and two
  *    histograms on the top 16 bits of each value's order-preserving key (65,536 buckets in value
  *    order): of all finite values and of those in incomplete rows (a row with a non-finite
  *    feature, which the compat baseline leaves out).
@@ -22,7 +23,7 @@ import { basename } from 'node:path';
 import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
-import { InputError, internalError } from '../util/index.js';
+import { InputError, internalError, sortFloat64 } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
 import { buildBucketMap, writeBucketMap } from './buckets.js';
 import { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT, assembleFeature, checkBuildOptions, exactMean, momentDivisor, type FeatureData, type OrderStatistics } from './build.js';
@@ -135,6 +136,8 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const accAt = (f: number) => shared + accsAt + f * 2 * NLIMBS * 8;
     new Uint8Array(memory.buffer, shared + totalsAt, sharedBytes - totalsAt).fill(0);
     const features = featureNames.map((name) => ({ name, nan: 0, posInf: 0, negInf: 0, finite: 0, squareOverflow: 0, min: Infinity, max: -Infinity, values: new Map<number, number>(), negativeZeros: 0, overflow: false }));
+    // the value counts of the incomplete rows (the complete rows' are the feature's less these)
+    const incomplete = featureNames.map(() => ({ values: new Map<number, number>(), negativeZeros: 0, overflow: false }));
     for (let s = 0; s < pool.slotCount; s++) {
       const base = pool.slotAddress(s).extraPtr;
       const f64 = new Float64Array(memory.buffer);
@@ -156,6 +159,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         feature.finite += f64[st + 3]!;
         feature.squareOverflow += f64[st + 4]!;
         mergeValueTable(memory, base, at, tableCapacity[f]!, tableLimit[f]! - 1, feature);
+        mergeValueTable(memory, base, { keys: at.incKeys, counts: at.incCounts, state: at.incState }, tableCapacity[f]!, tableLimit[f]! - 1, incomplete[f]!);
       });
     }
     if (rows === 0) throw new InputError('no data rows after the header', { file });
@@ -170,12 +174,14 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       const single = maps[f]!.single;
       // a feature with few distinct values has its exact value counts: nothing to collect for all its values
       const all = features[f]!.overflow ? selectBuckets(hist, null, nAll, neededRanks(nAll, [quantileGrid(bins, 'i/bins'), quantileGrid(resolution, 'i/bins')]), single) : null;
-      const complete = nIncomplete === 0 ? null : selectBuckets(hist, inc, nAll - nIncomplete, neededRanks(nAll - nIncomplete, [quantileGrid(bins, 'linspace')]), single);
+      // the complete rows' order statistics from value counts when the feature's and its incomplete rows' are exact
+      const countedComplete = nIncomplete > 0 && !features[f]!.overflow && !incomplete[f]!.overflow;
+      const complete = nIncomplete === 0 || countedComplete ? null : selectBuckets(hist, inc, nAll - nIncomplete, neededRanks(nAll - nIncomplete, [quantileGrid(bins, 'linspace')]), single);
       const sum = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f), NLIMBS));
       const squares = limbsToBigInt(new BigInt64Array(memory.buffer, accAt(f) + NLIMBS * 8, NLIMBS));
       const mean = exactMean(nAll, sum);
       const divisor = nAll === 0 ? 1 : momentDivisor(features[f]!.min, features[f]!.max, mean);
-      return { all, complete, nComplete: nAll - nIncomplete, sum, squares, mean, divisor };
+      return { all, complete, countedComplete, nComplete: nAll - nIncomplete, sum, squares, mean, divisor };
     });
 
     // pass 2: collect the selected buckets' values
@@ -268,6 +274,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         const c = orderStatistics(s.complete, complete[f]!, bucketOf, completeRunsOf[f]!);
         collected += c.collected;
         completeStats = c;
+      } else if (s.countedComplete) {
+        completeStats = countedValues(lessCounts(feature.values, incomplete[f]!.values), feature.negativeZeros - incomplete[f]!.negativeZeros);
+        if (completeStats.n !== s.nComplete) throw internalError(`the value counts of ${name} give ${completeStats.n} values in complete rows, the histograms ${s.nComplete}`);
       }
       const data: FeatureData = {
         name,
@@ -369,7 +378,7 @@ function firstUnit(plan: ScanPlan): ScanPlan {
 }
 
 /** Add a slot's value table to a feature's counts (bounded by its limit: past it, only `overflow`). */
-function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePassLayout['features'][number], capacity: number, limit: number, feature: { values: Map<number, number>; negativeZeros: number; overflow: boolean }): void {
+function mergeValueTable(memory: WebAssembly.Memory, base: number, at: { keys: number; counts: number; state: number }, capacity: number, limit: number, feature: { values: Map<number, number>; negativeZeros: number; overflow: boolean }): void {
   if (feature.overflow) return;
   const state = new Int32Array(memory.buffer, base + at.state, 2);
   if (state[1] !== 0) {
@@ -392,6 +401,16 @@ function mergeValueTable(memory: WebAssembly.Memory, base: number, at: ProfilePa
       return;
     }
   }
+}
+
+/** Value counts less those of a subset of the values (the values left, with a count above 0). */
+function lessCounts(counts: ReadonlyMap<number, number>, subset: ReadonlyMap<number, number>): Map<number, number> {
+  const left = new Map<number, number>();
+  for (const [v, c] of counts) {
+    const rest = c - (subset.get(v) ?? 0);
+    if (rest > 0) left.set(v, rest);
+  }
+  return left;
 }
 
 /**
@@ -464,7 +483,7 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
 function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
   const appended = concatValues(parts);
   parts.length = 0;
-  appended.sort();
+  sortFloat64(appended);
   const runCount = runs.length / 2;
   const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
   // merge the sorted appended values and the sorted runs into distinct values and counts

@@ -8,7 +8,7 @@
  * Slot extra region, per pass (profilePassLayout): a u8 row mask of the block, then per feature
  *   coarse:  stats (f64 x COARSE_STATS), bucket histogram and incomplete-row histogram
  *            (u32 per bucket of the feature's bucket map, each), sum and square-sum limbs (i64 x NLIMBS each), value
- *            table (u64 keys, u32 counts, i32 x 2 state)
+ *            table (u64 keys, u32 counts, i32 x 2 state), and the same table of the incomplete rows' values
  *   collect: stats (f64), deviation limbs (i64 x NLIMBS); then room for one column's collected
  *            values (f64 x blockRows, twice) and their numbers (i32 x 2)
  *   then the kernels' per-exponent sums (SUM_SCRATCH_BYTES)
@@ -29,6 +29,10 @@ export interface FeatureLayout {
   counts: number;
   /* keys, collect: the complete subset's runs */
   state: number;
+  /** coarse: the value table of the incomplete rows (keys, counts, state; -1 in collect) */
+  incKeys: number;
+  incCounts: number;
+  incState: number;
 }
 
 export interface ProfilePassLayout {
@@ -60,8 +64,11 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
       const capacity = pass.tableCapacity[f]!;
       const counts = keys + capacity * 8;
       const state = align8(counts + capacity * 4);
-      at = state + 8;
-      features.push({ stats, hist, incHist, acc, keys, counts, state });
+      const incKeys = state + 8;
+      const incCounts = incKeys + capacity * 8;
+      const incState = align8(incCounts + capacity * 4);
+      at = incState + 8;
+      features.push({ stats, hist, incHist, acc, keys, counts, state, incKeys, incCounts, incState });
     } else {
       const acc = at;
       at += NLIMBS * 8;
@@ -69,7 +76,7 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
       at += (pass.runs?.[f] ?? 0) * 16;
       const completeRuns = at;
       at += (pass.completeRuns?.[f] ?? 0) * 16;
-      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1 });
+      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1, incKeys: -1, incCounts: -1, incState: -1 });
     }
   }
   const outAll = at;
@@ -84,7 +91,10 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
 export function clearProfileSlot(memory: WebAssembly.Memory, pass: ProfilePass, layout: ProfilePassLayout, slot: SlotAddress): void {
   new Uint8Array(memory.buffer, slot.extraPtr, layout.bytes).fill(0);
   if (pass.kind !== 'coarse') return;
-  layout.features.forEach((f, i) => new Uint8Array(memory.buffer, slot.extraPtr + f.keys, pass.tableCapacity[i]! * 8).fill(0xff));
+  layout.features.forEach((f, i) => {
+    new Uint8Array(memory.buffer, slot.extraPtr + f.keys, pass.tableCapacity[i]! * 8).fill(0xff);
+    new Uint8Array(memory.buffer, slot.extraPtr + f.incKeys, pass.tableCapacity[i]! * 8).fill(0xff);
+  });
 }
 
 /** The values a collect task has gathered so far, per feature. */
@@ -121,13 +131,15 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
   const base = slot.extraPtr;
   const stride = plan.blockRows * 8;
   const mask = base + layout.mask;
-  kernel.completeMask(slot.columnsPtr, stride, pass.nFeatures, rows, mask);
+  const complete = kernel.completeMask(slot.columnsPtr, stride, pass.nFeatures, rows, mask);
   for (let f = 0; f < pass.nFeatures; f++) {
     const values = slot.columnsPtr + f * stride;
     const at = layout.features[f]!;
     if (pass.kind === 'coarse') {
       kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
       kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
+      // the incomplete rows' value counts: the complete rows' are the feature's less them (no collect for a feature with few values)
+      if (complete < rows) kernel.countIncompleteValues(values, rows, mask, base + at.incKeys, base + at.incCounts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.incState);
     } else {
       const deviations = (pass.deviations?.[f] ?? 1) !== 0;
       // a feature with exact value counts and no complete-row selection: nothing to do here

@@ -103,3 +103,61 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: e
     expect(scratchIsZero()).toBe(true);
   });
 });
+
+// The value tables (countValues, and countIncompleteValues over the rows with mask 0) against the
+// counts by bits written from the definition, and their bound: past `limit` distinct values a
+// table says so and stops.
+describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: value tables', (name) => {
+  const kernel = loadProfileKernel(memory, name);
+  const CAPACITY = 512;
+  const table = { keys: at.outAll, counts: at.outAll + CAPACITY * 8, state: at.outAll + CAPACITY * 12 };
+  const bitsOf = (v: number) => new BigUint64Array(Float64Array.of(v).buffer)[0]!;
+  const read = () => {
+    const keys = new BigUint64Array(memory.buffer, table.keys, CAPACITY);
+    const counts = new Uint32Array(memory.buffer, table.counts, CAPACITY);
+    const got = new Map<bigint, number>();
+    keys.forEach((k, i) => k !== 0xffffffffffffffffn && got.set(k, counts[i]!));
+    return got;
+  };
+  const expected = (values: number[], keep: (r: number) => boolean) => {
+    const want = new Map<bigint, number>();
+    values.forEach((v, r) => Number.isFinite(v) && keep(r) && want.set(bitsOf(v), (want.get(bitsOf(v)) ?? 0) + 1));
+    return want;
+  };
+  const clear = () => {
+    new Uint8Array(memory.buffer, table.keys, CAPACITY * 8).fill(0xff);
+    new Uint8Array(memory.buffer, table.counts, CAPACITY * 4 + 8).fill(0);
+  };
+  const r = rng(11);
+  // 200 distinct values (-0 and 0 apart), NaN and ±Inf; every 7th row incomplete
+  const values = Array.from({ length: N }, (_, i) => (i % 101 === 0 ? [NaN, Infinity, -Infinity][i % 3]! : i % 50 === 0 ? -0 : Math.floor(r() * 199) / 4));
+  const mask = Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 0 : 1));
+
+  it('counts every finite value by its bits, in calls of any size', () => {
+    setUp(values);
+    clear();
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) kernel.countValues(at.values + start * 8, Math.min(size, N - start), table.keys, table.counts, CAPACITY, 250, table.state);
+    expect(read()).toEqual(expected(values, () => true));
+    expect(Array.from(new Int32Array(memory.buffer, table.state, 2))).toEqual([expected(values, () => true).size, 0]);
+  });
+
+  it('countIncompleteValues counts the rows with mask 0 only', () => {
+    setUp(values);
+    new Uint8Array(memory.buffer, at.mask, N).set(mask);
+    clear();
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
+      kernel.countIncompleteValues(at.values + start * 8, Math.min(size, N - start), at.mask + start, table.keys, table.counts, CAPACITY, 250, table.state);
+    }
+    const want = expected(values, (row) => mask[row] === 0);
+    expect(read()).toEqual(want);
+    expect(new Int32Array(memory.buffer, table.state, 2)[1]).toBe(0);
+  });
+
+  it('stops at the limit and says so', () => {
+    setUp(values);
+    new Uint8Array(memory.buffer, at.mask, N).fill(0);
+    clear();
+    kernel.countIncompleteValues(at.values, N, at.mask, table.keys, table.counts, CAPACITY, 50, table.state);
+    expect(Array.from(new Int32Array(memory.buffer, table.state, 2))).toEqual([50, 1]);
+  });
+});
