@@ -43,7 +43,7 @@ export const MLFLOW_TESTS = [
   'test/cli/report-mlflow.test.ts',
 ];
 /** Test files that talk to the run's PostgreSQL server (`inject('postgresUrl')`). */
-export const POSTGRES_TESTS = ['test/engine/sources/postgres.test.ts'];
+export const POSTGRES_TESTS = ['test/engine/sources/postgres.test.ts', 'test/engine/sources/postgres-tls.test.ts'];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
 const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts', 'test/engine/model/train-memory.test.ts'];
 const FUZZ_TESTS = ['test/fuzz/**/*.test.ts'];

@@ -27,7 +27,9 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
   const { connectionString, sslmode, sslrootcert } = splitTls(url, redact);
   const where = connectionString ? redact(connectionString) : `postgres:${process.env['PGHOST'] ? ` host ${process.env['PGHOST']}` : ''}${process.env['PGDATABASE'] ? ` database ${process.env['PGDATABASE']}` : ''}`;
   const description = `${where} table ${options.table}`;
-  const ssl = await tlsOptions(options.sslmode ?? sslmode ?? process.env['PGSSLMODE'] ?? 'prefer', options.sslRootCert ?? sslrootcert ?? process.env['PGSSLROOTCERT'], description);
+  const mode = options.sslmode ?? sslmode ?? process.env['PGSSLMODE'] ?? 'prefer';
+  const caFile = options.sslRootCert ?? sslrootcert ?? process.env['PGSSLROOTCERT'];
+  const ssl = await tlsOptions(mode, caFile, description);
   const pg = (await import('pg')).default;
   const parseArray = (text: string) => (text === '{}' ? [] : text.slice(1, -1).split(',').map(Number));
   const client: PgClient = new pg.Client({
@@ -51,7 +53,7 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
     await client.query("SET TIME ZONE 'UTC'");
   } catch (err) {
     await client.end().catch(() => {});
-    throw fail('cannot connect', err);
+    throw new InputError(`${description}: cannot connect: ${redact(err instanceof Error ? err.message : String(err))}${tlsHint(err, mode, caFile)}`);
   }
   const relation = quoteIdent(options.table, true);
   const query = async (sql: string, rowMode?: 'array'): Promise<{ rows: unknown[] }> => {
@@ -112,6 +114,21 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
   };
 }
 
+/** What a failed connection's TLS error means for the user's settings ('' for other errors). */
+function tlsHint(err: unknown, mode: string, caFile: string | undefined): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ` (sslmode ${mode}: the server's certificate does not name this host)`;
+  if (typeof code === 'string' && /CERT|SIGNATURE|ISSUER/.test(code)) return ` (sslmode ${mode}: the server's certificate does not chain to ${caFile ? `the CA in ${caFile}` : "Node's trusted CAs (give the CA with --ssl-root-cert)"})`;
+  if (/no encryption/.test(message) && !ssl(mode)) return ` (the server takes TLS connections only: --sslmode require, verify-ca or verify-full)`;
+  if (/does not support SSL/.test(message)) return ` (sslmode ${mode} needs TLS, which the server does not offer)`;
+  return '';
+}
+
+function ssl(mode: string): boolean {
+  return mode === 'require' || mode === 'verify-ca' || mode === 'verify-full';
+}
+
 function passwordOf(url: string | null): string {
   if (!url) return '';
   try {
@@ -143,7 +160,7 @@ async function tlsOptions(mode: string, caFile: string | undefined, description:
     try {
       return await readFile(caFile, 'utf8');
     } catch {
-      throw new InputError(`${description}: cannot read the CA file ${caFile}`, { file: caFile });
+      throw new InputError(`${description}: cannot read the CA file ${caFile} (--ssl-root-cert, sslrootcert, $PGSSLROOTCERT)`);
     }
   };
   switch (mode) {

@@ -2,7 +2,7 @@
  * The database path on a real PostgreSQL server (the `postgres` project's globalSetup starts
  * one: test/setup/global-postgres.ts): the CICIDS rows with timestamps over 60 days in a
  * classifier_predictions table, checked against the same rows as CSV files; windows at their
- * boundaries; bad URL, table and column in one line; the password in no output.
+ * boundaries; bad URL, table, column and a TLS mode the server lacks in one line; the password in no output.
  */
 import { beforeAll, afterAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
@@ -130,6 +130,8 @@ describe('the CLI on PostgreSQL', () => {
       [['--from', url, '--time-column', 'when'], /no time column "when" in table classifier_predictions/],
       [['--from', 'postgres://u:hunter2secret@127.0.0.1:1/db'], /cannot connect/],
       [['--from', 'mysql://x'], /is not a source: use postgres:\/\//],
+      // this server has no TLS: a mode that needs it says so
+      [['--from', url, '--sslmode', 'require'], /cannot connect: The server does not support SSL connections \(sslmode require needs TLS, which the server does not offer\)$/m],
     ];
     for (const [args, pattern] of cases) {
       const result = cli(['reference', 'create', ...args, '--days', '30', '--until', until, '-o', join(dir, 'never.json')]);
