@@ -17,6 +17,7 @@ import type { RowBatch, SourceColumn } from './types.js';
 
 /** type OIDs: numbers (int2, int4, int8, float4, float8, numeric) */
 const NUMERIC_OIDS = new Set([20, 21, 23, 700, 701, 1700]);
+const BOOL_OID = 16;
 const FETCH_ROWS = 50_000;
 
 type PgClient = import('pg').Client;
@@ -76,7 +77,7 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
       } catch (err) {
         throw fail(`no table ${JSON.stringify(options.table)}`, err);
       }
-      return result.fields.map((f) => ({ name: f.name, numeric: NUMERIC_OIDS.has(f.dataTypeID) }));
+      return result.fields.map((f) => ({ name: f.name, numeric: NUMERIC_OIDS.has(f.dataTypeID), ...(f.dataTypeID === BOOL_OID ? { boolean: true } : {}) }));
     },
     async one(sql: string) {
       const result = await query(sql);

@@ -71,7 +71,8 @@ export class SqlSource implements Source {
 
   async *batches(window: TimeWindow, columns: readonly string[]): AsyncIterable<RowBatch> {
     await this.#require(columns);
-    yield* this.#backend.stream(rowsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, columns), columns.length);
+    const booleans = new Set((await this.columns()).filter((c) => c.boolean).map((c) => c.name));
+    yield* this.#backend.stream(rowsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, columns, booleans), columns.length);
   }
 
   async countRows(window: TimeWindow): Promise<number> {

@@ -180,9 +180,13 @@ export function histogramsFromRows(features: readonly HistogramFeature[], groupe
   return histograms;
 }
 
-/** The rows of a window, features as float64 (the reference's bounded pull; the benchmark's "pull the rows"). */
-export function rowsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, columns: readonly string[]): string {
-  const select = columns.map((name) => `CAST(${quoteIdent(name)} AS ${dialect.double})`);
+/**
+ * The rows of a window, the columns as float64 (the reference's bounded pull; the benchmark's
+ * "pull the rows"; monitoring's label, prediction and probability). A column in `booleans` is
+ * read as 0 (false) and 1 (true) through an integer (PostgreSQL has no boolean to float cast).
+ */
+export function rowsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, columns: readonly string[], booleans: ReadonlySet<string> = new Set()): string {
+  const select = columns.map((name) => `CAST(${booleans.has(name) ? `CAST(${quoteIdent(name)} AS INTEGER)` : quoteIdent(name)} AS ${dialect.double})`);
   return `SELECT ${select.join(', ')}\nFROM ${relation}\nWHERE ${windowPredicate(dialect, timeColumn, window)}`;
 }
 

@@ -25,6 +25,10 @@ beforeAll(async () => {
   // the monitoring table: wrong predictions, varied probabilities, labels not known yet (NULL)
   await client.query('DROP TABLE IF EXISTS noisy_predictions');
   for (const sql of insertStatements(rows, 'noisy_predictions', 500, true)) await client.query(sql);
+  // the same rows with a BOOLEAN label and prediction (NULL labels stay NULL)
+  await client.query('DROP TABLE IF EXISTS bool_predictions');
+  await client.query('CREATE TABLE bool_predictions AS TABLE noisy_predictions');
+  for (const column of ['label', 'prediction']) await client.query(`ALTER TABLE bool_predictions ALTER COLUMN "${column}" TYPE BOOLEAN USING "${column}" = 1`);
   await client.query('CREATE SCHEMA IF NOT EXISTS serving');
   // a naive timestamp column (read as UTC) in another schema
   await client.query(`CREATE OR REPLACE VIEW serving.naive AS SELECT ("timestamp" AT TIME ZONE 'UTC') AS ts, * FROM classifier_predictions`);
@@ -66,6 +70,16 @@ describe('a PostgreSQL source', () => {
       await assertMonitorSameAsCsv(noisy, rows, dir);
     } finally {
       await noisy.close();
+    }
+  });
+
+  it('reads a BOOLEAN label and prediction as 0/1: the performance monitor gives the same rows as a CSV file', async () => {
+    const booleans = await openSource(url, { table: 'bool_predictions' });
+    try {
+      expect((await booleans.columns()).find((c) => c.name === 'prediction')).toMatchObject({ numeric: false, boolean: true });
+      await assertMonitorSameAsCsv(booleans, rows, dir);
+    } finally {
+      await booleans.close();
     }
   });
 
@@ -120,6 +134,9 @@ describe('the CLI on PostgreSQL', () => {
     const { metrics, rows: labelled, status } = JSON.parse(fromSource.stdout);
     expect({ metrics, rows: labelled, status }).toEqual((({ metrics, rows, status }) => ({ metrics, rows, status }))(JSON.parse(fromFile.stdout)));
     expect(fromSource.stdout + fromSource.stderr).not.toContain(password);
+    const fromBooleans = cli(['monitor', '--from', url, '--table', 'bool_predictions', '--window', '3d', '--until', until, '--json', '--no-record']);
+    expect(fromBooleans.code, fromBooleans.stderr).toBe(0);
+    expect((({ metrics, rows, status }) => ({ metrics, rows, status }))(JSON.parse(fromBooleans.stdout))).toEqual({ metrics, rows: labelled, status });
   });
 
   it('a wrong password, host, table or column is one line without the password', () => {
