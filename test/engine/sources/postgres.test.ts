@@ -10,7 +10,7 @@ import pg from 'pg';
 import { checkSourceWindow, openSource, type Source } from '../../../engine/sources/index.js';
 import { cli, tempDir } from '../../helpers.js';
 import { insertStatements, predictionRows, predictionsCsv, START_MS, DAY } from './dataset.js';
-import { assertBoundaries, assertMonitorSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
+import { assertBoundaries, assertFineSameAsCsv, assertMonitorSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
 
 const url = inject('postgresUrl');
 const password = inject('postgresPassword');
@@ -56,7 +56,11 @@ describe('a PostgreSQL source', () => {
     );
   });
 
-  it('gives the fine methods the same scores (ks; wasserstein with its tails query)', async () => {
+  it('gives the methods on the fine summary (ks; wasserstein with its tails query) the report of the same rows as CSV files', async () => {
+    await assertFineSameAsCsv(source, rows, dir);
+  });
+
+  it('gives the fine methods the same scores as the rows pulled (wasserstein with its tails query)', async () => {
     const profile = await csvReference(rows, dir);
     const pulledKs = await checkSourceWindow(source, profile, DRIFTED, { method: 'wasserstein', pull: true });
     const inDbKs = await checkSourceWindow(source, profile, DRIFTED, { method: 'wasserstein' });
