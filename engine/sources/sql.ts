@@ -140,15 +140,7 @@ export function histogramQuery(dialect: SqlDialect, relation: string, timeColumn
  * edge, of v - e_last over finite v above the last.
  */
 export function tailsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, features: readonly HistogramFeature[]): string {
-  const inf = doubleLiteral(dialect, Infinity);
-  const negInf = doubleLiteral(dialect, -Infinity);
-  const select = features.map((feature, f) => {
-    if (feature.edges.length === 0) return `${dialect.list(['0', '0'])} AS "t${f}"`;
-    const x = `CAST(${quoteIdent(feature.name)} AS ${dialect.double})`;
-    const first = doubleLiteral(dialect, feature.edges[0]!);
-    const last = doubleLiteral(dialect, feature.edges[feature.edges.length - 1]!);
-    return `${dialect.list([sumWhere(dialect, `${first} - ${x}`, `${x} < ${first} AND ${x} > ${negInf}`), sumWhere(dialect, `${x} - ${last}`, `${x} > ${last} AND ${x} < ${inf}`)])} AS "t${f}"`;
-  });
+  const select = features.map((feature, f) => `${tailSums(dialect, `CAST(${quoteIdent(feature.name)} AS ${dialect.double})`, feature.edges)} AS "t${f}"`);
   return `SELECT\n  ${select.join(',\n  ')}\nFROM ${relation}\nWHERE ${windowPredicate(dialect, timeColumn, window)}`;
 }
 
@@ -175,14 +167,7 @@ export function histogramAggregateQuery(dialect: SqlDialect, relation: string, t
       `${count(`${x} = ${negInf}`)} AS "ninf${f}"`,
       `${k === 0 ? '0' : count(`${x} = ${doubleLiteral(dialect, feature.edges[k - 1]!)}`)} AS "last${f}"`,
     ];
-    if (tails) {
-      if (k === 0) out.push(`${dialect.list(['0', '0'])} AS "t${f}"`);
-      else {
-        const first = doubleLiteral(dialect, feature.edges[0]!);
-        const last = doubleLiteral(dialect, feature.edges[k - 1]!);
-        out.push(`${dialect.list([sumWhere(dialect, `${first} - ${x}`, `${x} < ${first} AND ${x} > ${negInf}`), sumWhere(dialect, `${x} - ${last}`, `${x} > ${last} AND ${x} < ${inf}`)])} AS "t${f}"`);
-      }
-    }
+    if (tails) out.push(`${tailSums(dialect, x, feature.edges)} AS "t${f}"`);
     return out;
   });
   return [
@@ -224,13 +209,24 @@ export function histogramsFromAggregate(features: readonly HistogramFeature[], r
       histograms.quality[qualityIndex(f, kind)]! += n;
     }
     slots[k + 2]! += Number(row[`last${f}`]);
-    if (tails) {
-      const t = row[`t${f}`] as number[];
-      histograms.tails![2 * f] = Number(t[0]);
-      histograms.tails![2 * f + 1] = Number(t[1]);
-    }
+    if (tails) setTails(histograms, f, row);
   });
   return histograms;
+}
+
+/** Feature f's tail sums from the list `t{f}` of a result row. */
+function setTails(histograms: Histograms, f: number, row: Record<string, unknown>): void {
+  const t = row[`t${f}`] as number[];
+  histograms.tails![2 * f] = Number(t[0]);
+  histograms.tails![2 * f + 1] = Number(t[1]);
+}
+
+/** The two tail sums of x beyond the first and last edge, as a list: sum(e0 - x) over finite x < e0, sum(x - e_last) over finite x > e_last. */
+function tailSums(dialect: SqlDialect, x: string, edges: ArrayLike<number>): string {
+  if (edges.length === 0) return dialect.list(['0', '0']);
+  const first = doubleLiteral(dialect, edges[0]!);
+  const last = doubleLiteral(dialect, edges[edges.length - 1]!);
+  return dialect.list([sumWhere(dialect, `${first} - ${x}`, `${x} < ${first} AND ${x} > ${doubleLiteral(dialect, -Infinity)}`), sumWhere(dialect, `${x} - ${last}`, `${x} > ${last} AND ${x} < ${doubleLiteral(dialect, Infinity)}`)]);
 }
 
 /** The grouped rows (and the tail sums) -> the scan's Histograms (the kernel's count slots and the QUALITY counters). */
@@ -261,11 +257,7 @@ export function histogramsFromRows(features: readonly HistogramFeature[], groupe
   histograms.rows = rowsOf[0] ?? 0;
   if (rowsOf.some((r) => r !== histograms.rows)) throw internalError('the histogram query counted different rows per feature');
   if (histograms.tails && tails) {
-    features.forEach((_, f) => {
-      const t = tails[`t${f}`] as number[];
-      histograms.tails![2 * f] = Number(t[0]);
-      histograms.tails![2 * f + 1] = Number(t[1]);
-    });
+    features.forEach((_, f) => setTails(histograms, f, tails));
   }
   return histograms;
 }
