@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../../bench/postgres.js';
@@ -20,7 +20,7 @@ const file = (name: string) => join(dir, name);
 
 function openssl(args: string[]): void {
   const result = spawnSync('openssl', args, { encoding: 'utf8', cwd: dir });
-  if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`openssl ${args[0]} failed (openssl is part of the base image: .ci/run installs nothing for it): ${result.error?.message ?? result.stderr}`);
 }
 
 /** A CA (key, self-signed certificate) named `name`; with `server`, a server certificate for 127.0.0.1 and localhost signed by it. */
@@ -29,7 +29,7 @@ function makeCa(name: string, server: boolean): void {
   if (!server) return;
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')]);
   const ext = file('server.ext');
-  spawnSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > '${ext}'`]);
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file(`${name}-ca.crt`), '-CAkey', file(`${name}-ca.key`), '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', file('server.crt')]);
 }
 
