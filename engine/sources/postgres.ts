@@ -2,7 +2,8 @@
  * PostgreSQL through `pg` (loaded when a postgres source is opened). The connection: a
  * `postgres://` URL, or the libpq variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (pg
  * reads them for what the URL leaves out); TLS from `sslmode` (option, URL parameter or
- * $PGSSLMODE: disable, prefer = disable (pg has no fallback), require = encrypted without
+ * $PGSSLMODE: disable; prefer (the default) = TLS without verification, plain when the server has
+ * no TLS, as libpq; allow = plain, TLS when the server takes TLS only; require = encrypted without
  * verification, or with `sslrootcert` verified as verify-ca; verify-ca; verify-full) and the CA
  * file (option, `sslrootcert` parameter or $PGSSLROOTCERT). The session's time zone is UTC. The
  * password is never printed: errors carry the URL with it masked.
@@ -33,9 +34,9 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
   const ssl = await tlsOptions(mode, caFile, description);
   const pg = (await import('pg')).default;
   const parseArray = (text: string) => (text === '{}' ? [] : text.slice(1, -1).split(',').map(Number));
-  const client: PgClient = new pg.Client({
+  const newClient = (tls: false | ConnectionOptions): PgClient => new pg.Client({
     ...(connectionString ? { connectionString } : {}),
-    ssl,
+    ssl: tls,
     connectionTimeoutMillis: 15_000,
     application_name: 'driftcatcher',
     types: {
@@ -47,14 +48,24 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
     },
   });
   const fail = (what: string, err: unknown): InputError => new InputError(`${description}: ${what}: ${redact(err instanceof Error ? err.message : String(err))}`);
-  // pg emits 'error' on an idle client whose server went away: the next query reports it
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query("SET TIME ZONE 'UTC'");
-  } catch (err) {
-    await client.end().catch(() => {});
-    throw new InputError(`${description}: cannot connect: ${redact(err instanceof Error ? err.message : String(err))}${tlsHint(err, mode, caFile)}`);
+  // libpq's fallbacks: prefer tries TLS (unverified) first and plain when the server has no TLS; allow plain first and TLS when the server takes TLS only
+  const unverified: ConnectionOptions = { rejectUnauthorized: false };
+  const attempts: { tls: false | ConnectionOptions; retry?: RegExp }[] =
+    mode === 'prefer' ? [{ tls: unverified, retry: /does not support SSL/ }, { tls: false }] : mode === 'allow' ? [{ tls: false, retry: /no encryption/ }, { tls: unverified }] : [{ tls: ssl }];
+  let client!: PgClient;
+  for (const attempt of attempts) {
+    client = newClient(attempt.tls);
+    // pg emits 'error' on an idle client whose server went away: the next query reports it
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query("SET TIME ZONE 'UTC'");
+      break;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (attempt.retry?.test(err instanceof Error ? err.message : String(err))) continue;
+      throw new InputError(`${description}: cannot connect: ${redact(err instanceof Error ? err.message : String(err))}${tlsHint(err, mode, caFile)}`);
+    }
   }
   const relation = quoteIdent(options.table, true);
   const query = async (sql: string, rowMode?: 'array'): Promise<{ rows: unknown[] }> => {
@@ -168,6 +179,7 @@ async function tlsOptions(mode: string, caFile: string | undefined, description:
     case 'disable':
     case 'prefer':
     case 'allow':
+      // prefer and allow: openPostgres tries both ways
       return false;
     case 'require': {
       const cert = await ca();

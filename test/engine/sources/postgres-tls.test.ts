@@ -72,6 +72,9 @@ describe('PostgreSQL over TLS', () => {
     expect(await tlsRows(server.url.replace('127.0.0.1', 'localhost'), { sslmode: 'verify-full', sslRootCert: ca })).toBe(1);
     // require: encrypted, the certificate not checked
     expect(await tlsRows(server.url, { sslmode: 'require' })).toBe(1);
+    // prefer (the default, as libpq) takes TLS when the server has it; allow falls back to TLS when the server takes nothing else
+    expect(await tlsRows(server.url)).toBe(1);
+    expect(await tlsRows(`${server.url}?sslmode=allow`)).toBe(1);
     const source = await openSource(server.url, { sslmode: 'verify-full', sslRootCert: ca });
     try {
       expect(await source.countRows(all)).toBe(rows.times.length);

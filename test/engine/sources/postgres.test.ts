@@ -87,6 +87,17 @@ describe('a PostgreSQL source', () => {
     }
   });
 
+  it('falls back to a plain connection on a server without TLS: prefer (the default) and allow, as libpq', async () => {
+    for (const mode of ['prefer', 'allow']) {
+      const plain = await openSource(`${url}?sslmode=${mode}`);
+      try {
+        expect(await plain.countRows(DRIFTED)).toBeGreaterThan(0);
+      } finally {
+        await plain.close();
+      }
+    }
+  });
+
   it('keeps windows half-open at their boundaries, on timestamptz and on a naive timestamp (UTC) in another schema', async () => {
     await assertBoundaries(source);
     const naive = await openSource(url, { table: 'serving.naive', timeColumn: 'ts' });
