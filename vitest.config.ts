@@ -9,7 +9,8 @@
  * - reference: numbers checked against the independent Python references (builds .venv once);
  * - mlflow: against a real MLflow server started for the run (.venv's mlflow);
  * - postgres: the database sources against a real PostgreSQL server started for the run
- *   (Debian's postgresql binaries: bench/postgres.ts);
+ *   (Debian's postgresql binaries: bench/postgres.ts), and TLS against a second one that the
+ *   TLS test starts itself (ssl = on, hostssl only);
  * - fuzz: the CSV fuzz harness for a fixed number of inputs.
  * A test file belongs to the project of what it needs: `inject('pythonPath')` -> reference,
  * `inject('mlflowUri')` -> mlflow, `inject('postgresUrl')` -> postgres (test/engine/architecture.test.ts
@@ -42,8 +43,8 @@ export const MLFLOW_TESTS = [
   'test/cli/abtest-mlflow.test.ts',
   'test/cli/report-mlflow.test.ts',
 ];
-/** Test files that talk to the run's PostgreSQL server (`inject('postgresUrl')`). */
-export const POSTGRES_TESTS = ['test/engine/sources/postgres.test.ts'];
+/** Test files that talk to the run's PostgreSQL server (`inject('postgresUrl')`) or start their own (postgres-tls: a TLS-only server). */
+export const POSTGRES_TESTS = ['test/engine/sources/postgres.test.ts', 'test/engine/sources/postgres-tls.test.ts'];
 /** Engine tests that run the built CLI to measure it as shipped (memory, time). */
 const BUILT_CLI_TESTS = ['test/engine/io/line-limit.test.ts', 'test/engine/model/train-memory.test.ts'];
 const FUZZ_TESTS = ['test/fuzz/**/*.test.ts'];

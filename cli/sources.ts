@@ -51,7 +51,7 @@ export function addSourceOptions(command: Command, { required, until = true }: {
     .option('--predicted-column <name>', "the model's predicted class column (log field), not a feature", SOURCE_DEFAULTS.predictionColumn)
     .option('--probability-column <name>', "the model's probability column (log field), not a feature", SOURCE_DEFAULTS.probabilityColumn)
     .option('--model-version-column <name>', 'the model version column (log field), not a feature', SOURCE_DEFAULTS.modelVersionColumn)
-    .addOption(new Option('--sslmode <mode>', 'PostgreSQL TLS (default: the URL\'s sslmode, else $PGSSLMODE, else no TLS)').choices([...SSL_MODES]))
+    .addOption(new Option('--sslmode <mode>', 'PostgreSQL TLS (default: the URL\'s sslmode, else $PGSSLMODE, else prefer: TLS, unverified, when the server offers it)').choices([...SSL_MODES]))
     .option('--ssl-root-cert <ca.pem>', 'PostgreSQL TLS: the CA certificate the server\'s must chain to (default: the URL\'s sslrootcert, else $PGSSLROOTCERT)')
     .option('--max-rows <n>', `the most rows a reference pulls from the source (default ${SOURCE_DEFAULTS.maxRows})`, integer('--max-rows', 1));
   return until ? command.option('--until <time>', 'the end of the window, excluded (ISO 8601; no offset: UTC; default: now)', instantArg('--until')) : command;

@@ -58,7 +58,7 @@ export async function openDuckDb(path: string, table: string | null, files: 'par
       } catch (err) {
         throw fail(files ? 'cannot read the files' : `no table ${JSON.stringify(tableName)}`, err);
       }
-      return reader.getRowObjectsJS().map((row) => ({ name: String(row['column_name']), numeric: NUMERIC.test(String(row['column_type'])) }));
+      return reader.getRowObjectsJS().map((row) => ({ name: String(row['column_name']), numeric: NUMERIC.test(String(row['column_type'])), ...(String(row['column_type']).toUpperCase() === 'BOOLEAN' ? { boolean: true } : {}) }));
     },
     async one(sql: string) {
       return (await all(sql))[0] ?? {};

@@ -20,7 +20,7 @@ import { QUALITY_FIELDS } from '../io/index.js';
 
 export { parseDuration, parseInstant, windowEnding, chunkWindows, windowText, windowJson, DAY_MS, type TimeWindow } from './window.js';
 export { SOURCE_DEFAULTS, SSL_MODES, parseSourceSpec, redactSecrets, resolveSourceOptions, nonFeatureColumns, type SourceOptions, type ResolvedSourceOptions, type SourceSpec } from './options.js';
-export { DIALECTS, POSTGRES, DUCKDB, histogramQuery, histogramsFromRows, tailsQuery, codeExpression, CODE, rowsQuery, countQuery, periodQuery, windowPredicate, quoteIdent, quoteString, doubleLiteral, timestampLiteral, type SqlDialect, type HistogramFeature } from './sql.js';
+export { DIALECTS, POSTGRES, DUCKDB, histogramQuery, histogramsFromRows, histogramAggregateQuery, histogramsFromAggregate, tailsQuery, codeExpression, CODE, rowsQuery, countQuery, periodQuery, windowPredicate, quoteIdent, quoteString, doubleLiteral, timestampLiteral, type SqlDialect, type HistogramFeature } from './sql.js';
 export { countBatch, countBatches } from './pull.js';
 export { parseLogTime } from '../io/index.js';
 export type { Source, SourceColumn, RowBatch, CountRequest } from './types.js';

@@ -36,7 +36,7 @@ export interface SourceOptions {
   modelVersionColumn?: string;
   /** more columns that are not features (ids) */
   exclude?: readonly string[];
-  /** PostgreSQL TLS: disable, prefer, require, verify-ca, verify-full (default: the URL's sslmode, else $PGSSLMODE, else prefer as libpq does... without TLS fallback: disable) */
+  /** PostgreSQL TLS: disable, prefer, require, verify-ca, verify-full (default: the URL's sslmode, else $PGSSLMODE, else prefer as libpq: TLS without verification when the server offers it, else plain) */
   sslmode?: string;
   /** PostgreSQL TLS: a CA certificate file (PEM) the server's certificate must chain to (default $PGSSLROOTCERT) */
   sslRootCert?: string;

@@ -2,7 +2,8 @@
  * PostgreSQL through `pg` (loaded when a postgres source is opened). The connection: a
  * `postgres://` URL, or the libpq variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (pg
  * reads them for what the URL leaves out); TLS from `sslmode` (option, URL parameter or
- * $PGSSLMODE: disable, prefer = disable (pg has no fallback), require = encrypted without
+ * $PGSSLMODE: disable; prefer (the default) = TLS without verification, plain when the server has
+ * no TLS, as libpq; allow = plain, TLS when the server takes TLS only; require = encrypted without
  * verification, or with `sslrootcert` verified as verify-ca; verify-ca; verify-full) and the CA
  * file (option, `sslrootcert` parameter or $PGSSLROOTCERT). The session's time zone is UTC. The
  * password is never printed: errors carry the URL with it masked.
@@ -17,6 +18,7 @@ import type { RowBatch, SourceColumn } from './types.js';
 
 /** type OIDs: numbers (int2, int4, int8, float4, float8, numeric) */
 const NUMERIC_OIDS = new Set([20, 21, 23, 700, 701, 1700]);
+const BOOL_OID = 16;
 const FETCH_ROWS = 50_000;
 
 type PgClient = import('pg').Client;
@@ -27,12 +29,14 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
   const { connectionString, sslmode, sslrootcert } = splitTls(url, redact);
   const where = connectionString ? redact(connectionString) : `postgres:${process.env['PGHOST'] ? ` host ${process.env['PGHOST']}` : ''}${process.env['PGDATABASE'] ? ` database ${process.env['PGDATABASE']}` : ''}`;
   const description = `${where} table ${options.table}`;
-  const ssl = await tlsOptions(options.sslmode ?? sslmode ?? process.env['PGSSLMODE'] ?? 'prefer', options.sslRootCert ?? sslrootcert ?? process.env['PGSSLROOTCERT'], description);
+  const mode = options.sslmode ?? sslmode ?? process.env['PGSSLMODE'] ?? 'prefer';
+  const caFile = options.sslRootCert ?? sslrootcert ?? process.env['PGSSLROOTCERT'];
+  const ssl = await tlsOptions(mode, caFile, description);
   const pg = (await import('pg')).default;
   const parseArray = (text: string) => (text === '{}' ? [] : text.slice(1, -1).split(',').map(Number));
-  const client: PgClient = new pg.Client({
+  const newClient = (tls: false | ConnectionOptions): PgClient => new pg.Client({
     ...(connectionString ? { connectionString } : {}),
-    ssl,
+    ssl: tls,
     connectionTimeoutMillis: 15_000,
     application_name: 'driftcatcher',
     types: {
@@ -44,14 +48,24 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
     },
   });
   const fail = (what: string, err: unknown): InputError => new InputError(`${description}: ${what}: ${redact(err instanceof Error ? err.message : String(err))}`);
-  // pg emits 'error' on an idle client whose server went away: the next query reports it
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query("SET TIME ZONE 'UTC'");
-  } catch (err) {
-    await client.end().catch(() => {});
-    throw fail('cannot connect', err);
+  // libpq's fallbacks: prefer tries TLS (unverified) first and plain when the server has no TLS; allow plain first and TLS when the server takes TLS only
+  const unverified: ConnectionOptions = { rejectUnauthorized: false };
+  const attempts: { tls: false | ConnectionOptions; retry?: RegExp }[] =
+    mode === 'prefer' ? [{ tls: unverified, retry: /does not support SSL/ }, { tls: false }] : mode === 'allow' ? [{ tls: false, retry: /no encryption/ }, { tls: unverified }] : [{ tls: ssl }];
+  let client!: PgClient;
+  for (const attempt of attempts) {
+    client = newClient(attempt.tls);
+    // pg emits 'error' on an idle client whose server went away: the next query reports it
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query("SET TIME ZONE 'UTC'");
+      break;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (attempt.retry?.test(err instanceof Error ? err.message : String(err))) continue;
+      throw new InputError(`${description}: cannot connect: ${redact(err instanceof Error ? err.message : String(err))}${tlsHint(err, mode, caFile)}`);
+    }
   }
   const relation = quoteIdent(options.table, true);
   const query = async (sql: string, rowMode?: 'array'): Promise<{ rows: unknown[] }> => {
@@ -74,7 +88,7 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
       } catch (err) {
         throw fail(`no table ${JSON.stringify(options.table)}`, err);
       }
-      return result.fields.map((f) => ({ name: f.name, numeric: NUMERIC_OIDS.has(f.dataTypeID) }));
+      return result.fields.map((f) => ({ name: f.name, numeric: NUMERIC_OIDS.has(f.dataTypeID), ...(f.dataTypeID === BOOL_OID ? { boolean: true } : {}) }));
     },
     async one(sql: string) {
       const result = await query(sql);
@@ -112,6 +126,21 @@ export async function openPostgres(url: string | null, options: ResolvedSourceOp
   };
 }
 
+/** What a failed connection's TLS error means for the user's settings ('' for other errors). */
+function tlsHint(err: unknown, mode: string, caFile: string | undefined): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return ` (sslmode ${mode}: the server's certificate does not name this host)`;
+  if (typeof code === 'string' && /CERT|SIGNATURE|ISSUER/.test(code)) return ` (sslmode ${mode}: the server's certificate does not chain to ${caFile ? `the CA in ${caFile}` : "Node's trusted CAs (give the CA with --ssl-root-cert)"})`;
+  if (/no encryption/.test(message) && !ssl(mode)) return ` (the server takes TLS connections only: --sslmode require, verify-ca or verify-full)`;
+  if (/does not support SSL/.test(message)) return ` (sslmode ${mode} needs TLS, which the server does not offer)`;
+  return '';
+}
+
+function ssl(mode: string): boolean {
+  return mode === 'require' || mode === 'verify-ca' || mode === 'verify-full';
+}
+
 function passwordOf(url: string | null): string {
   if (!url) return '';
   try {
@@ -143,13 +172,14 @@ async function tlsOptions(mode: string, caFile: string | undefined, description:
     try {
       return await readFile(caFile, 'utf8');
     } catch {
-      throw new InputError(`${description}: cannot read the CA file ${caFile}`, { file: caFile });
+      throw new InputError(`${description}: cannot read the CA file ${caFile} (--ssl-root-cert, sslrootcert, $PGSSLROOTCERT)`);
     }
   };
   switch (mode) {
     case 'disable':
     case 'prefer':
     case 'allow':
+      // prefer and allow: openPostgres tries both ways
       return false;
     case 'require': {
       const cert = await ca();

@@ -4,7 +4,7 @@
  * wrong table or column name is one line naming it and the columns there are.
  */
 import { SchemaError } from '../util/index.js';
-import { countQuery, histogramQuery, histogramsFromRows, periodQuery, rowsQuery, tailsQuery, type SqlDialect } from './sql.js';
+import { countQuery, histogramAggregateQuery, histogramQuery, histogramsFromAggregate, histogramsFromRows, periodQuery, rowsQuery, tailsQuery, type SqlDialect } from './sql.js';
 import type { CountRequest, RowBatch, Source, SourceColumn } from './types.js';
 import type { TimeWindow } from './window.js';
 import type { Histograms } from '../scan/index.js';
@@ -71,7 +71,8 @@ export class SqlSource implements Source {
 
   async *batches(window: TimeWindow, columns: readonly string[]): AsyncIterable<RowBatch> {
     await this.#require(columns);
-    yield* this.#backend.stream(rowsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, columns), columns.length);
+    const booleans = new Set((await this.columns()).filter((c) => c.boolean).map((c) => c.name));
+    yield* this.#backend.stream(rowsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, columns, booleans), columns.length);
   }
 
   async countRows(window: TimeWindow): Promise<number> {
@@ -88,9 +89,10 @@ export class SqlSource implements Source {
     return { first: ms(row['first']), last: ms(row['last']), rows: Number(row['rows']) };
   }
 
-  /** The aggregate queries of a window: the histogram query, and the tails query when the method reads tail sums. */
+  /** The aggregate queries of a window: DuckDB's one histogram() query; PostgreSQL's histogram query, and the tails query when the method reads tail sums. */
   countSql(window: TimeWindow, request: CountRequest): string {
     const all = features(request);
+    if (this.dialect.histogram === 'aggregate') return histogramAggregateQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all, request.tails);
     const histogram = histogramQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all);
     return request.tails ? `${histogram};\n${tailsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all)}` : histogram;
   }
@@ -98,6 +100,10 @@ export class SqlSource implements Source {
   async count(window: TimeWindow, request: CountRequest): Promise<Histograms> {
     await this.#require(request.featureNames);
     const all = features(request);
+    if (this.dialect.histogram === 'aggregate') {
+      const row = await this.#backend.one(histogramAggregateQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all, request.tails));
+      return histogramsFromAggregate(all, row, request.tails);
+    }
     const grouped = await this.#backend.all(histogramQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all));
     const tails = request.tails ? await this.#backend.one(tailsQuery(this.dialect, this.#backend.relation, this.#timeColumn, window, all)) : null;
     const histograms = histogramsFromRows(all, grouped, tails);

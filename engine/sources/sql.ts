@@ -2,15 +2,20 @@
  * The SQL a database source runs, generated in one place for every dialect (PostgreSQL and
  * DuckDB today; the plan is plain aggregate SQL, so Spark SQL or Trino are a dialect away).
  *
- * A window's histogram is ONE aggregate query over the rows of [from, until): every value gets a
- * code, its bin on the feature's scan edges (the kernel's slot: edges at or below it) or NaN/NULL,
- * +Infinity, -Infinity, the last edge; GROUPING SETS count each feature's codes in one scan. The
- * Wasserstein method's tail sums take a second aggregate query. Rows never leave the database for
- * a check. docs/SOURCES.md shows the generated SQL.
+ * A window's histogram is ONE aggregate query over the rows of [from, until). PostgreSQL: every
+ * value gets a code, its bin on the feature's scan edges (the kernel's slot: edges at or below it,
+ * width_bucket) or NaN/NULL, +Infinity, -Infinity, the last edge; GROUPING SETS count each
+ * feature's codes in one scan; the Wasserstein method's tail sums take a second aggregate query.
+ * DuckDB: its `histogram(x, boundaries)` aggregate (a binary search in the engine) counts each
+ * feature's finite values on the edges, with the quality counts and the tail sums in the same
+ * query (histogramAggregateQuery): a binary search written as nested CASE costs DuckDB a pass per
+ * CASE node over every vector, far too slow on the fine grid (~2,000 edges a feature) of ks and
+ * wasserstein. Rows never leave the database for a check. docs/SOURCES.md shows the generated SQL.
  */
 import { emptyHistograms, type Histograms } from '../scan/index.js';
 import { QUALITY, qualityIndex } from '../io/index.js';
 import { internalError } from '../util/index.js';
+import { nextUp } from '../profile/index.js';
 import type { TimeWindow } from './window.js';
 
 export interface SqlDialect {
@@ -23,6 +28,8 @@ export interface SqlDialect {
   filter: boolean;
   /** a timestamp expression as float64 Unix milliseconds */
   epochMs(expr: string): string;
+  /** how a window's histograms are counted: GROUPING SETS over codes (histogramQuery, tailsQuery), or one row of `histogram()` aggregates (histogramAggregateQuery) */
+  histogram: 'grouping-sets' | 'aggregate';
 }
 
 export const POSTGRES: SqlDialect = {
@@ -31,6 +38,7 @@ export const POSTGRES: SqlDialect = {
   list: (items) => `ARRAY[${items.join(', ')}]`,
   filter: true,
   epochMs: (expr) => `CAST(extract(epoch FROM ${expr}) * 1000 AS DOUBLE PRECISION)`,
+  histogram: 'grouping-sets',
 };
 export const DUCKDB: SqlDialect = {
   name: 'duckdb',
@@ -38,6 +46,7 @@ export const DUCKDB: SqlDialect = {
   list: (items) => `list_value(${items.join(', ')})`,
   filter: true,
   epochMs: (expr) => `CAST(epoch_ms(${expr}) AS DOUBLE)`,
+  histogram: 'aggregate',
 };
 export const DIALECTS = { postgres: POSTGRES, duckdb: DUCKDB } as const;
 
@@ -131,16 +140,93 @@ export function histogramQuery(dialect: SqlDialect, relation: string, timeColumn
  * edge, of v - e_last over finite v above the last.
  */
 export function tailsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, features: readonly HistogramFeature[]): string {
+  const select = features.map((feature, f) => `${tailSums(dialect, `CAST(${quoteIdent(feature.name)} AS ${dialect.double})`, feature.edges)} AS "t${f}"`);
+  return `SELECT\n  ${select.join(',\n  ')}\nFROM ${relation}\nWHERE ${windowPredicate(dialect, timeColumn, window)}`;
+}
+
+/**
+ * The one aggregate query of a window's histograms in DuckDB: one result row. Per feature f, over
+ * `x{f}` (the column as DOUBLE): `h{f}` = histogram(x, [b0, b1, ...]) over the finite values, with
+ * b_i the double below edge e_i, so that the bucket keyed b_i holds b_{i-1} < x <= b_i, i.e.
+ * e_{i-1} <= x < e_i: slot i, the kernel's count of edges at or below x (values at or above the
+ * last edge fall in its overflow bucket, key +Infinity: slot n); the NaN/NULL, +Infinity, -Infinity and
+ * last-edge counts; with `tails`, `t{f}` the tail sums as in tailsQuery.
+ */
+export function histogramAggregateQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, features: readonly HistogramFeature[], tails: boolean): string {
   const inf = doubleLiteral(dialect, Infinity);
   const negInf = doubleLiteral(dialect, -Infinity);
-  const select = features.map((feature, f) => {
-    if (feature.edges.length === 0) return `${dialect.list(['0', '0'])} AS "t${f}"`;
-    const x = `CAST(${quoteIdent(feature.name)} AS ${dialect.double})`;
-    const first = doubleLiteral(dialect, feature.edges[0]!);
-    const last = doubleLiteral(dialect, feature.edges[feature.edges.length - 1]!);
-    return `${dialect.list([sumWhere(dialect, `${first} - ${x}`, `${x} < ${first} AND ${x} > ${negInf}`), sumWhere(dialect, `${x} - ${last}`, `${x} > ${last} AND ${x} < ${inf}`)])} AS "t${f}"`;
+  const columns = features.map((feature, f) => `CAST(${quoteIdent(feature.name)} AS ${dialect.double}) AS "x${f}"`);
+  const select = features.flatMap((feature, f) => {
+    const x = `"x${f}"`;
+    const count = (condition: string) => `count(*) FILTER (WHERE ${condition})`;
+    const k = feature.edges.length;
+    const out = [
+      k === 0 ? `${count(`isfinite(${x})`)} AS "h${f}"` : `histogram(${x}, ${dialect.list(Array.from(feature.edges, (e) => doubleLiteral(dialect, nextDown(e))))}) FILTER (WHERE isfinite(${x})) AS "h${f}"`,
+      `${count(`${x} IS NULL OR isnan(${x})`)} AS "nan${f}"`,
+      `${count(`${x} = ${inf}`)} AS "pinf${f}"`,
+      `${count(`${x} = ${negInf}`)} AS "ninf${f}"`,
+      `${k === 0 ? '0' : count(`${x} = ${doubleLiteral(dialect, feature.edges[k - 1]!)}`)} AS "last${f}"`,
+    ];
+    if (tails) out.push(`${tailSums(dialect, x, feature.edges)} AS "t${f}"`);
+    return out;
   });
-  return `SELECT\n  ${select.join(',\n  ')}\nFROM ${relation}\nWHERE ${windowPredicate(dialect, timeColumn, window)}`;
+  return [
+    `SELECT count(*) AS "rows",
+  ${select.join(',\n  ')}`,
+    `FROM (SELECT ${columns.join(', ')}
+  FROM ${relation}
+  WHERE ${windowPredicate(dialect, timeColumn, window)}) AS "w"`,
+  ].join('\n');
+}
+
+/** The largest double below a finite x. */
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+/** The one row of histogramAggregateQuery -> the scan's Histograms (the same slots and counters as histogramsFromRows). */
+export function histogramsFromAggregate(features: readonly HistogramFeature[], row: Record<string, unknown>, tails: boolean): Histograms {
+  const histograms = emptyHistograms(features.map((f) => f.name), Int32Array.from(features, (f) => f.edges.length), { tails });
+  histograms.rows = Number(row['rows']);
+  features.forEach((feature, f) => {
+    const k = feature.edges.length;
+    const slots = histograms.counts[f]!;
+    const h = row[`h${f}`];
+    if (k === 0) slots[0] = Number(h ?? 0);
+    else if (h !== null && h !== undefined) {
+      // the buckets by their key (b_i, the boundary sent); the overflow bucket (at or above the last edge) has the key +Infinity (NULL in older DuckDB)
+      const slotOf = new Map(Array.from(feature.edges, (e, i) => [nextDown(e), i] as const));
+      for (const { key, value } of h as { key: number | null; value: number | bigint }[]) {
+        const slot = key === null || key === Infinity ? k : slotOf.get(Number(key));
+        if (slot === undefined) throw internalError(`the histogram query gave a bucket ${key} that is no boundary of ${feature.name}`);
+        slots[slot]! += Number(value);
+      }
+    }
+    const quality: [number, string][] = [[QUALITY.nan, 'nan'], [QUALITY.posInf, 'pinf'], [QUALITY.negInf, 'ninf']];
+    for (const [kind, name] of quality) {
+      const n = Number(row[`${name}${f}`]);
+      slots[k + 1]! += n;
+      histograms.quality[qualityIndex(f, kind)]! += n;
+    }
+    slots[k + 2]! += Number(row[`last${f}`]);
+    if (tails) setTails(histograms, f, row);
+  });
+  return histograms;
+}
+
+/** Feature f's tail sums from the list `t{f}` of a result row. */
+function setTails(histograms: Histograms, f: number, row: Record<string, unknown>): void {
+  const t = row[`t${f}`] as number[];
+  histograms.tails![2 * f] = Number(t[0]);
+  histograms.tails![2 * f + 1] = Number(t[1]);
+}
+
+/** The two tail sums of x beyond the first and last edge, as a list: sum(e0 - x) over finite x < e0, sum(x - e_last) over finite x > e_last. */
+function tailSums(dialect: SqlDialect, x: string, edges: ArrayLike<number>): string {
+  if (edges.length === 0) return dialect.list(['0', '0']);
+  const first = doubleLiteral(dialect, edges[0]!);
+  const last = doubleLiteral(dialect, edges[edges.length - 1]!);
+  return dialect.list([sumWhere(dialect, `${first} - ${x}`, `${x} < ${first} AND ${x} > ${doubleLiteral(dialect, -Infinity)}`), sumWhere(dialect, `${x} - ${last}`, `${x} > ${last} AND ${x} < ${doubleLiteral(dialect, Infinity)}`)]);
 }
 
 /** The grouped rows (and the tail sums) -> the scan's Histograms (the kernel's count slots and the QUALITY counters). */
@@ -171,18 +257,18 @@ export function histogramsFromRows(features: readonly HistogramFeature[], groupe
   histograms.rows = rowsOf[0] ?? 0;
   if (rowsOf.some((r) => r !== histograms.rows)) throw internalError('the histogram query counted different rows per feature');
   if (histograms.tails && tails) {
-    features.forEach((_, f) => {
-      const t = tails[`t${f}`] as number[];
-      histograms.tails![2 * f] = Number(t[0]);
-      histograms.tails![2 * f + 1] = Number(t[1]);
-    });
+    features.forEach((_, f) => setTails(histograms, f, tails));
   }
   return histograms;
 }
 
-/** The rows of a window, features as float64 (the reference's bounded pull; the benchmark's "pull the rows"). */
-export function rowsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, columns: readonly string[]): string {
-  const select = columns.map((name) => `CAST(${quoteIdent(name)} AS ${dialect.double})`);
+/**
+ * The rows of a window, the columns as float64 (the reference's bounded pull; the benchmark's
+ * "pull the rows"; monitoring's label, prediction and probability). A column in `booleans` is
+ * read as 0 (false) and 1 (true) through an integer (PostgreSQL has no boolean to float cast).
+ */
+export function rowsQuery(dialect: SqlDialect, relation: string, timeColumn: string, window: TimeWindow, columns: readonly string[], booleans: ReadonlySet<string> = new Set()): string {
+  const select = columns.map((name) => `CAST(${booleans.has(name) ? `CAST(${quoteIdent(name)} AS INTEGER)` : quoteIdent(name)} AS ${dialect.double})`);
   return `SELECT ${select.join(', ')}\nFROM ${relation}\nWHERE ${windowPredicate(dialect, timeColumn, window)}`;
 }
 

@@ -12,6 +12,8 @@ export interface SourceColumn {
   name: string;
   /** a number column (features are the numeric columns that are not the time, label, prediction, probability, model version or excluded) */
   numeric: boolean;
+  /** a BOOLEAN column (not a feature; a label or prediction column of this type is read as 0 = false, 1 = true) */
+  boolean?: boolean;
 }
 
 /** Rows of some columns: each a Float64Array of `rows` values (NULL and absent values are NaN). */

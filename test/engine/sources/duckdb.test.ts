@@ -1,10 +1,11 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { countRequest, openSource, type Source } from '../../../engine/sources/index.js';
+import { countBatches, countRequest, openSource, type Source } from '../../../engine/sources/index.js';
+import { nextUp } from '../../../engine/profile/index.js';
 import { tempDir } from '../../helpers.js';
-import { insertStatements, predictionRows, windowCsv } from './dataset.js';
-import { assertBoundaries, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
+import { insertStatements, predictionRows } from './dataset.js';
+import { assertBoundaries, assertFineSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
 import { checkSourceWindow } from '../../../engine/sources/index.js';
 
 const rows = predictionRows();
@@ -33,17 +34,8 @@ describe('a DuckDB source', () => {
     await assertSameAsCsv(source, rows, dir);
   });
 
-  it('gives the same verdict with a method on the fine summary (ks) and with the tail sums (wasserstein)', async () => {
-    const profile = await csvReference(rows, dir);
-    const file = windowCsv(rows, DRIFTED.from.getTime(), DRIFTED.until.getTime(), join(dir, 'drifted.csv'));
-    const { checkDrift } = await import('../../../engine/drift/index.js');
-    for (const method of ['ks', 'wasserstein']) {
-      const sql = (await checkSourceWindow(source, profile, DRIFTED, { method })).report;
-      const csv = await checkDrift(profile, file, { method, workers: 0 });
-      expect(sql.features.map((f) => f.name)).toEqual(csv.features.map((f) => f.name));
-      expect(sql.action).toBe(csv.action);
-      sql.features.forEach((f, i) => expect(f.score).toBeCloseTo(csv.features[i]!.score, 12));
-    }
+  it('gives the methods on the fine summary (ks; wasserstein with its tail sums) the report of the same rows as CSV files', async () => {
+    await assertFineSameAsCsv(source, rows, dir);
   });
 
   it('counts in the database what the rows pulled and counted here give', async () => {
@@ -57,15 +49,44 @@ describe('a DuckDB source', () => {
     await assertBoundaries(source);
   });
 
-  it('generates one aggregate query per window (a second one only for the tail sums)', () => {
+  it('generates one aggregate query per window, the tail sums in it too: histogram() on the doubles below the edges', () => {
     const request = { featureNames: ['Flow Duration', 'Fwd IAT Total'], edges: [Float64Array.from([1, 2.5]), Float64Array.from([0.1])], tails: false };
     const sql = source.countSql!(DRIFTED, request);
     expect(sql.split(';')).toHaveLength(1);
     expect(sql).toContain(`"timestamp" >= TIMESTAMPTZ '${DRIFTED.from.toISOString()}' AND "timestamp" < TIMESTAMPTZ '${DRIFTED.until.toISOString()}'`);
-    expect(sql).toContain('GROUP BY GROUPING SETS (("c0"), ("c1"))');
-    // the bin as a binary search over the edges: below 2.5, then below 1
-    expect(sql).toContain(`CASE WHEN CAST("Flow Duration" AS DOUBLE) < CAST('2.5' AS DOUBLE) THEN CASE WHEN CAST("Flow Duration" AS DOUBLE) < CAST('1' AS DOUBLE) THEN 0 ELSE 1 END ELSE 2 END`);
-    expect(source.countSql!(DRIFTED, { ...request, tails: true }).split(';')).toHaveLength(2);
+    expect(sql).not.toContain('GROUPING SETS');
+    // bucket b_i = the double below e_i holds e_{i-1} <= x < e_i
+    expect(sql).toContain(`histogram("x0", list_value(CAST('0.9999999999999999' AS DOUBLE), CAST('2.4999999999999996' AS DOUBLE))) FILTER (WHERE isfinite("x0")) AS "h0"`);
+    const withTails = source.countSql!(DRIFTED, { ...request, tails: true });
+    expect(withTails.split(';')).toHaveLength(1);
+    expect(withTails).toContain(`AS "t1"`);
+  });
+
+  it('counts in one histogram() query what the rows counted here give: ties at each edge, the doubles beside them, non-finite, NULL, a feature without edges', async () => {
+    const edges = [1, nextUp(1), 2, 1e300];
+    const around = edges.flatMap((e) => [-nextUp(-e), e, nextUp(e)]);
+    const values = [...around, 0.5, 1.5, 7, -3, 2e300, NaN, Infinity, -Infinity, null, 1, 2, 2];
+    const instance = await DuckDBInstance.create(database.replace('.duckdb', '-edges.duckdb'));
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE edge_cases ("timestamp" TIMESTAMPTZ, "x" DOUBLE, "y" DOUBLE)');
+    const literal = (v: number | null) => (v === null ? 'NULL' : `CAST('${String(v)}' AS DOUBLE)`);
+    await connection.run(`INSERT INTO edge_cases VALUES ${values.map((v, i) => `(TIMESTAMPTZ '${DRIFTED.from.toISOString()}', ${literal(v)}, ${literal(values[values.length - 1 - i]!)})`).join(', ')}`);
+    connection.closeSync();
+    instance.closeSync();
+    const edgeSource = await openSource(`duckdb:${database.replace('.duckdb', '-edges.duckdb')}?table=edge_cases`);
+    try {
+      for (const tails of [false, true]) {
+        const request = { featureNames: ['x', 'y'], edges: [Float64Array.from(edges), new Float64Array(0)], tails };
+        const inDb = await edgeSource.count(DRIFTED, request);
+        const here = await countBatches(edgeSource.batches(DRIFTED, ['x', 'y']), request);
+        expect(inDb.rows).toBe(values.length);
+        expect(inDb.counts.map((c) => Array.from(c))).toEqual(here.counts.map((c) => Array.from(c)));
+        expect(Array.from(inDb.quality)).toEqual(Array.from(here.quality));
+        if (tails) expect(Array.from(inDb.tails!)).toEqual(Array.from(here.tails!));
+      }
+    } finally {
+      await edgeSource.close();
+    }
   });
 });
 

@@ -45,6 +45,29 @@ export async function assertSameAsCsv(source: Source, rows: PredictionRows, dir:
   return fromCsv;
 }
 
+/**
+ * The methods on the fine summary (ks, wasserstein: ~2,000 scan edges a feature) give a window the
+ * report of the same rows as a CSV file: ks the same verdict exactly (its counts are exact), and
+ * wasserstein the same features and action with scores equal to 1e-12 (its tail sums are added in
+ * the database's order); the drifted window drifts.
+ */
+export async function assertFineSameAsCsv(source: Source, rows: PredictionRows, dir: string): Promise<void> {
+  const profile = await csvReference(rows, dir);
+  for (const window of [DRIFTED, QUIET]) {
+    const file = windowCsv(rows, window.from.getTime(), window.until.getTime(), join(dir, `fine-${window.from.getTime()}.csv`));
+    for (const method of ['ks', 'wasserstein']) {
+      const sql = (await checkSourceWindow(source, profile, window, { method })).report;
+      const csv = await checkDrift(profile, file, { method, workers: 0 });
+      expect(sql.method).toBe(method);
+      if (method === 'ks') expect(verdict(sql)).toEqual(verdict(csv));
+      expect(sql.features.map((f) => f.name)).toEqual(csv.features.map((f) => f.name));
+      expect(sql.action).toBe(csv.action);
+      sql.features.forEach((f, i) => expect(f.score).toBeCloseTo(csv.features[i]!.score, 12));
+      if (window === DRIFTED) expect(sql.action).not.toBe('ok');
+    }
+  }
+}
+
 /** A row exactly at `from` is in the window, one exactly at `until` is not (row 5000 is at day 30 exactly). */
 export async function assertBoundaries(source: Source): Promise<void> {
   const day30 = START_MS + 30 * DAY;

@@ -2,7 +2,7 @@
  * The database path on a real PostgreSQL server (the `postgres` project's globalSetup starts
  * one: test/setup/global-postgres.ts): the CICIDS rows with timestamps over 60 days in a
  * classifier_predictions table, checked against the same rows as CSV files; windows at their
- * boundaries; bad URL, table and column in one line; the password in no output.
+ * boundaries; bad URL, table, column and a TLS mode the server lacks in one line; the password in no output.
  */
 import { beforeAll, afterAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import pg from 'pg';
 import { checkSourceWindow, openSource, type Source } from '../../../engine/sources/index.js';
 import { cli, tempDir } from '../../helpers.js';
 import { insertStatements, predictionRows, predictionsCsv, START_MS, DAY } from './dataset.js';
-import { assertBoundaries, assertMonitorSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
+import { assertBoundaries, assertFineSameAsCsv, assertMonitorSameAsCsv, assertSameAsCsv, csvReference, DRIFTED, verdict } from './equivalence.js';
 
 const url = inject('postgresUrl');
 const password = inject('postgresPassword');
@@ -25,6 +25,10 @@ beforeAll(async () => {
   // the monitoring table: wrong predictions, varied probabilities, labels not known yet (NULL)
   await client.query('DROP TABLE IF EXISTS noisy_predictions');
   for (const sql of insertStatements(rows, 'noisy_predictions', 500, true)) await client.query(sql);
+  // the same rows with a BOOLEAN label and prediction (NULL labels stay NULL)
+  await client.query('DROP TABLE IF EXISTS bool_predictions');
+  await client.query('CREATE TABLE bool_predictions AS TABLE noisy_predictions');
+  for (const column of ['label', 'prediction']) await client.query(`ALTER TABLE bool_predictions ALTER COLUMN "${column}" TYPE BOOLEAN USING "${column}" = 1`);
   await client.query('CREATE SCHEMA IF NOT EXISTS serving');
   // a naive timestamp column (read as UTC) in another schema
   await client.query(`CREATE OR REPLACE VIEW serving.naive AS SELECT ("timestamp" AT TIME ZONE 'UTC') AS ts, * FROM classifier_predictions`);
@@ -52,7 +56,11 @@ describe('a PostgreSQL source', () => {
     );
   });
 
-  it('gives the fine methods the same scores (ks; wasserstein with its tails query)', async () => {
+  it('gives the methods on the fine summary (ks; wasserstein with its tails query) the report of the same rows as CSV files', async () => {
+    await assertFineSameAsCsv(source, rows, dir);
+  });
+
+  it('gives the fine methods the same scores as the rows pulled (wasserstein with its tails query)', async () => {
     const profile = await csvReference(rows, dir);
     const pulledKs = await checkSourceWindow(source, profile, DRIFTED, { method: 'wasserstein', pull: true });
     const inDbKs = await checkSourceWindow(source, profile, DRIFTED, { method: 'wasserstein' });
@@ -66,6 +74,27 @@ describe('a PostgreSQL source', () => {
       await assertMonitorSameAsCsv(noisy, rows, dir);
     } finally {
       await noisy.close();
+    }
+  });
+
+  it('reads a BOOLEAN label and prediction as 0/1: the performance monitor gives the same rows as a CSV file', async () => {
+    const booleans = await openSource(url, { table: 'bool_predictions' });
+    try {
+      expect((await booleans.columns()).find((c) => c.name === 'prediction')).toMatchObject({ numeric: false, boolean: true });
+      await assertMonitorSameAsCsv(booleans, rows, dir);
+    } finally {
+      await booleans.close();
+    }
+  });
+
+  it('falls back to a plain connection on a server without TLS: prefer (the default) and allow, as libpq', async () => {
+    for (const mode of ['prefer', 'allow']) {
+      const plain = await openSource(`${url}?sslmode=${mode}`);
+      try {
+        expect(await plain.countRows(DRIFTED)).toBeGreaterThan(0);
+      } finally {
+        await plain.close();
+      }
     }
   });
 
@@ -120,6 +149,9 @@ describe('the CLI on PostgreSQL', () => {
     const { metrics, rows: labelled, status } = JSON.parse(fromSource.stdout);
     expect({ metrics, rows: labelled, status }).toEqual((({ metrics, rows, status }) => ({ metrics, rows, status }))(JSON.parse(fromFile.stdout)));
     expect(fromSource.stdout + fromSource.stderr).not.toContain(password);
+    const fromBooleans = cli(['monitor', '--from', url, '--table', 'bool_predictions', '--window', '3d', '--until', until, '--json', '--no-record']);
+    expect(fromBooleans.code, fromBooleans.stderr).toBe(0);
+    expect((({ metrics, rows, status }) => ({ metrics, rows, status }))(JSON.parse(fromBooleans.stdout))).toEqual({ metrics, rows: labelled, status });
   });
 
   it('a wrong password, host, table or column is one line without the password', () => {
@@ -130,6 +162,8 @@ describe('the CLI on PostgreSQL', () => {
       [['--from', url, '--time-column', 'when'], /no time column "when" in table classifier_predictions/],
       [['--from', 'postgres://u:hunter2secret@127.0.0.1:1/db'], /cannot connect/],
       [['--from', 'mysql://x'], /is not a source: use postgres:\/\//],
+      // this server has no TLS: a mode that needs it says so
+      [['--from', url, '--sslmode', 'require'], /cannot connect: The server does not support SSL connections \(sslmode require needs TLS, which the server does not offer\)$/m],
     ];
     for (const [args, pattern] of cases) {
       const result = cli(['reference', 'create', ...args, '--days', '30', '--until', until, '-o', join(dir, 'never.json')]);
