@@ -95,9 +95,7 @@ export class LogsSource implements Source {
       if (entry.time < from || entry.time >= until) continue;
       const r = batch.rows++;
       columns.forEach((name, c) => {
-        // a JSON true / false (a boolean label or prediction) is 1 / 0
-        const value = entry.values[name];
-        batch.columns[c]![r] = typeof value === 'boolean' ? Number(value) : logNumber(value, entry, name);
+        batch.columns[c]![r] = logNumber(entry.values[name], entry, name);
       });
       if (batch.rows === BATCH_ROWS) {
         yield batch;

@@ -49,7 +49,7 @@ describe('driftcatcher --from logs:', () => {
     };
     const cases: [string, RegExp][] = [
       ['{"timestamp": "2026-01-13T12:00:00Z", "features": {"a": 1, "b": }', /p-2\.jsonl:61: not a JSON object: \{"timestamp": "2026-01-13T12:00:00Z", "f/],
-      ['{"timestamp": "2026-01-18T12:00:00Z", "features": {"a": "high", "b": 2}}', /p-2\.jsonl:61: column "a": expected a number, null, NaN or Infinity, got "high"/],
+      ['{"timestamp": "2026-01-18T12:00:00Z", "features": {"a": "high", "b": 2}}', /p-2\.jsonl:61: column "a": expected a number, true\/false, null, NaN or Infinity, got "high"/],
       ['{"timestamp": "13/01/2026", "features": {"a": 1, "b": 2}}', /p-2\.jsonl:61: column "timestamp": expected an ISO 8601 time or Unix seconds, got "13\/01\/2026"/],
     ];
     for (const [line, pattern] of cases) {
@@ -59,6 +59,25 @@ describe('driftcatcher --from logs:', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
     }
+  });
+
+  it('boolean fields are not features (docs/SOURCES.md): the reference leaves them out, and the workers\' scan and the rows pulled (--pull) give one report', () => {
+    const flags = join(dir, 'flags');
+    mkdirSync(flags);
+    // feature b a boolean: true on odd hours, and on every hour from day 15 (drift)
+    const flagLines = Array.from({ length: 480 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(), features: { a: i % 24, b: i % 2 === 1 || i >= 360 }, label: i % 2 === 1 }));
+    writeFileSync(join(flags, 'p.jsonl'), flagLines.join('\n') + '\n');
+    const reference = join(dir, 'reference-flags.json');
+    const created = cli(['reference', 'create', '--from', `logs:${flags}`, '--days', '10', '--until', '2026-01-11', '-o', reference]);
+    expect(created.code, created.stderr).toBe(0);
+    const check = (extra: string[]) => cli(['check', '--from', `logs:${flags}`, '--window', '4d', '--until', '2026-01-20', '--baseline', reference, '--json', '--no-record', ...extra]);
+    const runs = [check(['--workers', '0']), check(['--workers', '2']), check(['--pull'])];
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const report = (text: string) => ({ ...JSON.parse(text), timestamp: null, current: { ...JSON.parse(text).current, files: null } });
+    expect(report(runs[1]!.stdout)).toEqual(report(runs[0]!.stdout));
+    expect(report(runs[2]!.stdout).features).toEqual(report(runs[0]!.stdout).features);
+    expect(created.stdout).toMatch(/: 1 features, 240 rows of logs:/);
+    expect((JSON.parse(runs[0]!.stdout) as { features: { name: string }[] }).features.map((f) => f.name)).toEqual(['a']);
   });
 
   it('bad usage and bad sources are one line, exit 2', () => {

@@ -67,9 +67,11 @@ export function parseLogTime(value: unknown): number {
 export function logNumber(value: unknown, where: LogLocation, name: string): number {
   if (typeof value === 'number') return value;
   if (value === null || value === undefined) return NaN;
+  // a JSON true / false (a boolean label or prediction) is 1 / 0
+  if (typeof value === 'boolean') return Number(value);
   if (typeof value === 'string') {
     const special = nonFiniteText(value);
     if (special !== undefined) return special;
   }
-  throw new InputError(`expected a number, null, NaN or Infinity, got ${excerpt(JSON.stringify(value))}`, { ...where, column: name });
+  throw new InputError(`expected a number, true/false, null, NaN or Infinity, got ${excerpt(JSON.stringify(value))}`, { ...where, column: name });
 }

@@ -97,7 +97,7 @@ describe('the logs source on the worker pool', () => {
     const line = (minute: number, value: unknown) => JSON.stringify({ timestamp: new Date(DRIFTED.from.getTime() + minute * 60_000).toISOString(), features: Object.fromEntries(profile!.features.map((f, i) => [f.name, i === 0 ? value : 1])) });
     const good = Array.from({ length: 400 }, (_, i) => line(i, i));
     const cases: Array<[string, RegExp]> = [
-      [line(500, 'x\u0007y'), new RegExp(`b\\.jsonl:251: column "${feature}": expected a number, null, NaN or Infinity, got "x\\\\u0007y"`)],
+      [line(500, 'x\u0007y'), new RegExp(`b\\.jsonl:251: column "${feature}": expected a number, true/false, null, NaN or Infinity, got "x\\\\u0007y"`)],
       ['{"timestamp": "2026-03-01", oops}', /b\.jsonl:251: not a JSON object: \{"timestamp": "2026-03-01", oops\}/],
       [JSON.stringify({ timestamp: 'soon', features: {} }), /b\.jsonl:251: column "timestamp": expected an ISO 8601 time or Unix seconds, got "soon"/],
       // longer than the line limit (1 MiB), which the range that holds its start reports

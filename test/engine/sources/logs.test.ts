@@ -37,7 +37,7 @@ describe('a logs source', () => {
     mkdirSync(dir);
     const good = JSON.stringify({ timestamp: '2026-01-01T00:00:00Z', features: { a: 1, b: 2 }, prediction: 0 });
     const cases: [string, RegExp][] = [
-      [`${good}\n{"timestamp": "2026-01-01T00:01:00Z", "features": {"a": "x\\u0007y", "b": 2}}\n`, /a\.jsonl:2: column "a": expected a number, null, NaN or Infinity, got "x\\u0007y"/],
+      [`${good}\n{"timestamp": "2026-01-01T00:01:00Z", "features": {"a": "x\\u0007y", "b": 2}}\n`, /a\.jsonl:2: column "a": expected a number, true\/false, null, NaN or Infinity, got "x\\u0007y"/],
       [`${good}\nnot json\n`, /a\.jsonl:2: not a JSON object: not json/],
       [`${good}\n{"a": "\u0007"}\n`, /a\.jsonl:2: not a JSON object: \{"a": "\\x07"\}$/],
       [`${good}\n{"features": {"a": 1}}\n`, /a\.jsonl:2: column "timestamp": expected an ISO 8601 time or Unix seconds, got none/],
