@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, cliArgs, readCsvText, tempDir, writeCsvText, editColumns } from '../helpers.js';
 
