@@ -91,8 +91,8 @@ async function checkFromSource(data: string | undefined, flags: CheckFlags, comm
   const window = windowEnding(until, flags.window);
   // the CLI's --label default (Label, the CICIDS files' column) is not the sources' (label)
   const label = command.getOptionValueSource('label') === 'default' ? SOURCE_DEFAULTS.labelColumn : flags.label;
-  // logs: the scan's workers and kernel, as a file check's
-  const options = { ...sourceOptions(flags, label, flags.exclude), workers: flags.workers, kernel: flags.kernel };
+  // logs: the scan's workers, kernel and line limit, as a file check's
+  const options = { ...sourceOptions(flags, label, flags.exclude), workers: flags.workers, kernel: flags.kernel, maxLineBytes: flags.maxLineBytes };
   const sources = await import('../../engine/sources/index.js');
   const source = await sources.openSource(flags.from!, options);
   try {

@@ -20,7 +20,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, resolveMaxLineBytes, type ScanPlan } from '../io/index.js';
+import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, type ScanPlan } from '../io/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { autoWorkers, countPlan, runPlan, ScanPool, type Histograms } from '../scan/index.js';
 import { nonFeatureColumns, type ResolvedSourceOptions } from './options.js';
@@ -69,7 +69,7 @@ export class LogsSource implements Source {
   /** Every line of every file, parsed (time and the flattened fields). */
   async *#lines(): AsyncGenerator<LogLine> {
     for (const file of await this.#logFiles()) {
-      for await (const { line, text } of readTextLines(file)) {
+      for await (const { line, text } of readTextLines(file, { maxLineBytes: this.#options.maxLineBytes })) {
         const record = parseLogRecord(text, this.#options, { file, line });
         if (record) yield { file, line, ...record };
       }
@@ -147,7 +147,7 @@ export class LogsSource implements Source {
       from: window.from.getTime(),
       until: window.until.getTime(),
       unitBytes: this.#options.rangeBytes,
-      maxLineBytes: resolveMaxLineBytes(undefined),
+      maxLineBytes: this.#options.maxLineBytes,
       noRows: () => new InputError(`${this.description}: no rows in the window ${windowText(window)}`),
     });
   }

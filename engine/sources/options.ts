@@ -10,7 +10,7 @@
  *   logs:dir/                                            JSON-lines prediction logs (*.jsonl, *.ndjson, *.log)
  */
 import { UsageError } from '../util/index.js';
-import { positiveInteger } from '../io/index.js';
+import { positiveInteger, resolveMaxLineBytes } from '../io/index.js';
 import { checkWorkers } from '../parallel/index.js';
 import type { KernelName } from '../kernels/index.js';
 
@@ -48,6 +48,8 @@ export interface SourceOptions {
   kernel?: KernelName;
   /** logs: bytes of a file per scan task, about (default 16 MiB, as a CSV file's byte ranges) */
   rangeBytes?: number;
+  /** logs: the longest line accepted, in bytes, its line end not counted (default 1 MiB, as a CSV file's) */
+  maxLineBytes?: number;
 }
 
 export const SOURCE_DEFAULTS = {
@@ -78,6 +80,7 @@ export interface ResolvedSourceOptions {
   workers: number | undefined;
   kernel: KernelName | undefined;
   rangeBytes: number | undefined;
+  maxLineBytes: number;
 }
 
 export function resolveSourceOptions(options: SourceOptions = {}): ResolvedSourceOptions {
@@ -103,6 +106,7 @@ export function resolveSourceOptions(options: SourceOptions = {}): ResolvedSourc
     workers: options.workers === undefined ? undefined : checkWorkers(options.workers),
     kernel: options.kernel,
     rangeBytes: options.rangeBytes === undefined ? undefined : positiveInteger('rangeBytes', options.rangeBytes, 1),
+    maxLineBytes: resolveMaxLineBytes(options.maxLineBytes),
   };
 }
 

@@ -78,6 +78,21 @@ describe('driftcatcher --from logs:', () => {
     expect(report(runs[2]!.stdout).features).toEqual(report(runs[0]!.stdout).features);
     expect(created.stdout).toMatch(/: 1 features, 240 rows of logs:/);
     expect((JSON.parse(runs[0]!.stdout) as { features: { name: string }[] }).features.map((f) => f.name)).toEqual(['a']);
+  it('check --max-line-bytes raises the line limit of the logs, read by the workers and for the reference', () => {
+    const long = join(dir, 'long');
+    mkdirSync(long);
+    // a line of the reference period and one of the window, each over the default 1 MiB limit
+    const padded = (i: number) => JSON.stringify({ ...JSON.parse(lines[i]!), note: 'x'.repeat(1_200_000) });
+    writeFileSync(join(long, 'p.jsonl'), lines.map((line, i) => (i === 200 || i === 400 ? padded(i) : line)).join('\n') + '\n');
+    const args = ['check', '--from', `logs:${long}`, '--window', '4d', '--until', '2026-01-20', '--reference-days', '10', '--json', '--no-record'];
+    const refused = cli([...args, '--workers', '2']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/p\.jsonl:201: line longer than 1048576 bytes \(the line limit\)/);
+    for (const workers of ['0', '2']) {
+      const result = cli([...args, '--workers', workers, '--max-line-bytes', '2000000']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).current.rows).toBe(96);
+    }
   });
 
   it('bad usage and bad sources are one line, exit 2', () => {
