@@ -78,6 +78,8 @@ describe('driftcatcher --from logs:', () => {
     expect(report(runs[2]!.stdout).features).toEqual(report(runs[0]!.stdout).features);
     expect(created.stdout).toMatch(/: 1 features, 240 rows of logs:/);
     expect((JSON.parse(runs[0]!.stdout) as { features: { name: string }[] }).features.map((f) => f.name)).toEqual(['a']);
+  });
+
   it('check --max-line-bytes raises the line limit of the logs, read by the workers and for the reference', () => {
     const long = join(dir, 'long');
     mkdirSync(long);
