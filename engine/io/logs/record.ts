@@ -59,6 +59,9 @@ export function parseLogRecord(text: string, fields: LogFields, where: LogLocati
 export function parseLogTime(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : NaN;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return NaN;
+  // Date.parse rolls a day past the month's end over (2026-02-30 is March 2nd): not a date
+  const [year, month, day] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return NaN;
   const text = value.length === 10 ? `${value}T00:00:00Z` : /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
   return Date.parse(text.replace(' ', 'T'));
 }

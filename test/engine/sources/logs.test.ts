@@ -30,6 +30,11 @@ describe('a logs source', () => {
     expect(parseLogTime('2026-01-31')).toBe(Date.UTC(2026, 0, 31));
     expect(parseLogTime(1769817600)).toBe(Date.UTC(2026, 0, 31));
     expect(parseLogTime('yesterday')).toBeNaN();
+    // a day past the month's end is no date (Date.parse alone rolls it over into the next month)
+    expect(parseLogTime('2026-02-30T12:00:00Z')).toBeNaN();
+    expect(parseLogTime('2026-04-31')).toBeNaN();
+    expect(parseLogTime('2026-13-01')).toBeNaN();
+    expect(parseLogTime('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));
   });
 
   it('names file, line and field of a bad line, in one line', async () => {
