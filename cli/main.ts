@@ -54,11 +54,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 // a reader that goes away early (`driftcatcher check ... --json | head`): the rest of the output
-// is dropped, the command still finishes its work (records, reports), and no stack trace
+// is dropped, the command still finishes its work (records, reports), and no stack trace; any
+// other failure to write the output (EIO, a full disk behind a redirect) does the same, exit 3
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
     stream.write = (() => true) as typeof stream.write;
+    if (err.code !== 'EPIPE') process.exitCode = EXIT_INTERNAL;
   });
 }
 

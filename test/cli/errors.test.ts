@@ -256,6 +256,16 @@ describe('a reader that goes away early (`... --json | head -c 50`)', () => {
   });
 });
 
+describe('an output that cannot be written (`> /dev/full`)', () => {
+  it.runIf(existsSync('/dev/full'))('exit 3, no stack trace, the run still recorded', () => {
+    const ledger = join(dir, 'enospc-ledger');
+    const run = spawnSync('sh', ['-c', '"$@" > /dev/full', 'sh', process.execPath, ...cliArgs(), 'check', '--baseline', profile, HEAD_9998, '--json', '--workers', '0', '--ledger-dir', ledger], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/ENOSPC|\n\s+at /);
+    expect(run.status, run.stderr).toBe(3);
+    expect(readdirSync(join(ledger, 'runs')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+  });
+});
+
 describe('a kernel forced but not built', () => {
   it('is a usage error with the fix, on the main thread and in workers', () => {
     // a copy of the package without build/: the compiled code, package.json and node_modules
