@@ -160,14 +160,14 @@ export function scanOptions(flags: DriftFlags): ScanOptions {
   };
 }
 
-/** `--max-line-bytes`: the CSV readers' line limit (ReadOptions.maxLineBytes). */
 /** `--html <file>`: the self-contained HTML report beside the text (check, scan, monitor). */
 export function htmlOption(): Option {
   return new Option('--html <file>', 'also write the HTML report (one self-contained file: plots per feature, sortable table; also an artifact of the run)');
 }
 
+/** `--max-line-bytes`: the CSV and log readers' line limit (ReadOptions.maxLineBytes). */
 export function maxLineBytesOption(): Option {
-  return new Option('--max-line-bytes <n>', `longest CSV line accepted, in bytes (header or row; default ${IO_DEFAULTS.maxLineBytes} = 1 MiB)`).argParser(integer('--max-line-bytes', 1, MAX_LINE_BYTES_LIMIT));
+  return new Option('--max-line-bytes <n>', `longest CSV or log line accepted, in bytes (header or row; default ${IO_DEFAULTS.maxLineBytes} = 1 MiB)`).argParser(integer('--max-line-bytes', 1, MAX_LINE_BYTES_LIMIT));
 }
 
 const SEVERITY = { wait: 0, alert: 1, retrain: 2 } as const;

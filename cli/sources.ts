@@ -1,7 +1,7 @@
 /** The options of the commands that read production data (`--from <source>`), spelt once. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SOURCE_DEFAULTS, SSL_MODES, parseDuration, parseInstant, type SourceOptions } from '../engine/sources/index.js';
-import { integer } from './options.js';
+import { integer, maxLineBytesOption } from './options.js';
 
 export const SOURCE_SYNTAX_HELP = 'postgres://user@host:5432/db (or postgres: with the PG* variables), duckdb:file.duckdb[?table=name], duckdb:files/*.parquet, logs:dir/';
 
@@ -17,6 +17,7 @@ export interface SourceFlags {
   sslmode?: string;
   sslRootCert?: string;
   maxRows?: number;
+  maxLineBytes?: number;
   until?: Date;
 }
 
@@ -54,6 +55,8 @@ export function addSourceOptions(command: Command, { required, until = true }: {
     .addOption(new Option('--sslmode <mode>', 'PostgreSQL TLS (default: the URL\'s sslmode, else $PGSSLMODE, else prefer: TLS, unverified, when the server offers it)').choices([...SSL_MODES]))
     .option('--ssl-root-cert <ca.pem>', 'PostgreSQL TLS: the CA certificate the server\'s must chain to (default: the URL\'s sslrootcert, else $PGSSLROOTCERT)')
     .option('--max-rows <n>', `the most rows a reference pulls from the source (default ${SOURCE_DEFAULTS.maxRows})`, integer('--max-rows', 1));
+  // logs: the line limit (check also has it for its CSV input)
+  if (!command.options.some((option) => option.long === '--max-line-bytes')) command.addOption(maxLineBytesOption());
   return until ? command.option('--until <time>', 'the end of the window, excluded (ISO 8601; no offset: UTC; default: now)', instantArg('--until')) : command;
 }
 
@@ -71,5 +74,6 @@ export function sourceOptions(flags: SourceFlags, label: string | undefined, exc
     sslmode: flags.sslmode,
     sslRootCert: flags.sslRootCert,
     maxRows: flags.maxRows,
+    maxLineBytes: flags.maxLineBytes,
   };
 }

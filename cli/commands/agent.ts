@@ -179,6 +179,7 @@ export function registerAgent(program: Command): void {
     .action(async (dir: string | undefined, flags: CheckFlags & SourceFlags & { interval: number; every?: number }, command: Command) => {
       if ((dir === undefined) === (flags.from === undefined)) throw new UsageError(dir === undefined ? 'agent watch needs a folder to watch, or --from <source>' : 'give a folder to watch or --from <source>, not both');
       if (flags.from === undefined && flags.every !== undefined) throw new UsageError('--every goes with --from <source>');
+      if (flags.from === undefined && flags.maxLineBytes !== undefined) throw new UsageError('--max-line-bytes goes with --from <source>');
       const { agentWatch, agentWatchSource } = await import('../../engine/agent/index.js');
       const controller = new AbortController();
       const stop = () => controller.abort();

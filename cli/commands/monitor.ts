@@ -47,7 +47,7 @@ export function registerMonitor(program: Command): void {
     .action(async (file: string | undefined, flags: MonitorSourceFlags) => {
       if (flags.from !== undefined) return monitorFromSource(file, flags);
       if (file === undefined) throw new UsageError('give the predictions file, or --from <source>');
-      for (const [given, flag] of [[flags.chunk, '--chunk'], [flags.until, '--until']] as const) {
+      for (const [given, flag] of [[flags.chunk, '--chunk'], [flags.until, '--until'], [flags.maxLineBytes, '--max-line-bytes']] as const) {
         if (given !== undefined) throw new UsageError(`${flag} goes with --from <source>`);
       }
       const { monitorAnyPredictions } = await import('../../engine/monitor/index.js');

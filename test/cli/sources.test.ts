@@ -95,6 +95,12 @@ describe('driftcatcher --from logs:', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout).current.rows).toBe(96);
     }
+    // reference create (and monitor, agent watch --from) take the flag too
+    const create = ['reference', 'create', '--from', `logs:${long}`, '--days', '10', '--until', '2026-01-11', '-o', join(dir, 'reference-long.json')];
+    expect(cli(create).stderr).toMatch(/p\.jsonl:201: line longer than 1048576 bytes/);
+    const created = cli([...create, '--max-line-bytes', '2000000']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/240 rows of logs:/);
   });
 
   it('bad usage and bad sources are one line, exit 2', () => {
