@@ -13,6 +13,7 @@ export {
   getRun,
   updateRun,
   logBatch,
+  logInputs,
   planBatches,
   searchRuns,
   searchAllRuns,

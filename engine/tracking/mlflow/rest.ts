@@ -193,11 +193,32 @@ export async function logBatch(client: MlflowClient, runId: string, batch: LogBa
  * (name and digest) and per model.
  */
 export async function logInputs(client: MlflowClient, runId: string, inputs: { datasets: DatasetInput[]; models: string[] }): Promise<void> {
-  await client.call('POST', 'runs/log-inputs', {
+  const body = {
     run_id: runId,
     datasets: inputs.datasets.map(({ context, ...dataset }) => ({ tags: [{ key: 'mlflow.data.context', value: context }], dataset })),
     ...(inputs.models.length ? { models: inputs.models.map((model_id) => ({ model_id })) } : {}),
-  });
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.call('POST', 'runs/log-inputs', body);
+      return;
+    } catch (err) {
+      // two runs logging the same new dataset at once: the MLflow server looks the dataset up,
+      // both miss, both insert, one insert fails on the unique (experiment, name, digest) and the
+      // whole request is rolled back (seen with two `mlflow sync` at once). Sent again, it finds
+      // the dataset the other made.
+      if (attempt >= LOG_INPUTS_TRIES || !isDatasetInsertRace(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+const LOG_INPUTS_TRIES = 3;
+
+/** A 400 whose message is the database's unique-constraint failure on the datasets table (SQLite, PostgreSQL, MySQL wording). */
+function isDatasetInsertRace(err: unknown): boolean {
+  if (!(err instanceof TrackingError) || err.status !== 400) return false;
+  return /datasets/i.test(err.detail) && /UNIQUE constraint failed|IntegrityError|duplicate key|Duplicate entry/i.test(err.detail);
 }
 
 /** Split metrics, params and tags into requests within the server's limits (params first, as MLflow does). */

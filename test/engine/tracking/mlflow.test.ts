@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ledger, MlflowClient, recordRun, resolveTracking, syncQueued, type RecordOutcome, type RunRecord } from '../../../engine/tracking/index.js';
-import { deleteModelAlias, getModelVersionByAlias, searchModelVersions, setModelAlias } from '../../../engine/tracking/mlflow/index.js';
+import { createRun, deleteModelAlias, ensureExperiment, getModelVersionByAlias, getRun, logInputs, searchModelVersions, setModelAlias } from '../../../engine/tracking/mlflow/index.js';
 import { FLOWS_299, HEAD_9998, SAMPLE_10, cli, tempDir } from '../../helpers.js';
 import { waitForMlflow } from '../../setup/mlflow.js';
 import { cliAsync, filesUnder, readback, unique, type CliResult, type Readback, type ReadbackRun } from './support.js';
@@ -270,6 +270,28 @@ describe('the model registry', () => {
   it('sets, reads and deletes aliases', () => {
     expect(aliasAnswers).toEqual({ champion: '1', challenger: null });
     expect(server.models[modelName]!.aliases).toEqual({ champion: '1' });
+  });
+});
+
+describe('runs that log the same new dataset at once', () => {
+  it('all get it: the server\'s unique-constraint race on its datasets table is sent again, not a failure', async () => {
+    const client = new MlflowClient(resolveTracking({ trackingUri: uri }).server!);
+    try {
+      const experiment = await ensureExperiment(client, unique('datasets_race_'));
+      const runs = await Promise.all(Array.from({ length: 6 }, (_, i) => createRun(client, { experimentId: experiment.experiment_id, runName: `race_${i}`, startTime: Date.now() })));
+      // rounds of one new dataset (a fresh digest) logged by every run at the same moment
+      for (let round = 0; round < 5; round++) {
+        const dataset = { name: 'batch.csv', digest: randomBytes(8).toString('hex'), source_type: 'local', source: '{"uri": "file:///data/batch.csv"}', context: 'production' };
+        await Promise.all(runs.map((run) => logInputs(client, run.run_id, { datasets: [dataset], models: [] })));
+      }
+      for (const run of runs) {
+        // runs/get as MLflow answers it: the run's inputs beside info and data
+        const read = (await getRun(client, run.run_id)) as { inputs?: { dataset_inputs?: unknown[] } } | null;
+        expect(read!.inputs?.dataset_inputs ?? []).toHaveLength(5);
+      }
+    } finally {
+      await client.close();
+    }
   });
 });
 
