@@ -56,7 +56,7 @@ export function quantileEdges(sorted: Float64Array, bins: number, grid: Quantile
 }
 
 /** Number of elements < x (side='left') in a sorted array. */
-export function lowerBound(sorted: Float64Array, x: number): number {
+export function lowerBound(sorted: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -68,7 +68,7 @@ export function lowerBound(sorted: Float64Array, x: number): number {
 }
 
 /** Number of elements <= x (side='right') in a sorted array. */
-export function upperBound(sorted: Float64Array, x: number): number {
+export function upperBound(sorted: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -523,19 +523,9 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
   }
   if (at !== sortedValues.length) throw internalError('the collect pass found values outside the selected buckets');
   start.push(at);
-  const indexOfBucket = (b: number) => {
-    let lo = 0;
-    let hi = buckets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (buckets[mid]! < b) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   const rankIn = (x: number, orEqual: boolean) => {
     const b = bucketOf(x);
-    const k = indexOfBucket(b);
+    const k = lowerBound(buckets, b);
     if (k < buckets.length && buckets[k] === b) {
       const one = single[k];
       if (one !== undefined) return prior[k]! + (x > one || (orEqual && x === one) ? count[k]! : 0);
