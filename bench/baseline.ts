@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- baseline [--rows 2830743] [--reps 3] [--workers 2] [--without duckdb,polars]`: the baseline of the
+ * `npm run bench -- baseline [--rows 2830743] [--reps 3] [--workers 2] [--without duckdb,polars] [--against <checkout>]`: the baseline of the
  * synthetic CICIDS CSV (seed 2, no drift; bench/data.ts makes it) by driftcatcher (the streaming
  * baseline, engine/profile/stream.ts) beside driftcatcher's scan of the same file, polars + numpy
  * and DuckDB's quantile_cont computing the same quantiles (bench/peers/baseline_peers.py: deciles
  * and the fine grid of the finite values, the compat grid of the complete rows). Every contender
- * runs through bench/peers/measure.py (wall time and peak RSS of its process), in an order that
+ * runs through bench/peers/measure.py (wall time, CPU time and peak RSS of its process), in an order that
  * rotates with each repetition. Prints a Markdown table with the ratios the issue sets targets
- * for (baseline <= 2.5x the scan, <= 300 MB, >= 4x faster than each peer).
+ * for (baseline <= 2.5x the scan, <= 300 MB, >= 4x faster than each peer). `--against` adds the
+ * baseline of another built checkout of driftcatcher (e.g. the parent commit), run side by side.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -43,9 +44,13 @@ export async function benchBaseline(args: string[]): Promise<void> {
     { id: 'polars', label: 'polars read_csv + np.quantile', command: [python, join(peers, 'baseline_peers.py'), 'polars', csv] },
     { id: 'duckdb', label: 'DuckDB read_csv + quantile_cont', command: [python, join(peers, 'baseline_peers.py'), 'duckdb', csv] },
   ];
+  const against = argValue(args, '--against');
+  if (against !== undefined) {
+    all.splice(1, 0, { id: 'dc-against', label: `driftcatcher baseline of ${against}, ${workers} workers`, command: [process.execPath, join(against, 'dist', 'cli', 'main.js'), 'baseline', csv, '-o', join(scratch, 'profile-against.json'), '--workers', workers] });
+  }
   // a peer left out (DuckDB's quantile_cont on 1,012 quantiles a column takes minutes at 2.83M rows)
   const contenders = all.filter((c) => !without.has(c.id));
-  const runs = new Map<string, { wall: number[]; rss: number[]; error?: string }>(all.map((c) => [c.id, { wall: [], rss: [] }]));
+  const runs = new Map<string, { wall: number[]; cpu: number[]; rss: number[]; error?: string }>(all.map((c) => [c.id, { wall: [], cpu: [], rss: [] }]));
   const load = [loadavg()[0]!];
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < contenders.length; k++) {
@@ -53,31 +58,33 @@ export async function benchBaseline(args: string[]): Promise<void> {
       const out = join(scratch, `${contender.id}.out`);
       const err = join(scratch, `${contender.id}.err`);
       const measured = spawnSync(python, [join(peers, 'measure.py'), out, err, '900', '--', ...contender.command], { encoding: 'utf8' });
-      const result = JSON.parse(measured.stdout) as { wall_s: number; max_rss_kb: number; exit: number; timed_out: boolean };
+      const result = JSON.parse(measured.stdout) as { wall_s: number; user_s: number; sys_s: number; max_rss_kb: number; exit: number; timed_out: boolean };
       const entry = runs.get(contender.id)!;
       if (result.exit !== 0 || result.timed_out) {
         entry.error = result.timed_out ? 'timed out' : `exit ${result.exit}: ${readFileSync(err, 'utf8').trim().split('\n').slice(-2).join(' | ')}`;
         continue;
       }
       entry.wall.push(result.wall_s);
+      // CPU seconds of the process, worker threads included: steadier than wall time on a shared machine
+      entry.cpu.push(result.user_s + result.sys_s);
       entry.rss.push(result.max_rss_kb / 1024);
-      console.error(`bench:   [${rep + 1}/${reps}] ${contender.id}: ${fmt(result.wall_s, 2)} s, ${fmt(result.max_rss_kb / 1024, 0)} MB`);
+      console.error(`bench:   [${rep + 1}/${reps}] ${contender.id}: ${fmt(result.wall_s, 2)} s, ${fmt(result.user_s + result.sys_s, 2)} CPU s, ${fmt(result.max_rss_kb / 1024, 0)} MB`);
     }
     load.push(loadavg()[0]!);
   }
   const median = (id: string) => (runs.get(id)!.wall.length ? summarise(runs.get(id)!.wall).median : NaN);
   const ours = median('dc-baseline');
   console.log(`${rows.toLocaleString('en-US')} rows, ${fmt(statSync(csv).size / 1e6, 0)} MB CSV; ${reps} repetitions, rotated; load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
-  console.log('| contender | median s | peak RSS MB | vs driftcatcher baseline |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| contender | median s | median CPU s | peak RSS MB | vs driftcatcher baseline |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const c of contenders) {
     const entry = runs.get(c.id)!;
     if (entry.error) {
-      console.log(`| ${c.label} | ${entry.error} | | |`);
+      console.log(`| ${c.label} | ${entry.error} | | | |`);
       continue;
     }
     const m = median(c.id);
-    console.log(`| ${c.label} | ${fmt(m, 2)} | ${fmt(Math.max(...entry.rss), 0)} | ${fmt(m / ours, 2)}x |`);
+    console.log(`| ${c.label} | ${fmt(m, 2)} | ${fmt(summarise(entry.cpu).median, 2)} | ${fmt(Math.max(...entry.rss), 0)} | ${fmt(m / ours, 2)}x |`);
   }
   const peerRatios = contenders.filter((c) => c.id === 'polars' || c.id === 'duckdb').map((c) => `${c.id} / baseline = ${fmt(median(c.id) / ours, 2)}`);
   console.log(`targets: baseline / scan = ${fmt(ours / median('dc-scan'), 2)} (<= 2.5); peak RSS ${fmt(Math.max(...runs.get('dc-baseline')!.rss), 0)} MB (<= 300); ${peerRatios.join(', ')} (>= 4)`);
