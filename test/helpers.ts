@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The real CICIDS2017 extracts kept in the repository (see test/fixtures/cicids2017/README.md). */
@@ -50,6 +50,15 @@ export function cli(args: string[], options: { cwd?: string; env?: Record<string
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `cli` that must succeed (exit 0), with `--ledger-dir ledger` and `env` (or another env) added: the MLflow CLI tests' runner. */
+export function succeedingCli(ledger: string, env: Record<string, string>) {
+  return (args: string[], extraEnv: Record<string, string> = env) => {
+    const result = cli([...args, '--ledger-dir', ledger], { env: extraEnv });
+    expect(result.code, result.stderr).toBe(0);
+    return result;
+  };
 }
 
 /** Run the independent numpy reference script with the test venv's python. */

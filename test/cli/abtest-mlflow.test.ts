@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
-import { cli, splitRelabelledHead, tempDir } from '../helpers.js';
+import { splitRelabelledHead, succeedingCli, tempDir } from '../helpers.js';
 import { waitForMlflow } from '../setup/mlflow.js';
 import { readback, unique } from '../engine/tracking/support.js';
 
@@ -22,11 +22,7 @@ const env = { MLFLOW_TRACKING_URI: uri, DRIFTCATCHER_EXPERIMENT_PREFIX: prefix }
 const train = join(dir, 'train.csv');
 const held = join(dir, 'held.csv');
 
-function run(args: string[], extraEnv: Record<string, string> = env) {
-  const result = cli([...args, '--ledger-dir', ledger], { env: extraEnv });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
+const run = succeedingCli(ledger, env);
 
 beforeAll(async () => {
   await waitForMlflow(uri, inject('mlflowLog'));

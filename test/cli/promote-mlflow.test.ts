@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
 import { synthesize } from '../../engine/synth/index.js';
-import { cli, tempDir } from '../helpers.js';
+import { succeedingCli, tempDir } from '../helpers.js';
 import { waitForMlflow } from '../setup/mlflow.js';
 import { cliAsync, readback, startSwitchableProxy, unique, type CliResult, type SwitchableProxy } from '../engine/tracking/support.js';
 
@@ -18,11 +18,7 @@ const registry = join(dir, 'models');
 const ledger = join(dir, 'ledger');
 const env = { MLFLOW_TRACKING_URI: uri, DRIFTCATCHER_EXPERIMENT_PREFIX: unique('promote_') };
 
-function run(args: string[], extraEnv: Record<string, string> = env) {
-  const result = cli([...args, '--ledger-dir', ledger], { env: extraEnv });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
+const run = succeedingCli(ledger, env);
 
 beforeAll(async () => {
   await waitForMlflow(uri, inject('mlflowLog'));

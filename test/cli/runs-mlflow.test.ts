@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { synthesize } from '../../engine/synth/index.js';
-import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, tempDir } from '../helpers.js';
+import { FLOWS_299, HEAD_9998, ROOT, SAMPLE_10, cli, succeedingCli, tempDir } from '../helpers.js';
 import { MLFLOW_TEST_ENV, waitForMlflow } from '../setup/mlflow.js';
 import { unique } from '../engine/tracking/support.js';
 import { listRuns, resolveTracking } from '../../engine/tracking/index.js';
@@ -26,11 +26,7 @@ const CLEANUP = `${prefix}cleanup`;
 const modelName = unique('ddos_runs_');
 const env = { MLFLOW_TRACKING_URI: uri, DRIFTCATCHER_EXPERIMENT_PREFIX: prefix };
 
-function run(args: string[], extraEnv: Record<string, string> = env) {
-  const result = cli([...args, '--ledger-dir', ledger], { env: extraEnv });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
+const run = succeedingCli(ledger, env);
 const json = (args: string[], extraEnv?: Record<string, string>) => JSON.parse(run([...args, '--json'], extraEnv).stdout);
 
 function reference(request: unknown): any {
