@@ -5,7 +5,9 @@
 // Order-preserving key of a float64 v: its bits with the sign bit flipped (v >= 0) or all bits
 // flipped (v < 0), after v + 0.0 (which makes -0 into +0, so that -0 and 0, equal as numbers,
 // share a bucket). A value's bucket comes from the feature's bucket map (MAP_BYTES at `map`,
-// made by engine/profile/buckets.ts from a pilot sample): table[key >> 48] (u32 at map + 32) is
+// made by engine/profile/buckets.ts from a pilot sample): table[t] (u32 at map + 32), t = key >> 48
+// clamped to [lo, hi] (i32 at map + 24, + 28: the entries outside are those at the ends, and are
+// neither written nor read, so the memory they would take is never touched), is
 // base << 5 | bits, the bucket base + the next `bits` bits of the key (dense regions of the
 // key space get more buckets); then up to two heavy values h0 < h1 (f64 at map, map + 8) whose
 // buckets hb0, hb1 (i32 at map + 16, + 20; 0x7fffffff: none) are split in three: values below,
@@ -38,10 +40,11 @@ function bump(stats: usize, at: i32): void {
 
 // @ts-ignore: decorator
 @inline
-function bucketOf(v: f64, table: usize, h0: f64, h1: f64, hb0: i32, hb1: i32): i32 {
+function bucketOf(v: f64, table: usize, lo: i32, hi: i32, h0: f64, h1: f64, hb0: i32, hb1: i32): i32 {
   const raw = reinterpret<u64>(v + 0.0);
   const k = (raw >> 63) != 0 ? ~raw : raw | 0x8000000000000000;
-  const entry = load<u32>(table + (<usize>(k >> 48) << 2));
+  const top = min<i32>(max<i32>(<i32>(k >> 48), lo), hi);
+  const entry = load<u32>(table + (<usize>top << 2));
   const bits = <u64>(entry & 31);
   let b = <i32>(entry >> 5) + <i32>((k >> (48 - bits)) & ((<u64>1 << bits) - 1));
   const split0 = select<i32>(select<i32>(1, 2, v == h0), 0, v >= h0);
@@ -82,22 +85,31 @@ function flush(scratch: usize, lo: i32, hi: i32, acc: usize): void {
     const s = load<i64>(at);
     if (s == 0) continue;
     store<i64>(at, 0);
-    const position = select<i32>(e - 1, 0, e != 0);
-    const m = <u64>select<i64>(-s, s, s < 0);
-    const limb = acc + (<usize>(position >> 5) << 3);
-    const offset = <u64>(position & 31);
-    const low = <i64>((m << offset) & 0xffffffff);
-    const mid = <i64>((m >> (32 - offset)) & 0xffffffff);
-    const top = <i64>((m >> 1) >> (63 - offset));
-    if (s < 0) {
-      store<i64>(limb, load<i64>(limb) - low);
-      store<i64>(limb, load<i64>(limb, 8) - mid, 8);
-      store<i64>(limb, load<i64>(limb, 16) - top, 16);
-    } else {
-      store<i64>(limb, load<i64>(limb) + low);
-      store<i64>(limb, load<i64>(limb, 8) + mid, 8);
-      store<i64>(limb, load<i64>(limb, 16) + top, 16);
-    }
+    addAt(acc, select<i32>(e - 1, 0, e != 0), s);
+  }
+}
+
+// A sum of whole numbers (|s| < 2^63) kept in a register, into the limbs at acc (1 is 2^1074 units).
+const ONE_POSITION: i32 = 1074;
+
+// Adds s * 2^position (in units of 2^-1074) to the limbs at acc.
+// @ts-ignore: decorator
+@inline
+function addAt(acc: usize, position: i32, s: i64): void {
+  const m = <u64>select<i64>(-s, s, s < 0);
+  const limb = acc + (<usize>(position >> 5) << 3);
+  const offset = <u64>(position & 31);
+  const low = <i64>((m << offset) & 0xffffffff);
+  const mid = <i64>((m >> (32 - offset)) & 0xffffffff);
+  const top = <i64>((m >> 1) >> (63 - offset));
+  if (s < 0) {
+    store<i64>(limb, load<i64>(limb) - low);
+    store<i64>(limb, load<i64>(limb, 8) - mid, 8);
+    store<i64>(limb, load<i64>(limb, 16) - top, 16);
+  } else {
+    store<i64>(limb, load<i64>(limb) + low);
+    store<i64>(limb, load<i64>(limb, 8) + mid, 8);
+    store<i64>(limb, load<i64>(limb, 16) + top, 16);
   }
 }
 
@@ -117,6 +129,23 @@ export function completeMask(columns: usize, strideBytes: i32, nFeatures: i32, n
   return complete;
 }
 
+// Whole numbers below 2^26 in magnitude: their squares (below 2^52) are the float64 squares, and
+// the sums of CHUNK of them and of their squares stay below 2^62 in an i64.
+const SMALL_WHOLE: f64 = 67108864.0; // 2^26
+
+// Whether values [start, end) are all whole numbers below SMALL_WHOLE in magnitude (so finite;
+// -0 counts: its sum and square are those of 0).
+// @ts-ignore: decorator
+@inline
+function smallWholeOnly(values: usize, start: i32, end: i32): bool {
+  let ok = true;
+  for (let r = start; r < end; r++) {
+    const v = load<f64>(values + (<usize>r << 3));
+    ok = ok & (abs<f64>(v) < SMALL_WHOLE) & (floor<f64>(v) == v);
+  }
+  return ok;
+}
+
 // The coarse pass over one column of n values: the stats above, the coarse histogram of the
 // finite values (u32 x 65536 at hist), that of the finite values in incomplete rows (mask 0) at
 // incHist, and the exact sums of the values (sumAcc) and of their squares (squareAcc; a square
@@ -132,6 +161,8 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
   const h1 = load<f64>(map, 8);
   const hb0 = load<i32>(map, 16);
   const hb1 = load<i32>(map, 20);
+  const lo16 = load<i32>(map, 24);
+  const hi16 = load<i32>(map, 28);
   const squares = scratch + (<usize>EXPONENTS << 3);
   let overflow: i32 = 0;
   for (let start = 0; start < n; start += CHUNK) {
@@ -140,13 +171,33 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
     let hiE: i32 = 0;
     let loS: i32 = EXPONENTS - 1;
     let hiS: i32 = 0;
+    // a chunk of small whole numbers only (most counts, ports and lengths): their sums in registers
+    if (smallWholeOnly(values, start, end)) {
+      let wholeSum: i64 = 0;
+      let wholeSquares: i64 = 0;
+      for (let r = start; r < end; r++) {
+        const v = load<f64>(values + (<usize>r << 3));
+        lo = select<f64>(v, lo, v < lo);
+        hi = select<f64>(v, hi, v > hi);
+        const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2;
+        store<u32>(hist + b, load<u32>(hist + b) + 1);
+        if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+        const whole = <i64>v;
+        wholeSum += whole;
+        wholeSquares += whole * whole;
+      }
+      finite += end - start;
+      addAt(sumAcc, ONE_POSITION, wholeSum);
+      addAt(squareAcc, ONE_POSITION, wholeSquares);
+      continue;
+    }
     for (let r = start; r < end; r++) {
       const v = load<f64>(values + (<usize>r << 3));
       if (v - v == 0) {
         finite++;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
-        const b = <usize>bucketOf(v, table, h0, h1, hb0, hb1) << 2;
+        const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2;
         store<u32>(hist + b, load<u32>(hist + b) + 1);
         if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
         const e = expAdd(scratch, v);
@@ -281,6 +332,8 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
   const h1 = load<f64>(map, 8);
   const hb0 = load<i32>(map, 16);
   const hb1 = load<i32>(map, 20);
+  const lo16 = load<i32>(map, 24);
+  const hi16 = load<i32>(map, 28);
   let overflow: i32 = 0;
   const withDeviations = devAcc != 0;
   for (let start = 0; start < n; start += CHUNK) {
@@ -299,7 +352,7 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
           hiE = max<i32>(hiE, e);
         } else overflow++;
       }
-      const b = <usize>bucketOf(v, table, h0, h1, hb0, hb1);
+      const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1);
       const flag = load<u8>(flags + b);
       if (flag == 0) continue;
       if ((flag & 1) != 0) {

@@ -34,7 +34,7 @@ export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName)
 const keyScratch = new Float64Array(1);
 const keyBits = new Uint32Array(keyScratch.buffer);
 
-/** Bytes of a feature's bucket map (assembly/profile.ts bucketOf): heavy values, then the table. */
+/** Bytes of a feature's bucket map (assembly/profile.ts bucketOf): heavy values, their buckets, the table's range, then the table. */
 export const MAP_BYTES = 32 + COARSE_BUCKETS * 4;
 /** No heavy value (a bucket index no value has). */
 export const NO_HEAVY = 0x7fffffff;
@@ -62,15 +62,17 @@ export function orderKeyParts(v: number, out: Uint32Array): void {
 /** The bucket of finite values under the map at `mapPtr` (assembly/profile.ts bucketOf, in TypeScript). */
 export function bucketFunction(memory: WebAssembly.Memory, mapPtr: number): (v: number) => number {
   const f64 = new Float64Array(memory.buffer, mapPtr, 2);
-  const i32 = new Int32Array(memory.buffer, mapPtr + 16, 2);
+  const i32 = new Int32Array(memory.buffer, mapPtr + 16, 4);
   const table = new Uint32Array(memory.buffer, mapPtr + 32, COARSE_BUCKETS);
   const h0 = f64[0]!;
   const h1 = f64[1]!;
   const hb0 = i32[0]!;
   const hb1 = i32[1]!;
+  const lo = i32[2]!;
+  const hi = i32[3]!;
   return (v) => {
     const { top, next } = keyParts(v);
-    const entry = table[top]!;
+    const entry = table[Math.min(Math.max(top, lo), hi)]!;
     const bits = entry & 31;
     let b = (entry >>> 5) + (bits === 0 ? 0 : Math.floor(next / 2 ** (32 - bits)));
     const split = (h: number) => (v < h ? 0 : v === h ? 1 : 2);

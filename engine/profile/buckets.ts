@@ -14,8 +14,11 @@ import { sortFloat64 } from '../util/index.js';
 export const BUCKET_BUDGET = 24576;
 
 export interface BucketMap {
-  /** per top-16 key region: base << 5 | bits */
+  /** per top-16 key region: base << 5 | bits (filled from lo to hi only) */
   table: Uint32Array;
+  /** the regions with entries of their own: a region below lo has lo's entry, one above hi has hi's (bucketOf clamps) */
+  lo: number;
+  hi: number;
   heavy: number[];
   /** the unsplit bucket of each heavy value */
   heavyBucket: number[];
@@ -29,7 +32,7 @@ export interface BucketMap {
 
 const keyScratch = new Float64Array(1);
 const keyWords = new Uint32Array(keyScratch.buffer);
-/** per top-16 key region: the pilot's non-heavy values there, and whether any value is there (reused: the main thread builds one map at a time) */
+/** per top-16 key region: the pilot's non-heavy values there, and whether any value is there (reused: the main thread builds one map at a time; all zero between calls) */
 const weight = new Float64Array(COARSE_BUCKETS);
 const seen = new Uint8Array(COARSE_BUCKETS);
 
@@ -57,43 +60,56 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
     .slice(0, 2)
     .map(([v]) => v)
     .sort((a, b) => a - b);
-  weight.fill(0);
-  seen.fill(0);
+  // the top 16 bits of v's order-preserving key (keyParts)
+  const topOf = (v: number) => {
+    keyScratch[0] = v;
+    const high = keyWords[1]!;
+    return high >>> 31 ? (~high >>> 16) & 0xffff : (high >>> 16) | 0x8000;
+  };
+  // the regions the sample has values in lie between its smallest and its largest value's: every
+  // region before the first shares region 0's bucket, every one after the last the bucket of the
+  // region after it, so that only the regions lo to hi need entries (bucketOf clamps to them)
+  const first = nRuns > 0 ? topOf(runValues[0]!) : -1;
+  const last = nRuns > 0 ? topOf(runValues[nRuns - 1]!) : -1;
+  const lo = first > 0 ? first - 1 : 0;
+  const hi = last < 0 ? 0 : Math.min(COARSE_BUCKETS - 1, last + 1);
   let weighted = 0;
   for (let r = 0; r < nRuns; r++) {
     const v = runValues[r]!;
-    // the top 16 bits of v's order-preserving key (keyParts)
-    keyScratch[0] = v;
-    const high = keyWords[1]!;
-    const top = high >>> 31 ? (~high >>> 16) & 0xffff : (high >>> 16) | 0x8000;
+    const top = topOf(v);
     seen[top] = 1;
     if (v === heavy[0] || v === heavy[1]) continue;
     weight[top]! += runCounts[r]!;
     weighted += runCounts[r]!;
   }
-  let regions = 0;
-  for (let t = 0; t < COARSE_BUCKETS; t++) if (seen[t] || t === 0 || seen[t - 1]) regions++;
+  // a region of its own for each seen one, for region 0 and for each unseen one after a seen one
+  let regions = lo > 0 ? 1 : 0;
+  for (let t = lo; t <= hi; t++) if (seen[t] || t === 0 || seen[t - 1]) regions++;
   const perValue = weighted > 0 ? Math.max(0, budget - regions - 8) / weighted : 0;
   const table = new Uint32Array(COARSE_BUCKETS);
   let next = 0;
-  for (let t = 0; t < COARSE_BUCKETS; t++) {
+  for (let t = lo; t <= hi; t++) {
     if (seen[t]) {
       let bits = Math.min(16, Math.floor(Math.log2(1 + weight[t]! * perValue)));
       if (bits < 0) bits = 0;
       table[t] = (next << 5) | bits;
       next += 2 ** bits;
-    } else if (t > 0 && !seen[t - 1]) {
+    } else if (t > lo && !seen[t - 1]) {
       table[t] = table[t - 1]!; // a run of unseen regions: one bucket
     } else {
       table[t] = next << 5;
       next += 1;
     }
   }
+  if (first >= 0) {
+    seen.fill(0, first, last + 1);
+    weight.fill(0, first, last + 1);
+  }
   // the key's parts without an object a call (the main side asks for the bucket of every collected value)
   const parts = new Uint32Array(2);
   const unsplit = (v: number) => {
     orderKeyParts(v, parts);
-    const entry = table[parts[0]!]!;
+    const entry = table[Math.min(Math.max(parts[0]!, lo), hi)]!;
     const bits = entry & 31;
     return (entry >>> 5) + (bits === 0 ? 0 : Math.floor(parts[1]! / 2 ** (32 - bits)));
   };
@@ -116,18 +132,23 @@ export function buildBucketMap(sample: Float64Array, budget = BUCKET_BUDGET): Bu
     }
     return out;
   };
-  return { table, heavy, heavyBucket, buckets: next + 2 * heavy.length, single, bucketOf };
+  return { table, lo, hi, heavy, heavyBucket, buckets: next + 2 * heavy.length, single, bucketOf };
 }
 
-/** Write a map where bucketOf reads it (MAP_BYTES at ptr). */
+/**
+ * Write a map where bucketOf reads it (MAP_BYTES at ptr): the header and the table's entries lo
+ * to hi only, so that the pages of the rest of its MAP_BYTES are not touched (not resident).
+ */
 export function writeBucketMap(memory: WebAssembly.Memory, ptr: number, map: BucketMap): void {
   const f64 = new Float64Array(memory.buffer, ptr, 2);
-  const i32 = new Int32Array(memory.buffer, ptr + 16, 2);
+  const i32 = new Int32Array(memory.buffer, ptr + 16, 4);
   f64[0] = map.heavy[0] ?? NaN;
   f64[1] = map.heavy[1] ?? NaN;
   i32[0] = map.heavyBucket[0] ?? NO_HEAVY;
   i32[1] = map.heavyBucket[1] ?? NO_HEAVY;
-  new Uint32Array(memory.buffer, ptr + 32, COARSE_BUCKETS).set(map.table);
+  i32[2] = map.lo;
+  i32[3] = map.hi;
+  new Uint32Array(memory.buffer, ptr + 32 + map.lo * 4, map.hi - map.lo + 1).set(map.table.subarray(map.lo, map.hi + 1));
 }
 
 export { MAP_BYTES };

@@ -35,7 +35,18 @@ export interface StreamOptions extends BaselineOptions {
   kernel?: KernelName | undefined;
   /** bytes per task (a CSV byte range; default: the scan's) */
   rangeBytes?: number | undefined;
+  /** rows per parse block (default BASELINE_BLOCK_ROWS) */
+  blockRows?: number | undefined;
 }
+
+/**
+ * Rows per parse block of a baseline pass: 4 times the scan's. A block goes through the kernels a
+ * column at a time, and each column's histogram (up to BUCKET_BUDGET counters) is loaded into the
+ * cache once a block: 2,048 rows left the coarse and collect kernels waiting on memory for about
+ * half their time (bench/kernel figures in docs/BENCHMARKS.md); each slot's block then takes
+ * blockRows x features x 8 bytes (5 MB for 80 features).
+ */
+export const BASELINE_BLOCK_ROWS = 8192;
 
 /** What the streaming baseline used, for the benchmark and the tests. */
 export interface StreamStats {
@@ -57,7 +68,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
   const { resolution, named, maxCategories } = checkBuildOptions({ bins, resolution: options.resolution, categorical: options.categorical, maxCategories: options.maxCategories, featureNames, label: labelName, file });
   const bytes = (await stat(file)).size;
   const nFeatures = featureNames.length;
-  const pool = new ScanPool({ workers: options.workers ?? autoWorkers(bytes), kernel: options.kernel });
+  const pool = new ScanPool({ workers: options.workers ?? autoWorkers(bytes), kernel: options.kernel, blockRows: options.blockRows ?? BASELINE_BLOCK_ROWS });
   const main = loadProfileKernel(pool.memory, pool.inlineKernel.name);
   try {
     const tableCapacity = new Int32Array(nFeatures);
@@ -487,14 +498,15 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
   const runCount = runs.length / 2;
   const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
   // merge the sorted appended values and the sorted runs into distinct values and counts
-  const values: number[] = [];
-  const counts: number[] = [];
+  const values = new Float64Array(appended.length + runCount);
+  const counts = new Float64Array(appended.length + runCount);
+  let distinct = 0;
   const push = (v: number, c: number) => {
-    const last = values.length - 1;
+    const last = distinct - 1;
     if (last >= 0 && values[last] === v && Object.is(values[last], v)) counts[last]! += c;
     else {
-      values.push(v);
-      counts.push(c);
+      values[distinct] = v;
+      counts[distinct++] = c;
     }
   };
   const before = (a: number, b: number) => a < b || (a === b && Object.is(a, -0) && !Object.is(b, -0));
@@ -507,19 +519,23 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
       push(runs[2 * r]!, runs[2 * r + 1]!);
     }
   }
-  const sortedValues = Float64Array.from(values);
-  const cumulative = new Float64Array(values.length + 1);
-  for (let k = 0; k < values.length; k++) cumulative[k + 1] = cumulative[k]! + counts[k]!;
+  const sortedValues = values.subarray(0, distinct);
+  const cumulative = new Float64Array(distinct + 1);
+  for (let k = 0; k < distinct; k++) cumulative[k + 1] = cumulative[k]! + counts[k]!;
   const { buckets, before: prior, count, single, n } = selection;
-  // each selected bucket's range of distinct values
+  // each selected bucket's range of distinct values: buckets are in value order, so the sorted
+  // values are the collected buckets' one after the other, as many as the coarse pass counted in
+  // each (its first and last value are checked to be in it)
   const start: number[] = [];
   let at = 0;
   for (let k = 0; k < buckets.length; k++) {
     start.push(at);
     if (single[k] !== undefined) continue;
     let taken = 0;
-    while (at < sortedValues.length && bucketOf(sortedValues[at]!) === buckets[k]) taken += counts[at++]!;
-    if (taken !== count[k]) throw internalError(`the collect pass found ${taken} values in bucket ${buckets[k]}, the coarse pass ${count[k]}`);
+    while (at < sortedValues.length && taken < count[k]!) taken += counts[at++]!;
+    if (taken !== count[k] || bucketOf(sortedValues[start[k]!]!) !== buckets[k] || bucketOf(sortedValues[at - 1]!) !== buckets[k]) {
+      throw internalError(`the collect pass found ${taken} values for bucket ${buckets[k]}, the coarse pass ${count[k]}`);
+    }
   }
   if (at !== sortedValues.length) throw internalError('the collect pass found values outside the selected buckets');
   start.push(at);
@@ -541,7 +557,7 @@ function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: 
   };
   return {
     n,
-    collected: values.length,
+    collected: distinct,
     at(rank) {
       let lo = 0;
       let hi = buckets.length - 1;

@@ -48,6 +48,9 @@ const cases: Record<string, () => number[]> = {
     const r = rng(3);
     return Array.from({ length: N }, (_, i) => (i % 3 === 0 ? (i % 2 ? -0 : 0) : (r() - 0.5) * 2 ** -1030));
   },
+  // chunks of small whole numbers only are summed in registers (assembly/profile.ts smallWholeOnly):
+  // the largest below 2^26 in every row, then chunks that end the path (2^26, a fraction, -0, NaN)
+  'small whole numbers (the register path), largest first': () => Array.from({ length: N }, (_, i) => (i < 2048 ? (i % 2 ? -1 : 1) * (2 ** 26 - 1) : i % 1024 === 500 ? [2 ** 26, 0.5, NaN][(i >> 10) % 3]! : i % 7 === 0 ? -0 : (i % 5) - 2 + 2 ** 20 * (i % 3))),
   'mixed magnitudes and signs, huge values whose squares overflow, NaN and ±Inf': () => {
     const r = rng(7);
     return Array.from({ length: N }, (_, i) => {
@@ -67,6 +70,7 @@ function setUp(values: number[]): void {
   for (let i = 0; i < COARSE_BUCKETS; i++) table[i] = i << 5;
   new Float64Array(memory.buffer, at.map, 2).fill(NaN);
   new Int32Array(memory.buffer, at.map + 16, 2).fill(NO_HEAVY);
+  new Int32Array(memory.buffer, at.map + 24, 2).set([0, COARSE_BUCKETS - 1]);
 }
 
 describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: exact sums', (name) => {
