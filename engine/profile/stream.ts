@@ -68,7 +68,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
   const { resolution, named, maxCategories } = checkBuildOptions({ bins, resolution: options.resolution, categorical: options.categorical, maxCategories: options.maxCategories, featureNames, label: labelName, file });
   const bytes = (await stat(file)).size;
   const nFeatures = featureNames.length;
-  const pool = new ScanPool({ workers: options.workers ?? autoWorkers(bytes), kernel: options.kernel, blockRows: options.blockRows ?? BASELINE_BLOCK_ROWS });
+  const workers = options.workers ?? autoWorkers(bytes);
+  // one slot per worker: a slot holds each feature's two histograms and value tables (15 MB at 78 features)
+  const pool = new ScanPool({ workers, kernel: options.kernel, blockRows: options.blockRows ?? BASELINE_BLOCK_ROWS, slots: Math.max(1, workers) });
   const main = loadProfileKernel(pool.memory, pool.inlineKernel.name);
   try {
     const tableCapacity = new Int32Array(nFeatures);

@@ -36,19 +36,28 @@ export interface PoolOptions {
   kernel?: KernelName | undefined;
   /** rows per parse block (default SCAN_DEFAULTS.blockRows) */
   blockRows?: number | undefined;
+  /**
+   * slots of memory a task works in (default: one per worker plus one, so that a task can be
+   * readied while every worker is busy; at least one): a pass whose slots are large (the
+   * streaming baseline's histograms) takes one per worker
+   */
+  slots?: number | undefined;
 }
 
 export interface ResolvedPoolOptions {
   workers: number;
   kernel: KernelName | undefined;
   blockRows: number;
+  slots: number;
 }
 
 export function resolvePoolOptions(options: PoolOptions = {}): ResolvedPoolOptions {
+  const workers = checkWorkers(options.workers ?? defaultWorkers());
   return {
-    workers: checkWorkers(options.workers ?? defaultWorkers()),
+    workers,
     kernel: options.kernel,
     blockRows: positiveInteger('blockRows', options.blockRows, SCAN_DEFAULTS.blockRows),
+    slots: positiveInteger('slots', options.slots, Math.max(1, workers) + 1),
   };
 }
 

@@ -43,6 +43,7 @@ export interface PoolPrepareOptions {
 export class ScanPool {
   readonly workers: number;
   readonly blockRows: number;
+  readonly #slotCount: number;
   readonly memory: WebAssembly.Memory;
   readonly #kernelChoice: KernelName | undefined;
   #piscina: Promise<Piscina> | undefined;
@@ -56,6 +57,7 @@ export class ScanPool {
     const resolved = resolvePoolOptions(options);
     this.workers = resolved.workers;
     this.blockRows = resolved.blockRows;
+    this.#slotCount = resolved.slots;
     this.#kernelChoice = resolved.kernel;
     this.memory = createSharedMemory(RESERVED_BYTES);
   }
@@ -71,9 +73,9 @@ export class ScanPool {
     return this.#threadsStarted;
   }
 
-  /** Number of slots: one per worker, plus one so the main side can fill a block ahead. */
+  /** Number of slots (PoolOptions.slots): by default one per worker, plus one so the main side can fill a block ahead. */
   get slotCount(): number {
-    return Math.max(1, this.workers) + 1;
+    return this.#slotCount;
   }
 
   /**
