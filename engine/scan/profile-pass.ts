@@ -131,7 +131,8 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
   const base = slot.extraPtr;
   const stride = plan.blockRows * 8;
   const mask = base + layout.mask;
-  const complete = kernel.completeMask(slot.columnsPtr, stride, pass.nFeatures, rows, mask);
+  // the collect pass reads the row mask only for a complete-row subset's selection (none when every row is complete)
+  const complete = pass.kind === 'coarse' || pass.completeRuns?.some((r) => r > 0) ? kernel.completeMask(slot.columnsPtr, stride, pass.nFeatures, rows, mask) : rows;
   for (let f = 0; f < pass.nFeatures; f++) {
     const values = slot.columnsPtr + f * stride;
     const at = layout.features[f]!;
