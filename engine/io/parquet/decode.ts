@@ -270,11 +270,13 @@ export interface NonFiniteCounts {
  * Decode a numeric column chunk into `out` (at least `chunk.rows` long): values widened to f64,
  * nulls as NaN. InputError naming the file and column for a chunk that does not decode.
  */
-export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }): void {
-  let dictionary: Float64Array | undefined;
+export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, known?: { dictionary?: Float64Array | undefined }): void {
+  // `known`: a dictionary decoded before (bytes without the dictionary page), or where to keep the one decoded here (a copy)
+  let dictionary: Float64Array | undefined = known?.dictionary;
   pages(bytes, chunk, where, {
     dictionary(values) {
       dictionary = widen(values, kind);
+      if (known) known.dictionary = dictionary = dictionary.slice();
     },
     data(values, definitionLevels, encoding, at, n) {
       const dense = encoding.endsWith('_DICTIONARY') ? lookUp(values, dictionary, where) : widen(values, kind);

@@ -135,6 +135,12 @@ function* windowUnits(file: string, groupRows: number, group: number, features: 
 let values = new Float64Array(0);
 /** A worker's decoded window of whole rows (feature c at c * rows), reused from unit to unit. */
 let window = new Float64Array(0);
+/**
+ * The decoded dictionaries of the row group a worker's last window was in, by the dictionary
+ * page's offset: the windows of a row group share its dictionary pages, decoded once per worker
+ * (a page of up to 1 MiB per column for pyarrow, against a window's few pages of values).
+ */
+const dictionaries = { key: '', byStart: new Map<number, Float64Array>() };
 
 /** Worker side: read, decode and bin the unit's column chunks; their non-finite counts go back in `quality`. */
 export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): ScanUnitResult {
@@ -167,13 +173,23 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
   const quality = emptyQuality(unit.features);
   const nColumns = unit.columns.length;
   if (window.length < rows * nColumns) window = new Float64Array(rows * nColumns);
+  const key = `${unit.group}\0${unit.file}`;
+  if (dictionaries.key !== key) {
+    dictionaries.key = key;
+    dictionaries.byStart.clear();
+  }
   const fd = openSync(unit.file);
   try {
     unit.columns.forEach(({ feature, name, kind, chunk }, c) => {
       const { ranges, skip } = unit.pages![c]!;
       if (values.length < chunk.rows) values = new Float64Array(Math.max(chunk.rows, values.length * 2));
       const column = values.subarray(0, chunk.rows);
-      decodeNumericChunk(readChunkRanges(fd, unit.file, ranges), chunk, kind, column, { file: unit.file, column: name, group: unit.group });
+      // the first range is the dictionary page when there are two
+      const dictionaryAt = ranges.length > 1 ? ranges[0]!.start : -1;
+      const known = { dictionary: dictionaryAt >= 0 ? dictionaries.byStart.get(dictionaryAt) : undefined };
+      const read = known.dictionary ? ranges.slice(1) : ranges;
+      decodeNumericChunk(readChunkRanges(fd, unit.file, read), chunk, kind, column, { file: unit.file, column: name, group: unit.group }, known);
+      if (dictionaryAt >= 0 && known.dictionary) dictionaries.byStart.set(dictionaryAt, known.dictionary);
       const part = window.subarray(c * rows, (c + 1) * rows);
       part.set(column.subarray(skip, skip + rows));
       countNonFinite(part, quality, feature);
