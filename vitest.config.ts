@@ -29,6 +29,7 @@ export const REFERENCE_TESTS = [
   'test/engine/model/metrics.test.ts',
   'test/engine/profile/quantile.test.ts',
   'test/engine/io/parquet.test.ts',
+  'test/engine/profile/baseline-columnar.test.ts',
 ];
 /** Test files that talk to the run's MLflow server (`inject('mlflowUri')`). */
 export const MLFLOW_TESTS = [

@@ -12,7 +12,7 @@ export function registerBaseline(program: Command): void {
   )
     .option('--coerce', 'read non-numeric text in feature columns as NaN instead of failing')
     .addOption(maxLineBytesOption())
-    .option('--workers <n>', workersHelp('worker threads of a CSV baseline (0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
+    .option('--workers <n>', workersHelp('worker threads of the baseline passes (CSV, Arrow, Parquet; 0 = run on the main thread; default: by input size, up to all cores)'), workersArg('--workers'))
     .option('--json', 'print the profile summary as JSON')
     .action(async (data: string, flags: BaselineFlags & { out: string; json?: boolean }) => {
       const { createBaseline, saveProfile } = await import('../../engine/profile/index.js');

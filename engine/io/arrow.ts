@@ -6,7 +6,9 @@
  * writers (write.ts, loaded on first use).
  */
 import { planIpcScan, scanSegmentsUnit, type ArrowSegmentsUnit } from './arrow/scan.js';
+import { ArrowIpcFile } from './arrow/ipc.js';
 import { planBatchScan } from './batch-scan.js';
+import { normaliseNames } from './schema.js';
 import { DeferredStream } from './deferred.js';
 import type { ReadOptions, Reader } from './types.js';
 
@@ -24,6 +26,16 @@ export const arrowReader = {
     return planIpcScan(path, request, batches) ?? (await batches());
   },
   scanUnit: scanSegmentsUnit,
+  async columnNames(path) {
+    // the file format's footer without apache-arrow; a stream's schema message through it
+    const ipc = ArrowIpcFile.open(path);
+    if (!ipc) return (await import('./arrow/stream.js')).arrowColumnNames(path);
+    try {
+      return normaliseNames(ipc.fields.map((field) => field.name));
+    } finally {
+      ipc.close();
+    }
+  },
 } satisfies Reader<ArrowSegmentsUnit>;
 
 /** The Arrow IPC file magic `ARROW1`, or a stream's first continuation marker 0xFFFFFFFF. */

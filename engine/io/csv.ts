@@ -7,6 +7,7 @@
 import type { ReadOptions, Reader } from './types.js';
 import { CsvBatchStream } from './csv/batches.js';
 import { planCsvScan, scanCsvUnit, type CsvRangeUnit } from './csv/scan.js';
+import { readCsvLayout } from './csv/header.js';
 
 export const csvReader = {
   format: 'csv' as const,
@@ -16,6 +17,7 @@ export const csvReader = {
   open: (path: string, options?: ReadOptions) => new CsvBatchStream(path, options),
   planScan: planCsvScan,
   scanUnit: scanCsvUnit,
+  columnNames: async (path, options) => (await readCsvLayout(path, { maxLineBytes: options?.maxLineBytes })).names,
 } satisfies Reader<CsvRangeUnit>;
 
 export { CsvBatchStream, planCsv, readCsvColumns, readCsvTable, sniffTextColumns, noDataError } from './csv/batches.js';

@@ -15,6 +15,8 @@
  */
 import { planParquetScan, scanParquetUnit, type ParquetChunksUnit } from './parquet/scan.js';
 import { DeferredStream } from './deferred.js';
+import { readParquetLayout } from './parquet/decode.js';
+import { normaliseNames } from './schema.js';
 import type { ReadOptions, Reader } from './types.js';
 
 /** The stream of `path`'s batches: its module (hyparquet) loads with the first batch. */
@@ -28,6 +30,7 @@ export const parquetReader = {
   open: (path: string, options?: ReadOptions) => deferred(path, options),
   planScan: async (path, request) => planParquetScan(path, request),
   scanUnit: scanParquetUnit,
+  columnNames: async (path) => normaliseNames(readParquetLayout(path).columns.map((column) => column.name)),
 } satisfies Reader<ParquetChunksUnit>;
 
 

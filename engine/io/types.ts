@@ -77,6 +77,12 @@ export interface Reader<Unit = unknown> {
   planScan(path: string, request: ScanRequest): Promise<ScanPlan<Unit>>;
   /** Worker side of a scan: run one unit of a plan into the worker's slot (`target`). */
   scanUnit(unit: Unit, target: ScanTarget): ScanUnitResult;
+  /**
+   * The file's column names, normalised (trimmed, de-duplicated: `normaliseNames`), label and
+   * non-feature columns included, read from its header or metadata only (no rows). A reader
+   * with this and a plan that honours `ScanRequest.wholeRows` can build a streaming baseline.
+   */
+  columnNames?(path: string, options?: { maxLineBytes?: number | undefined }): Promise<string[]>;
 }
 
 /**
@@ -99,6 +105,14 @@ export interface ScanRequest {
   unitBytes: number | undefined;
   /** rows a slot's column block holds: a `fill` step copies at most this many */
   blockRows: number;
+  /**
+   * The units must hand the worker whole rows: every feature of up to `blockRows` rows in the
+   * slot's column block (feature f at columnsPtr + f * blockRows * 8), then `binBlock(rows)`,
+   * never `binValues` (a streaming-baseline pass: its kernels need each row's every feature, for
+   * the complete-row mask). CSV units always do; the Arrow IPC and Parquet plans cut their
+   * batches / row groups into row slices when it is set. Every feature must be in the file.
+   */
+  wholeRows?: boolean | undefined;
 }
 
 /** One step of a scan plan, in file order. */

@@ -8,7 +8,7 @@ import { readTable, detectFormat } from '../io/index.js';
 import { buildProfile, type FeatureColumn } from './build.js';
 import { loadProfile } from './store.js';
 import { mergeProfiles } from './merge.js';
-import { streamBaseline } from './stream.js';
+import { canStreamBaseline, streamBaseline } from './stream.js';
 import type { BaselineOptions, Profile } from './types.js';
 
 export { buildProfile, histogramCounts, resolveResolution, type FeatureColumn } from './build.js';
@@ -18,20 +18,24 @@ export { fineScanEdges, fineScanCounts, nextUp } from './fine.js';
 export { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT, categoricalKind, categoricalSummary, categoryScanEdges, categorySlotCounts, resolveMaxCategories, sortedValueCounts } from './categorical.js';
 export { PROFILE_FORMAT, PROFILE_VERSION, PROFILE_VERSIONS, DEFAULT_RESOLUTION, type FineSummary, type CategoricalSummary, type CategoricalKind, type Profile, type FeatureProfile, type BaselineOptions, type MergeInfo, type MergeSource } from './types.js';
 export { mergeProfiles, type MergeInput } from './merge.js';
-export { streamBaseline, type StreamOptions, type StreamStats } from './stream.js';
+export { canStreamBaseline, streamBaseline, type StreamOptions, type StreamStats } from './stream.js';
 export { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT } from './build.js';
 
 /**
- * Read a data file and build its baseline profile. A CSV file streams through the scan's workers
- * in two passes, in memory that does not grow with its rows (stream.ts); Arrow and Parquet files
- * are read whole (their readers hand the workers one column at a time, not rows).
+ * Read a data file and build its baseline profile. CSV, Arrow IPC (file and stream format) and
+ * Parquet files stream through the scan's workers (a pilot, a coarse and a collect pass), in
+ * memory that does not grow with their rows (stream.ts): their readers plan units of whole rows
+ * (`ScanRequest.wholeRows`: CSV byte ranges, slices of Arrow record batches, windows of Parquet
+ * row groups; an Arrow file the IPC fast path does not take, the stream format included, is read
+ * batch by batch on the main side and copied into the slots). A reader without `columnNames`
+ * (none today) would be read whole (createBaselineInMemory).
  */
 export async function createBaseline(file: string, options: BaselineOptions = {}): Promise<Profile> {
-  if ((await detectFormat(file)) === 'csv') return (await streamBaseline(file, options)).profile;
+  if (canStreamBaseline(file)) return (await streamBaseline(file, options)).profile;
   return createBaselineInMemory(file, options);
 }
 
-/** The baseline of a whole table read into memory (any format): buildProfile over its columns. */
+/** The baseline of a whole table read into memory (any format): buildProfile over its columns (the tests' reference for the streaming one). */
 export async function createBaselineInMemory(file: string, options: BaselineOptions = {}): Promise<Profile> {
   const { table, featureNames, labelName, rows } = await readTable(file, { label: options.label, exclude: options.exclude, coerce: options.coerce, maxLineBytes: options.maxLineBytes });
   const columns: FeatureColumn[] = featureNames.map((name) => ({ name, values: table.getChild(name)!.toArray() as Float64Array }));

@@ -1,7 +1,8 @@
 /**
- * The streaming baseline of a CSV file: the same Profile as buildProfile over the whole table,
- * in memory that does not grow with the rows, on the scan's machinery (byte ranges parsed by the
- * workers into their slot of the shared memory, WASM kernels: assembly/profile.ts,
+ * The streaming baseline of a data file: the same Profile as buildProfile over the whole table,
+ * in memory that does not grow with the rows, on the scan's machinery (units of whole rows read
+ * by the workers into their slot's column block: CSV byte ranges, Arrow IPC record batch slices,
+ * Parquet row group windows, `ScanRequest.wholeRows`; WASM kernels: assembly/profile.ts,
  * engine/scan/profile-pass.ts). docs/PROFILE.md "How a baseline is built" tells the passes:
  *
  * 1. coarse: per feature the NaN/±Inf/finite counts, min and max, exact sums of the values and
@@ -20,7 +21,7 @@
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { readCsvLayout, readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
+import { readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
 import { InputError, internalError, sortFloat64 } from '../util/index.js';
@@ -33,7 +34,7 @@ export interface StreamOptions extends BaselineOptions {
   /** worker threads (default: by file size, as a scan) */
   workers?: number | undefined;
   kernel?: KernelName | undefined;
-  /** bytes per task (a CSV byte range; default: the scan's) */
+  /** bytes per task (a CSV byte range, an Arrow or Parquet unit's values; default: the scan's) */
   rangeBytes?: number | undefined;
   /** rows per parse block (default BASELINE_BLOCK_ROWS) */
   blockRows?: number | undefined;
@@ -58,11 +59,21 @@ export interface StreamStats {
   workers: number;
 }
 
-/** The streaming baseline of a CSV file (streamBaseline's profile and what it took). */
+/**
+ * Whether a file can stream (streamBaseline): its reader knows its column names without reading
+ * rows and plans units of whole rows (CSV, Arrow IPC, Parquet).
+ */
+export function canStreamBaseline(file: string): boolean {
+  return readerFor(file).columnNames !== undefined;
+}
+
+/** The streaming baseline of a data file (streamBaseline's profile and what it took); canStreamBaseline says which. */
 export async function streamBaseline(file: string, options: StreamOptions = {}): Promise<{ profile: Profile; stats: StreamStats }> {
   const bins = options.bins ?? 10;
-  const layout = await readCsvLayout(file, { maxLineBytes: options.maxLineBytes });
-  const resolved = resolveFeatures(layout.names, { label: options.label, exclude: options.exclude, file });
+  const reader = readerFor(file);
+  if (!reader.columnNames) throw internalError(`the ${reader.format} reader cannot stream a baseline (no columnNames)`);
+  const names = await reader.columnNames(file, { maxLineBytes: options.maxLineBytes });
+  const resolved = resolveFeatures(names, { label: options.label, exclude: options.exclude, file });
   const featureNames = resolved.featureNames;
   const labelName = resolved.labelName ?? null;
   const { resolution, named, maxCategories } = checkBuildOptions({ bins, resolution: options.resolution, categorical: options.categorical, maxCategories: options.maxCategories, featureNames, label: labelName, file });
@@ -318,7 +329,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       version: PROFILE_VERSION,
       id,
       created: new Date().toISOString(),
-      source: { file: basename(file), bytes, format: 'csv' },
+      source: { file: basename(file), bytes, format: reader.format },
       bins,
       resolution,
       quantile_grids: { default: 'i/bins', compat: 'linspace' },
@@ -357,7 +368,7 @@ async function runPass(
   const reader = readerFor(file);
   // the pilot reads one range of at most PILOT_BYTES
   const unitBytes = regions.firstUnitOnly ? Math.min(count.rangeBytes ?? PILOT_BYTES, PILOT_BYTES) : count.rangeBytes;
-  const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: count.coerce, maxLineBytes: count.maxLineBytes, unitBytes, blockRows: pool.blockRows };
+  const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: count.coerce, maxLineBytes: count.maxLineBytes, unitBytes, blockRows: pool.blockRows, wholeRows: true };
   let plan: ScanPlan = await reader.planScan(file, request);
   if (regions.firstUnitOnly) plan = firstUnit(plan);
   for (;;) {

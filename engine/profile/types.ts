@@ -157,8 +157,8 @@ export interface BaselineOptions {
   maxCategories?: number;
   /** CSV: the longest line accepted, in bytes (ReadOptions.maxLineBytes) */
   maxLineBytes?: number;
-  /** CSV (the streaming baseline): worker threads, 0 = the calling thread (default: by file size, as a scan) */
+  /** the streaming baseline (CSV, Arrow, Parquet): worker threads, 0 = the calling thread (default: by file size, as a scan) */
   workers?: number;
-  /** CSV: force a kernel (default: the best available) */
+  /** the streaming baseline: force a kernel (default: the best available) */
   kernel?: 'wasm-simd' | 'wasm' | 'js';
 }

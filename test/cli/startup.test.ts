@@ -109,8 +109,14 @@ describe('CLI start-up loads only what the command uses', () => {
     expect(run.modules.some((m) => m.includes('/node_modules/vega-lite/'))).toBe(true);
   });
 
-  it('a baseline of an Arrow file, read into an Arrow Table, loads apache-arrow (control), no TensorFlow.js or undici', () => {
+  it('a baseline of an Arrow IPC file streams (footer and batch metadata read without apache-arrow): no apache-arrow, TensorFlow.js or undici', () => {
     const run = tracedCli(['baseline', arrowBatch, '-o', join(dir, 'arrow-profile.json')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.loaded).toEqual([]);
+  });
+
+  it('writing an Arrow file loads apache-arrow (control), no TensorFlow.js or undici', () => {
+    const run = tracedCli(['synth', '-o', join(dir, 'written.arrow'), '--rows', '100']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.loaded).toEqual(['apache-arrow']);
   });

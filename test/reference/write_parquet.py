@@ -9,12 +9,15 @@ usage: python write_parquet.py IN.csv OUT.parquet [--compression snappy|zstd|gzi
          [--row-group-size N] [--no-dictionary] [--data-page-version 1.0|2.0]
          [--float32 A,B] [--int64 A,B] [--int32 A,B] [--uint32 A,B] [--string A,B]
          [--nulls A,B] [--drop A,B] [--csv-out OUT.csv]
+         [--arrow-out OUT.arrow] [--batch-rows N]
 
 --nulls makes every cell of those columns in rows where (row * 7 + column) % 13 == 0 a null;
 --float32 stores those columns as float32 (rounded); --int64/--int32/--uint32 as integers (the
 values must be whole numbers); --string writes those feature columns as text; --drop leaves those columns out. --csv-out writes a
 CSV of exactly what the Parquet file holds (float32 values widened to double, nulls as empty
-cells), for the CSV side of a comparison.
+cells), for the CSV side of a comparison. --arrow-out also writes the same table as Arrow IPC
+(the file format; the stream format for a name ending in .arrows), in record batches of at most
+--batch-rows rows (default: pyarrow's); OUT.parquet may then be `-` to write no Parquet.
 """
 import argparse
 import csv
@@ -59,6 +62,8 @@ def main():
     for option in ("float32", "int64", "int32", "uint32", "string", "nulls", "drop"):
         parser.add_argument("--" + option, default="")
     parser.add_argument("--csv-out", default=None)
+    parser.add_argument("--arrow-out", default=None)
+    parser.add_argument("--batch-rows", type=int, default=None)
     args = parser.parse_args()
 
     listed = {option: set(filter(None, getattr(args, option).split(","))) for option in ("float32", "int64", "int32", "uint32", "string", "nulls", "drop")}
@@ -99,6 +104,15 @@ def main():
         values_by_column.append([cell_text(v) for v in values])
 
     table = pa.Table.from_arrays(arrays, names=kept)
+    if args.arrow_out:
+        stream = args.arrow_out.endswith(".arrows")
+        with pa.OSFile(args.arrow_out, "wb") as sink:
+            with (pa.ipc.new_stream if stream else pa.ipc.new_file)(sink, table.schema) as writer:
+                writer.write_table(table, max_chunksize=args.batch_rows)
+        batches = len(list(pa.ipc.open_stream(args.arrow_out))) if stream else pa.ipc.open_file(args.arrow_out).num_record_batches
+        if args.out == "-":
+            print(json.dumps({"rows": table.num_rows, "record_batches": batches, "columns": table.num_columns}))
+            return
     compression = None if args.compression == "none" else args.compression
     pq.write_table(
         table,

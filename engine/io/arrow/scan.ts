@@ -5,7 +5,7 @@
  * does not handle fall back to the batches plan (../batch-scan.ts): read with apache-arrow on the
  * main side, copied into the slots for the workers to bin.
  */
-import { InputError } from '../../util/index.js';
+import { InputError, internalError } from '../../util/index.js';
 import { IO_DEFAULTS } from '../defaults.js';
 import { normaliseNames, resolveFeatures } from '../schema.js';
 import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
@@ -30,6 +30,12 @@ export interface ArrowSegmentsUnit {
   file: string;
   /** SEGMENT_FIELDS numbers per segment (ipc.ts `Segment`) */
   segments: Float64Array;
+  /**
+   * Whole rows (ScanRequest.wholeRows): the rows of each block, in order; the segments are then
+   * every feature's slice of one block after another, and a block lands in the slot's column
+   * block and is binned with binBlock. Absent: each segment is binned on its own (binValues).
+   */
+  blocks?: Float64Array | undefined;
 }
 
 /** Column segments one unit carries at most (files of many small batches). */
@@ -77,9 +83,24 @@ export function planIpcScan(file: string, request: ScanRequest, fallback: () => 
   }
   const bytesPerUnit = request.unitBytes ?? IO_DEFAULTS.arrowTaskBytes;
   const absent = request.featureNames.map((_, f) => f).filter((f) => !columns.some((column) => column.feature === f));
+  // whole rows: slices of a batch that start on a byte of its validity bitmaps (a multiple of 8 rows)
+  const sliceRows = request.blockRows - (request.blockRows % 8);
+  if (request.wholeRows && (absent.length > 0 || sliceRows === 0)) {
+    ipc.close();
+    return undefined;
+  }
   let rows = 0;
   return {
     async *steps() {
+      if (request.wholeRows) {
+        for (let b = 0; b < ipc.batchCount; b++) {
+          const batch = ipc.readBatch(b);
+          if (!batchApplies(ipc, b, batch, expected, columns)) return false;
+          rows += batch.length;
+          yield* rowUnits(file, batch, columns, sliceRows, bytesPerUnit);
+        }
+        return true;
+      }
       const segments = new Float64Array(UNIT_SEGMENTS * SEGMENT_FIELDS);
       let count = 0;
       let unitBytes = 0;
@@ -115,9 +136,53 @@ export function planIpcScan(file: string, request: ScanRequest, fallback: () => 
   };
 }
 
-/** Worker side: pread the unit's segments into the slot's read region and bin them where they land. */
+/**
+ * Whole-row units of one batch: slices of `sliceRows` rows (the last one shorter), every feature
+ * column's segment of each, about `bytesPerUnit` of values per unit.
+ */
+function* rowUnits(file: string, batch: IpcBatchLayout, columns: IpcColumnPlan[], sliceRows: number, bytesPerUnit: number): Generator<{ read: ArrowSegmentsUnit }> {
+  const rowBytes = columns.reduce((sum, column) => sum + column.width, 0);
+  const slicesPerUnit = Math.max(1, Math.min(Math.floor(UNIT_SEGMENTS / columns.length), Math.floor(bytesPerUnit / (rowBytes * sliceRows))));
+  for (let first = 0; first < batch.length; first += slicesPerUnit * sliceRows) {
+    const slices = Math.min(slicesPerUnit, Math.ceil((batch.length - first) / sliceRows));
+    const blocks = new Float64Array(slices);
+    const segments = new Float64Array(slices * columns.length * SEGMENT_FIELDS);
+    let count = 0;
+    for (let k = 0; k < slices; k++) {
+      const start = first + k * sliceRows;
+      const n = Math.min(sliceRows, batch.length - start);
+      blocks[k] = n;
+      for (const column of columns) {
+        // start is a multiple of 8: the slice's validity bits begin on a byte
+        const validityAt = nodeNullCount(batch, column.node) > 0 ? bufferOffset(batch, column.buffer) + start / 8 : -1;
+        setSegment(segments, count++, column.feature, column.kind, n, bufferOffset(batch, column.buffer + 1) + start * column.width, validityAt);
+      }
+    }
+    yield { read: { file, segments, blocks } };
+  }
+}
+
+/** Worker side: pread the unit's segments into the slot's read region and bin them where they land (or, whole rows, block by block). */
 export function scanSegmentsUnit(unit: ArrowSegmentsUnit, target: ScanTarget): ScanUnitResult {
-  readSegments(unit.file, unit.segments, { buffer: target.memory.buffer, ptr: target.read.ptr, bytes: target.read.bytes }, (feature, valuesPtr, n) => target.binValues(feature, valuesPtr, n));
+  const region = { buffer: target.memory.buffer, ptr: target.read.ptr, bytes: target.read.bytes };
+  if (unit.blocks) {
+    const perBlock = unit.segments.length / unit.blocks.length;
+    const f64 = new Float64Array(target.memory.buffer);
+    for (let k = 0; k < unit.blocks.length; k++) {
+      const rows = unit.blocks[k]!;
+      if (rows > target.blockRows) throw internalError(`an Arrow unit's block of ${rows} rows is larger than the slot's ${target.blockRows}`);
+      // a segment may come in pieces (a region smaller than it): each lands after the last
+      const filled = new Map<number, number>();
+      readSegments(unit.file, unit.segments.subarray(k * perBlock, (k + 1) * perBlock), region, (feature, valuesPtr, n) => {
+        const at = filled.get(feature) ?? 0;
+        f64.copyWithin((target.columnsPtr >>> 3) + feature * target.blockRows + at, valuesPtr >>> 3, (valuesPtr >>> 3) + n);
+        filled.set(feature, at + n);
+      });
+      target.binBlock(rows);
+    }
+    return { rows: 0 };
+  }
+  readSegments(unit.file, unit.segments, region, (feature, valuesPtr, n) => target.binValues(feature, valuesPtr, n));
   // rows are counted per batch on the main side; non-finite values by the kernel (missing slot)
   return { rows: 0 };
 }

@@ -66,6 +66,17 @@ export class ArrowBatchStream extends FileBatchStream {
   }
 }
 
+/** The column names (normalised) of an Arrow IPC file or stream, from its schema message alone. */
+export async function arrowColumnNames(file: string): Promise<string[]> {
+  const handle = await openFileHandle(file);
+  try {
+    const reader = await openIpc(handle, file);
+    return normaliseNames(reader.schema.fields.map((field) => field.name));
+  } finally {
+    await handle.close();
+  }
+}
+
 async function openIpc(handle: fs.promises.FileHandle, file: string) {
   try {
     const reader = await RecordBatchReader.from(handle);

@@ -167,10 +167,10 @@ export function notNumeric(file: string, column: ParquetColumn, name: string): S
 /** A reusable byte buffer for column chunks (one per thread: the chunks are read one at a time). */
 let chunkBuffer = new Uint8Array(0);
 
-/** pread a column chunk's bytes (the returned view is reused by the next call). */
-export function readChunkBytes(fd: number, file: string, chunk: ChunkRef): Uint8Array {
-  if (chunkBuffer.length < chunk.length) chunkBuffer = new Uint8Array(Math.max(chunk.length, chunkBuffer.length * 2));
-  const bytes = chunkBuffer.subarray(0, chunk.length);
+/** pread a column chunk's bytes (the returned view is reused by the next call, unless `into` is given). */
+export function readChunkBytes(fd: number, file: string, chunk: Pick<ChunkRef, 'start' | 'length'>, into?: Uint8Array): Uint8Array {
+  if (!into && chunkBuffer.length < chunk.length) chunkBuffer = new Uint8Array(Math.max(chunk.length, chunkBuffer.length * 2));
+  const bytes = into ?? chunkBuffer.subarray(0, chunk.length);
   let done = 0;
   try {
     while (done < chunk.length) {
@@ -184,6 +184,81 @@ export function readChunkBytes(fd: number, file: string, chunk: ChunkRef): Uint8
   return bytes;
 }
 
+/** pread byte ranges of a file one after the other (a dictionary page and some data pages of a chunk); the view is reused by the next call. */
+export function readChunkRanges(fd: number, file: string, ranges: readonly { start: number; length: number }[]): Uint8Array {
+  const total = ranges.reduce((sum, range) => sum + range.length, 0);
+  if (chunkBuffer.length < total) chunkBuffer = new Uint8Array(Math.max(total, chunkBuffer.length * 2));
+  let at = 0;
+  for (const range of ranges) {
+    readChunkBytes(fd, file, range, chunkBuffer.subarray(at, at + range.length));
+    at += range.length;
+  }
+  return chunkBuffer.subarray(0, total);
+}
+
+/** Where a column chunk's pages are: its dictionary page, and each data page's byte offset and first row. */
+export interface ChunkPages {
+  dictionary: { start: number; length: number } | undefined;
+  /** byte offset of each data page (its header) in the file, ascending */
+  starts: number[];
+  /** the first row of each data page */
+  rows: number[];
+  /** the byte just past the last data page */
+  end: number;
+}
+
+/** Bytes of a page header read at a time; a header that does not fit is read again with more. */
+const HEADER_BYTES = 1024;
+
+/**
+ * Walk a column chunk's page headers (pread, no page read or decompressed) to find its pages:
+ * what a whole-row unit of part of a row group needs to read only the pages that hold its rows.
+ */
+export function chunkPages(fd: number, chunk: ChunkRef, where: Where): ChunkPages {
+  const lib = parquetLibrary();
+  const end = chunk.start + chunk.length;
+  const pages: ChunkPages = { dictionary: undefined, starts: [], rows: [], end: chunk.start };
+  let header = new Uint8Array(HEADER_BYTES);
+  let at = chunk.start;
+  let row = 0;
+  try {
+    while (row < chunk.rows) {
+      if (at >= end) throw corrupt(where, `its pages end after ${row} of its ${chunk.rows} rows`);
+      let parsed: { header: PageHeader; bytes: number } | undefined;
+      for (;;) {
+        const n = Math.min(header.length, end - at);
+        const bytes = header.subarray(0, n);
+        readChunkBytes(fd, where.file, { start: at, length: n }, bytes);
+        const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+        try {
+          parsed = { header: lib.parquetHeader(reader), bytes: reader.offset };
+          if (parsed.bytes <= n) break;
+        } catch (err) {
+          if (n < header.length || !(err instanceof RangeError)) throw err;
+        }
+        if (n < header.length) throw corrupt(where, 'a page header runs past its column chunk');
+        header = new Uint8Array(header.length * 4);
+      }
+      const size = parsed.header.compressed_page_size;
+      const length = parsed.bytes + size;
+      if (!(size >= 0 && at + length <= end)) throw corrupt(where, `a page of ${size} bytes runs past its column chunk`);
+      if (parsed.header.type === 'DICTIONARY_PAGE') pages.dictionary = { start: at, length };
+      else if (parsed.header.type === 'DATA_PAGE' || parsed.header.type === 'DATA_PAGE_V2') {
+        const values = (parsed.header.type === 'DATA_PAGE' ? parsed.header.data_page_header : parsed.header.data_page_header_v2)!.num_values;
+        pages.starts.push(at);
+        pages.rows.push(row);
+        row += rowsOf(values, row, chunk.rows, where);
+        pages.end = at + length;
+      }
+      at += length;
+    }
+  } catch (err) {
+    if (err instanceof DriftCatcherError) throw err;
+    throw corrupt(where, reasonOf(err), err);
+  }
+  return pages;
+}
+
 /** Per column: counts of non-finite values (NaN, null included, +Inf, -Inf), added to. */
 export interface NonFiniteCounts {
   nan: number;
@@ -195,11 +270,13 @@ export interface NonFiniteCounts {
  * Decode a numeric column chunk into `out` (at least `chunk.rows` long): values widened to f64,
  * nulls as NaN. InputError naming the file and column for a chunk that does not decode.
  */
-export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }): void {
-  let dictionary: Float64Array | undefined;
+export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, known?: { dictionary?: Float64Array | undefined }): void {
+  // `known`: a dictionary decoded before (bytes without the dictionary page), or where to keep the one decoded here (a copy)
+  let dictionary: Float64Array | undefined = known?.dictionary;
   pages(bytes, chunk, where, {
     dictionary(values) {
       dictionary = widen(values, kind);
+      if (known) known.dictionary = dictionary = dictionary.slice();
     },
     data(values, definitionLevels, encoding, at, n) {
       const dense = encoding.endsWith('_DICTIONARY') ? lookUp(values, dictionary, where) : widen(values, kind);

@@ -12,7 +12,7 @@ import { openSync } from '../files.js';
 import { emptyQuality, QUALITY, qualityIndex } from '../quality.js';
 import { normaliseNames } from '../schema.js';
 import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
-import { decodeNumericChunk, notNumeric, readChunkBytes, readParquetLayout, type ChunkRef, type ValueKind } from './decode.js';
+import { chunkPages, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type ValueKind } from './decode.js';
 
 /** Column chunks of one row group for a worker to read, decode and bin (plain data: it crosses to the worker). */
 export interface ParquetChunksUnit {
@@ -21,7 +21,18 @@ export interface ParquetChunksUnit {
   /** features in the scan (the length of the quality counters) */
   features: number;
   columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[];
+  /**
+   * Whole rows (ScanRequest.wholeRows): this unit is rows [first, first + rows) of the row group,
+   * every feature; each column's `chunk` is then the dictionary page and the data pages that hold
+   * those rows (`pages`: their byte ranges; `chunk.rows`: the rows they hold, from `skip` rows
+   * before `first`).
+   */
+  window?: { first: number; rows: number } | undefined;
+  pages?: { ranges: { start: number; length: number }[]; skip: number }[] | undefined;
 }
+
+/** Rows of a whole-row unit at most: its decoded values (rows x features x 8 bytes) are what a worker holds. */
+const WINDOW_ROWS_LIMIT = 1 << 20;
 
 /**
  * The plan: SchemaError for a feature the file lacks (unless `missingFeatures: 'skip'`: its counts
@@ -49,6 +60,14 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
   let rows = 0;
   return {
     async *steps() {
+      if (request.wholeRows) {
+        for (let group = 0; group < layout.groupRows.length; group++) {
+          if (layout.groupRows[group] === 0) continue;
+          rows += layout.groupRows[group]!;
+          yield* windowUnits(file, layout.groupRows[group]!, group, request.featureNames.length, columns.map((column) => ({ ...column, chunk: layout.chunk(group, column.leaf) })), request.blockRows, bytesPerUnit);
+        }
+        return true;
+      }
       for (let group = 0; group < layout.groupRows.length; group++) {
         if (layout.groupRows[group] === 0) continue;
         rows += layout.groupRows[group]!;
@@ -77,11 +96,55 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
   };
 }
 
+/**
+ * Whole-row units of one row group: windows of rows (a multiple of blockRows, about `bytesPerUnit`
+ * of decoded values), each naming per column the pages that hold its rows, found by walking the
+ * chunk's page headers here (pread of the headers only).
+ */
+function* windowUnits(file: string, groupRows: number, group: number, features: number, columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[], blockRows: number, bytesPerUnit: number): Generator<{ read: ParquetChunksUnit }> {
+  const blocks = Math.max(1, Math.floor(bytesPerUnit / (8 * columns.length * blockRows)));
+  const windowRows = Math.max(1, Math.min(WINDOW_ROWS_LIMIT, blocks * blockRows));
+  const fd = openSync(file);
+  let pages: ChunkPages[];
+  try {
+    pages = columns.map((column) => chunkPages(fd, column.chunk, { file, column: column.name, group }));
+  } finally {
+    fs.closeSync(fd);
+  }
+  for (let first = 0; first < groupRows; first += windowRows) {
+    const rows = Math.min(windowRows, groupRows - first);
+    const unit: ParquetChunksUnit = { file, group, features, columns: [], window: { first, rows }, pages: [] };
+    columns.forEach((column, c) => {
+      const { starts, rows: pageRows, dictionary, end } = pages[c]!;
+      // the last page that starts at or before `first`, and the first that starts at or after the window's end
+      let i = 0;
+      while (i + 1 < starts.length && pageRows[i + 1]! <= first) i++;
+      let j = i + 1;
+      while (j < starts.length && pageRows[j]! < first + rows) j++;
+      const dataEnd = j < starts.length ? starts[j]! : end;
+      const coveredRows = (j < starts.length ? pageRows[j]! : groupRows) - pageRows[i]!;
+      const ranges = dictionary ? [dictionary, { start: starts[i]!, length: dataEnd - starts[i]! }] : [{ start: starts[i]!, length: dataEnd - starts[i]! }];
+      unit.columns.push({ ...column, chunk: { ...column.chunk, start: starts[i]!, length: dataEnd - starts[i]!, rows: coveredRows } });
+      unit.pages!.push({ ranges, skip: first - pageRows[i]! });
+    });
+    yield { read: unit };
+  }
+}
+
 /** A worker's decoded column chunk, reused from unit to unit. */
 let values = new Float64Array(0);
+/** A worker's decoded window of whole rows (feature c at c * rows), reused from unit to unit. */
+let window = new Float64Array(0);
+/**
+ * The decoded dictionaries of the row group a worker's last window was in, by the dictionary
+ * page's offset: the windows of a row group share its dictionary pages, decoded once per worker
+ * (a page of up to 1 MiB per column for pyarrow, against a window's few pages of values).
+ */
+const dictionaries = { key: '', byStart: new Map<number, Float64Array>() };
 
 /** Worker side: read, decode and bin the unit's column chunks; their non-finite counts go back in `quality`. */
 export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): ScanUnitResult {
+  if (unit.window) return scanParquetWindow(unit, unit.window, target);
   const quality = emptyQuality(unit.features);
   const fd = openSync(unit.file);
   try {
@@ -100,6 +163,46 @@ export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): Sc
     }
   } finally {
     fs.closeSync(fd);
+  }
+  // rows are counted per row group on the main side
+  return { rows: 0, quality };
+}
+
+/** Worker side of a whole-row unit: decode the pages of its window, column by column, then bin it block by block (binBlock). */
+function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; rows: number }, target: ScanTarget): ScanUnitResult {
+  const quality = emptyQuality(unit.features);
+  const nColumns = unit.columns.length;
+  if (window.length < rows * nColumns) window = new Float64Array(rows * nColumns);
+  const key = `${unit.group}\0${unit.file}`;
+  if (dictionaries.key !== key) {
+    dictionaries.key = key;
+    dictionaries.byStart.clear();
+  }
+  const fd = openSync(unit.file);
+  try {
+    unit.columns.forEach(({ feature, name, kind, chunk }, c) => {
+      const { ranges, skip } = unit.pages![c]!;
+      if (values.length < chunk.rows) values = new Float64Array(Math.max(chunk.rows, values.length * 2));
+      const column = values.subarray(0, chunk.rows);
+      // the first range is the dictionary page when there are two
+      const dictionaryAt = ranges.length > 1 ? ranges[0]!.start : -1;
+      const known = { dictionary: dictionaryAt >= 0 ? dictionaries.byStart.get(dictionaryAt) : undefined };
+      const read = known.dictionary ? ranges.slice(1) : ranges;
+      decodeNumericChunk(readChunkRanges(fd, unit.file, read), chunk, kind, column, { file: unit.file, column: name, group: unit.group }, known);
+      if (dictionaryAt >= 0 && known.dictionary) dictionaries.byStart.set(dictionaryAt, known.dictionary);
+      const part = window.subarray(c * rows, (c + 1) * rows);
+      part.set(column.subarray(skip, skip + rows));
+      countNonFinite(part, quality, feature);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+  const f64 = new Float64Array(target.memory.buffer);
+  const columnsAt = target.columnsPtr >>> 3;
+  for (let first = 0; first < rows; first += target.blockRows) {
+    const n = Math.min(target.blockRows, rows - first);
+    unit.columns.forEach(({ feature }, c) => f64.set(window.subarray(c * rows + first, c * rows + first + n), columnsAt + feature * target.blockRows));
+    target.binBlock(n);
   }
   // rows are counted per row group on the main side
   return { rows: 0, quality };
