@@ -5,7 +5,7 @@
  */
 import { jsonText, type TextStyle } from '../engine/report/index.js';
 
-export { table, fixed } from '../engine/report/index.js';
+export { table, fixed, counted } from '../engine/report/index.js';
 
 const useColor = () => process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 

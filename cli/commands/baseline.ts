@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { addBaselineOptions, baselineOptions, maxLineBytesOption, workersArg, workersHelp, type BaselineFlags } from '../options.js';
-import { printJson } from '../format.js';
+import { counted, printJson } from '../format.js';
 
 export function registerBaseline(program: Command): void {
   addBaselineOptions(
@@ -23,7 +23,7 @@ export function registerBaseline(program: Command): void {
       if (flags.json) printJson(summary);
       else
         process.stdout.write(
-          `wrote ${flags.out}: ${summary.features} features, ${summary.rows} rows (${summary.complete_rows} with every feature finite), ${summary.bins} bins, ${nonFinite} non-finite values\n`,
+          `wrote ${flags.out}: ${counted(summary.features, 'feature')}, ${counted(summary.rows, 'row')} (${summary.complete_rows} with every feature finite), ${counted(summary.bins, 'bin')}, ${counted(nonFinite, 'non-finite value')}\n`,
         );
     });
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { printJson } from '../format.js';
+import { counted, printJson } from '../format.js';
 
 /** `driftcatcher profile merge a.json b.json -o all.json`: one baseline from baselines built on shards (docs/PROFILE.md "Merged profiles"). */
 export function registerProfile(program: Command): void {
@@ -21,7 +21,7 @@ export function registerProfile(program: Command): void {
       if (flags.json) printJson(summary);
       else
         process.stdout.write(
-          `wrote ${flags.out}: ${files.length} profiles merged, ${summary.features} features, ${summary.rows} rows; quantile rank error at most ${worst.rank_error.toPrecision(3)}${worst.name ? ` (${worst.name})` : ''}; counts on the merged edges exact for ${exact} of ${summary.features} features\n`,
+          `wrote ${flags.out}: ${files.length} profiles merged, ${counted(summary.features, 'feature')}, ${counted(summary.rows, 'row')}; quantile rank error at most ${worst.rank_error.toPrecision(3)}${worst.name ? ` (${worst.name})` : ''}; counts on the merged edges exact for ${exact} of ${summary.features} features\n`,
         );
     });
 }

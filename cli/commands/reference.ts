@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addSourceOptions, durationArg, sourceOptions, type SourceFlags } from '../sources.js';
 import { integer, list } from '../options.js';
-import { printJson, table, fixed } from '../format.js';
+import { counted, printJson, table, fixed } from '../format.js';
 import { CATEGORICAL_DEFAULTS, MAX_CATEGORIES_LIMIT } from '../../engine/profile/index.js';
 import { SOURCE_DEFAULTS, DAY_MS, windowEnding, windowText } from '../../engine/sources/index.js';
 
@@ -48,7 +48,7 @@ export function registerReference(program: Command): void {
       await saveProfile(profile, flags.out);
       const summary = { profile: flags.out, id: profile.id, source: source.description, window: profile.window, rows: profile.rows, complete_rows: profile.complete_rows, features: profile.features.length, bins: profile.bins };
       if (flags.json) printJson(summary);
-      else process.stdout.write(`wrote ${flags.out}: ${summary.features} features, ${summary.rows} rows of ${source.description} in ${windowText(window)} UTC\n`);
+      else process.stdout.write(`wrote ${flags.out}: ${counted(summary.features, 'feature')}, ${counted(summary.rows, 'row')} of ${source.description} in ${windowText(window)} UTC\n`);
     } finally {
       await source.close();
     }
@@ -74,7 +74,7 @@ export function registerReference(program: Command): void {
           `reference ${file} (id ${stats.id.slice(0, 12)})`,
           `source:   ${stats.source}`,
           `period:   ${period}`,
-          `rows:     ${stats.rows} (${stats.complete_rows} with every feature finite), ${stats.features.length} features, ${stats.bins} bins`,
+          `rows:     ${stats.rows} (${stats.complete_rows} with every feature finite), ${counted(stats.features.length, 'feature')}, ${counted(stats.bins, 'bin')}`,
           '',
           table(['feature', 'finite', 'missing', 'min', 'median', 'max', 'mean', 'std', 'categorical'], rows, [false, true, true, true, true, true, true, true, false]),
         ].join('\n') + '\n',

@@ -46,5 +46,5 @@ export { modelsOverview, renderModelsList, renderModelComparison, type ModelsOve
 export { abTestRun, recordAbTest, renderAbTest, winnerOf, ABTEST_ARTIFACT } from './abtest.js';
 export { renderDriftHtml, renderScanHtml, renderMonitorHtml, renderHistoryHtml, type DriftHtmlOptions, readDriftSource, parseDriftJson, type DriftSource } from './html/index.js';
 export { renderDemo, type DemoSummary } from './demo.js';
-export { PLAIN, table, fixed, actionText, jsonText, quoted, type TextStyle } from './text.js';
+export { PLAIN, table, fixed, counted, actionText, jsonText, quoted, type TextStyle } from './text.js';
 export { scoreHistory, renderScoreHistory, featureMetricKey, type ScoreHistory, type HistoryOptions, type HistoryResult, type HistoryTextOptions } from './history.js';

@@ -40,6 +40,11 @@ export function fixed(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
 }
 
+/** n and a noun that takes an s when n is not 1: `1 feature`, `78 features`. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** A verdict in bold, red for retrain, yellow for alert, green otherwise. */
 export function actionText(action: string, style: TextStyle = PLAIN): string {
   return action === 'retrain' ? style.red(style.bold(action)) : action === 'alert' ? style.yellow(style.bold(action)) : style.green(style.bold(action));

@@ -38,3 +38,16 @@ describe('baseline refuses what check could not read', () => {
     expect(cli(['check', '--baseline', out, straddling, '--json', '--no-record']).code).toBe(0);
   });
 });
+
+describe('baseline says what it wrote', () => {
+  it('in words that agree with the numbers: 1 feature, 1 row, 1 bin; and the plural past one', () => {
+    const one = csv('one.csv', 'x,Label\n1.5,BENIGN\n');
+    const single = cli(['baseline', one, '-o', join(dir, 'one.json'), '--bins', '1']);
+    expect(single.code, single.stderr).toBe(0);
+    expect(single.stdout).toBe(`wrote ${join(dir, 'one.json')}: 1 feature, 1 row (1 with every feature finite), 1 bin, 0 non-finite values\n`);
+    const two = csv('two.csv', 'x,y,Label\n1,NaN,BENIGN\n2,3,DDoS\n');
+    const many = cli(['baseline', two, '-o', join(dir, 'two.json'), '--bins', '2']);
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stdout).toBe(`wrote ${join(dir, 'two.json')}: 2 features, 2 rows (1 with every feature finite), 2 bins, 1 non-finite value\n`);
+  });
+});

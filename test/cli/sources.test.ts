@@ -76,7 +76,7 @@ describe('driftcatcher --from logs:', () => {
     const report = (text: string) => ({ ...JSON.parse(text), timestamp: null, current: { ...JSON.parse(text).current, files: null } });
     expect(report(runs[1]!.stdout)).toEqual(report(runs[0]!.stdout));
     expect(report(runs[2]!.stdout).features).toEqual(report(runs[0]!.stdout).features);
-    expect(created.stdout).toMatch(/: 1 features, 240 rows of logs:/);
+    expect(created.stdout).toMatch(/: 1 feature, 240 rows of logs:/);
     expect((JSON.parse(runs[0]!.stdout) as { features: { name: string }[] }).features.map((f) => f.name)).toEqual(['a']);
   });
 
