@@ -267,16 +267,31 @@ export interface NonFiniteCounts {
 }
 
 /**
+ * A column's dictionary across calls of decodeNumericChunk: `dictionary`, one decoded before (the
+ * bytes then hold no dictionary page), or where the one decoded here is kept; `buffer`, memory the
+ * dictionary is decoded into when it fits (reused from row group to row group).
+ */
+export interface KnownDictionary {
+  dictionary?: Float64Array | undefined;
+  buffer?: Float64Array | undefined;
+}
+
+/**
  * Decode a numeric column chunk into `out` (at least `chunk.rows` long): values widened to f64,
  * nulls as NaN. InputError naming the file and column for a chunk that does not decode.
  */
-export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, known?: { dictionary?: Float64Array | undefined }): void {
-  // `known`: a dictionary decoded before (bytes without the dictionary page), or where to keep the one decoded here (a copy)
+export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, known?: KnownDictionary): void {
   let dictionary: Float64Array | undefined = known?.dictionary;
   pages(bytes, chunk, where, {
     dictionary(values) {
-      dictionary = widen(values, kind);
-      if (known) known.dictionary = dictionary = dictionary.slice();
+      // a copy: the page's values may be a view of the decompressor's memory, which the next page overwrites
+      const n = values.length;
+      let into = known?.buffer;
+      if (!into || into.length < n) into = new Float64Array(n);
+      if (known) known.buffer = into;
+      dictionary = into.subarray(0, n);
+      widen(values, kind, dictionary);
+      if (known) known.dictionary = dictionary;
     },
     data(values, definitionLevels, encoding, at, n) {
       const dense = encoding.endsWith('_DICTIONARY') ? lookUp(values, dictionary, where) : widen(values, kind);
@@ -457,11 +472,15 @@ function schemaTree(element: SchemaElement): SchemaTree {
   return { children: [], count: 1, element, path: [element.name] };
 }
 
-/** Values of a page (or dictionary) as f64. */
-function widen(values: DecodedArray, kind: ValueKind): Float64Array {
-  if (values instanceof Float64Array) return values;
+/** Values of a page (or dictionary) as f64: `values` itself when they are, or `into` (n values long) when given. */
+function widen(values: DecodedArray, kind: ValueKind, into?: Float64Array): Float64Array {
+  if (values instanceof Float64Array && !into) return values;
   const n = values.length;
-  const out = new Float64Array(n);
+  const out = into ?? new Float64Array(n);
+  if (values instanceof Float64Array) {
+    out.set(values);
+    return out;
+  }
   if (kind === 'u32') {
     const source = values as ArrayLike<number>;
     for (let i = 0; i < n; i++) out[i] = source[i]! >>> 0;

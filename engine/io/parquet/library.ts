@@ -8,7 +8,9 @@
  * Codecs: SNAPPY (hysnappy, WASM) and ZSTD (fzstd) from hyparquet-compressors, GZIP through
  * node:zlib, BROTLI, LZ4 and LZ4_RAW from hyparquet-compressors too.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type * as ColumnModule from 'hyparquet/src/column.js';
 import type * as DataPageModule from 'hyparquet/src/datapage.js';
@@ -26,7 +28,11 @@ export interface ParquetLibrary {
   readDataPageV2: typeof DataPageModule.readDataPageV2;
   readPlain: typeof PlainModule.readPlain;
   readRleBitPackedHybrid: typeof EncodingModule.readRleBitPackedHybrid;
-  /** each codec's decompressor, loaded when a page of that codec is first met */
+  /**
+   * each codec's decompressor, loaded when a page of that codec is first met. SNAPPY's returns a
+   * view into its WASM memory that the next call overwrites: a page is decoded (copied out)
+   * before the next one is decompressed
+   */
   compressors: Compressors;
 }
 
@@ -55,7 +61,7 @@ export function parquetLibrary(): ParquetLibrary {
     readPlain: plain.readPlain,
     readRleBitPackedHybrid: encoding.readRleBitPackedHybrid,
     compressors: {
-      SNAPPY: lazy(() => (fromCompressors()('hysnappy') as { snappyUncompressor(): Decompress }).snappyUncompressor()),
+      SNAPPY: lazy(() => snappyInPlace(fromCompressors()) ?? (fromCompressors()('hysnappy') as { snappyUncompressor(): Decompress }).snappyUncompressor()),
       ZSTD: lazy(() => {
         const { decompress } = fromCompressors()('fzstd') as { decompress(input: Uint8Array, output?: Uint8Array): Uint8Array };
         return (input) => decompress(input);
@@ -72,6 +78,43 @@ export function parquetLibrary(): ParquetLibrary {
 function lazy(load: () => Decompress): Decompress {
   let decompress: Decompress | undefined;
   return (input, outputLength) => (decompress ??= load())(input, outputLength);
+}
+
+/** Bytes of hysnappy's WASM memory below its input (clang's data and stack), as hysnappy's own wrapper leaves them. */
+const SNAPPY_INPUT_AT = 68_000;
+
+/**
+ * hysnappy's WASM decompressor without its wrapper's copy of every page (`slice`: a new
+ * ArrayBuffer per page, garbage that held a baseline worker's external memory at up to 100 MB).
+ * The page is returned as a view into the WASM memory (at an 8-byte boundary, so that PLAIN
+ * doubles are read in place), valid until the next call. Undefined when the module is not where
+ * hysnappy 1.1 keeps it (its wrapper is then used).
+ */
+function snappyInPlace(require: NodeRequire): Decompress | undefined {
+  let source: string;
+  try {
+    source = readFileSync(join(dirname(require.resolve('hysnappy')), 'uncompress.js'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const base64 = /const wasm64 = '([A-Za-z0-9+/=]+)'/.exec(source)?.[1];
+  if (!base64) return undefined;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')));
+  const { memory, uncompress } = instance.exports as { memory: WebAssembly.Memory; uncompress(input: number, length: number, output: number): number };
+  if (!(memory instanceof WebAssembly.Memory) || typeof uncompress !== 'function') return undefined;
+  return (input, outputLength) => {
+    const outputAt = Math.ceil((SNAPPY_INPUT_AT + input.byteLength) / 8) * 8;
+    const end = outputAt + outputLength;
+    if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65_536));
+    const bytes = new Uint8Array(memory.buffer);
+    bytes.set(input, SNAPPY_INPUT_AT);
+    const result = uncompress(SNAPPY_INPUT_AT, input.byteLength, outputAt);
+    if (result === -1) throw new Error('invalid snappy length header');
+    if (result === -2) throw new Error('missing eof marker');
+    if (result === -3) throw new Error('premature end of input');
+    if (result) throw new Error(`failed to uncompress data ${result}`);
+    return bytes.subarray(outputAt, end);
+  };
 }
 
 function gunzip(input: Uint8Array, outputLength: number): Uint8Array {

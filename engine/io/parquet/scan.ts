@@ -12,7 +12,7 @@ import { openSync } from '../files.js';
 import { emptyQuality, QUALITY, qualityIndex } from '../quality.js';
 import { normaliseNames } from '../schema.js';
 import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
-import { chunkPages, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type ValueKind } from './decode.js';
+import { chunkPages, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type KnownDictionary, type ValueKind } from './decode.js';
 
 /** Column chunks of one row group for a worker to read, decode and bin (plain data: it crosses to the worker). */
 export interface ParquetChunksUnit {
@@ -136,11 +136,13 @@ let values = new Float64Array(0);
 /** A worker's decoded window of whole rows (feature c at c * rows), reused from unit to unit. */
 let window = new Float64Array(0);
 /**
- * The decoded dictionaries of the row group a worker's last window was in, by the dictionary
- * page's offset: the windows of a row group share its dictionary pages, decoded once per worker
- * (a page of up to 1 MiB per column for pyarrow, against a window's few pages of values).
+ * The decoded dictionaries of the row group a worker's last window was in, one per column of the
+ * unit (by its position), with the dictionary page's offset: the windows of a row group share its
+ * dictionary pages, decoded once per worker (a page of up to 1 MiB per column for pyarrow, against
+ * a window's few pages of values). A column's memory is reused by the next row group's dictionary
+ * when it fits, so that a worker does not leave a row group's dictionaries behind as garbage.
  */
-const dictionaries = { key: '', byStart: new Map<number, Float64Array>() };
+const dictionaries = { key: '', columns: [] as (KnownDictionary & { start: number })[] };
 
 /** Worker side: read, decode and bin the unit's column chunks; their non-finite counts go back in `quality`. */
 export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): ScanUnitResult {
@@ -176,7 +178,10 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
   const key = `${unit.group}\0${unit.file}`;
   if (dictionaries.key !== key) {
     dictionaries.key = key;
-    dictionaries.byStart.clear();
+    for (const known of dictionaries.columns) {
+      known.start = -1;
+      known.dictionary = undefined;
+    }
   }
   const fd = openSync(unit.file);
   try {
@@ -186,10 +191,14 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
       const column = values.subarray(0, chunk.rows);
       // the first range is the dictionary page when there are two
       const dictionaryAt = ranges.length > 1 ? ranges[0]!.start : -1;
-      const known = { dictionary: dictionaryAt >= 0 ? dictionaries.byStart.get(dictionaryAt) : undefined };
+      const known = (dictionaries.columns[c] ??= { start: -1 });
+      if (dictionaryAt < 0 || known.start !== dictionaryAt) {
+        known.start = -1;
+        known.dictionary = undefined;
+      }
       const read = known.dictionary ? ranges.slice(1) : ranges;
       decodeNumericChunk(readChunkRanges(fd, unit.file, read), chunk, kind, column, { file: unit.file, column: name, group: unit.group }, known);
-      if (dictionaryAt >= 0 && known.dictionary) dictionaries.byStart.set(dictionaryAt, known.dictionary);
+      if (dictionaryAt >= 0 && known.dictionary) known.start = dictionaryAt;
       const part = window.subarray(c * rows, (c + 1) * rows);
       part.set(column.subarray(skip, skip + rows));
       countNonFinite(part, quality, feature);
