@@ -129,6 +129,15 @@ export function completeMask(columns: usize, strideBytes: i32, nFeatures: i32, n
   return complete;
 }
 
+// One finite value into its bucket's counter (byte offset b) of the histogram, and of the
+// incomplete rows' histogram when its row is incomplete.
+// @ts-ignore: decorator
+@inline
+function countBucket(b: usize, hist: usize, incHist: usize, incomplete: bool): void {
+  store<u32>(hist + b, load<u32>(hist + b) + 1);
+  if (incomplete) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+}
+
 // Whole numbers below 2^26 in magnitude: their squares (below 2^52) are the float64 squares, and
 // the sums of CHUNK of them and of their squares stay below 2^62 in an i64.
 const SMALL_WHOLE: f64 = 67108864.0; // 2^26
@@ -179,9 +188,7 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
         const v = load<f64>(values + (<usize>r << 3));
         lo = select<f64>(v, lo, v < lo);
         hi = select<f64>(v, hi, v > hi);
-        const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2;
-        store<u32>(hist + b, load<u32>(hist + b) + 1);
-        if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+        countBucket(<usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2, hist, incHist, load<u8>(mask + <usize>r) == 0);
         const whole = <i64>v;
         wholeSum += whole;
         wholeSquares += whole * whole;
@@ -197,9 +204,7 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
         finite++;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
-        const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2;
-        store<u32>(hist + b, load<u32>(hist + b) + 1);
-        if (load<u8>(mask + <usize>r) == 0) store<u32>(incHist + b, load<u32>(incHist + b) + 1);
+        countBucket(<usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2, hist, incHist, load<u8>(mask + <usize>r) == 0);
         const e = expAdd(scratch, v);
         loE = lowExponent(loE, v, e);
         hiE = max<i32>(hiE, e);

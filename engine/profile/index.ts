@@ -23,8 +23,8 @@ export { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT } from './build.js';
 
 /**
  * Read a data file and build its baseline profile. CSV, Arrow IPC (file and stream format) and
- * Parquet files stream through the scan's workers (a pilot, a coarse and a collect pass), in
- * memory that does not grow with their rows (stream.ts): their readers plan units of whole rows
+ * Parquet files stream through the scan's workers (a pilot, a coarse and a collect pass), never
+ * holding the table (stream.ts; what the collect pass keeps still grows with the rows: docs/PROFILE.md "Memory"): their readers plan units of whole rows
  * (`ScanRequest.wholeRows`: CSV byte ranges, slices of Arrow record batches, windows of Parquet
  * row groups; an Arrow file the IPC fast path does not take, the stream format included, is read
  * batch by batch on the main side and copied into the slots). A reader without `columnNames`

@@ -21,7 +21,7 @@
 import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { readerFor, resolveFeatures, type ScanPlan, type ScanRequest } from '../io/index.js';
+import { readerFor, resolveFeatures, type Reader, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
 import { InputError, internalError, sortFloat64 } from '../util/index.js';
@@ -43,9 +43,8 @@ export interface StreamOptions extends BaselineOptions {
 /**
  * Rows per parse block of a baseline pass: 4 times the scan's. A block goes through the kernels a
  * column at a time, and each column's histogram (up to BUCKET_BUDGET counters) is loaded into the
- * cache once a block: 2,048 rows left the coarse and collect kernels waiting on memory for about
- * half their time (bench/kernel figures in docs/BENCHMARKS.md); each slot's block then takes
- * blockRows x features x 8 bytes (5 MB for 80 features).
+ * cache once a block: with the scan's 2,048 rows nearly every histogram increment missed it (a CPU
+ * profile of the coarse kernel); each slot's block takes blockRows x features x 8 bytes.
  */
 export const BASELINE_BLOCK_ROWS = 8192;
 
@@ -114,7 +113,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     };
     const pilotLayout = profilePassLayout(pilotPass, pool.blockRows);
     let pilot: Float64Array[][] = [];
-    await runPass(pool, file, featureNames, pilotPass, pilotLayout, { sharedBytes: mapsBytes + pilotFlags + 2 * nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
+    await runPass(pool, reader, file, featureNames, pilotPass, pilotLayout, { sharedBytes: mapsBytes + pilotFlags + 2 * nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
       const shared = pool.plan.sharedPtr;
       pilotPass.mapsPtr = shared;
       pilotPass.flagsPtr = shared;
@@ -149,7 +148,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const accsAt = totalsAt + 2 * histBytes;
     const sharedBytes = accsAt + nFeatures * 2 * NLIMBS * 8;
     let rows = 0;
-    await runPass(pool, file, featureNames, coarse, coarseLayout, { sharedBytes }, options, () => {
+    await runPass(pool, reader, file, featureNames, coarse, coarseLayout, { sharedBytes }, options, () => {
       coarse.mapsPtr = pool.plan.sharedPtr;
       writeMaps();
       rows = 0;
@@ -237,6 +236,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     let complete: Float64Array[][] = [];
     await runPass(
       pool,
+      reader,
       file,
       featureNames,
       collect,
@@ -350,6 +350,7 @@ const PILOT_BYTES = 4 * 1024 * 1024;
 /** One pass of the baseline over the file, through its reader's scan plan (and the plan's fallback). */
 async function runPass(
   pool: ScanPool,
+  reader: Reader,
   file: string,
   featureNames: string[],
   pass: ProfilePass,
@@ -365,7 +366,6 @@ async function runPass(
     { profile: pass, slotBytes: layout.bytes, sharedBytes: regions.sharedBytes },
   );
   const count = resolveCountOptions({ coerce: options.coerce, maxLineBytes: options.maxLineBytes, rangeBytes: options.rangeBytes });
-  const reader = readerFor(file);
   // the pilot reads one range of at most PILOT_BYTES
   const unitBytes = regions.firstUnitOnly ? Math.min(count.rangeBytes ?? PILOT_BYTES, PILOT_BYTES) : count.rangeBytes;
   const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: count.coerce, maxLineBytes: count.maxLineBytes, unitBytes, blockRows: pool.blockRows, wholeRows: true };
