@@ -300,38 +300,68 @@ function settle(state: usize, size: i32): void {
   } else store<i32>(state, size);
 }
 
-// A value of a selected bucket: counted in the bucket's run (its first value, and how many values
-// had exactly its bits) or stored at `at`; returns the values stored (0 or 1).
+// Where the collected values go: chunks of CHUNK_VALUES f64 from a pool every thread shares, at
+// `pool` (i32 x 2, then u32 x 3): chunks taken, chunks in the pool, then the byte addresses of
+// the chunks' values, of their owners (i32 a chunk: the tag of the feature and subset it holds)
+// and of their fills (i32 a chunk: the values in it). A thread takes a chunk by an atomic add on
+// the count; it fills it alone, through its own record of the feature and subset (i32 x 3 at
+// `record`: chunk + 1, 0 for none; values in it; values lost). A value that finds the pool
+// empty is lost: counted, not stored (the main side collects that feature again).
+export const CHUNK_VALUES: i32 = 1024;
+
+// One value into the chunk of `record` (a new chunk when it has none or it is full).
 // @ts-ignore: decorator
 @inline
-function keep(run: usize, v: f64, at: usize): i32 {
+function storeValue(record: usize, pool: usize, tag: i32, v: f64): void {
+  let chunk = load<i32>(record) - 1;
+  let fill = load<i32>(record, 4);
+  if (chunk < 0 || fill == CHUNK_VALUES) {
+    const chunks = load<i32>(pool, 4);
+    chunk = load<i32>(pool) < chunks ? atomic.add<i32>(pool, 1) : chunks;
+    if (chunk >= chunks) {
+      store<i32>(record, 0);
+      store<i32>(record, load<i32>(record, 8) + 1, 8);
+      return;
+    }
+    store<i32>(<usize>load<u32>(pool, 12) + (<usize>chunk << 2), tag);
+    store<i32>(record, chunk + 1);
+    fill = 0;
+  }
+  store<f64>(<usize>load<u32>(pool, 8) + ((<usize>chunk * <usize>CHUNK_VALUES + <usize>fill) << 3), v);
+  fill++;
+  store<i32>(record, fill, 4);
+  store<i32>(<usize>load<u32>(pool, 16) + (<usize>chunk << 2), fill);
+}
+
+// A value of a selected bucket: counted in the bucket's run (its first value, and how many values
+// had exactly its bits), or stored (storeValue).
+// @ts-ignore: decorator
+@inline
+function keep(run: usize, v: f64, record: usize, pool: usize, tag: i32): void {
   const count = load<f64>(run, 8);
   if (count == 0) {
     store<f64>(run, v);
     store<f64>(run, 1, 8);
-    return 0;
+    return;
   }
   if (reinterpret<u64>(load<f64>(run)) == reinterpret<u64>(v)) {
     store<f64>(run, count + 1, 8);
-    return 0;
+    return;
   }
-  store<f64>(at, v);
-  return 1;
+  storeValue(record, pool, tag, v);
 }
 
 // The selection pass over one column. A finite value whose bucket has flag bit 1 (flags: u8 per
 // bucket) is one of the selected buckets' values: bucket index[b] (u16 per bucket) keeps, in its
 // run (f64 value, f64 count at runs + 16 * index[b]), the first value it saw and how many values
-// had exactly its bits; every other value goes to outAll (values repeated in a bucket cost no
-// memory). A finite value of a complete row (mask 1) whose bucket has bit 2 is one of the complete
-// subset's selected values, kept the same way (completeIndex, completeRuns, outComplete).
-// Each out has room for n values; out (i32 x 2) gets their numbers. Also adds the exact sum of the
+// had exactly its bits; every other value is stored in the pool's chunks through the record at
+// `records`, with tag `tag` (values repeated in a bucket cost no memory). A finite value of a
+// complete row (mask 1) whose bucket has bit 2 is one of the complete subset's selected values,
+// kept the same way (completeIndex, completeRuns, the record at records + 12, tag + 1). Also adds the exact sum of the
 // squared deviations ((v - mean) / divisor)^2 to devAcc (one that overflows is counted in
 // stats[0] instead), by way of the per-exponent sums at scratch (EXPONENTS x i64, all zero; left so);
 // devAcc 0: no deviations (the main side has them from the feature's exact value counts).
-export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, outAll: usize, outComplete: usize, out: usize, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize, scratch: usize): void {
-  let nAll: i32 = 0;
-  let nComplete: i32 = 0;
+export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, index: usize, runs: usize, completeIndex: usize, completeRuns: usize, records: usize, pool: usize, tag: i32, mean: f64, divisor: f64, devAcc: usize, stats: usize, map: usize, scratch: usize): void {
   const table = map + 32;
   const h0 = load<f64>(map);
   const h1 = load<f64>(map, 8);
@@ -360,18 +390,14 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
       const b = <usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1);
       const flag = load<u8>(flags + b);
       if (flag == 0) continue;
-      if ((flag & 1) != 0) {
-        nAll += keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, outAll + (<usize>nAll << 3));
-      }
+      if ((flag & 1) != 0) keep(runs + (<usize>load<u16>(index + (b << 1)) << 4), v, records, pool, tag);
       if ((flag & 2) != 0 && load<u8>(mask + <usize>r) != 0) {
-        nComplete += keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, outComplete + (<usize>nComplete << 3));
+        keep(completeRuns + (<usize>load<u16>(completeIndex + (b << 1)) << 4), v, records + 12, pool, tag + 1);
       }
     }
     flush(scratch, loE, hiE, devAcc);
   }
   store<f64>(stats, load<f64>(stats) + <f64>overflow);
-  store<i32>(out, nAll);
-  store<i32>(out, nComplete, 4);
 }
 
 // dst[i] += src[i] for n u32 counters.

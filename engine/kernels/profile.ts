@@ -21,9 +21,75 @@ export interface ProfileKernel {
   countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
   /** countValues over the incomplete rows (rowMask 0) only */
   countIncompleteValues(values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
-  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, outAll: number, outComplete: number, out: number, mean: number, divisor: number, devAcc: number, stats: number, map: number, scratch: number): void;
+  /** the values kept go to the pool at `pool` (writeCollectPool) through the slot's records of the feature (RECORD_BYTES), tagged tag (all rows) and tag + 1 (complete rows) */
+  collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, records: number, pool: number, tag: number, mean: number, divisor: number, devAcc: number, stats: number, map: number, scratch: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
+}
+
+/** Values a chunk of the collect pool holds (assembly/profile.ts CHUNK_VALUES). */
+export const CHUNK_VALUES = 1024;
+/** Bytes of the collect pool's header (assembly/profile.ts storeValue): i32 chunks taken and in the pool, u32 addresses of the values, owners and fills. */
+export const POOL_BYTES = 24;
+/** Bytes of a feature's two records in a slot (all rows, complete rows: i32 chunk + 1, fill, values lost). */
+export const RECORD_BYTES = 24;
+
+/** Where a collect pool's parts are (byte addresses), and how many chunks it has. */
+export interface CollectPool {
+  chunks: number;
+  data: number;
+  owners: number;
+  fills: number;
+}
+
+/** Bytes of a pool of `chunks` chunks after its header: owners, fills, then the values (8-aligned). */
+export function collectPoolBytes(chunks: number): number {
+  return POOL_BYTES + Math.ceil((8 * chunks) / 8) * 8 + chunks * CHUNK_VALUES * 8;
+}
+
+/** Lay out and write an empty pool of `chunks` chunks at `at` (collectPoolBytes(chunks) bytes). */
+export function writeCollectPool(memory: WebAssembly.Memory, at: number, chunks: number): CollectPool {
+  const owners = at + POOL_BYTES;
+  const fills = owners + 4 * chunks;
+  const data = owners + Math.ceil((8 * chunks) / 8) * 8;
+  new Int32Array(memory.buffer, at, 2).set([0, chunks]);
+  new Uint32Array(memory.buffer, at + 8, 3).set([data, owners, fills]);
+  return { chunks, data, owners, fills };
+}
+
+/**
+ * The values each tag's chunks hold after a pass (tags 0 to nTags - 1; a tag's chunks in the
+ * order taken), one tag at a time: `take(tag)` copies them into one array; `stored`, the values
+ * of every tag.
+ */
+export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags: number): { stored: number; count(tag: number): number; take(tag: number): Float64Array } {
+  const header = new Int32Array(memory.buffer, at, 2);
+  const [data, ownersAt, fillsAt] = new Uint32Array(memory.buffer, at + 8, 3) as unknown as [number, number, number];
+  const taken = Math.min(Atomics.load(header, 0), header[1]!);
+  const owners = new Int32Array(memory.buffer, ownersAt, taken);
+  const fills = new Int32Array(memory.buffer, fillsAt, taken);
+  const byTag: number[][] = Array.from({ length: nTags }, () => []);
+  let stored = 0;
+  for (let c = 0; c < taken; c++) {
+    byTag[owners[c]!]!.push(c);
+    stored += fills[c]!;
+  }
+  const count = (tag: number) => byTag[tag]!.reduce((n, c) => n + fills[c]!, 0);
+  return {
+    stored,
+    count,
+    take(tag) {
+      const chunks = byTag[tag]!;
+      const out = new Float64Array(count(tag));
+      let n = 0;
+      n = 0;
+      for (const c of chunks) {
+        out.set(new Float64Array(memory.buffer, data + c * CHUNK_VALUES * 8, fills[c]!), n);
+        n += fills[c]!;
+      }
+      return out;
+    },
+  };
 }
 
 /** The best profile kernel available over `memory`, or the one named. */
@@ -187,26 +253,47 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
     countIncompleteValues(values, n, rowMask, keys, counts, capacity, limit, state) {
       countValuesJs(values, n, rowMask, keys, counts, capacity, limit, state);
     },
-    collectColumn(values, n, mask, flags, index, runs, completeIndex, completeRuns, outAll, outComplete, out, mean, divisor, devAcc, stats, map) {
+    collectColumn(values, n, mask, flags, index, runs, completeIndex, completeRuns, records, pool, tag, mean, divisor, devAcc, stats, map) {
       const v64 = f64();
       const u16 = new Uint16Array(memory.buffer);
       const bitsOf = new BigUint64Array(memory.buffer);
       const scratchBits = new BigUint64Array(keyScratch.buffer);
-      // the bucket's run (f64 index `run`) counts v when it has v's bits (or is empty); else true: keep v
-      const keep = (run: number, v: number): boolean => {
+      const header = new Int32Array(memory.buffer, pool, 2);
+      const [data, owners, fills] = new Uint32Array(memory.buffer, pool + 8, 3);
+      const w = i32();
+      // v into the chunk of the record at `record` (a new chunk from the pool when it has none or it is full; counted as lost when the pool has none left)
+      const store = (record: number, t: number, v: number) => {
+        const r = record >>> 2;
+        let chunk = w[r]! - 1;
+        let fill = w[r + 1]!;
+        if (chunk < 0 || fill === CHUNK_VALUES) {
+          const chunks = header[1]!;
+          chunk = Atomics.load(header, 0) < chunks ? Atomics.add(header, 0, 1) : chunks;
+          if (chunk >= chunks) {
+            w[r] = 0;
+            w[r + 2]!++;
+            return;
+          }
+          w[(owners! >>> 2) + chunk] = t;
+          w[r] = chunk + 1;
+          fill = 0;
+        }
+        v64[(data! >>> 3) + chunk * CHUNK_VALUES + fill] = v;
+        w[r + 1] = ++fill;
+        w[(fills! >>> 2) + chunk] = fill;
+      };
+      // the bucket's run (f64 index `run`) counts v when it has v's bits (or is empty); else v is stored
+      const keep = (run: number, v: number, record: number, t: number): void => {
         keyScratch[0] = v;
         if (v64[run + 1] === 0) {
           v64[run] = v;
           v64[run + 1] = 1;
         } else if (bitsOf[run] === scratchBits[0]) v64[run + 1]!++;
-        else return true;
-        return false;
+        else store(record, t, v);
       };
       const bucketOf = bucketFunction(memory, map);
       const m = u8();
       const deviations = new ExactSum();
-      let nAll = 0;
-      let nComplete = 0;
       for (let r = 0; r < n; r++) {
         const v = v64[(values >>> 3) + r]!;
         if (!Number.isFinite(v)) continue;
@@ -219,16 +306,9 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
         const b = bucketOf(v);
         const flag = m[flags + b]!;
         if (flag === 0) continue;
-        if (flag & 1) {
-          if (keep((runs >>> 3) + 2 * u16[(index >>> 1) + b]!, v)) v64[(outAll >>> 3) + nAll++] = v;
-        }
-        if (flag & 2 && m[mask + r] !== 0) {
-          if (keep((completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!, v)) v64[(outComplete >>> 3) + nComplete++] = v;
-        }
+        if (flag & 1) keep((runs >>> 3) + 2 * u16[(index >>> 1) + b]!, v, records, tag);
+        if (flag & 2 && m[mask + r] !== 0) keep((completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!, v, records + 12, tag + 1);
       }
-      const o = i32();
-      o[out >>> 2] = nAll;
-      o[(out >>> 2) + 1] = nComplete;
       if (devAcc !== 0) sumInto(devAcc, deviations);
     },
     addCounts(dst, src, n) {

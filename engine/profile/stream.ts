@@ -22,8 +22,8 @@ import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { readerFor, resolveFeatures, type Reader, type ScanPlan, type ScanRequest } from '../io/index.js';
-import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, concatValues, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
-import { MAP_BYTES, NLIMBS, exactUnits, limbsToBigInt, loadProfileKernel, type KernelName } from '../kernels/index.js';
+import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
+import { CHUNK_VALUES, MAP_BYTES, NLIMBS, RECORD_BYTES, collectPoolBytes, collectPoolValues, exactUnits, limbsToBigInt, loadProfileKernel, writeCollectPool, type KernelName } from '../kernels/index.js';
 import { InputError, internalError, sortFloat64 } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
 import { buildBucketMap, writeBucketMap } from './buckets.js';
@@ -38,7 +38,19 @@ export interface StreamOptions extends BaselineOptions {
   rangeBytes?: number | undefined;
   /** rows per parse block (default BASELINE_BLOCK_ROWS) */
   blockRows?: number | undefined;
+  /** values the collect pass holds at once (default COLLECT_BUDGET; 8 bytes each): more, and features are collected in groups, a pass each */
+  collectBudget?: number | undefined;
 }
+
+/**
+ * Values the collect pass stores at once (96 MB at most, in chunks of a pool the workers share,
+ * whose pages are touched only as it fills): the values of the buckets that hold the ranks the
+ * quantiles read, less the repeats the runs count, about one value a row on the synthetic CICIDS
+ * file (2.94M at 2.83M rows), so one collect pass up to about 11M such rows. When the pool runs
+ * out, the features whose values did not fit are collected again in groups that fit, one more
+ * pass over the file each.
+ */
+export const COLLECT_BUDGET = 12 * 1024 * 1024;
 
 /**
  * Rows per parse block of a baseline pass: 4 times the scan's. A block goes through the kernels a
@@ -50,10 +62,13 @@ export const BASELINE_BLOCK_ROWS = 8192;
 
 /** What the streaming baseline used, for the benchmark and the tests. */
 export interface StreamStats {
-  /** values collected in the second pass, all features (the memory that depends on the data, 8 bytes each) */
+  /** distinct values collected in the collect passes, all features */
   collected: number;
-  /** per feature: values collected, buckets of its map, buckets selected */
-  features: Array<{ name: string; collected: number; buckets: number; selected: number }>;
+  /** values the collect passes stored (8 bytes each), all passes: at most about collectBudget a pass, but for one feature above it alone */
+  stored: number;
+  /** per feature: distinct values collected, buckets of its map, buckets selected, values stored (in the pass that kept them) */
+  features: Array<{ name: string; collected: number; buckets: number; selected: number; stored: number }>;
+  /** passes over the whole file: the coarse pass and the collect passes (the pilot reads one range) */
   passes: number;
   workers: number;
 }
@@ -93,9 +108,14 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const memory = pool.memory;
     const mapsBytes = nFeatures * MAP_BYTES;
 
-    // pilot: the first byte range's values, collected whole, make each feature's bucket map
+    // pilot: the first byte range's values (about pilotCapacity a feature: those past the pool's
+    // room are dropped, which changes the buckets only, not the results) make each feature's bucket map
     const identity = buildBucketMap(new Float64Array(0), 0);
     const pilotFlags = align8(nFeatures * identity.buckets);
+    const pilotIndex = mapsBytes + pilotFlags;
+    // a value takes at least 2 bytes of a CSV row (a digit and a comma); the chunks partly filled at the end, two a feature and slot
+    const pilotCapacity = Math.max(1024, Math.min(65536, Math.floor(PILOT_BYTES / 2 / nFeatures)));
+    const pilotChunks = Math.ceil((nFeatures * pilotCapacity) / CHUNK_VALUES) + 2 * nFeatures * pool.slotCount;
     const pilotPass: ProfilePass = {
       kind: 'collect',
       nFeatures,
@@ -104,7 +124,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       buckets: new Int32Array(nFeatures).fill(identity.buckets),
       mapsPtr: 0,
       flagsOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + f * identity.buckets),
-      indexOffset: Int32Array.from(featureNames, (_, f) => mapsBytes + pilotFlags + 2 * f * identity.buckets),
+      indexOffset: Int32Array.from(featureNames, (_, f) => pilotIndex + 2 * f * identity.buckets),
       runs: new Int32Array(nFeatures).fill(1),
       mean: new Float64Array(nFeatures),
       divisor: new Float64Array(nFeatures).fill(1),
@@ -112,26 +132,26 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       deviations: new Uint8Array(nFeatures),
     };
     const pilotLayout = profilePassLayout(pilotPass, pool.blockRows);
-    let pilot: Float64Array[][] = [];
-    await runPass(pool, reader, file, featureNames, pilotPass, pilotLayout, { sharedBytes: mapsBytes + pilotFlags + 2 * nFeatures * identity.buckets, firstUnitOnly: true }, options, () => {
+    await runPass(pool, reader, file, featureNames, pilotPass, pilotLayout, { sharedBytes: pilotIndex + 2 * nFeatures * identity.buckets, tailBytes: collectPoolBytes(pilotChunks), firstUnitOnly: true }, options, () => {
       const shared = pool.plan.sharedPtr;
       pilotPass.mapsPtr = shared;
       pilotPass.flagsPtr = shared;
+      pilotPass.poolPtr = pool.plan.tailPtr;
+      writeCollectPool(memory, pool.plan.tailPtr, pilotChunks);
       for (let f = 0; f < nFeatures; f++) writeBucketMap(memory, shared + f * MAP_BYTES, identity);
       new Uint8Array(memory.buffer, shared + mapsBytes, nFeatures * identity.buckets).fill(1);
-      new Uint16Array(memory.buffer, shared + mapsBytes + pilotFlags, nFeatures * identity.buckets).fill(0);
-      pilot = featureNames.map(() => []);
-    }, (result) => result.profile!.all.forEach((values, f) => values.length > 0 && pilot[f]!.push(values)), () => {});
-    // each slot's run: a value and its repeats
-    for (let s = 0; s < pool.slotCount; s++) {
-      const base = pool.slotAddress(s).extraPtr;
-      featureNames.forEach((_, f) => {
-        const run = new Float64Array(memory.buffer, base + pilotLayout.features[f]!.counts, 2);
-        if (run[1]! > 0) pilot[f]!.push(new Float64Array(run[1]!).fill(run[0]!));
-      });
-    }
-    const maps = pilot.map((parts) => buildBucketMap(concatValues(parts)));
-    pilot = [];
+      new Uint16Array(memory.buffer, shared + pilotIndex, nFeatures * identity.buckets).fill(0);
+    }, () => {}, () => {});
+    const pilotValues = collectPoolValues(memory, pool.plan.tailPtr, 2 * nFeatures);
+    const maps = featureNames.map((_, f) => {
+      const parts = [pilotValues.take(2 * f)];
+      // each slot's run: a value and its repeats
+      for (let s = 0; s < pool.slotCount; s++) {
+        const run = new Float64Array(memory.buffer, pool.slotAddress(s).extraPtr + pilotLayout.features[f]!.counts, 2);
+        if (run[1]! > 0) parts.push(new Float64Array(run[1]!).fill(run[0]!));
+      }
+      return buildBucketMap(concatValues(parts));
+    });
     const buckets = Int32Array.from(maps, (m) => m.buckets);
     const histOffset = new Int32Array(nFeatures);
     let histBytes = 0;
@@ -207,7 +227,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       return { all, complete, countedComplete, nComplete: nAll - nIncomplete, sum, squares, mean, divisor };
     });
 
-    // pass 2: collect the selected buckets' values
+    // pass 2: collect the selected buckets' values, into areas of the shared region sized by the
+    // coarse counts (a feature's room: the values of its collected buckets); features in groups
+    // whose room fits options.collectBudget, one pass a group (PROFILE.md "Memory")
     const mean = Float64Array.from(selections, (s) => s.mean);
     const divisor = Float64Array.from(selections, (s) => s.divisor);
     const flagsOffset = new Int32Array(nFeatures);
@@ -226,76 +248,33 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       completeIndexOffset[f] = mapsBytes + flagsBytes + indexBytes;
       indexBytes += 2 * buckets[f]!;
     }
-    const runs = Int32Array.from(selections, (s) => s.all?.collect.length ?? 0);
-    const completeRuns = Int32Array.from(selections, (s) => s.complete?.collect.length ?? 0);
     // the deviations of a feature with exact value counts come from its counts, not from the pass
     const kernelDeviations = Uint8Array.from(features, (feature) => (feature.overflow ? 1 : 0));
-    const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, deviations: kernelDeviations, flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
-    const collectLayout = profilePassLayout(collect, pool.blockRows);
-    let all: Float64Array[][] = [];
-    let complete: Float64Array[][] = [];
-    await runPass(
-      pool,
-      reader,
-      file,
-      featureNames,
-      collect,
-      collectLayout,
-      { sharedBytes: mapsBytes + flagsBytes + indexBytes },
-      options,
-      () => {
-        collect.flagsPtr = pool.plan.sharedPtr;
-        collect.mapsPtr = pool.plan.sharedPtr;
-        writeMaps();
-        const flags = new Uint8Array(memory.buffer, pool.plan.sharedPtr, mapsBytes + flagsBytes);
-        flags.fill(0, mapsBytes);
-        selections.forEach((s, f) => {
-          const index = new Uint16Array(memory.buffer, pool.plan.sharedPtr + indexOffset[f]!, buckets[f]!);
-          s.all?.collect.forEach((b, i) => {
-            flags[flagsOffset[f]! + b]! |= 1;
-            index[b] = i;
-          });
-          const completeIndex = new Uint16Array(memory.buffer, pool.plan.sharedPtr + completeIndexOffset[f]!, buckets[f]!);
-          s.complete?.collect.forEach((b, i) => {
-            flags[flagsOffset[f]! + b]! |= 2;
-            completeIndex[b] = i;
-          });
-        });
-        all = featureNames.map(() => []);
-        complete = featureNames.map(() => []);
-      },
-      (result) => {
-        result.profile!.all.forEach((values, f) => values.length > 0 && all[f]!.push(values));
-        result.profile!.complete.forEach((values, f) => values.length > 0 && complete[f]!.push(values));
-      },
-      () => {},
-    );
     const deviations = featureNames.map((_, f) => (kernelDeviations[f] ? 0n : countedDeviations(features[f]!.values, mean[f]!, divisor[f]!)));
-    const runsOf: number[][] = featureNames.map(() => []);
-    const completeRunsOf: number[][] = featureNames.map(() => []);
-    for (let s = 0; s < pool.slotCount; s++) {
-      const base = pool.slotAddress(s).extraPtr;
-      featureNames.forEach((_, f) => {
-        deviations[f] = deviations[f]! + limbsToBigInt(new BigInt64Array(memory.buffer, base + collectLayout.features[f]!.acc, NLIMBS));
-        const slotRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.counts, 2 * runs[f]!);
-        for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf[f]!.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
-        const slotCompleteRuns = new Float64Array(memory.buffer, base + collectLayout.features[f]!.keys, 2 * completeRuns[f]!);
-        for (let i = 0; i < completeRuns[f]!; i++) if (slotCompleteRuns[2 * i + 1]! > 0) completeRunsOf[f]!.push(slotCompleteRuns[2 * i]!, slotCompleteRuns[2 * i + 1]!);
-      });
-    }
-
+    const budgetChunks = Math.max(1, Math.ceil((options.collectBudget ?? COLLECT_BUDGET) / CHUNK_VALUES));
+    // every feature with buckets to collect in the first pass (which also sums the deviations); one
+    // whose values did not fit the pool again, in groups by what it needed
+    const toCollect = featureNames.map((_, f) => f).filter((f) => (selections[f]!.all?.collect.length ?? 0) + (selections[f]!.complete?.collect.length ?? 0) > 0);
+    const groups: number[][] = toCollect.length > 0 || kernelDeviations.some((d) => d !== 0) ? [toCollect] : [];
+    // a group's chunks: its values with a margin (the runs can fall otherwise), and the chunks partly filled at the end
+    const chunksFor = (values: number) => Math.ceil((1.25 * values) / CHUNK_VALUES) + 2 * pool.slotCount;
+    const need = new Float64Array(nFeatures);
+    let passes = 1;
+    let stored = 0;
     let collected = 0;
     const perFeature: StreamStats['features'] = [];
-    const profiled = featureNames.map((name, f) => {
+    const profiled: Array<ReturnType<typeof assembleFeature>> = [];
+    const finish = (f: number, values: { all: Float64Array; complete: Float64Array; runs: number[]; completeRuns: number[] }) => {
+      const name = featureNames[f]!;
       const s = selections[f]!;
       const feature = features[f]!;
       const bucketOf = (v: number) => maps[f]!.bucketOf(v);
-      const allStats = s.all ? orderStatistics(s.all, all[f]!, bucketOf, runsOf[f]!) : countedValues(feature.values, feature.negativeZeros);
+      const allStats = s.all ? orderStatistics(s.all, values.all, bucketOf, values.runs) : countedValues(feature.values, feature.negativeZeros);
       collected += allStats.collected;
-      perFeature.push({ name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0 });
+      perFeature[f] = { name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0, stored: values.all.length + values.complete.length };
       let completeStats: OrderStatistics = allStats;
       if (s.complete) {
-        const c = orderStatistics(s.complete, complete[f]!, bucketOf, completeRunsOf[f]!);
+        const c = orderStatistics(s.complete, values.complete, bucketOf, values.completeRuns);
         collected += c.collected;
         completeStats = c;
       } else if (s.countedComplete) {
@@ -319,8 +298,86 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         distinct: feature.overflow ? DISTINCT_COUNT_LIMIT + 1 : Math.min(feature.values.size, DISTINCT_COUNT_LIMIT + 1),
         valueCounts: () => (feature.overflow ? null : feature.values),
       };
-      return assembleFeature(data, bins, resolution, file, named, maxCategories);
-    });
+      profiled[f] = assembleFeature(data, bins, resolution, file, named, maxCategories);
+    };
+    const none = { all: new Float64Array(0), complete: new Float64Array(0), runs: [], completeRuns: [] };
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      const inGroup = new Uint8Array(nFeatures);
+      for (const f of group) inGroup[f] = 1;
+      const runs = Int32Array.from(selections, (s, f) => (inGroup[f] ? (s.all?.collect.length ?? 0) : 0));
+      const completeRuns = Int32Array.from(selections, (s, f) => (inGroup[f] ? (s.complete?.collect.length ?? 0) : 0));
+      const chunks = g === 0 ? budgetChunks : Math.max(budgetChunks, group.reduce((t, f) => t + chunksFor(need[f]!), 0));
+      const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, deviations: g === 0 ? kernelDeviations : new Uint8Array(nFeatures), flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
+      const collectLayout = profilePassLayout(collect, pool.blockRows);
+      passes++;
+      await runPass(pool, reader, file, featureNames, collect, collectLayout, { sharedBytes: mapsBytes + flagsBytes + indexBytes, tailBytes: collectPoolBytes(chunks) }, options, () => {
+        const shared = pool.plan.sharedPtr;
+        collect.flagsPtr = shared;
+        collect.mapsPtr = shared;
+        collect.poolPtr = pool.plan.tailPtr;
+        writeMaps();
+        writeCollectPool(memory, pool.plan.tailPtr, chunks);
+        const flags = new Uint8Array(memory.buffer, shared, mapsBytes + flagsBytes);
+        flags.fill(0, mapsBytes);
+        for (const f of group) {
+          const s = selections[f]!;
+          const index = new Uint16Array(memory.buffer, shared + indexOffset[f]!, buckets[f]!);
+          s.all?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 1;
+            index[b] = i;
+          });
+          const completeIndex = new Uint16Array(memory.buffer, shared + completeIndexOffset[f]!, buckets[f]!);
+          s.complete?.collect.forEach((b, i) => {
+            flags[flagsOffset[f]! + b]! |= 2;
+            completeIndex[b] = i;
+          });
+        }
+      }, () => {}, () => {});
+      if (g === 0) {
+        for (let s = 0; s < pool.slotCount; s++) {
+          const base = pool.slotAddress(s).extraPtr;
+          featureNames.forEach((_, f) => (deviations[f] = deviations[f]! + limbsToBigInt(new BigInt64Array(memory.buffer, base + collectLayout.features[f]!.acc, NLIMBS))));
+        }
+      }
+      const values = collectPoolValues(memory, pool.plan.tailPtr, 2 * nFeatures);
+      stored += values.stored;
+      // the group's features, one at a time (a feature whose values did not all fit: again, later)
+      const again: number[] = [];
+      for (const f of group) {
+        const runsOf: number[] = [];
+        const completeRunsOf: number[] = [];
+        let lost = 0;
+        for (let s = 0; s < pool.slotCount; s++) {
+          const at = collectLayout.features[f]!;
+          const base = pool.slotAddress(s).extraPtr;
+          const slotRuns = new Float64Array(memory.buffer, base + at.counts, 2 * runs[f]!);
+          for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
+          const slotCompleteRuns = new Float64Array(memory.buffer, base + at.keys, 2 * completeRuns[f]!);
+          for (let i = 0; i < completeRuns[f]!; i++) if (slotCompleteRuns[2 * i + 1]! > 0) completeRunsOf.push(slotCompleteRuns[2 * i]!, slotCompleteRuns[2 * i + 1]!);
+          const records = new Int32Array(memory.buffer, base + at.records, RECORD_BYTES / 4);
+          lost += records[2]! + records[5]!;
+        }
+        if (lost > 0) {
+          need[f] = values.count(2 * f) + values.count(2 * f + 1) + lost;
+          again.push(f);
+        } else finish(f, { all: values.take(2 * f), complete: values.take(2 * f + 1), runs: runsOf, completeRuns: completeRunsOf });
+      }
+      // in order, as many as the budget holds a pass (one above it alone)
+      let next: number[] = [];
+      let held = 0;
+      for (const f of again) {
+        if (next.length > 0 && held + chunksFor(need[f]!) > budgetChunks) {
+          groups.push(next);
+          next = [];
+          held = 0;
+        }
+        next.push(f);
+        held += chunksFor(need[f]!);
+      }
+      if (next.length > 0) groups.push(next);
+    }
+    for (let f = 0; f < nFeatures; f++) if (!profiled[f]) finish(f, none);
     // a complete row has a finite value in every feature: any feature's finite values in complete rows count them
     const completeRows = selections[0]!.nComplete;
     const id = createHash('sha256').update(JSON.stringify({ bins, resolution, features: profiled })).digest('hex');
@@ -338,7 +395,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       complete_rows: completeRows,
       features: profiled,
     };
-    return { profile, stats: { collected, features: perFeature, passes: 2, workers: pool.threadsStarted } };
+    return { profile, stats: { collected, stored, features: perFeature, passes, workers: pool.threadsStarted } };
   } finally {
     await pool.close();
   }
@@ -355,7 +412,7 @@ async function runPass(
   featureNames: string[],
   pass: ProfilePass,
   layout: ProfilePassLayout,
-  regions: { sharedBytes: number; firstUnitOnly?: boolean },
+  regions: { sharedBytes: number; tailBytes?: number; firstUnitOnly?: boolean },
   options: StreamOptions,
   start: () => void,
   onResult: (result: TaskOk) => void,
@@ -363,7 +420,7 @@ async function runPass(
 ): Promise<void> {
   pool.prepare(
     featureNames.map(() => new Float64Array(0)),
-    { profile: pass, slotBytes: layout.bytes, sharedBytes: regions.sharedBytes },
+    { profile: pass, slotBytes: layout.bytes, sharedBytes: regions.sharedBytes, tailBytes: regions.tailBytes },
   );
   const count = resolveCountOptions({ coerce: options.coerce, maxLineBytes: options.maxLineBytes, rangeBytes: options.rangeBytes });
   // the pilot reads one range of at most PILOT_BYTES
@@ -499,14 +556,25 @@ function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, 
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
+/** Arrays of values one after the other, in one array. */
+function concatValues(parts: readonly Float64Array[]): Float64Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Float64Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
+
 /**
- * OrderStatistics from the selected buckets, their collected values and their runs (a value and
- * how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
+ * OrderStatistics from the selected buckets, their collected values (sorted in place) and their
+ * runs (a value and how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
  * apart, -0 first, as in a sorted column) with cumulative counts.
  */
-function orderStatistics(selection: Selection, parts: Float64Array[], bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
-  const appended = concatValues(parts);
-  parts.length = 0;
+function orderStatistics(selection: Selection, appended: Float64Array, bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
   sortFloat64(appended);
   const runCount = runs.length / 2;
   const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));

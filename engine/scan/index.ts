@@ -9,8 +9,8 @@
  * This is the area's only export.
  */
 export { countFile, countPlan, runPlan, type PlanRun } from './count.js';
-export { profilePassLayout, clearProfileSlot, concatValues, type ProfilePassLayout, type FeatureLayout } from './profile-pass.js';
-export type { ProfilePass, ProfilePassResult, TaskOk } from './protocol.js';
+export { profilePassLayout, clearProfileSlot, type ProfilePassLayout, type FeatureLayout } from './profile-pass.js';
+export type { ProfilePass, TaskOk } from './protocol.js';
 export { SCAN_DEFAULTS, resolveCountOptions, resolvePoolOptions, autoWorkers, defaultWorkers } from './defaults.js';
 export type { CountOptions, PoolOptions, ResolvedCountOptions, ResolvedPoolOptions } from './defaults.js';
 export { emptyHistograms, mergeHistograms, addSlotCounts, countValuesInto, binSlot, missingSlot, lastEdgeSlot, featureQuality, nonFinite, coerced, clearFeature, type Histograms } from './histograms.js';

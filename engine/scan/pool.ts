@@ -38,6 +38,8 @@ export interface PoolPrepareOptions {
   slotBytes?: number;
   /** bytes of a region all slots share (MemoryPlan.sharedPtr) */
   sharedBytes?: number;
+  /** bytes of a second shared region, after the slots (MemoryPlan.tailPtr): room whose pages are touched only as it fills leaves the slots where an earlier plan's were */
+  tailBytes?: number;
 }
 
 export class ScanPool {
@@ -115,6 +117,8 @@ export class ScanPool {
       this.#slots.push({ countsPtr: at, columnsPtr, scratchPtr, scratchBytes: SCRATCH_BYTES, readPtr, readBytes, extraPtr, tailsPtr });
       at = tailsPtr + tailsBytes;
     }
+    const tailPtr = align(at, LINE);
+    at = tailPtr + (options.tailBytes ?? 0);
     try {
       ensureMemory(this.memory, at);
     } catch (err) {
@@ -126,7 +130,7 @@ export class ScanPool {
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);
     this.#queue.reset(this.#slots.length);
-    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows, tails: options.tails ?? false, profile: options.profile, sharedPtr };
+    this.#plan = { edgesPtr, nEdges, countsOffset, countsLength: counters, blockRows: this.blockRows, tails: options.tails ?? false, profile: options.profile, sharedPtr, tailPtr };
     return this.#plan;
   }
 

@@ -9,12 +9,15 @@
  *   coarse:  stats (f64 x COARSE_STATS), bucket histogram and incomplete-row histogram
  *            (u32 per bucket of the feature's bucket map, each), sum and square-sum limbs (i64 x NLIMBS each), value
  *            table (u64 keys, u32 counts, i32 x 2 state), and the same table of the incomplete rows' values
- *   collect: stats (f64), deviation limbs (i64 x NLIMBS); then room for one column's collected
- *            values (f64 x blockRows, twice) and their numbers (i32 x 2)
+ *   collect: stats (f64), deviation limbs (i64 x NLIMBS), the selected buckets' runs (f64 x 2 each),
+ *            the complete subset's, and the slot's two records of the feature's chunks (RECORD_BYTES)
  *   then the kernels' per-exponent sums (SUM_SCRATCH_BYTES)
+ * A collect task stores the values it keeps in chunks of the pool every slot shares
+ * (ProfilePass.poolPtr, taken by an atomic add), not in its slot: the values travel in no message
+ * and are not copied.
  */
-import { COARSE_STATS, MAP_BYTES, NLIMBS, SUM_SCRATCH_BYTES, type ProfileKernel } from '../kernels/index.js';
-import type { MemoryPlan, ProfilePass, ProfilePassResult, SlotAddress } from './protocol.js';
+import { COARSE_STATS, RECORD_BYTES, MAP_BYTES, NLIMBS, SUM_SCRATCH_BYTES, type ProfileKernel } from '../kernels/index.js';
+import type { MemoryPlan, ProfilePass, SlotAddress } from './protocol.js';
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
@@ -33,15 +36,13 @@ export interface FeatureLayout {
   incKeys: number;
   incCounts: number;
   incState: number;
+  /** collect: the slot's records of the feature's chunks (-1 in coarse) */
+  records: number;
 }
 
 export interface ProfilePassLayout {
   mask: number;
   features: FeatureLayout[];
-  /** collect: the column's collected values and their numbers */
-  outAll: number;
-  outComplete: number;
-  out: number;
   /** the kernels' per-exponent sums (SUM_SCRATCH_BYTES, zero between calls) */
   scratch: number;
   /** bytes of a slot's extra region */
@@ -68,7 +69,7 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
       const incCounts = incKeys + capacity * 8;
       const incState = align8(incCounts + capacity * 4);
       at = incState + 8;
-      features.push({ stats, hist, incHist, acc, keys, counts, state, incKeys, incCounts, incState });
+      features.push({ stats, hist, incHist, acc, keys, counts, state, incKeys, incCounts, incState, records: -1 });
     } else {
       const acc = at;
       at += NLIMBS * 8;
@@ -76,15 +77,14 @@ export function profilePassLayout(pass: ProfilePass, blockRows: number): Profile
       at += (pass.runs?.[f] ?? 0) * 16;
       const completeRuns = at;
       at += (pass.completeRuns?.[f] ?? 0) * 16;
-      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1, incKeys: -1, incCounts: -1, incState: -1 });
+      const records = at;
+      at += RECORD_BYTES;
+      features.push({ stats, hist: -1, incHist: -1, acc, keys: completeRuns, counts: runs, state: -1, incKeys: -1, incCounts: -1, incState: -1, records });
     }
   }
-  const outAll = at;
-  const outComplete = pass.kind === 'collect' ? outAll + blockRows * 8 : outAll;
-  const out = pass.kind === 'collect' ? outComplete + blockRows * 8 : outAll;
-  const scratch = out + 8;
+  const scratch = at;
   at = scratch + SUM_SCRATCH_BYTES;
-  return { mask, features, outAll, outComplete, out, scratch, bytes: at };
+  return { mask, features, scratch, bytes: at };
 }
 
 /** Zero a slot's extra region for a pass (value tables: empty keys, all ones). */
@@ -97,35 +97,8 @@ export function clearProfileSlot(memory: WebAssembly.Memory, pass: ProfilePass, 
   });
 }
 
-/** The values a collect task has gathered so far, per feature. */
-export class Collected {
-  readonly all: Float64Array[][];
-  readonly complete: Float64Array[][];
-  constructor(nFeatures: number) {
-    this.all = Array.from({ length: nFeatures }, () => []);
-    this.complete = Array.from({ length: nFeatures }, () => []);
-  }
-  result(): ProfilePassResult {
-    return { all: this.all.map(concatValues), complete: this.complete.map(concatValues) };
-  }
-}
-
-/** Arrays of values one after the other, in one array (the one itself when there is one). */
-export function concatValues(parts: readonly Float64Array[]): Float64Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Float64Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
-}
-
 /** One parsed block of `rows` rows through a pass's kernels. */
-export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: SlotAddress, layout: ProfilePassLayout, rows: number, collected: Collected | undefined): void {
+export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: SlotAddress, layout: ProfilePassLayout, rows: number): void {
   if (rows === 0) return;
   const pass = plan.profile!;
   const base = slot.extraPtr;
@@ -147,12 +120,7 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
       if (!deviations && (pass.runs?.[f] ?? 0) === 0 && (pass.completeRuns?.[f] ?? 0) === 0) continue;
       const flags = pass.flagsPtr! + pass.flagsOffset![f]!;
       const completeIndex = pass.flagsPtr! + (pass.completeIndexOffset?.[f] ?? pass.indexOffset![f]!);
-      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + layout.outAll, base + layout.outComplete, base + layout.out, pass.mean![f]!, pass.divisor![f]!, deviations ? base + at.acc : 0, base + at.stats, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
-      const numbers = new Int32Array(kernel.memory.buffer, base + layout.out, 2);
-      const nAll = numbers[0]!;
-      const nComplete = numbers[1]!;
-      if (nAll > 0) collected!.all[f]!.push(new Float64Array(kernel.memory.buffer, base + layout.outAll, nAll).slice());
-      if (nComplete > 0) collected!.complete[f]!.push(new Float64Array(kernel.memory.buffer, base + layout.outComplete, nComplete).slice());
+      kernel.collectColumn(values, rows, mask, flags, pass.flagsPtr! + pass.indexOffset![f]!, base + at.counts, completeIndex, base + at.keys, base + at.records, pass.poolPtr!, 2 * f, pass.mean![f]!, pass.divisor![f]!, deviations ? base + at.acc : 0, base + at.stats, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
     }
   }
 }

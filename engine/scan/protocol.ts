@@ -23,13 +23,15 @@ export interface MemoryPlan {
   profile?: ProfilePass | undefined;
   /** byte address of the region every slot shares (read-only in tasks): PoolPrepareOptions.sharedBytes */
   sharedPtr: number;
+  /** byte address of the shared region after the slots: PoolPrepareOptions.tailBytes */
+  tailPtr: number;
 }
 
 /**
  * One pass of the streaming baseline (engine/profile/stream.ts) over the slots' extra regions
  * (SlotAddress.extraPtr, laid out by profilePassLayout). `coarse`: per feature the statistics,
  * coarse histograms, exact sums and value counts; `collect`: the values of the flagged buckets
- * (returned with each task) and the exact sum of squared deviations.
+ * (into the chunks of the pool at poolPtr) and the exact sum of squared deviations.
  */
 export interface ProfilePass {
   kind: 'coarse' | 'collect';
@@ -54,12 +56,8 @@ export interface ProfilePass {
   /** collect: per feature, 1 where the kernel sums the deviations, 0 where the main side has them (exact value counts) */
   deviations?: Uint8Array | undefined;
   flagsPtr?: number | undefined;
-}
-
-/** What a collect task returns per feature: the values of its flagged buckets (all finite values, complete rows only). */
-export interface ProfilePassResult {
-  all: Float64Array[];
-  complete: Float64Array[];
+  /** collect: the pool of chunks the values go to (engine/kernels writeCollectPool; in the region after the slots, MemoryPlan.tailPtr), tagged 2f (feature f, all rows) and 2f + 1 (complete rows) */
+  poolPtr?: number | undefined;
 }
 
 export interface SlotAddress {
@@ -114,8 +112,6 @@ export interface TaskOk {
   quality?: Float64Array | undefined;
   /** with plan.tails: per feature f, [2f] the sum of (first edge - v) over finite v below the first edge, [2f + 1] of (v - last edge) above the last */
   tails?: Float64Array | undefined;
-  /** a collect pass of the streaming baseline: the unit's collected values */
-  profile?: ProfilePassResult | undefined;
   kernel: KernelName;
 }
 

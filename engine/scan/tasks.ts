@@ -7,7 +7,7 @@
 import { unitScannerOf, type ScanTarget } from '../io/index.js';
 import { DriftCatcherError, internalError } from '../util/index.js';
 import { loadProfileKernel, type BinKernel, type KernelName, type ProfileKernel } from '../kernels/index.js';
-import { Collected, profileBlock, profilePassLayout } from './profile-pass.js';
+import { profileBlock, profilePassLayout } from './profile-pass.js';
 import type { BinBlockTask, MemoryPlan, ReadTask, SlotAddress, Task, TaskResult } from './protocol.js';
 
 export function runTask(task: Task, kernel: BinKernel): TaskResult {
@@ -56,16 +56,15 @@ function runProfileRead(task: ReadTask, kernel: BinKernel): TaskResult {
   const { plan, slot } = task;
   const profileKernel = profileKernelFor(kernel.memory, kernel.name);
   const layout = profilePassLayout(plan.profile!, plan.blockRows);
-  const collected = plan.profile!.kind === 'collect' ? new Collected(plan.profile!.nFeatures) : undefined;
   const target: ScanTarget = {
     ...slotTarget(kernel, plan, slot),
-    binBlock: (rows) => profileBlock(profileKernel, plan, slot, layout, rows, collected),
+    binBlock: (rows) => profileBlock(profileKernel, plan, slot, layout, rows),
     binValues: () => {
       throw internalError('a streaming baseline pass needs whole rows (a reader that bins one column at a time cannot run it)');
     },
   };
   const result = unitScannerOf(task.format).scanUnit(task.unit, target);
-  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, profile: collected?.result(), kernel: kernel.name };
+  return { ok: true, rows: result.rows, replan: result.replan ?? false, quality: result.quality, kernel: kernel.name };
 }
 
 /** One profile kernel per memory and kind (so per thread), loaded on first use. */
@@ -81,9 +80,8 @@ function profileKernelFor(memory: WebAssembly.Memory, kind: KernelName): Profile
 function runBinBlock(task: BinBlockTask, kernel: BinKernel): TaskResult {
   if (task.plan.profile) {
     const layout = profilePassLayout(task.plan.profile, task.plan.blockRows);
-    const collected = task.plan.profile.kind === 'collect' ? new Collected(task.plan.profile.nFeatures) : undefined;
-    profileBlock(profileKernelFor(kernel.memory, kernel.name), task.plan, task.slot, layout, task.rows, collected);
-    return { ok: true, rows: task.rows, replan: false, profile: collected?.result(), kernel: kernel.name };
+    profileBlock(profileKernelFor(kernel.memory, kernel.name), task.plan, task.slot, layout, task.rows);
+    return { ok: true, rows: task.rows, replan: false, kernel: kernel.name };
   }
   clearCounts(kernel.memory, task.plan, task.slot);
   binBlock(kernel, task.plan, task.slot, task.plan.nEdges.length, task.rows);

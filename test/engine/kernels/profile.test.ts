@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COARSE_BUCKETS, COARSE_STATS, MAP_BYTES, NLIMBS, NO_HEAVY, SUM_SCRATCH_BYTES, createSharedMemory, limbsToBigInt, loadProfileKernel, type KernelName } from '../../../engine/kernels/index.js';
+import { COARSE_BUCKETS, COARSE_STATS, CHUNK_VALUES, MAP_BYTES, NLIMBS, NO_HEAVY, RECORD_BYTES, SUM_SCRATCH_BYTES, collectPoolBytes, collectPoolValues, createSharedMemory, limbsToBigInt, loadProfileKernel, writeCollectPool, type KernelName } from '../../../engine/kernels/index.js';
 import { rng } from '../../helpers.js';
 
 // The exact sums of the profile kernels (assembly/profile.ts: per-exponent sums of a chunk, then
@@ -19,7 +19,7 @@ at.flags = at.scratch + SUM_SCRATCH_BYTES;
 at.index = at.flags + COARSE_BUCKETS;
 at.runs = at.index + 2 * COARSE_BUCKETS;
 at.out = at.runs + 16;
-at.outAll = at.out + 8;
+at.outAll = at.out + RECORD_BYTES;
 at.outComplete = at.outAll + N * 8;
 
 /** v in units of 2^-1074: doubled (exactly) until whole, then shifted back in BigInt */
@@ -97,7 +97,7 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: e
     const mean = 0.25;
     const divisor = 3;
     stats[0] = 0; // collect counts its overflowing squares there
-    kernel.collectColumn(at.values, N, at.mask, at.flags, at.index, at.runs, at.index, at.runs, at.outAll, at.outComplete, at.out, mean, divisor, at.acc + 2 * NLIMBS * 8, at.stats, at.map, at.scratch);
+    kernel.collectColumn(at.values, N, at.mask, at.flags, at.index, at.runs, at.index, at.runs, at.out, at.out, 0, mean, divisor, at.acc + 2 * NLIMBS * 8, at.stats, at.map, at.scratch);
     const deviations = values.filter(Number.isFinite).map((v) => {
       const d = (v - mean) / divisor;
       return d * d;
@@ -163,5 +163,130 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: v
     clear();
     kernel.countIncompleteValues(at.values, N, at.mask, table.keys, table.counts, CAPACITY, 50, table.state);
     expect(Array.from(new Int32Array(memory.buffer, table.state, 2))).toEqual([50, 1]);
+  });
+});
+
+// The collect kernel's values against the definition written out here: per flagged bucket, its
+// first value (by row) is its run, which counts every value with that value's bits; each other
+// value of the bucket is stored, in row order (one thread), in chunks of a shared pool tagged by
+// feature and subset, the complete subset's only from rows with mask 1; once the pool has no
+// chunk left, a value is lost: counted in the record, not stored.
+describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: collect', (name) => {
+  const kernel = loadProfileKernel(memory, name);
+  const base = 4 << 20;
+  const room = { runs: base, completeRuns: base + 4096, completeIndex: base + 8192, records: base + 8192 + 2 * COARSE_BUCKETS, pool: base + (1 << 20) };
+  const TAG = 6; // feature 3: tags 6 (all rows) and 7 (complete rows)
+  const view = new DataView(new ArrayBuffer(8));
+  /** the top 16 bits of v's order-preserving key, v + 0 (one bucket each under the identity map of setUp) */
+  const bucket = (v: number) => {
+    view.setFloat64(0, v + 0);
+    const high = view.getUint32(0);
+    return high >>> 31 ? (~high >>> 16) & 0xffff : (high >>> 16) | 0x8000;
+  };
+  const bits = (v: number) => {
+    view.setFloat64(0, v);
+    return view.getBigUint64(0);
+  };
+  const r = rng(5);
+  // a few buckets' worth of values (1 to 1 + 1/16 is one bucket) with many repeats, -0 and 0, NaN and ±Inf
+  const pool = [1, 1.01, 1.02, -0, 0, 3, 3.01, 3.02, 1000, 1001, -2, -2.01];
+  const values = Array.from({ length: N }, (_, i) => (i % 97 === 0 ? [NaN, Infinity, -Infinity][i % 3]! : i % 5 === 0 ? 1 + r() / 16 : pool[Math.floor(r() * pool.length)]!));
+  const rowMask = Array.from({ length: N }, (_, i) => (i % 6 === 0 ? 0 : 1));
+  const flagOf = new Map<number, number>([
+    [bucket(1), 1],
+    [bucket(3), 3],
+    [bucket(0), 2],
+    [bucket(-2), 3],
+  ]);
+
+  /** What the kernel should leave: per subset, the stored values (row order) and each bucket's run. */
+  const expected = (flag: number, useMask: boolean) => {
+    const stored: number[] = [];
+    const runs = new Map<number, { value: number; count: number }>();
+    values.forEach((v, row) => {
+      if (!Number.isFinite(v) || ((flagOf.get(bucket(v)) ?? 0) & flag) === 0 || (useMask && rowMask[row] === 0)) return;
+      const run = runs.get(bucket(v));
+      if (!run) runs.set(bucket(v), { value: v, count: 1 });
+      else if (bits(run.value) === bits(v)) run.count++;
+      else stored.push(v);
+    });
+    return { stored, runs };
+  };
+
+  const collect = (chunks: number) => {
+    setUp(values);
+    new Uint8Array(memory.buffer, at.mask, N).set(rowMask);
+    new Uint8Array(memory.buffer, base, 3 << 20).fill(0);
+    const flags = new Uint8Array(memory.buffer, at.flags, COARSE_BUCKETS);
+    const index = new Uint16Array(memory.buffer, at.index, COARSE_BUCKETS);
+    const completeIndex = new Uint16Array(memory.buffer, room.completeIndex, COARSE_BUCKETS);
+    let i = 0;
+    for (const [b, flag] of flagOf) {
+      flags[b] = flag;
+      index[b] = i;
+      completeIndex[b] = flagOf.size - 1 - i++;
+    }
+    expect(collectPoolBytes(chunks)).toBeLessThan(2 << 20);
+    writeCollectPool(memory, room.pool, chunks);
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
+      const n = Math.min(size, N - start);
+      kernel.collectColumn(at.values + start * 8, n, at.mask + start, at.flags, at.index, room.runs, room.completeIndex, room.completeRuns, room.records, room.pool, TAG, 0, 1, 0, at.stats, at.map, at.scratch);
+    }
+    const stored = collectPoolValues(memory, room.pool, 8);
+    const records = new Int32Array(memory.buffer, room.records, 6);
+    const runsAt = (ptr: number, indexOf: Uint16Array) => {
+      const got = new Map<number, { value: number; count: number }>();
+      for (const b of flagOf.keys()) {
+        const run = new Float64Array(memory.buffer, ptr + 16 * indexOf[b]!, 2);
+        if (run[1]! > 0) got.set(b, { value: run[0]!, count: run[1]! });
+      }
+      return got;
+    };
+    return {
+      stored: stored.stored,
+      other: [0, 1, 2, 3, 4, 5].map((t) => stored.count(t)),
+      all: Array.from(stored.take(TAG)),
+      complete: Array.from(stored.take(TAG + 1)),
+      lost: { all: records[2]!, complete: records[5]! },
+      runs: runsAt(room.runs, index),
+      completeRuns: runsAt(room.completeRuns, completeIndex),
+    };
+  };
+  const same = (a: number[], b: number[]) => expect(a.map(bits)).toEqual(b.map(bits));
+  const sameRuns = (a: Map<number, { value: number; count: number }>, b: Map<number, { value: number; count: number }>) => {
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [k, run] of b) {
+      expect(bits(a.get(k)!.value)).toBe(bits(run.value));
+      expect(a.get(k)!.count).toBe(run.count);
+    }
+  };
+
+  it('keeps each flagged bucket\'s values: a run of its first value, the others in row order', () => {
+    const all = expected(1, false);
+    const complete = expected(2, true);
+    expect(all.stored.length).toBeGreaterThan(2 * CHUNK_VALUES);
+    expect(complete.stored.length).toBeGreaterThan(CHUNK_VALUES);
+    const got = collect(16);
+    same(got.all, all.stored);
+    same(got.complete, complete.stored);
+    expect(got.stored).toBe(all.stored.length + complete.stored.length);
+    expect(got.other).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(got.lost).toEqual({ all: 0, complete: 0 });
+    sameRuns(got.runs, all.runs);
+    sameRuns(got.completeRuns, complete.runs);
+  });
+
+  it('once the pool has no chunk left, counts the values it could not store', () => {
+    const all = expected(1, false);
+    const complete = expected(2, true);
+    // two chunks: the first value of each subset takes one, and no more are left
+    const got = collect(2);
+    same(got.all, all.stored.slice(0, CHUNK_VALUES));
+    same(got.complete, complete.stored.slice(0, CHUNK_VALUES));
+    expect(got.lost).toEqual({ all: all.stored.length - CHUNK_VALUES, complete: complete.stored.length - CHUNK_VALUES });
+    sameRuns(got.runs, all.runs);
+    const none = collect(0);
+    expect(none.stored).toBe(0);
+    expect(none.lost).toEqual({ all: all.stored.length, complete: complete.stored.length });
   });
 });

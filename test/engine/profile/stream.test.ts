@@ -17,12 +17,16 @@ const dir = tempDir('dc-stream-');
 const withoutDate = (p: Profile) => ({ ...p, created: '' });
 
 async function expectSame(file: string, options: StreamOptions = {}): Promise<Profile> {
-  const { profile } = await streamBaseline(file, options);
-  const { workers: _w, kernel: _k, rangeBytes: _r, ...baseline } = options;
+  return (await expectSameStats(file, options)).profile;
+}
+
+async function expectSameStats(file: string, options: StreamOptions = {}): ReturnType<typeof streamBaseline> {
+  const streamed = await streamBaseline(file, options);
+  const { workers: _w, kernel: _k, rangeBytes: _r, collectBudget: _c, ...baseline } = options;
   const memory = await createBaselineInMemory(file, baseline);
-  expect(withoutDate(profile)).toEqual(withoutDate(memory));
-  expect(profile.id).toBe(memory.id);
-  return profile;
+  expect(withoutDate(streamed.profile)).toEqual(withoutDate(memory));
+  expect(streamed.profile.id).toBe(memory.id);
+  return streamed;
 }
 
 /** A CSV of generated columns (rows x 9 features and a label) that exercises every path of the streaming baseline. */
@@ -81,6 +85,18 @@ describe('the streaming baseline equals the in-memory one', () => {
     expect(profile.complete_rows).toBeLessThan(8000);
     expect(profile.features[2]!.categorical).toMatchObject({ kind: 'named', distinct: expect.any(Number) });
     expect(profile.features[2]!.categorical!.distinct).toBeGreaterThan(1000);
+  });
+
+  it('with a collect budget too small for the values: the features that did not fit collected again, in groups', async () => {
+    const one = await expectSameStats(HEAD_9998, { workers: 2, rangeBytes: 256 * 1024 });
+    expect(one.stats.passes).toBe(2);
+    const largest = Math.max(...one.stats.features.map((f) => f.stored));
+    // below the largest feature's values: that feature alone in a pass, and many passes
+    const grouped = await expectSameStats(HEAD_9998, { workers: 2, rangeBytes: 256 * 1024, collectBudget: Math.floor(largest * 0.75) });
+    expect(grouped.stats.passes).toBeGreaterThan(4);
+    expect(grouped.stats.collected).toBe(one.stats.collected);
+    const tiny = await expectSameStats(generated(6_000, 5), { workers: 0, rangeBytes: 4096, collectBudget: 1, kernel: 'js' });
+    expect(tiny.stats.passes).toBeGreaterThan(2);
   });
 
   it('one row, and one value per column', async () => {
