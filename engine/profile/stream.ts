@@ -1,6 +1,6 @@
 /**
  * The streaming baseline of a data file: the same Profile as buildProfile over the whole table,
- * in memory that does not grow with the rows, on the scan's machinery (units of whole rows read
+ * in memory bounded whatever the rows (StreamOptions.collectBudget), on the scan's machinery (units of whole rows read
  * by the workers into their slot's column block: CSV byte ranges, Arrow IPC record batch slices,
  * Parquet row group windows, `ScanRequest.wholeRows`; WASM kernels: assembly/profile.ts,
  * engine/scan/profile-pass.ts). docs/PROFILE.md "How a baseline is built" tells the passes:
@@ -13,8 +13,10 @@
  *    feature, which the compat baseline leaves out).
  * 2. From the merged histograms, the ranks every quantile reads (numpy `linear`: floor(h) and
  *    floor(h) + 1 for each q of the decile, fine and compat grids) and so the buckets that hold
- *    them. collect: the values of those buckets only (sorted per bucket afterwards), and the exact
- *    sum of the squared deviations from the mean the coarse pass gave.
+ *    them. collect: the values of those buckets only, stored by the workers in chunks of a pool in
+ *    the shared memory (at most collectBudget values a pass: features that did not fit are
+ *    collected again, in more passes) and sorted per feature afterwards, and the exact sum of the
+ *    squared deviations from the mean the coarse pass gave.
  * Every order statistic is then a value of a collected bucket, and every count below an edge the
  * histogram's count below its bucket plus the collected values below it in the bucket.
  */
