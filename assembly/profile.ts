@@ -303,9 +303,11 @@ function settle(state: usize, size: i32): void {
 // Where the collected values go: chunks of CHUNK_VALUES f64 from a pool every thread shares, at
 // `pool` (i32 x 2, then u32 x 3): chunks taken, chunks in the pool, then the byte addresses of
 // the chunks' values, of their owners (i32 a chunk: the tag of the feature and subset it holds)
-// and of their fills (i32 a chunk: the values in it). A thread takes a chunk by an atomic add on
-// the count; it fills it alone, through its own record of the feature and subset (i32 x 3 at
-// `record`: chunk + 1, 0 for none; values in it; values lost). A value that finds the pool
+// and of their fills (i32 a chunk: the values in it, written when the chunk is full and at the end
+// of each call, not a value: chunks taken together by two threads have their fills on one cache
+// line). A thread takes a chunk by an atomic add on the count; it fills it alone, through its
+// own record of the feature and subset (i32 x 3 at `record`: chunk + 1, 0 for none; values in
+// it; values lost). A value that finds the pool
 // empty is lost: counted, not stored (the main side collects that feature again).
 export const CHUNK_VALUES: i32 = 1024;
 
@@ -316,6 +318,7 @@ function storeValue(record: usize, pool: usize, tag: i32, v: f64): void {
   let chunk = load<i32>(record) - 1;
   let fill = load<i32>(record, 4);
   if (chunk < 0 || fill == CHUNK_VALUES) {
+    if (chunk >= 0) store<i32>(<usize>load<u32>(pool, 16) + (<usize>chunk << 2), fill);
     const chunks = load<i32>(pool, 4);
     chunk = load<i32>(pool) < chunks ? atomic.add<i32>(pool, 1) : chunks;
     if (chunk >= chunks) {
@@ -328,9 +331,15 @@ function storeValue(record: usize, pool: usize, tag: i32, v: f64): void {
     fill = 0;
   }
   store<f64>(<usize>load<u32>(pool, 8) + ((<usize>chunk * <usize>CHUNK_VALUES + <usize>fill) << 3), v);
-  fill++;
-  store<i32>(record, fill, 4);
-  store<i32>(<usize>load<u32>(pool, 16) + (<usize>chunk << 2), fill);
+  store<i32>(record, fill + 1, 4);
+}
+
+// The fill of the record's chunk into the pool's fills (at the end of a call).
+// @ts-ignore: decorator
+@inline
+function settleFill(record: usize, pool: usize): void {
+  const chunk = load<i32>(record) - 1;
+  if (chunk >= 0) store<i32>(<usize>load<u32>(pool, 16) + (<usize>chunk << 2), load<i32>(record, 4));
 }
 
 // A value of a selected bucket: counted in the bucket's run (its first value, and how many values
@@ -398,6 +407,8 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
     flush(scratch, loE, hiE, devAcc);
   }
   store<f64>(stats, load<f64>(stats) + <f64>overflow);
+  settleFill(records, pool);
+  settleFill(records + 12, pool);
 }
 
 // dst[i] += src[i] for n u32 counters.

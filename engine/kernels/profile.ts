@@ -42,16 +42,16 @@ export interface CollectPool {
   fills: number;
 }
 
-/** Bytes of a pool of `chunks` chunks after its header: owners, fills, then the values (8-aligned). */
+/** Bytes of a pool of `chunks` chunks: its header, owners and fills (i32 each), then the values (8-aligned when `at` is). */
 export function collectPoolBytes(chunks: number): number {
-  return POOL_BYTES + Math.ceil((8 * chunks) / 8) * 8 + chunks * CHUNK_VALUES * 8;
+  return POOL_BYTES + 8 * chunks + chunks * CHUNK_VALUES * 8;
 }
 
 /** Lay out and write an empty pool of `chunks` chunks at `at` (collectPoolBytes(chunks) bytes). */
 export function writeCollectPool(memory: WebAssembly.Memory, at: number, chunks: number): CollectPool {
   const owners = at + POOL_BYTES;
   const fills = owners + 4 * chunks;
-  const data = owners + Math.ceil((8 * chunks) / 8) * 8;
+  const data = owners + 8 * chunks;
   new Int32Array(memory.buffer, at, 2).set([0, chunks]);
   new Uint32Array(memory.buffer, at + 8, 3).set([data, owners, fills]);
   return { chunks, data, owners, fills };
@@ -82,7 +82,6 @@ export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags:
       const chunks = byTag[tag]!;
       const out = new Float64Array(count(tag));
       let n = 0;
-      n = 0;
       for (const c of chunks) {
         out.set(new Float64Array(memory.buffer, data + c * CHUNK_VALUES * 8, fills[c]!), n);
         n += fills[c]!;
@@ -267,6 +266,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
         let chunk = w[r]! - 1;
         let fill = w[r + 1]!;
         if (chunk < 0 || fill === CHUNK_VALUES) {
+          if (chunk >= 0) w[(fills! >>> 2) + chunk] = fill;
           const chunks = header[1]!;
           chunk = Atomics.load(header, 0) < chunks ? Atomics.add(header, 0, 1) : chunks;
           if (chunk >= chunks) {
@@ -279,8 +279,12 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
           fill = 0;
         }
         v64[(data! >>> 3) + chunk * CHUNK_VALUES + fill] = v;
-        w[r + 1] = ++fill;
-        w[(fills! >>> 2) + chunk] = fill;
+        w[r + 1] = fill + 1;
+      };
+      // the fill of a record's chunk into the pool's fills, at the end of the call
+      const settleFill = (record: number) => {
+        const chunk = w[record >>> 2]! - 1;
+        if (chunk >= 0) w[(fills! >>> 2) + chunk] = w[(record >>> 2) + 1]!;
       };
       // the bucket's run (f64 index `run`) counts v when it has v's bits (or is empty); else v is stored
       const keep = (run: number, v: number, record: number, t: number): void => {
@@ -310,6 +314,8 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
         if (flag & 2 && m[mask + r] !== 0) keep((completeRuns >>> 3) + 2 * u16[(completeIndex >>> 1) + b]!, v, records + 12, tag + 1);
       }
       if (devAcc !== 0) sumInto(devAcc, deviations);
+      settleFill(records);
+      settleFill(records + 12);
     },
     addCounts(dst, src, n) {
       const c = u32();

@@ -26,7 +26,7 @@ import { basename } from 'node:path';
 import { readerFor, resolveFeatures, type Reader, type ScanPlan, type ScanRequest } from '../io/index.js';
 import { ScanPool, autoWorkers, resolveCountOptions, runPlan, profilePassLayout, clearProfileSlot, type ProfilePass, type ProfilePassLayout, type TaskOk } from '../scan/index.js';
 import { CHUNK_VALUES, MAP_BYTES, NLIMBS, RECORD_BYTES, collectPoolBytes, collectPoolValues, exactUnits, limbsToBigInt, loadProfileKernel, writeCollectPool, type KernelName } from '../kernels/index.js';
-import { InputError, internalError, sortFloat64 } from '../util/index.js';
+import { InputError, UsageError, internalError, sortFloat64 } from '../util/index.js';
 import { quantileGrid, quantileRanks, lowerBound, upperBound } from './quantile.js';
 import { buildBucketMap, writeBucketMap } from './buckets.js';
 import { DISTINCT_COUNT_LIMIT, NAMED_DISTINCT_LIMIT, assembleFeature, checkBuildOptions, exactMean, momentDivisor, type FeatureData, type OrderStatistics } from './build.js';
@@ -45,12 +45,13 @@ export interface StreamOptions extends BaselineOptions {
 }
 
 /**
- * Values the collect pass stores at once (96 MB at most, in chunks of a pool the workers share,
- * whose pages are touched only as it fills): the values of the buckets that hold the ranks the
- * quantiles read, less the repeats the runs count, about one value a row on the synthetic CICIDS
- * file (2.94M at 2.83M rows), so one collect pass up to about 11M such rows. When the pool runs
- * out, the features whose values did not fit are collected again in groups that fit, one more
- * pass over the file each.
+ * Values the collect pass stores at once (96 MB, in chunks of a pool the workers share, whose
+ * pages are touched only as it fills; besides, room for the chunks each slot has partly filled,
+ * two a feature and slot): the values of the buckets that hold the ranks the quantiles read, less
+ * the repeats the runs count, about one value a row on the synthetic CICIDS file (2.94M at 2.83M
+ * rows), so one collect pass up to about 11M such rows. When the pool runs out, the features
+ * whose values did not fit are collected again in groups that fit, one more pass over the file
+ * each; a feature whose values alone are more than the budget is held whole, in a pass of its own.
  */
 export const COLLECT_BUDGET = 12 * 1024 * 1024;
 
@@ -93,6 +94,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
   const featureNames = resolved.featureNames;
   const labelName = resolved.labelName ?? null;
   const { resolution, named, maxCategories } = checkBuildOptions({ bins, resolution: options.resolution, categorical: options.categorical, maxCategories: options.maxCategories, featureNames, label: labelName, file });
+  if (options.collectBudget !== undefined && !(Number.isSafeInteger(options.collectBudget) && options.collectBudget >= 1)) {
+    throw new UsageError(`collectBudget must be a whole number of values, at least 1 (got ${options.collectBudget})`);
+  }
   const bytes = (await stat(file)).size;
   const nFeatures = featureNames.length;
   const workers = options.workers ?? autoWorkers(bytes);
@@ -115,9 +119,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     const identity = buildBucketMap(new Float64Array(0), 0);
     const pilotFlags = align8(nFeatures * identity.buckets);
     const pilotIndex = mapsBytes + pilotFlags;
-    // a value takes at least 2 bytes of a CSV row (a digit and a comma); the chunks partly filled at the end, two a feature and slot
+    // a value takes at least 2 bytes of a CSV row (a digit and a comma); the chunks partly filled at the end, one a feature and slot
     const pilotCapacity = Math.max(1024, Math.min(65536, Math.floor(PILOT_BYTES / 2 / nFeatures)));
-    const pilotChunks = Math.ceil((nFeatures * pilotCapacity) / CHUNK_VALUES) + 2 * nFeatures * pool.slotCount;
+    const pilotChunks = Math.ceil((nFeatures * pilotCapacity) / CHUNK_VALUES) + nFeatures * pool.slotCount;
     const pilotPass: ProfilePass = {
       kind: 'collect',
       nFeatures,
@@ -229,9 +233,9 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       return { all, complete, countedComplete, nComplete: nAll - nIncomplete, sum, squares, mean, divisor };
     });
 
-    // pass 2: collect the selected buckets' values, into areas of the shared region sized by the
-    // coarse counts (a feature's room: the values of its collected buckets); features in groups
-    // whose room fits options.collectBudget, one pass a group (PROFILE.md "Memory")
+    // pass 2: collect the selected buckets' values into the chunks of a pool after the slots
+    // (options.collectBudget values); the features whose values did not fit, again in groups
+    // that fit, one pass a group (PROFILE.md "Memory")
     const mean = Float64Array.from(selections, (s) => s.mean);
     const divisor = Float64Array.from(selections, (s) => s.divisor);
     const flagsOffset = new Int32Array(nFeatures);
@@ -253,14 +257,19 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     // the deviations of a feature with exact value counts come from its counts, not from the pass
     const kernelDeviations = Uint8Array.from(features, (feature) => (feature.overflow ? 1 : 0));
     const deviations = featureNames.map((_, f) => (kernelDeviations[f] ? 0n : countedDeviations(features[f]!.values, mean[f]!, divisor[f]!)));
-    const budgetChunks = Math.max(1, Math.ceil((options.collectBudget ?? COLLECT_BUDGET) / CHUNK_VALUES));
+    const budgetChunks = Math.ceil((options.collectBudget ?? COLLECT_BUDGET) / CHUNK_VALUES);
     // every feature with buckets to collect in the first pass (which also sums the deviations); one
     // whose values did not fit the pool again, in groups by what it needed
     const toCollect = featureNames.map((_, f) => f).filter((f) => (selections[f]!.all?.collect.length ?? 0) + (selections[f]!.complete?.collect.length ?? 0) > 0);
     const groups: number[][] = toCollect.length > 0 || kernelDeviations.some((d) => d !== 0) ? [toCollect] : [];
-    // a group's chunks: its values with a margin (the runs can fall otherwise), and the chunks partly filled at the end
-    const chunksFor = (values: number) => Math.ceil((1.25 * values) / CHUNK_VALUES) + 2 * pool.slotCount;
+    // a feature's chunks when collected again: the values it stored and lost with a margin (what
+    // its runs count depends on which slot saw which value first), after a second loss the
+    // values of its collected buckets (none of which can then be lost); and the chunks partly
+    // filled at the end, two a slot
+    const bound = selections.map((s) => collectedValues(s.all) + collectedValues(s.complete));
     const need = new Float64Array(nFeatures);
+    const tries = new Uint8Array(nFeatures);
+    const chunksFor = (f: number) => Math.ceil(Math.min(tries[f]! >= 2 ? Infinity : 1.25 * need[f]!, bound[f]!) / CHUNK_VALUES) + 2 * pool.slotCount;
     let passes = 1;
     let stored = 0;
     let collected = 0;
@@ -309,7 +318,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       for (const f of group) inGroup[f] = 1;
       const runs = Int32Array.from(selections, (s, f) => (inGroup[f] ? (s.all?.collect.length ?? 0) : 0));
       const completeRuns = Int32Array.from(selections, (s, f) => (inGroup[f] ? (s.complete?.collect.length ?? 0) : 0));
-      const chunks = g === 0 ? budgetChunks : Math.max(budgetChunks, group.reduce((t, f) => t + chunksFor(need[f]!), 0));
+      const chunks = g === 0 ? budgetChunks + 2 * pool.slotCount * group.length : Math.max(budgetChunks, group.reduce((t, f) => t + chunksFor(f), 0));
       const collect: ProfilePass = { kind: 'collect', nFeatures, tableCapacity, tableLimit, buckets, mapsPtr: 0, mean, divisor, deviations: g === 0 ? kernelDeviations : new Uint8Array(nFeatures), flagsOffset, indexOffset, runs, completeIndexOffset, completeRuns };
       const collectLayout = profilePassLayout(collect, pool.blockRows);
       passes++;
@@ -362,6 +371,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         }
         if (lost > 0) {
           need[f] = values.count(2 * f) + values.count(2 * f + 1) + lost;
+          tries[f]!++;
           again.push(f);
         } else finish(f, { all: values.take(2 * f), complete: values.take(2 * f + 1), runs: runsOf, completeRuns: completeRunsOf });
       }
@@ -369,13 +379,13 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       let next: number[] = [];
       let held = 0;
       for (const f of again) {
-        if (next.length > 0 && held + chunksFor(need[f]!) > budgetChunks) {
+        if (next.length > 0 && held + chunksFor(f) > budgetChunks) {
           groups.push(next);
           next = [];
           held = 0;
         }
         next.push(f);
-        held += chunksFor(need[f]!);
+        held += chunksFor(f);
       }
       if (next.length > 0) groups.push(next);
     }
@@ -557,6 +567,13 @@ function selectBuckets(hist: Uint32Array, minus: Uint32Array | null, n: number, 
 }
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/** The values a selection's collected buckets hold (a bound on what the collect pass stores of them). */
+function collectedValues(selection: Selection | null): number {
+  let values = 0;
+  selection?.count.forEach((c, k) => selection.single[k] === undefined && (values += c));
+  return values;
+}
 
 /** Arrays of values one after the other, in one array. */
 function concatValues(parts: readonly Float64Array[]): Float64Array {

@@ -123,9 +123,11 @@ export class ScanPool {
       ensureMemory(this.memory, at);
     } catch (err) {
       if (!(err instanceof SharedMemoryLimitError)) throw err;
-      const slotBytes = (at - this.#slots[0]!.countsPtr) / this.slotCount;
-      const fit = Math.max(0, Math.floor((err.limitBytes - this.#slots[0]!.countsPtr) / slotBytes) - 1);
-      throw new UsageError(`a scan of ${nFeatures} features with ${this.workers} workers needs ${gib(at)} of shared memory, more than the ${gib(err.limitBytes)} it can have: use at most ${fit} workers (${workerBoundText()})`);
+      const tailBytes = at - tailPtr;
+      const slotBytes = (tailPtr - this.#slots[0]!.countsPtr) / this.slotCount;
+      const fit = Math.max(0, Math.floor((err.limitBytes - this.#slots[0]!.countsPtr - tailBytes) / slotBytes) - 1);
+      const tail = tailBytes > 0 ? ` (${gib(tailBytes)} of it a region all workers share)` : '';
+      throw new UsageError(`a scan of ${nFeatures} features with ${this.workers} workers needs ${gib(at)} of shared memory${tail}, more than the ${gib(err.limitBytes)} it can have: use at most ${fit} workers (${workerBoundText()})`);
     }
     const f64 = new Float64Array(this.memory.buffer);
     for (let f = 0; f < nFeatures; f++) f64.set(edges[f]!, edgesPtr[f]! >>> 3);

@@ -97,6 +97,7 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: e
     const mean = 0.25;
     const divisor = 3;
     stats[0] = 0; // collect counts its overflowing squares there
+    // no bucket flagged (setUp zeroes the flags): nothing is stored, so the record (zero: no chunk) and the pool may share an address
     kernel.collectColumn(at.values, N, at.mask, at.flags, at.index, at.runs, at.index, at.runs, at.out, at.out, 0, mean, divisor, at.acc + 2 * NLIMBS * 8, at.stats, at.map, at.scratch);
     const deviations = values.filter(Number.isFinite).map((v) => {
       const d = (v - mean) / divisor;

@@ -97,6 +97,8 @@ describe('the streaming baseline equals the in-memory one', () => {
     expect(grouped.stats.collected).toBe(one.stats.collected);
     const tiny = await expectSameStats(generated(6_000, 5), { workers: 0, rangeBytes: 4096, collectBudget: 1, kernel: 'js' });
     expect(tiny.stats.passes).toBeGreaterThan(2);
+    await expect(streamBaseline(HEAD_9998, { workers: 0, collectBudget: 0 })).rejects.toThrow(/^collectBudget must be a whole number of values, at least 1 \(got 0\)$/);
+    await expect(streamBaseline(HEAD_9998, { workers: 0, collectBudget: NaN })).rejects.toThrow(/collectBudget/);
   });
 
   it('one row, and one value per column', async () => {
