@@ -9,5 +9,5 @@ export { countBinsJs, countBinsTailsJs } from './js.js';
 export { binColumnJs, nodeHistogramsJs, partitionRowsJs } from './forest-js.js';
 export { gradientHistogramsJs, subtractHistogramsJs } from './gbt-js.js';
 export { loadCsvKernel, type CsvScanKernel } from './csv.js';
-export { loadProfileKernel, profileKernelJs, bucketFunction, keyParts, orderKeyParts, COARSE_BUCKETS, COARSE_STATS, MAP_BYTES, SUM_SCRATCH_BYTES, NO_HEAVY, CHUNK_VALUES, POOL_BYTES, RECORD_BYTES, collectPoolBytes, writeCollectPool, collectPoolValues, type CollectPool, type ProfileKernel } from './profile.js';
+export { loadProfileKernel, profileKernelJs, bucketFunction, keyParts, orderKeyParts, COARSE_BUCKETS, COARSE_STATS, MAP_BYTES, SUM_SCRATCH_BYTES, NO_HEAVY, CHUNK_VALUES, RECORD_BYTES, collectPoolBytes, writeCollectPool, collectPoolValues, type ProfileKernel } from './profile.js';
 export { ExactSum, NLIMBS, SUM_SCALE, exactUnits, limbsToBigInt, roundRatio } from './exact.js';

@@ -30,17 +30,9 @@ export interface ProfileKernel {
 /** Values a chunk of the collect pool holds (assembly/profile.ts CHUNK_VALUES). */
 export const CHUNK_VALUES = 1024;
 /** Bytes of the collect pool's header (assembly/profile.ts storeValue): i32 chunks taken and in the pool, u32 addresses of the values, owners and fills. */
-export const POOL_BYTES = 24;
+const POOL_BYTES = 24;
 /** Bytes of a feature's two records in a slot (all rows, complete rows: i32 chunk + 1, fill, values lost). */
 export const RECORD_BYTES = 24;
-
-/** Where a collect pool's parts are (byte addresses), and how many chunks it has. */
-export interface CollectPool {
-  chunks: number;
-  data: number;
-  owners: number;
-  fills: number;
-}
 
 /** Bytes of a pool of `chunks` chunks: its header, owners and fills (i32 each), then the values (8-aligned when `at` is). */
 export function collectPoolBytes(chunks: number): number {
@@ -48,41 +40,39 @@ export function collectPoolBytes(chunks: number): number {
 }
 
 /** Lay out and write an empty pool of `chunks` chunks at `at` (collectPoolBytes(chunks) bytes). */
-export function writeCollectPool(memory: WebAssembly.Memory, at: number, chunks: number): CollectPool {
+export function writeCollectPool(memory: WebAssembly.Memory, at: number, chunks: number): void {
   const owners = at + POOL_BYTES;
   const fills = owners + 4 * chunks;
   const data = owners + 8 * chunks;
   new Int32Array(memory.buffer, at, 2).set([0, chunks]);
   new Uint32Array(memory.buffer, at + 8, 3).set([data, owners, fills]);
-  return { chunks, data, owners, fills };
 }
 
 /**
  * The values each tag's chunks hold after a pass (tags 0 to nTags - 1; a tag's chunks in the
- * order taken), one tag at a time: `take(tag)` copies them into one array; `stored`, the values
- * of every tag.
+ * order taken), one tag at a time: `take(tag, spare)` copies them into one array (with `spare`
+ * more places after them, zero); `count(tag)`, how many; `stored`, the values of every tag.
  */
-export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags: number): { stored: number; count(tag: number): number; take(tag: number): Float64Array } {
+export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags: number): { stored: number; count(tag: number): number; take(tag: number, spare?: number): Float64Array } {
   const header = new Int32Array(memory.buffer, at, 2);
-  const [data, ownersAt, fillsAt] = new Uint32Array(memory.buffer, at + 8, 3) as unknown as [number, number, number];
+  const addresses = new Uint32Array(memory.buffer, at + 8, 3);
+  const data = addresses[0]!;
   const taken = Math.min(Atomics.load(header, 0), header[1]!);
-  const owners = new Int32Array(memory.buffer, ownersAt, taken);
-  const fills = new Int32Array(memory.buffer, fillsAt, taken);
+  const owners = new Int32Array(memory.buffer, addresses[1]!, taken);
+  const fills = new Int32Array(memory.buffer, addresses[2]!, taken);
   const byTag: number[][] = Array.from({ length: nTags }, () => []);
-  let stored = 0;
+  const counts = new Float64Array(nTags);
   for (let c = 0; c < taken; c++) {
     byTag[owners[c]!]!.push(c);
-    stored += fills[c]!;
+    counts[owners[c]!]! += fills[c]!;
   }
-  const count = (tag: number) => byTag[tag]!.reduce((n, c) => n + fills[c]!, 0);
   return {
-    stored,
-    count,
-    take(tag) {
-      const chunks = byTag[tag]!;
-      const out = new Float64Array(count(tag));
+    stored: counts.reduce((t, n) => t + n, 0),
+    count: (tag) => counts[tag]!,
+    take(tag, spare = 0) {
+      const out = new Float64Array(counts[tag]! + spare);
       let n = 0;
-      for (const c of chunks) {
+      for (const c of byTag[tag]!) {
         out.set(new Float64Array(memory.buffer, data + c * CHUNK_VALUES * 8, fills[c]!), n);
         n += fills[c]!;
       }

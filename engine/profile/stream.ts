@@ -150,13 +150,18 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
     }, () => {}, () => {});
     const pilotValues = collectPoolValues(memory, pool.plan.tailPtr, 2 * nFeatures);
     const maps = featureNames.map((_, f) => {
-      const parts = [pilotValues.take(2 * f)];
-      // each slot's run: a value and its repeats
-      for (let s = 0; s < pool.slotCount; s++) {
-        const run = new Float64Array(memory.buffer, pool.slotAddress(s).extraPtr + pilotLayout.features[f]!.counts, 2);
-        if (run[1]! > 0) parts.push(new Float64Array(run[1]!).fill(run[0]!));
+      // the values stored, then each slot's run: a value and its repeats
+      const runs: number[] = [];
+      for (let s = 0; s < pool.slotCount; s++) runsIn(memory, pool.slotAddress(s).extraPtr + pilotLayout.features[f]!.counts, 1, runs);
+      let repeats = 0;
+      for (let i = 1; i < runs.length; i += 2) repeats += runs[i]!;
+      const sample = pilotValues.take(2 * f, repeats);
+      let at = sample.length - repeats;
+      for (let i = 0; i < runs.length; i += 2) {
+        sample.fill(runs[i]!, at, at + runs[i + 1]!);
+        at += runs[i + 1]!;
       }
-      return buildBucketMap(concatValues(parts));
+      return buildBucketMap(sample);
     });
     const buckets = Int32Array.from(maps, (m) => m.buckets);
     const histOffset = new Int32Array(nFeatures);
@@ -362,10 +367,8 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         for (let s = 0; s < pool.slotCount; s++) {
           const at = collectLayout.features[f]!;
           const base = pool.slotAddress(s).extraPtr;
-          const slotRuns = new Float64Array(memory.buffer, base + at.counts, 2 * runs[f]!);
-          for (let i = 0; i < runs[f]!; i++) if (slotRuns[2 * i + 1]! > 0) runsOf.push(slotRuns[2 * i]!, slotRuns[2 * i + 1]!);
-          const slotCompleteRuns = new Float64Array(memory.buffer, base + at.keys, 2 * completeRuns[f]!);
-          for (let i = 0; i < completeRuns[f]!; i++) if (slotCompleteRuns[2 * i + 1]! > 0) completeRunsOf.push(slotCompleteRuns[2 * i]!, slotCompleteRuns[2 * i + 1]!);
+          runsIn(memory, base + at.counts, runs[f]!, runsOf);
+          runsIn(memory, base + at.keys, completeRuns[f]!, completeRunsOf);
           const records = new Int32Array(memory.buffer, base + at.records, RECORD_BYTES / 4);
           lost += records[2]! + records[5]!;
         }
@@ -575,17 +578,10 @@ function collectedValues(selection: Selection | null): number {
   return values;
 }
 
-/** Arrays of values one after the other, in one array. */
-function concatValues(parts: readonly Float64Array[]): Float64Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Float64Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
+/** The `n` runs (f64 value, f64 count) at `ptr` that counted a value, onto `out` as value, count. */
+function runsIn(memory: WebAssembly.Memory, ptr: number, n: number, out: number[]): void {
+  const runs = new Float64Array(memory.buffer, ptr, 2 * n);
+  for (let i = 0; i < n; i++) if (runs[2 * i + 1]! > 0) out.push(runs[2 * i]!, runs[2 * i + 1]!);
 }
 
 /**
