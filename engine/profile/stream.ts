@@ -49,7 +49,7 @@ export interface StreamOptions extends BaselineOptions {
  * pages are touched only as it fills; besides, room for the chunks each slot has partly filled,
  * two a feature and slot): the values of the buckets that hold the ranks the quantiles read, less
  * the repeats the runs count, about one value a row on the synthetic CICIDS file (2.94M at 2.83M
- * rows), so one collect pass up to about 11M such rows. When the pool runs out, the features
+ * rows), so one collect pass up to about 11M such rows by extrapolation. When the pool runs out, the features
  * whose values did not fit are collected again in groups that fit, one more pass over the file
  * each; a feature whose values alone are more than the budget is held whole, in a pass of its own.
  */
