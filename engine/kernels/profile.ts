@@ -51,9 +51,10 @@ export function writeCollectPool(memory: WebAssembly.Memory, at: number, chunks:
 /**
  * The values each tag's chunks hold after a pass (tags 0 to nTags - 1; a tag's chunks in the
  * order taken), one tag at a time: `take(tag, spare)` copies them into one array (with `spare`
- * more places after them, zero); `count(tag)`, how many; `stored`, the values of every tag.
+ * more places after them, zero), the start of `into` when it is long enough; `count(tag)`, how
+ * many; `stored`, the values of every tag.
  */
-export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags: number): { stored: number; count(tag: number): number; take(tag: number, spare?: number): Float64Array } {
+export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags: number): { stored: number; count(tag: number): number; take(tag: number, spare?: number, into?: Float64Array): Float64Array } {
   const header = new Int32Array(memory.buffer, at, 2);
   const addresses = new Uint32Array(memory.buffer, at + 8, 3);
   const data = addresses[0]!;
@@ -69,8 +70,9 @@ export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags:
   return {
     stored: counts.reduce((t, n) => t + n, 0),
     count: (tag) => counts[tag]!,
-    take(tag, spare = 0) {
-      const out = new Float64Array(counts[tag]! + spare);
+    take(tag, spare = 0, into) {
+      const length = counts[tag]! + spare;
+      const out = into && into.length >= length ? into.subarray(0, length).fill(0, counts[tag]!) : new Float64Array(length);
       let n = 0;
       for (const c of byTag[tag]!) {
         out.set(new Float64Array(memory.buffer, data + c * CHUNK_VALUES * 8, fills[c]!), n);

@@ -285,12 +285,12 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       const s = selections[f]!;
       const feature = features[f]!;
       const bucketOf = (v: number) => maps[f]!.bucketOf(v);
-      const allStats = s.all ? orderStatistics(s.all, values.all, bucketOf, values.runs) : countedValues(feature.values, feature.negativeZeros);
+      const allStats = s.all ? orderStatistics(s.all, values.all, bucketOf, values.runs, scratch.all) : countedValues(feature.values, feature.negativeZeros);
       collected += allStats.collected;
       perFeature[f] = { name, collected: allStats.collected, buckets: buckets[f]!, selected: s.all?.buckets.length ?? 0, stored: values.all.length + values.complete.length };
       let completeStats: OrderStatistics = allStats;
       if (s.complete) {
-        const c = orderStatistics(s.complete, values.complete, bucketOf, values.completeRuns);
+        const c = orderStatistics(s.complete, values.complete, bucketOf, values.completeRuns, scratch.complete);
         collected += c.collected;
         completeStats = c;
       } else if (s.countedComplete) {
@@ -317,6 +317,10 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       profiled[f] = assembleFeature(data, bins, resolution, file, named, maxCategories);
     };
     const none = { all: new Float64Array(0), complete: new Float64Array(0), runs: [], completeRuns: [] };
+    // memory the features' collected values are sorted in, one feature after the other (a feature's
+    // order statistics are done with once it is assembled): without it, each feature's arrays would
+    // stay behind as garbage until the end, 30 MB of it at 2.83M rows
+    const scratch = { all: new OrderScratch(), complete: new OrderScratch() };
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const inGroup = new Uint8Array(nFeatures);
@@ -376,7 +380,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
           need[f] = values.count(2 * f) + values.count(2 * f + 1) + lost;
           tries[f]!++;
           again.push(f);
-        } else finish(f, { all: values.take(2 * f), complete: values.take(2 * f + 1), runs: runsOf, completeRuns: completeRunsOf });
+        } else finish(f, { all: values.take(2 * f, 0, scratch.all.taken(values.count(2 * f))), complete: values.take(2 * f + 1, 0, scratch.complete.taken(values.count(2 * f + 1))), runs: runsOf, completeRuns: completeRunsOf });
       }
       // in order, as many as the budget holds a pass (one above it alone)
       let next: number[] = [];
@@ -589,20 +593,23 @@ function runsIn(memory: WebAssembly.Memory, ptr: number, n: number, out: number[
  * runs (a value and how many values had its bits, per slot and bucket): as distinct values (by bits, so -0 and 0
  * apart, -0 first, as in a sorted column) with cumulative counts.
  */
-function orderStatistics(selection: Selection, appended: Float64Array, bucketOf: (v: number) => number, runs: number[]): OrderStatistics & { collected: number } {
-  sortFloat64(appended);
+function orderStatistics(selection: Selection, appended: Float64Array, bucketOf: (v: number) => number, runs: number[], scratch: OrderScratch): OrderStatistics & { collected: number } {
   const runCount = runs.length / 2;
+  const { values, cumulative } = scratch.merged(appended.length + runCount);
+  // `values` is the sort's scratch until the merge below writes it
+  sortFloat64(appended, values);
   const runOrder = Array.from({ length: runCount }, (_, i) => i).sort((a, b) => runs[2 * a]! - runs[2 * b]! || (Object.is(runs[2 * a], -0) ? -1 : 0) - (Object.is(runs[2 * b], -0) ? -1 : 0));
-  // merge the sorted appended values and the sorted runs into distinct values and counts
-  const values = new Float64Array(appended.length + runCount);
-  const counts = new Float64Array(appended.length + runCount);
+  // merge the sorted appended values and the sorted runs into distinct values and their
+  // cumulative counts (cumulative[k]: the values before the k-th distinct one)
+  cumulative[0] = 0;
   let distinct = 0;
   const push = (v: number, c: number) => {
     const last = distinct - 1;
-    if (last >= 0 && values[last] === v && Object.is(values[last], v)) counts[last]! += c;
+    if (last >= 0 && values[last] === v && Object.is(values[last], v)) cumulative[distinct]! += c;
     else {
       values[distinct] = v;
-      counts[distinct++] = c;
+      cumulative[distinct + 1] = cumulative[distinct]! + c;
+      distinct++;
     }
   };
   const before = (a: number, b: number) => a < b || (a === b && Object.is(a, -0) && !Object.is(b, -0));
@@ -616,8 +623,7 @@ function orderStatistics(selection: Selection, appended: Float64Array, bucketOf:
     }
   }
   const sortedValues = values.subarray(0, distinct);
-  const cumulative = new Float64Array(distinct + 1);
-  for (let k = 0; k < distinct; k++) cumulative[k + 1] = cumulative[k]! + counts[k]!;
+  const countAt = (k: number) => cumulative[k + 1]! - cumulative[k]!;
   const { buckets, before: prior, count, single, n } = selection;
   // each selected bucket's range of distinct values: buckets are in value order, so the sorted
   // values are the collected buckets' one after the other, as many as the coarse pass counted in
@@ -628,7 +634,7 @@ function orderStatistics(selection: Selection, appended: Float64Array, bucketOf:
     start.push(at);
     if (single[k] !== undefined) continue;
     let taken = 0;
-    while (at < sortedValues.length && taken < count[k]!) taken += counts[at++]!;
+    while (at < sortedValues.length && taken < count[k]!) taken += countAt(at++);
     if (taken !== count[k] || bucketOf(sortedValues[start[k]!]!) !== buckets[k] || bucketOf(sortedValues[at - 1]!) !== buckets[k]) {
       throw internalError(`the collect pass found ${taken} values for bucket ${buckets[k]}, the coarse pass ${count[k]}`);
     }
@@ -680,6 +686,34 @@ function orderStatistics(selection: Selection, appended: Float64Array, bucketOf:
     below: (x) => rankIn(x, false),
     atOrBelow: (x) => rankIn(x, true),
   };
+}
+
+/**
+ * Memory for one feature's order statistics at a time (orderStatistics), grown as features need
+ * more: the collected values (`taken`), then their distinct values and cumulative counts.
+ */
+class OrderScratch {
+  #taken = new Float64Array(0);
+  #values = new Float64Array(0);
+  #cumulative = new Float64Array(0);
+
+  /** room for `n` collected values */
+  taken(n: number): Float64Array {
+    if (this.#taken.length < n) this.#taken = new Float64Array(grown(this.#taken.length, n));
+    return this.#taken;
+  }
+
+  /** room for `n` distinct values and n + 1 cumulative counts */
+  merged(n: number): { values: Float64Array; cumulative: Float64Array } {
+    if (this.#values.length < n) this.#values = new Float64Array(grown(this.#values.length, n));
+    if (this.#cumulative.length < n + 1) this.#cumulative = new Float64Array(grown(this.#cumulative.length, n + 1));
+    return { values: this.#values, cumulative: this.#cumulative };
+  }
+}
+
+/** A scratch array's new length: what is needed, and at least half as much again as before (so that it grows a few times, not once a feature). */
+function grown(length: number, needed: number): number {
+  return Math.max(needed, Math.ceil(1.5 * length));
 }
 
 /** OrderStatistics from exact value counts (a feature with few distinct values; `negativeZeros` of the count of 0 are -0). */

@@ -9,8 +9,11 @@
 /** Below this many values the built-in sort is as fast. */
 const RADIX_MIN = 256;
 
-/** Sort `values` in place (returned), in Float64Array.prototype.sort's order. */
-export function sortFloat64(values: Float64Array): Float64Array {
+/**
+ * Sort `values` in place (returned), in Float64Array.prototype.sort's order; `scratch`, memory of
+ * at least as many values that the sort may overwrite (else it takes its own).
+ */
+export function sortFloat64(values: Float64Array, scratch?: Float64Array): Float64Array {
   const n = values.length;
   if (n < RADIX_MIN) return values.sort();
   for (let i = 0; i < n; i++) if (values[i] !== values[i]) return values.sort();
@@ -36,7 +39,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
     counts[1792 + (hi >>> 24)]!++;
   }
   let from: Uint32Array = words;
-  let to: Uint32Array = new Uint32Array(2 * n);
+  let to: Uint32Array = scratch && scratch.length >= n && scratch.buffer !== values.buffer ? new Uint32Array(scratch.buffer, scratch.byteOffset, 2 * n) : new Uint32Array(2 * n);
   for (let pass = 0; pass < 8; pass++) {
     const offset = pass * 256;
     // a byte that every key has alike: nothing to do in this pass

@@ -27,6 +27,19 @@ describe('sortFloat64', () => {
     expectSameOrder(Float64Array.from({ length: 4_000 }, (_, i) => (i % 13 === 0 ? NaN : random() - 0.5)));
     expectSameOrder(Float64Array.from({ length: 100 }, () => random() - 0.5));
   });
+  it('sorts with scratch memory given (longer than needed, or a view), not with the array\'s own buffer', () => {
+    const values = Float64Array.from({ length: 20_000 }, () => (random() - 0.5) * 1e6);
+    const want = values.slice().sort();
+    const scratch = new Float64Array(30_000).fill(7);
+    expect(Array.from(sortFloat64(values.slice(), scratch))).toEqual(Array.from(want));
+    expect(Array.from(sortFloat64(values.slice(), scratch.subarray(5_000, 25_000)))).toEqual(Array.from(want));
+    // too short, or the same buffer as the values: the sort takes its own
+    expect(Array.from(sortFloat64(values.slice(), new Float64Array(100)))).toEqual(Array.from(want));
+    const shared = new Float64Array(40_000);
+    shared.set(values);
+    const view = shared.subarray(0, 20_000);
+    expect(Array.from(sortFloat64(view, shared.subarray(20_000)))).toEqual(Array.from(want));
+  });
   it('sorts a view in place, leaving the rest of its buffer alone', () => {
     const buffer = Float64Array.from({ length: 10_000 }, () => random());
     const before = buffer.slice();
