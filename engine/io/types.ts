@@ -120,7 +120,9 @@ export type ScanStep<Unit> =
   /** a worker runs `reader.scanUnit(unit, ...)`; `rows`: rows the plan counted on the main side (added to the total) */
   | { read: Unit; rows?: number }
   /** the main side copies `rows` rows (at most ScanRequest.blockRows) into a slot's column block (feature f at f * stride), a worker bins them */
-  | { fill: (columns: Float64Array, stride: number) => void; rows: number };
+  | { fill: (columns: Float64Array, stride: number) => void; rows: number }
+  /** wait until every step before this one has finished (a plan that reuses memory its earlier units read) */
+  | { drain: true };
 
 /**
  * How a reader scans one file: the steps, and what the scan does with their results.

@@ -109,6 +109,10 @@ export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, on
         break;
       }
       const step = next.value;
+      if ('drain' in step) {
+        while (inFlight.size > 0) await Promise.all([...inFlight]);
+        continue;
+      }
       const slot = await pool.acquire();
       if (failed) {
         pool.release(slot);
@@ -164,7 +168,7 @@ export async function runPlan(pool: ScanPool, format: string, plan: ScanPlan, on
 }
 
 /** The task for one step, in a borrowed slot (a fill step's rows are copied into it here). */
-function stepTask(pool: ScanPool, format: string, step: ScanStep<unknown>, slot: number): Task {
+function stepTask(pool: ScanPool, format: string, step: Exclude<ScanStep<unknown>, { drain: true }>, slot: number): Task {
   const memoryPlan = pool.plan;
   const address = pool.slotAddress(slot);
   if ('read' in step) return { kind: 'read', format, unit: step.read, plan: memoryPlan, slot: address };

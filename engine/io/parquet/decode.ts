@@ -196,9 +196,9 @@ export function readChunkRanges(fd: number, file: string, ranges: readonly { sta
   return chunkBuffer.subarray(0, total);
 }
 
-/** Where a column chunk's pages are: its dictionary page, and each data page's byte offset and first row. */
+/** Where a column chunk's pages are: its dictionary page (and its number of values), and each data page's byte offset and first row. */
 export interface ChunkPages {
-  dictionary: { start: number; length: number } | undefined;
+  dictionary: { start: number; length: number; values: number } | undefined;
   /** byte offset of each data page (its header) in the file, ascending */
   starts: number[];
   /** the first row of each data page */
@@ -242,7 +242,11 @@ export function chunkPages(fd: number, chunk: ChunkRef, where: Where): ChunkPage
       const size = parsed.header.compressed_page_size;
       const length = parsed.bytes + size;
       if (!(size >= 0 && at + length <= end)) throw corrupt(where, `a page of ${size} bytes runs past its column chunk`);
-      if (parsed.header.type === 'DICTIONARY_PAGE') pages.dictionary = { start: at, length };
+      if (parsed.header.type === 'DICTIONARY_PAGE') {
+        const values = parsed.header.dictionary_page_header?.num_values ?? -1;
+        if (!(values >= 0)) throw corrupt(where, `a dictionary page of ${values} values`);
+        pages.dictionary = { start: at, length, values };
+      }
       else if (parsed.header.type === 'DATA_PAGE' || parsed.header.type === 'DATA_PAGE_V2') {
         const values = (parsed.header.type === 'DATA_PAGE' ? parsed.header.data_page_header : parsed.header.data_page_header_v2)!.num_values;
         pages.starts.push(at);
@@ -267,31 +271,16 @@ export interface NonFiniteCounts {
 }
 
 /**
- * A column's dictionary across calls of decodeNumericChunk: `dictionary`, one decoded before (the
- * bytes then hold no dictionary page), or where the one decoded here is kept; `buffer`, memory the
- * dictionary is decoded into when it fits (reused from row group to row group).
- */
-export interface KnownDictionary {
-  dictionary?: Float64Array | undefined;
-  buffer?: Float64Array | undefined;
-}
-
-/**
  * Decode a numeric column chunk into `out` (at least `chunk.rows` long): values widened to f64,
- * nulls as NaN. InputError naming the file and column for a chunk that does not decode.
+ * nulls as NaN; `dictionary`: the chunk's dictionary, decoded before (decodeDictionaryPage; the
+ * bytes then hold its data pages only). InputError naming the file and column for a chunk that
+ * does not decode.
  */
-export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, known?: KnownDictionary): void {
-  let dictionary: Float64Array | undefined = known?.dictionary;
+export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, out: Float64Array, where: { file: string; column: string; group: number }, dictionary?: Float64Array): void {
   pages(bytes, chunk, where, {
     dictionary(values) {
       // a copy: the page's values may be a view of the decompressor's memory, which the next page overwrites
-      const n = values.length;
-      let into = known?.buffer;
-      if (!into || into.length < n) into = new Float64Array(n);
-      if (known) known.buffer = into;
-      dictionary = into.subarray(0, n);
-      widen(values, kind, dictionary);
-      if (known) known.dictionary = dictionary;
+      dictionary = widen(values, kind, new Float64Array(values.length));
     },
     data(values, definitionLevels, encoding, at, n) {
       const dense = encoding.endsWith('_DICTIONARY') ? lookUp(values, dictionary, where) : widen(values, kind);
@@ -301,6 +290,28 @@ export function decodeNumericChunk(bytes: Uint8Array, chunk: ChunkRef, kind: Val
       return decodePageV1(page, header, maxDefinition, kind, dictionary, out, at, n, where);
     },
   });
+}
+
+/**
+ * Decode a column chunk's dictionary page (`bytes`: that page only) into `into`, which is as long
+ * as the page's values (ChunkPages.dictionary.values). InputError naming the file and column for
+ * a page that does not decode.
+ */
+export function decodeDictionaryPage(bytes: Uint8Array, chunk: ChunkRef, kind: ValueKind, into: Float64Array, where: Where): void {
+  const lib = parquetLibrary();
+  try {
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+    const header: PageHeader = lib.parquetHeader(reader);
+    if (header.type !== 'DICTIONARY_PAGE') throw corrupt(where, `a ${header.type} page where its dictionary page was`);
+    const size = header.compressed_page_size;
+    if (!(size >= 0 && reader.offset + size <= bytes.length)) throw corrupt(where, `a page of ${size} bytes runs past its column chunk`);
+    const values = dictionaryValues(bytes.subarray(reader.offset, reader.offset + size), header, chunk);
+    if (values.length !== into.length) throw corrupt(where, `a dictionary page of ${values.length} values where its header said ${into.length}`);
+    widen(values, kind, into);
+  } catch (err) {
+    if (err instanceof DriftCatcherError) throw err;
+    throw corrupt(where, reasonOf(err), err);
+  }
 }
 
 /** Scratch for definition levels and dictionary indexes (one page at a time per thread). */
@@ -435,9 +446,7 @@ function pages(bytes: Uint8Array, chunk: ChunkRef, where: { file: string; column
       const compressed = bytes.subarray(reader.offset, reader.offset + size);
       reader.offset += size;
       if (header.type === 'DICTIONARY_PAGE') {
-        const dictionaryHeader = header.dictionary_page_header!;
-        const page = lib.decompressPage(compressed, header.uncompressed_page_size, chunk.codec, lib.compressors);
-        sink.dictionary(lib.readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, decoder.type, dictionaryHeader.num_values, element.type_length));
+        sink.dictionary(dictionaryValues(compressed, header, chunk));
       } else if (header.type === 'DATA_PAGE') {
         const pageHeader: DataPageHeader = header.data_page_header!;
         const page = lib.decompressPage(compressed, header.uncompressed_page_size, chunk.codec, lib.compressors);
@@ -461,6 +470,13 @@ function pages(bytes: Uint8Array, chunk: ChunkRef, where: { file: string; column
     if (err instanceof DriftCatcherError) throw err;
     throw corrupt(where, reasonOf(err), err);
   }
+}
+
+/** A dictionary page's values (`compressed`: its bytes after the header), as the page holds them: a view of the decompressor's memory that the next page overwrites. */
+function dictionaryValues(compressed: Uint8Array, header: PageHeader, chunk: ChunkRef): DecodedArray {
+  const lib = parquetLibrary();
+  const page = lib.decompressPage(compressed, header.uncompressed_page_size, chunk.codec, lib.compressors);
+  return lib.readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, chunk.element.type!, header.dictionary_page_header!.num_values, chunk.element.type_length);
 }
 
 function rowsOf(values: number, row: number, rows: number, where: { file: string; column: string; group: number }): number {

@@ -12,7 +12,7 @@ import { openSync } from '../files.js';
 import { emptyQuality, QUALITY, qualityIndex } from '../quality.js';
 import { normaliseNames } from '../schema.js';
 import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
-import { chunkPages, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type KnownDictionary, type ValueKind } from './decode.js';
+import { chunkPages, decodeDictionaryPage, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type ValueKind } from './decode.js';
 
 /** Column chunks of one row group for a worker to read, decode and bin (plain data: it crosses to the worker). */
 export interface ParquetChunksUnit {
@@ -23,13 +23,32 @@ export interface ParquetChunksUnit {
   columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[];
   /**
    * Whole rows (ScanRequest.wholeRows): this unit is rows [first, first + rows) of the row group,
-   * every feature; each column's `chunk` is then the dictionary page and the data pages that hold
-   * those rows (`pages`: their byte ranges; `chunk.rows`: the rows they hold, from `skip` rows
-   * before `first`).
+   * every feature; each column's `chunk` is then the data pages that hold those rows (`pages`:
+   * their byte range; `chunk.rows`: the rows they hold, from `skip` rows before `first`) and its
+   * dictionary page, if any, decoded into `dictionaries`.
    */
   window?: { first: number; rows: number } | undefined;
-  pages?: { ranges: { start: number; length: number }[]; skip: number }[] | undefined;
+  pages?: { ranges: { start: number; length: number }[]; skip: number; dictionary?: SharedDictionary | undefined }[] | undefined;
+  /**
+   * The row group's decoded dictionaries, shared by every worker (whole-row units): an i32 state per
+   * column of the unit (by its position; DICTIONARY_STATE), then the f64 values. The first worker
+   * to meet a column's dictionary decodes it there; the others wait for it.
+   */
+  dictionaries?: SharedArrayBuffer | undefined;
 }
+
+/** Where a column's dictionary page is in the file, and where its values go in the unit's `dictionaries`. */
+export interface SharedDictionary {
+  start: number;
+  length: number;
+  /** its values, and the f64 index of the first in `dictionaries` */
+  values: number;
+  at: number;
+}
+
+/** A shared dictionary's state (an i32 per column at the start of `dictionaries`). */
+const DICTIONARY_STATE = { empty: 0, decoding: 1, ready: 2, failed: 3 } as const;
+const DICTIONARY_WAIT_MS = 10_000;
 
 /** Rows of a whole-row unit at most: its decoded values (rows x features x 8 bytes) are what a worker holds. */
 const WINDOW_ROWS_LIMIT = 1 << 20;
@@ -58,13 +77,18 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
   columns.sort((a, b) => a.leaf - b.leaf);
   const bytesPerUnit = request.unitBytes ?? IO_DEFAULTS.parquetTaskBytes;
   let rows = 0;
+  const arenas = new DictionaryArenas();
   return {
     async *steps() {
       if (request.wholeRows) {
+        let started = false;
         for (let group = 0; group < layout.groupRows.length; group++) {
           if (layout.groupRows[group] === 0) continue;
           rows += layout.groupRows[group]!;
-          yield* windowUnits(file, layout.groupRows[group]!, group, request.featureNames.length, columns.map((column) => ({ ...column, chunk: layout.chunk(group, column.leaf) })), request.blockRows, bytesPerUnit);
+          // the row group's dictionaries take the place of the last one's once its windows are done
+          if (started) yield { drain: true };
+          started = true;
+          yield* windowUnits(file, layout.groupRows[group]!, group, request.featureNames.length, columns.map((column) => ({ ...column, chunk: layout.chunk(group, column.leaf) })), request.blockRows, bytesPerUnit, arenas);
         }
         return true;
       }
@@ -92,8 +116,41 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
     rows: () => rows,
     quality: 'units',
     noRows: () => new InputError('no data rows', { file }),
-    close() {},
+    close() {
+      arenas.close();
+    },
   };
+}
+
+/**
+ * The shared memory a plan's row group dictionaries are decoded into: one buffer, reused from row
+ * group to row group (the plan drains the workers in between) and, once the plan is closed, by the
+ * next plan of the process (a baseline's passes): the workers then hold one row group's
+ * dictionaries between them, not one copy each.
+ */
+class DictionaryArenas {
+  /** the last closed plan's buffer, while the garbage collector has not taken it (it is not kept alive for this) */
+  static #free: WeakRef<SharedArrayBuffer> | undefined;
+  #buffer: SharedArrayBuffer | undefined;
+
+  /** A buffer of at least `bytes`, its first `stateBytes` zeroed (every state empty); the previous one's units must be done. */
+  take(bytes: number, stateBytes: number): SharedArrayBuffer {
+    if (!this.#buffer) {
+      const free = DictionaryArenas.#free?.deref();
+      if (free && free.byteLength >= bytes) {
+        this.#buffer = free;
+        DictionaryArenas.#free = undefined;
+      }
+    }
+    if (!this.#buffer || this.#buffer.byteLength < bytes) this.#buffer = new SharedArrayBuffer(bytes);
+    new Uint8Array(this.#buffer, 0, stateBytes).fill(0);
+    return this.#buffer;
+  }
+
+  close(): void {
+    if (this.#buffer && !(this.#buffer.byteLength <= (DictionaryArenas.#free?.deref()?.byteLength ?? -1))) DictionaryArenas.#free = new WeakRef(this.#buffer);
+    this.#buffer = undefined;
+  }
 }
 
 /**
@@ -101,7 +158,7 @@ export function planParquetScan(file: string, request: ScanRequest): ScanPlan<Pa
  * of decoded values), each naming per column the pages that hold its rows, found by walking the
  * chunk's page headers here (pread of the headers only).
  */
-function* windowUnits(file: string, groupRows: number, group: number, features: number, columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[], blockRows: number, bytesPerUnit: number): Generator<{ read: ParquetChunksUnit }> {
+function* windowUnits(file: string, groupRows: number, group: number, features: number, columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[], blockRows: number, bytesPerUnit: number, arenas: DictionaryArenas): Generator<{ read: ParquetChunksUnit }> {
   const blocks = Math.max(1, Math.floor(bytesPerUnit / (8 * columns.length * blockRows)));
   const windowRows = Math.max(1, Math.min(WINDOW_ROWS_LIMIT, blocks * blockRows));
   const fd = openSync(file);
@@ -111,11 +168,20 @@ function* windowUnits(file: string, groupRows: number, group: number, features: 
   } finally {
     fs.closeSync(fd);
   }
+  const stateBytes = Math.ceil((4 * columns.length) / 8) * 8;
+  let at = stateBytes / 8;
+  const shared = pages.map(({ dictionary }): SharedDictionary | undefined => {
+    if (!dictionary) return undefined;
+    const placed = { ...dictionary, at };
+    at += dictionary.values;
+    return placed;
+  });
+  const dictionaries = shared.some(Boolean) ? arenas.take(8 * at, stateBytes) : undefined;
   for (let first = 0; first < groupRows; first += windowRows) {
     const rows = Math.min(windowRows, groupRows - first);
-    const unit: ParquetChunksUnit = { file, group, features, columns: [], window: { first, rows }, pages: [] };
+    const unit: ParquetChunksUnit = { file, group, features, columns: [], window: { first, rows }, pages: [], dictionaries };
     columns.forEach((column, c) => {
-      const { starts, rows: pageRows, dictionary, end } = pages[c]!;
+      const { starts, rows: pageRows, end } = pages[c]!;
       // the last page that starts at or before `first`, and the first that starts at or after the window's end
       let i = 0;
       while (i + 1 < starts.length && pageRows[i + 1]! <= first) i++;
@@ -123,9 +189,8 @@ function* windowUnits(file: string, groupRows: number, group: number, features: 
       while (j < starts.length && pageRows[j]! < first + rows) j++;
       const dataEnd = j < starts.length ? starts[j]! : end;
       const coveredRows = (j < starts.length ? pageRows[j]! : groupRows) - pageRows[i]!;
-      const ranges = dictionary ? [dictionary, { start: starts[i]!, length: dataEnd - starts[i]! }] : [{ start: starts[i]!, length: dataEnd - starts[i]! }];
       unit.columns.push({ ...column, chunk: { ...column.chunk, start: starts[i]!, length: dataEnd - starts[i]!, rows: coveredRows } });
-      unit.pages!.push({ ranges, skip: first - pageRows[i]! });
+      unit.pages!.push({ ranges: [{ start: starts[i]!, length: dataEnd - starts[i]! }], skip: first - pageRows[i]!, dictionary: shared[c] });
     });
     yield { read: unit };
   }
@@ -135,15 +200,6 @@ function* windowUnits(file: string, groupRows: number, group: number, features: 
 let values = new Float64Array(0);
 /** A worker's decoded window of whole rows (feature c at c * rows), reused from unit to unit. */
 let window = new Float64Array(0);
-/**
- * The decoded dictionaries of the row group a worker's last window was in, one per column of the
- * unit (by its position), with the dictionary page's offset: the windows of a row group share its
- * dictionary pages, decoded once per worker (a page of up to 1 MiB per column for pyarrow, against
- * a window's few pages of values). A column's memory is reused by the next row group's dictionary
- * when it fits, so that a worker does not leave a row group's dictionaries behind as garbage.
- */
-const dictionaries = { key: '', columns: [] as (KnownDictionary & { start: number })[] };
-
 /** Worker side: read, decode and bin the unit's column chunks; their non-finite counts go back in `quality`. */
 export function scanParquetUnit(unit: ParquetChunksUnit, target: ScanTarget): ScanUnitResult {
   if (unit.window) return scanParquetWindow(unit, unit.window, target);
@@ -175,30 +231,16 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
   const quality = emptyQuality(unit.features);
   const nColumns = unit.columns.length;
   if (window.length < rows * nColumns) window = new Float64Array(rows * nColumns);
-  const key = `${unit.group}\0${unit.file}`;
-  if (dictionaries.key !== key) {
-    dictionaries.key = key;
-    for (const known of dictionaries.columns) {
-      known.start = -1;
-      known.dictionary = undefined;
-    }
-  }
+  const states = unit.dictionaries ? new Int32Array(unit.dictionaries, 0, nColumns) : undefined;
   const fd = openSync(unit.file);
   try {
     unit.columns.forEach(({ feature, name, kind, chunk }, c) => {
-      const { ranges, skip } = unit.pages![c]!;
+      const { ranges, skip, dictionary } = unit.pages![c]!;
+      const where = { file: unit.file, column: name, group: unit.group };
+      const decoded = dictionary ? sharedDictionary(fd, unit.dictionaries!, states!, c, dictionary, chunk, kind, where) : undefined;
       if (values.length < chunk.rows) values = new Float64Array(Math.max(chunk.rows, values.length * 2));
       const column = values.subarray(0, chunk.rows);
-      // the first range is the dictionary page when there are two
-      const dictionaryAt = ranges.length > 1 ? ranges[0]!.start : -1;
-      const known = (dictionaries.columns[c] ??= { start: -1 });
-      if (dictionaryAt < 0 || known.start !== dictionaryAt) {
-        known.start = -1;
-        known.dictionary = undefined;
-      }
-      const read = known.dictionary ? ranges.slice(1) : ranges;
-      decodeNumericChunk(readChunkRanges(fd, unit.file, read), chunk, kind, column, { file: unit.file, column: name, group: unit.group }, known);
-      if (dictionaryAt >= 0 && known.dictionary) known.start = dictionaryAt;
+      decodeNumericChunk(readChunkRanges(fd, unit.file, ranges), chunk, kind, column, where, decoded);
       const part = window.subarray(c * rows, (c + 1) * rows);
       part.set(column.subarray(skip, skip + rows));
       countNonFinite(part, quality, feature);
@@ -215,6 +257,33 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
   }
   // rows are counted per row group on the main side
   return { rows: 0, quality };
+}
+
+/**
+ * Column `c`'s dictionary in the shared `buffer`: decoded here if no worker has claimed it yet,
+ * else waited for. A dictionary that failed to decode elsewhere (or whose worker stopped) is
+ * decoded again here, into memory of this thread's own, so that this unit fails with the same error.
+ */
+function sharedDictionary(fd: number, buffer: SharedArrayBuffer, states: Int32Array, c: number, dictionary: SharedDictionary, chunk: ChunkRef, kind: ValueKind, where: { file: string; column: string; group: number }): Float64Array {
+  const into = new Float64Array(buffer, 8 * dictionary.at, dictionary.values);
+  for (;;) {
+    const state = Atomics.compareExchange(states, c, DICTIONARY_STATE.empty, DICTIONARY_STATE.decoding);
+    if (state === DICTIONARY_STATE.ready) return into;
+    // a worker that has not decoded 1 MiB in this time is gone (the scan is failing): decode it here
+    if (state === DICTIONARY_STATE.decoding && Atomics.wait(states, c, DICTIONARY_STATE.decoding, DICTIONARY_WAIT_MS) !== 'timed-out') continue;
+    const own = state === DICTIONARY_STATE.empty ? into : new Float64Array(dictionary.values);
+    let ok = false;
+    try {
+      decodeDictionaryPage(readChunkBytes(fd, where.file, dictionary), chunk, kind, own, where);
+      ok = true;
+    } finally {
+      if (state === DICTIONARY_STATE.empty) {
+        Atomics.store(states, c, ok ? DICTIONARY_STATE.ready : DICTIONARY_STATE.failed);
+        Atomics.notify(states, c);
+      }
+    }
+    return own;
+  }
 }
 
 function countNonFinite(column: Float64Array, quality: Float64Array, feature: number): void {

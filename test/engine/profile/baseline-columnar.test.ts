@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBaseline, createBaselineInMemory, streamBaseline, type Profile, type StreamOptions } from '../../../engine/profile/index.js';
 import { readerFor, resolveFeatures, type ScanRequest } from '../../../engine/io/index.js';
+import type { ParquetChunksUnit } from '../../../engine/io/parquet/scan.js';
+import { chunkPages, readParquetLayout } from '../../../engine/io/parquet/decode.js';
+import { parquetLibrary } from '../../../engine/io/parquet/library.js';
 import { cli, HEAD_9998, ROOT, tempDir } from '../../helpers.js';
 
 const WRITER = join(ROOT, 'test', 'reference', 'write_parquet.py');
@@ -92,17 +95,66 @@ describe('the streaming baseline of Arrow IPC and Parquet files equals the CSV o
       const request: ScanRequest = { featureNames, missingFeatures: 'error', coerce: false, maxLineBytes: 1 << 20, unitBytes: 64 * 1024, blockRows, wholeRows: true };
       const plan = await reader.planScan(file, request);
       let rows = 0;
+      let drains = 0;
+      // Parquet: the windows of a row group share one buffer of decoded dictionaries, each column's
+      // in a region of its own; its data page ranges leave the dictionary page out
+      const groups = new Map<number, SharedArrayBuffer | undefined>();
       for await (const step of plan.steps()) {
+        if ('drain' in step) {
+          // between row groups only: the next one's dictionaries take the last one's place
+          expect(reader.format, file).toBe('parquet');
+          drains++;
+          continue;
+        }
         expect('read' in step, file).toBe(true);
-        const unit = (step as { read: { blocks?: Float64Array; window?: { rows: number } } }).read;
+        const unit = (step as { read: ParquetChunksUnit & { blocks?: Float64Array } }).read;
         if (reader.format === 'arrow') {
           expect(unit.blocks!.every((n) => n > 0 && n <= blockRows)).toBe(true);
           rows += unit.blocks!.reduce((a, b) => a + b, 0);
-        } else rows += unit.window!.rows;
+          continue;
+        }
+        rows += unit.window!.rows;
+        if (!groups.has(unit.group)) groups.set(unit.group, unit.dictionaries);
+        expect(unit.dictionaries, `row group ${unit.group}`).toBe(groups.get(unit.group));
+        expect(unit.dictionaries).toBeInstanceOf(SharedArrayBuffer);
+        const regions = unit.pages!.flatMap((page) => (page.dictionary ? [page.dictionary] : [])).sort((a, b) => a.at - b.at);
+        // the dictionary-encoded file has a dictionary page in every column chunk
+        expect(regions).toHaveLength(unit.columns.length);
+        expect(8 * regions[0]!.at).toBeGreaterThanOrEqual(4 * unit.columns.length);
+        for (let i = 1; i < regions.length; i++) expect(regions[i]!.at).toBeGreaterThanOrEqual(regions[i - 1]!.at + regions[i - 1]!.values);
+        expect(8 * (regions.at(-1)!.at + regions.at(-1)!.values)).toBeLessThanOrEqual(unit.dictionaries!.byteLength);
+        unit.pages!.forEach((page) => {
+          for (const range of page.ranges) expect(range.start >= page.dictionary!.start + page.dictionary!.length || range.start + range.length <= page.dictionary!.start).toBe(true);
+        });
       }
       plan.close();
       expect(rows, `${file}, blocks of ${blockRows}`).toBe(9998);
       expect(plan.rows!()).toBe(9998);
+      expect(drains, file).toBe(reader.format === 'parquet' ? 3 : 0);
+    }
+  });
+
+  it('a dictionary page that does not decode, met by several workers at once (windows of one row group): the same one-line error naming the column and row group', async () => {
+    const layout = readParquetLayout(parquet);
+    const column = layout.columns.find((c) => c.name === 'Flow Duration')!;
+    const fd = fs.openSync(parquet, 'r');
+    let dictionary: { start: number; length: number } | undefined;
+    try {
+      dictionary = chunkPages(fd, layout.chunk(1, column.leaf), { file: parquet, column: column.name, group: 1 }).dictionary;
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(dictionary!.length).toBeGreaterThan(200);
+    const bytes = Buffer.from(fs.readFileSync(parquet));
+    // the snappy stream's length, just after the page header (its values are a literal: bytes
+    // garbled there would decode, as wrong numbers; Parquet pages carry no checksum by default)
+    const header = { view: new DataView(bytes.buffer, bytes.byteOffset + dictionary!.start, dictionary!.length), offset: 0 };
+    parquetLibrary().parquetHeader(header);
+    bytes.fill(0xab, dictionary!.start + header.offset, dictionary!.start + header.offset + 4);
+    const broken = join(dir, 'broken-dictionary.parquet');
+    fs.writeFileSync(broken, bytes);
+    for (const options of [{ workers: 0 }, { workers: 2 }, { workers: 2, blockRows: 40, rangeBytes: 32 * 1024 }] as StreamOptions[]) {
+      await expect(streamBaseline(broken, options), JSON.stringify(options)).rejects.toThrow(/broken-dictionary\.parquet: column "Flow Duration": not a readable Parquet file \(row group 1: /);
     }
   });
 

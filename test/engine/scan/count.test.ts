@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { countFile, ScanPool } from '../../../engine/scan/index.js';
-import { countPlan } from '../../../engine/scan/count.js';
+import { countPlan, runPlan } from '../../../engine/scan/count.js';
 import { InputError } from '../../../engine/util/index.js';
 import { csvReader, IO_DEFAULTS, QUALITY, qualityIndex, type ScanPlan, type ScanRequest, type ScanStep } from '../../../engine/io/index.js';
 import { tempDir } from '../../helpers.js';
@@ -70,6 +70,30 @@ describe('countPlan', () => {
       expect(counted.quality[qualityIndex(0, QUALITY.nan)]).toBe(2);
       expect(Array.from(counted.quality.subarray(4))).toEqual([0, 0, 0, 0]);
       expect(closed).toBe(1);
+    });
+  }
+
+  for (const workers of [0, 2]) {
+    it(`a drain step: the next step is pulled once every step before it has finished (${workers} workers)`, async () => {
+      const finished: number[] = [];
+      let finishedAtDrain = -1;
+      const run = await withPool(workers, (pool) =>
+        runPlan(
+          pool,
+          'test',
+          plan(async function* () {
+            for (let i = 0; i < 6; i++) yield fill([i, 1], [1, 1]);
+            yield { drain: true };
+            finishedAtDrain = finished.length;
+            yield fill([1], [1]);
+          }),
+          (_slot, _result, index) => finished.push(index),
+        ),
+      );
+      expect(run).not.toBe('fallback');
+      expect(finishedAtDrain).toBe(6);
+      // the drain is not a step of its own: the step after it is the seventh
+      expect(finished.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     });
   }
 
