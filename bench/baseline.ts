@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- baseline [--rows 2830743] [--reps 3] [--workers 2] [--without duckdb,polars] [--against <checkout>]`: the baseline of the
- * synthetic CICIDS CSV (seed 2, no drift; bench/data.ts makes it) by driftcatcher (the streaming
+ * `npm run bench -- baseline [--rows 2830743] [--reps 3] [--workers 2] [--format csv|arrow|parquet] [--without duckdb,polars] [--against <checkout>]`: the baseline of the
+ * synthetic CICIDS CSV (seed 2, no drift; bench/data.ts makes it), or of the same rows as an Arrow
+ * IPC file (bench/data.ts) or as Parquet (pyarrow's defaults with snappy: bench/peers/parquet_peers.py
+ * write), every contender reading that one file (DuckDB reads no Arrow IPC file: left out there), by driftcatcher (the streaming
  * baseline, engine/profile/stream.ts) beside driftcatcher's scan of the same file, polars + numpy
  * and DuckDB's quantile_cont computing the same quantiles (bench/peers/baseline_peers.py: deciles
  * and the fine grid of the finite values, the compat grid of the complete rows). Every contender
@@ -10,7 +12,7 @@
  * baseline of another built checkout of driftcatcher (e.g. the parent commit), run side by side.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { packageRoot } from '../engine/util/paths.js';
@@ -30,11 +32,13 @@ export async function benchBaseline(args: string[]): Promise<void> {
   const python = ensureBenchPython();
   const peers = join(packageRoot(), 'bench', 'peers');
   const cliMain = join(packageRoot(), 'dist', 'cli', 'main.js');
-  const csv = await ensureData({ rows, seed: 2, drift: 'none', format: 'csv' });
+  const format = argValue(args, '--format') ?? 'csv';
+  if (format !== 'csv' && format !== 'arrow' && format !== 'parquet') throw new Error(`bench baseline: --format is csv, arrow or parquet, not ${format}`);
+  const csv = await inputFile(format, rows, python, peers);
   const scratch = join(packageRoot(), '.tmp', `bench-baseline-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
   // the scan compares the file with a profile of itself (PSI, the default method)
-  const profile = join(dataDir(), `baseline-bench-${rows}.json`);
+  const profile = join(dataDir(), `baseline-bench-${rows}-${format}.json`);
   const made = spawnSync(process.execPath, [cliMain, 'baseline', csv, '-o', profile, '--workers', workers], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`bench baseline: the profile for the scan failed: ${made.stderr.trim()}`);
   const without = new Set((argValue(args, '--without') ?? '').split(',').filter(Boolean));
@@ -49,7 +53,7 @@ export async function benchBaseline(args: string[]): Promise<void> {
     all.splice(1, 0, { id: 'dc-against', label: `driftcatcher baseline of ${against}, ${workers} workers`, command: [process.execPath, join(against, 'dist', 'cli', 'main.js'), 'baseline', csv, '-o', join(scratch, 'profile-against.json'), '--workers', workers] });
   }
   // a peer left out (DuckDB's quantile_cont on 1,012 quantiles a column takes minutes at 2.83M rows)
-  const contenders = all.filter((c) => !without.has(c.id));
+  const contenders = all.filter((c) => !without.has(c.id) && !(c.id === 'duckdb' && format === 'arrow'));
   const runs = new Map<string, { wall: number[]; cpu: number[]; rss: number[]; error?: string }>(all.map((c) => [c.id, { wall: [], cpu: [], rss: [] }]));
   const load = [loadavg()[0]!];
   for (let rep = 0; rep < reps; rep++) {
@@ -74,7 +78,8 @@ export async function benchBaseline(args: string[]): Promise<void> {
   }
   const median = (id: string) => (runs.get(id)!.wall.length ? summarise(runs.get(id)!.wall).median : NaN);
   const ours = median('dc-baseline');
-  console.log(`${rows.toLocaleString('en-US')} rows, ${fmt(statSync(csv).size / 1e6, 0)} MB CSV; ${reps} repetitions, rotated; load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
+  const formatName = { csv: 'CSV', arrow: 'Arrow IPC', parquet: 'Parquet (snappy)' }[format];
+  console.log(`${rows.toLocaleString('en-US')} rows, ${fmt(statSync(csv).size / 1e6, 0)} MB ${formatName}; ${reps} repetitions, rotated; load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
   console.log('| contender | median s | median CPU s | peak RSS MB | vs driftcatcher baseline |');
   console.log('|---|---:|---:|---:|---:|');
   for (const c of contenders) {
@@ -88,4 +93,18 @@ export async function benchBaseline(args: string[]): Promise<void> {
   }
   const peerRatios = contenders.filter((c) => c.id === 'polars' || c.id === 'duckdb').map((c) => `${c.id} / baseline = ${fmt(median(c.id) / ours, 2)}`);
   console.log(`targets: baseline / scan = ${fmt(ours / median('dc-scan'), 2)} (<= 2.5); peak RSS ${fmt(Math.max(...runs.get('dc-baseline')!.rss), 0)} MB (<= 300); ${peerRatios.join(', ')} (>= 4)`);
+}
+
+/** The bench's input: the synthetic CSV, its Arrow IPC twin, or Parquet written from the CSV by pyarrow (remade when older than the CSV). */
+async function inputFile(format: 'csv' | 'arrow' | 'parquet', rows: number, python: string, peers: string): Promise<string> {
+  if (format === 'arrow') return ensureData({ rows, seed: 2, drift: 'none', format: 'arrow' });
+  const csv = await ensureData({ rows, seed: 2, drift: 'none', format: 'csv' });
+  if (format === 'csv') return csv;
+  const parquet = join(dataDir(), `batch-none-${rows}-snappy.parquet`);
+  if (!existsSync(parquet) || statSync(parquet).mtimeMs < statSync(csv).mtimeMs) {
+    console.error(`bench: writing ${parquet} (pyarrow, snappy)`);
+    const written = spawnSync(python, [join(peers, 'parquet_peers.py'), 'write', csv, parquet, 'snappy'], { encoding: 'utf8' });
+    if (written.status !== 0) throw new Error(`bench baseline: writing the Parquet file failed: ${written.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return parquet;
 }

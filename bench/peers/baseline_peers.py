@@ -1,12 +1,13 @@
 """Peers of `npm run bench -- baseline`: the quantiles a driftcatcher baseline computes, by polars
-+ numpy or by DuckDB's quantile_cont, on the same CSV.
++ numpy or by DuckDB's quantile_cont, on the same file: CSV, Parquet or (polars) Arrow IPC, by
+its extension.
 
 Per feature column: the quantiles of its finite values at q = i / 10 (the deciles) and at
 q = i / 1000 (the fine summary's grid), and of its values in complete rows (every feature finite)
 at np.linspace(0, 1, 11) (the compat baseline) -- numpy's `linear` method, which quantile_cont
 also is. Prints one JSON line: rows, features and the seconds of each phase.
 
-usage: python baseline_peers.py polars|duckdb <train.csv>
+usage: python baseline_peers.py polars|duckdb <train.csv|.parquet|.arrow>
 """
 import json
 import sys
@@ -21,9 +22,15 @@ if tool == "polars":
     import numpy as np
     import polars as pl
 
-    header = pl.read_csv(path, n_rows=1).columns
-    features = [c for c in header if c.strip() != "Label"]
-    frame = pl.read_csv(path, columns=features, schema_overrides={c: pl.Float64 for c in features})
+    if path.endswith(".parquet") or path.endswith(".arrow"):
+        read_file = pl.read_parquet if path.endswith(".parquet") else pl.read_ipc
+        header = list((pl.read_parquet_schema(path) if path.endswith(".parquet") else pl.read_ipc_schema(path)).keys())
+        features = [c for c in header if c.strip() != "Label"]
+        frame = read_file(path, columns=features).cast({c: pl.Float64 for c in features})
+    else:
+        header = pl.read_csv(path, n_rows=1).columns
+        features = [c for c in header if c.strip() != "Label"]
+        frame = pl.read_csv(path, columns=features, schema_overrides={c: pl.Float64 for c in features})
     read = time.perf_counter()
     columns = [frame.get_column(c).to_numpy() for c in features]
     complete = np.ones(frame.height, dtype=bool)
@@ -42,7 +49,8 @@ elif tool == "duckdb":
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{path}', header=true, sample_size=-1)")
+    source = f"read_parquet('{path}')" if path.endswith(".parquet") else f"read_csv('{path}', header=true, sample_size=-1)"
+    con.execute(f"CREATE TABLE t AS SELECT * FROM {source}")
     names = [r[0] for r in con.execute("DESCRIBE t").fetchall()]
     features = [n for n in names if n.strip() != "Label"]
     read = time.perf_counter()
