@@ -362,8 +362,11 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
       }
       const values = collectPoolValues(memory, pool.plan.tailPtr, 2 * nFeatures);
       stored += values.stored;
-      // the group's features, one at a time (a feature whose values did not all fit: again, later)
+      // the group's features: those whose values did not all fit, again later; the others are
+      // assembled one at a time, after the last pass once the workers are gone (their memory:
+      // decoded windows, a Parquet row group's dictionaries, their heaps)
       const again: number[] = [];
+      const done: { f: number; runsOf: number[]; completeRunsOf: number[] }[] = [];
       for (const f of group) {
         const runsOf: number[] = [];
         const completeRunsOf: number[] = [];
@@ -380,7 +383,11 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
           need[f] = values.count(2 * f) + values.count(2 * f + 1) + lost;
           tries[f]!++;
           again.push(f);
-        } else finish(f, { all: values.take(2 * f, 0, scratch.all.taken(values.count(2 * f))), complete: values.take(2 * f + 1, 0, scratch.complete.taken(values.count(2 * f + 1))), runs: runsOf, completeRuns: completeRunsOf });
+        } else done.push({ f, runsOf, completeRunsOf });
+      }
+      if (g === groups.length - 1 && again.length === 0) await pool.close();
+      for (const { f, runsOf, completeRunsOf } of done) {
+        finish(f, { all: values.take(2 * f, 0, scratch.all.taken(values.count(2 * f))), complete: values.take(2 * f + 1, 0, scratch.complete.taken(values.count(2 * f + 1))), runs: runsOf, completeRuns: completeRunsOf });
       }
       // in order, as many as the budget holds a pass (one above it alone)
       let next: number[] = [];

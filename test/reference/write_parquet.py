@@ -7,6 +7,7 @@ doubles the CSV text means. The label column is written as text.
 
 usage: python write_parquet.py IN.csv OUT.parquet [--compression snappy|zstd|gzip|none]
          [--row-group-size N] [--no-dictionary] [--data-page-version 1.0|2.0]
+         [--max-rows-per-page N] [--dictionary-pagesize-limit BYTES]
          [--float32 A,B] [--int64 A,B] [--int32 A,B] [--uint32 A,B] [--string A,B]
          [--nulls A,B] [--drop A,B] [--csv-out OUT.csv]
          [--arrow-out OUT.arrow] [--batch-rows N]
@@ -18,6 +19,9 @@ CSV of exactly what the Parquet file holds (float32 values widened to double, nu
 cells), for the CSV side of a comparison. --arrow-out also writes the same table as Arrow IPC
 (the file format; the stream format for a name ending in .arrows), in record batches of at most
 --batch-rows rows (default: pyarrow's); OUT.parquet may then be `-` to write no Parquet.
+--max-rows-per-page and --dictionary-pagesize-limit are pyarrow's (default 20,000 rows and
+1 MiB): small ones give many pages a row group, and columns whose dictionary outgrows the limit
+switch to plain pages partway through a row group.
 """
 import argparse
 import csv
@@ -58,6 +62,8 @@ def main():
     parser.add_argument("--row-group-size", type=int, default=None)
     parser.add_argument("--no-dictionary", action="store_true")
     parser.add_argument("--data-page-version", default="1.0")
+    parser.add_argument("--max-rows-per-page", type=int, default=None)
+    parser.add_argument("--dictionary-pagesize-limit", type=int, default=None)
     parser.add_argument("--label", default="Label")
     for option in ("float32", "int64", "int32", "uint32", "string", "nulls", "drop"):
         parser.add_argument("--" + option, default="")
@@ -121,6 +127,8 @@ def main():
         row_group_size=args.row_group_size,
         use_dictionary=not args.no_dictionary,
         data_page_version=args.data_page_version,
+        **({"max_rows_per_page": args.max_rows_per_page} if args.max_rows_per_page else {}),
+        **({"dictionary_pagesize_limit": args.dictionary_pagesize_limit} if args.dictionary_pagesize_limit else {}),
     )
     if args.csv_out:
         with open(args.csv_out, "w", newline="", encoding="utf-8") as handle:

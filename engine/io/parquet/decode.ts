@@ -378,8 +378,10 @@ function decodePageV1(page: Uint8Array, header: DataPageHeader, maxDefinition: n
       case 'f32': out[at + i] = view.getFloat32(offset, true); break;
       case 'i32': out[at + i] = view.getInt32(offset, true); break;
       case 'u32': out[at + i] = view.getUint32(offset, true); break;
-      case 'i64': out[at + i] = Number(view.getBigInt64(offset, true)); break;
-      case 'u64': out[at + i] = Number(view.getBigUint64(offset, true)); break;
+      // hi * 2^32 is exact and the one addition rounds as Number(BigInt) does (to nearest, ties to
+      // even), without a BigInt a value
+      case 'i64': out[at + i] = view.getInt32(offset + 4, true) * 4294967296 + view.getUint32(offset, true); break;
+      case 'u64': out[at + i] = view.getUint32(offset + 4, true) * 4294967296 + view.getUint32(offset, true); break;
     }
     offset += width;
   }
@@ -500,6 +502,11 @@ function widen(values: DecodedArray, kind: ValueKind, into?: Float64Array): Floa
   if (kind === 'u32') {
     const source = values as ArrayLike<number>;
     for (let i = 0; i < n; i++) out[i] = source[i]! >>> 0;
+  } else if ((kind === 'u64' || kind === 'i64') && (values instanceof BigInt64Array || values instanceof BigUint64Array)) {
+    // the two 32-bit halves of each value, as decodePageV1 reads them
+    const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
+    const high = kind === 'i64' ? (i: number) => view.getInt32(8 * i + 4, true) : (i: number) => view.getUint32(8 * i + 4, true);
+    for (let i = 0; i < n; i++) out[i] = high(i) * 4294967296 + view.getUint32(8 * i, true);
   } else if (kind === 'u64') {
     const source = values as ArrayLike<bigint>;
     for (let i = 0; i < n; i++) out[i] = Number(BigInt.asUintN(64, source[i]!));

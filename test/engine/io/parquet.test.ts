@@ -121,6 +121,39 @@ describe('Parquet reader (files written by pyarrow from the CICIDS extract)', ()
     expect(await reportOf(csvProfile, file)).toEqual(await reportOf(csvProfile, csv));
   });
 
+  it('64-bit integers past 2^53 (signed and unsigned, plain and dictionary pages, v1 and v2, nulls) become the doubles numpy\'s astype(float64) gives', async () => {
+    const script = `
+import sys, numpy as np, pyarrow as pa, pyarrow.parquet as pq
+rng = np.random.default_rng(5)
+n = 6000
+mask = rng.random(n) < 0.1
+big = rng.integers(-2**63, 2**63 - 1, size=n, dtype=np.int64)
+few = rng.choice(np.array([2**53 + 1, 2**62 + 3, -(2**60) - 7, 5, -(2**63), 2**63 - 1], dtype=np.int64), size=n)
+ubig = rng.integers(0, 2**64 - 1, size=n, dtype=np.uint64, endpoint=True)
+ufew = rng.choice(np.array([2**64 - 1, 2**63 + 2**11 + 1, 2**53 + 3, 0], dtype=np.uint64), size=n)
+table = pa.table({'big': pa.array(big, mask=mask), 'few': pa.array(few, mask=mask), 'ubig': pa.array(ubig), 'ufew': pa.array(ufew)})
+expected = np.stack([np.where(mask, np.nan, big.astype(np.float64)), np.where(mask, np.nan, few.astype(np.float64)), ubig.astype(np.float64), ufew.astype(np.float64)])
+for version in ('1.0', '2.0'):
+    pq.write_table(table, sys.argv[1] + '-v' + version + '.parquet', use_dictionary=['few', 'ufew'], data_page_version=version, row_group_size=2500)
+expected.astype('<f8').tofile(sys.argv[1] + '.f64')
+`;
+    const base = join(dir, 'int64');
+    const run = spawnSync(inject('pythonPath'), ['-c', script, base], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const expected = new Float64Array(new Uint8Array(fs.readFileSync(`${base}.f64`)).buffer);
+    // values numpy rounds (not exact in a double), so the comparison is not of small integers
+    expect(expected.some((v) => Math.abs(v) > 2 ** 60)).toBe(true);
+    for (const version of ['1.0', '2.0']) {
+      const { features } = await columnsOf(`${base}-v${version}.parquet`);
+      ['big', 'few', 'ubig', 'ufew'].forEach((name, c) => {
+        const got = new Float64Array(new Uint8Array(features.get(name)![0]!).buffer);
+        const want = expected.subarray(c * 6000, (c + 1) * 6000);
+        expect(got.length, name).toBe(6000);
+        expect(Array.from(got).findIndex((v, i) => !Object.is(v, want[i])), `${name}, pages v${version}`).toBe(-1);
+      });
+    }
+  });
+
   it('refuses, through the CLI, a truncated file, a text feature column and corrupt pages: one line naming the file (and column), exit 2', async () => {
     const good = join(dir, 'good.parquet');
     writeParquet(HEAD_9998, good, ['--compression', 'snappy']);

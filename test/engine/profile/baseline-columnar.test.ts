@@ -134,6 +134,39 @@ describe('the streaming baseline of Arrow IPC and Parquet files equals the CSV o
     }
   });
 
+  it('Parquet with many pages a row group, some columns switching from dictionary to plain pages partway: windows end where most pages do, and the profile is the CSV one', async () => {
+    const paged = join(dir, 'paged.parquet');
+    const pagedCsv = join(dir, 'paged.csv');
+    write([paged, ...TYPED, '--row-group-size', '4000', '--max-rows-per-page', '600', '--dictionary-pagesize-limit', '4096', '--csv-out', pagedCsv]);
+    const layout = readParquetLayout(paged);
+    const fd = fs.openSync(paged, 'r');
+    let switching = 0;
+    try {
+      for (const column of layout.columns.filter((c) => c.kind !== 'text')) {
+        const pages = chunkPages(fd, layout.chunk(0, column.leaf), { file: paged, column: column.name, group: 0 });
+        expect(pages.rows.length, column.name).toBeGreaterThanOrEqual(4000 / 600);
+        // a dictionary at the 4,096-byte limit (512 values of 8 bytes, 1,024 of 4): the column goes on in plain pages
+        if (pages.dictionary && pages.dictionary.values >= 4096 / 8 - 1) switching++;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(switching).toBeGreaterThan(5);
+    // blocks of 256 rows, units of 64 KiB: windows of 256 rows unless they grow to a page's end (600 rows on)
+    const reader = readerFor(paged);
+    const featureNames = resolveFeatures(await reader.columnNames!(paged), {}).featureNames;
+    const plan = await reader.planScan(paged, { featureNames, missingFeatures: 'error', coerce: false, maxLineBytes: 1 << 20, unitBytes: 64 * 1024, blockRows: 256, wholeRows: true });
+    const windows: { first: number; rows: number }[] = [];
+    for await (const step of plan.steps()) if ('read' in step) windows.push((step.read as ParquetChunksUnit).window!);
+    plan.close();
+    expect(windows.filter((w) => w.rows === 600).length).toBeGreaterThan(windows.length / 2);
+    const csvPaged = (await streamBaseline(pagedCsv, { workers: 0 })).profile;
+    for (const options of [{ workers: 0, blockRows: 256, rangeBytes: 64 * 1024 }, { workers: 2, blockRows: 256, rangeBytes: 64 * 1024 }, { workers: 2 }] as StreamOptions[]) {
+      const { profile } = await streamBaseline(paged, options);
+      expect(comparable(profile), JSON.stringify(options)).toEqual(comparable(csvPaged));
+    }
+  });
+
   it('a dictionary page that does not decode, met by several workers at once (windows of one row group): the same one-line error naming the column and row group', async () => {
     const layout = readParquetLayout(parquet);
     const column = layout.columns.find((c) => c.name === 'Flow Duration')!;
