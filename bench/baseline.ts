@@ -45,8 +45,8 @@ export async function benchBaseline(args: string[]): Promise<void> {
   const all: { id: string; label: string; command: string[] }[] = [
     { id: 'dc-baseline', label: `driftcatcher baseline, ${workers} workers`, command: [process.execPath, cliMain, 'baseline', csv, '-o', join(scratch, 'profile.json'), '--workers', workers] },
     { id: 'dc-scan', label: `driftcatcher scan (PSI), ${workers} workers`, command: [process.execPath, cliMain, 'scan', '--baseline', profile, csv, '--json', '--workers', workers] },
-    { id: 'polars', label: 'polars read_csv + np.quantile', command: [python, join(peers, 'baseline_peers.py'), 'polars', csv] },
-    { id: 'duckdb', label: 'DuckDB read_csv + quantile_cont', command: [python, join(peers, 'baseline_peers.py'), 'duckdb', csv] },
+    { id: 'polars', label: `polars ${{ csv: 'read_csv', arrow: 'read_ipc', parquet: 'read_parquet' }[format]} + np.quantile`, command: [python, join(peers, 'baseline_peers.py'), 'polars', csv] },
+    { id: 'duckdb', label: `DuckDB ${format === 'parquet' ? 'read_parquet' : 'read_csv'} + quantile_cont`, command: [python, join(peers, 'baseline_peers.py'), 'duckdb', csv] },
   ];
   const against = argValue(args, '--against');
   if (against !== undefined) {
