@@ -319,6 +319,9 @@ let levelScratch = new Int32Array(0);
 let indexScratch = new Int32Array(0);
 
 const WIDTH: Record<ValueKind, number> = { f64: 8, f32: 4, i32: 4, u32: 4, i64: 8, u64: 8 };
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** An aligned copy of a page's values whose offset in their buffer is not a multiple of their width. */
+let alignScratch = new Uint8Array(0);
 
 /**
  * The common v1 data pages of a flat numeric column, decoded straight into `out`: definition
@@ -352,6 +355,14 @@ function decodePageV1(page: Uint8Array, header: DataPageHeader, maxDefinition: n
     if (bitWidth > 0) lib.readRleBitPackedHybrid(reader, bitWidth, indexes, page.length - reader.offset);
     else indexes.fill(0);
     const size = dictionary.length;
+    if (!levels) {
+      for (let i = 0; i < n; i++) {
+        const index = indexes[i]!;
+        if (index >>> 0 >= size) throw corrupt(where, `a dictionary index ${index >>> 0} past the dictionary's ${size} values`);
+        out[at + i] = dictionary[index]!;
+      }
+      return true;
+    }
     let j = 0;
     for (let i = 0; i < n; i++) {
       if (levels && levels[i] === 0) {
@@ -366,6 +377,19 @@ function decodePageV1(page: Uint8Array, header: DataPageHeader, maxDefinition: n
   }
   const width = WIDTH[kind];
   if (reader.offset + present * width > page.length) throw corrupt(where, `a data page of ${page.length} bytes for ${present} values of ${width} bytes`);
+  if (!levels && LITTLE_ENDIAN && kind !== 'i64' && kind !== 'u64') {
+    // no nulls: the values as a typed array over the page (or an aligned copy), widened by set()
+    let buffer: ArrayBufferLike = page.buffer;
+    let from = page.byteOffset + reader.offset;
+    if (from % width !== 0) {
+      if (alignScratch.length < n * width) alignScratch = new Uint8Array(Math.max(n * width, 2 * alignScratch.length));
+      alignScratch.set(page.subarray(reader.offset, reader.offset + n * width));
+      buffer = alignScratch.buffer;
+      from = 0;
+    }
+    out.set(kind === 'f64' ? new Float64Array(buffer, from, n) : kind === 'f32' ? new Float32Array(buffer, from, n) : kind === 'i32' ? new Int32Array(buffer, from, n) : new Uint32Array(buffer, from, n), at);
+    return true;
+  }
   const view = reader.view;
   let offset = reader.offset;
   for (let i = 0; i < n; i++) {
