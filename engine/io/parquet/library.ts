@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type * as ColumnModule from 'hyparquet/src/column.js';
 import type * as DataPageModule from 'hyparquet/src/datapage.js';
-import type * as EncodingModule from 'hyparquet/src/encoding.js';
 import type * as MetadataModule from 'hyparquet/src/metadata.js';
 import type * as PlainModule from 'hyparquet/src/plain.js';
 import type { Compressors } from 'hyparquet';
@@ -27,7 +26,6 @@ export interface ParquetLibrary {
   readDataPage: typeof DataPageModule.readDataPage;
   readDataPageV2: typeof DataPageModule.readDataPageV2;
   readPlain: typeof PlainModule.readPlain;
-  readRleBitPackedHybrid: typeof EncodingModule.readRleBitPackedHybrid;
   /**
    * each codec's decompressor, loaded when a page of that codec is first met. SNAPPY's returns a
    * view into its WASM memory that the next call overwrites: a page is decoded (copied out)
@@ -47,7 +45,6 @@ export function parquetLibrary(): ParquetLibrary {
   const column = require('hyparquet/src/column.js') as typeof ColumnModule;
   const datapage = require('hyparquet/src/datapage.js') as typeof DataPageModule;
   const plain = require('hyparquet/src/plain.js') as typeof PlainModule;
-  const encoding = require('hyparquet/src/encoding.js') as typeof EncodingModule;
   // snappy and zstd come from hyparquet-compressors' own dependencies, resolved from it; loading
   // its index would also load brotli's dictionary and lz4 for every file
   const fromCompressors = (): NodeRequire => createRequire(require.resolve('hyparquet-compressors'));
@@ -59,7 +56,6 @@ export function parquetLibrary(): ParquetLibrary {
     readDataPage: datapage.readDataPage,
     readDataPageV2: datapage.readDataPageV2,
     readPlain: plain.readPlain,
-    readRleBitPackedHybrid: encoding.readRleBitPackedHybrid,
     compressors: {
       SNAPPY: lazy(() => snappyInPlace(fromCompressors()) ?? (fromCompressors()('hysnappy') as { snappyUncompressor(): Decompress }).snappyUncompressor()),
       ZSTD: lazy(() => {
