@@ -12,11 +12,12 @@
  * baseline of another built checkout of driftcatcher (e.g. the parent commit), run side by side.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { packageRoot } from '../engine/util/paths.js';
 import { dataDir, ensureData } from './data.js';
+import { ensureParquet } from './parquet.js';
 import { ensureBenchPython } from './python.js';
 import { fmt, summarise } from './stats.js';
 
@@ -34,23 +35,23 @@ export async function benchBaseline(args: string[]): Promise<void> {
   const cliMain = join(packageRoot(), 'dist', 'cli', 'main.js');
   const format = argValue(args, '--format') ?? 'csv';
   if (format !== 'csv' && format !== 'arrow' && format !== 'parquet') throw new Error(`bench baseline: --format is csv, arrow or parquet, not ${format}`);
-  const csv = await inputFile(format, rows, python, peers);
+  const input = await inputFile(format, rows, python);
   const scratch = join(packageRoot(), '.tmp', `bench-baseline-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
   // the scan compares the file with a profile of itself (PSI, the default method)
   const profile = join(dataDir(), `baseline-bench-${rows}-${format}.json`);
-  const made = spawnSync(process.execPath, [cliMain, 'baseline', csv, '-o', profile, '--workers', workers], { encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [cliMain, 'baseline', input, '-o', profile, '--workers', workers], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`bench baseline: the profile for the scan failed: ${made.stderr.trim()}`);
   const without = new Set((argValue(args, '--without') ?? '').split(',').filter(Boolean));
   const all: { id: string; label: string; command: string[] }[] = [
-    { id: 'dc-baseline', label: `driftcatcher baseline, ${workers} workers`, command: [process.execPath, cliMain, 'baseline', csv, '-o', join(scratch, 'profile.json'), '--workers', workers] },
-    { id: 'dc-scan', label: `driftcatcher scan (PSI), ${workers} workers`, command: [process.execPath, cliMain, 'scan', '--baseline', profile, csv, '--json', '--workers', workers] },
-    { id: 'polars', label: `polars ${{ csv: 'read_csv', arrow: 'read_ipc', parquet: 'read_parquet' }[format]} + np.quantile`, command: [python, join(peers, 'baseline_peers.py'), 'polars', csv] },
-    { id: 'duckdb', label: `DuckDB ${format === 'parquet' ? 'read_parquet' : 'read_csv'} + quantile_cont`, command: [python, join(peers, 'baseline_peers.py'), 'duckdb', csv] },
+    { id: 'dc-baseline', label: `driftcatcher baseline, ${workers} workers`, command: [process.execPath, cliMain, 'baseline', input, '-o', join(scratch, 'profile.json'), '--workers', workers] },
+    { id: 'dc-scan', label: `driftcatcher scan (PSI), ${workers} workers`, command: [process.execPath, cliMain, 'scan', '--baseline', profile, input, '--json', '--workers', workers] },
+    { id: 'polars', label: `polars ${{ csv: 'read_csv', arrow: 'read_ipc', parquet: 'read_parquet' }[format]} + np.quantile`, command: [python, join(peers, 'baseline_peers.py'), 'polars', input] },
+    { id: 'duckdb', label: `DuckDB ${format === 'parquet' ? 'read_parquet' : 'read_csv'} + quantile_cont`, command: [python, join(peers, 'baseline_peers.py'), 'duckdb', input] },
   ];
   const against = argValue(args, '--against');
   if (against !== undefined) {
-    all.splice(1, 0, { id: 'dc-against', label: `driftcatcher baseline of ${against}, ${workers} workers`, command: [process.execPath, join(against, 'dist', 'cli', 'main.js'), 'baseline', csv, '-o', join(scratch, 'profile-against.json'), '--workers', workers] });
+    all.splice(1, 0, { id: 'dc-against', label: `driftcatcher baseline of ${against}, ${workers} workers`, command: [process.execPath, join(against, 'dist', 'cli', 'main.js'), 'baseline', input, '-o', join(scratch, 'profile-against.json'), '--workers', workers] });
   }
   // a peer left out (DuckDB's quantile_cont on 1,012 quantiles a column takes minutes at 2.83M rows)
   const contenders = all.filter((c) => !without.has(c.id) && !(c.id === 'duckdb' && format === 'arrow'));
@@ -79,7 +80,7 @@ export async function benchBaseline(args: string[]): Promise<void> {
   const median = (id: string) => (runs.get(id)!.wall.length ? summarise(runs.get(id)!.wall).median : NaN);
   const ours = median('dc-baseline');
   const formatName = { csv: 'CSV', arrow: 'Arrow IPC', parquet: 'Parquet (snappy)' }[format];
-  console.log(`${rows.toLocaleString('en-US')} rows, ${fmt(statSync(csv).size / 1e6, 0)} MB ${formatName}; ${reps} repetitions, rotated; load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
+  console.log(`${rows.toLocaleString('en-US')} rows, ${fmt(statSync(input).size / 1e6, 0)} MB ${formatName}; ${reps} repetitions, rotated; load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
   console.log('| contender | median s | median CPU s | peak RSS MB | vs driftcatcher baseline |');
   console.log('|---|---:|---:|---:|---:|');
   for (const c of contenders) {
@@ -95,16 +96,9 @@ export async function benchBaseline(args: string[]): Promise<void> {
   console.log(`targets: baseline / scan = ${fmt(ours / median('dc-scan'), 2)} (<= 2.5); peak RSS ${fmt(Math.max(...runs.get('dc-baseline')!.rss), 0)} MB (<= 300); ${peerRatios.join(', ')} (>= 4)`);
 }
 
-/** The bench's input: the synthetic CSV, its Arrow IPC twin, or Parquet written from the CSV by pyarrow (remade when older than the CSV). */
-async function inputFile(format: 'csv' | 'arrow' | 'parquet', rows: number, python: string, peers: string): Promise<string> {
+/** The bench's input: the synthetic CSV, its Arrow IPC twin, or Parquet written from the CSV by pyarrow. */
+async function inputFile(format: 'csv' | 'arrow' | 'parquet', rows: number, python: string): Promise<string> {
   if (format === 'arrow') return ensureData({ rows, seed: 2, drift: 'none', format: 'arrow' });
   const csv = await ensureData({ rows, seed: 2, drift: 'none', format: 'csv' });
-  if (format === 'csv') return csv;
-  const parquet = join(dataDir(), `batch-none-${rows}-snappy.parquet`);
-  if (!existsSync(parquet) || statSync(parquet).mtimeMs < statSync(csv).mtimeMs) {
-    console.error(`bench: writing ${parquet} (pyarrow, snappy)`);
-    const written = spawnSync(python, [join(peers, 'parquet_peers.py'), 'write', csv, parquet, 'snappy'], { encoding: 'utf8' });
-    if (written.status !== 0) throw new Error(`bench baseline: writing the Parquet file failed: ${written.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  }
-  return parquet;
+  return format === 'csv' ? csv : ensureParquet(csv, join(dataDir(), `batch-none-${rows}-snappy.parquet`), 'snappy', python);
 }

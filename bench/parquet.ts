@@ -30,6 +30,15 @@ function run(command: string[], what: string): void {
   if (result.status !== 0) throw new Error(`bench parquet: ${what} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
+/** `parquet`, written from `csv` by pyarrow (bench/peers/parquet_peers.py write) unless it is there and newer than the CSV. */
+export function ensureParquet(csv: string, parquet: string, codec: string, python: string): string {
+  if (!existsSync(parquet) || statSync(parquet).mtimeMs < statSync(csv).mtimeMs) {
+    console.error(`bench: writing ${parquet} (pyarrow, ${codec})`);
+    run([python, join(packageRoot(), 'bench', 'peers', 'parquet_peers.py'), 'write', csv, parquet, codec], 'writing the Parquet file');
+  }
+  return parquet;
+}
+
 export async function benchParquet(args: string[]): Promise<void> {
   const rows = Number(argValue(args, '--rows') ?? TRAIN_ROWS);
   const reps = Number(argValue(args, '--reps') ?? 3);
@@ -39,11 +48,7 @@ export async function benchParquet(args: string[]): Promise<void> {
   const cliMain = join(packageRoot(), 'dist', 'cli', 'main.js');
   const train = await ensureData({ rows: TRAIN_ROWS, seed: 1, drift: 'none', format: 'csv' });
   const csv = await ensureData({ rows, seed: 2, drift: 'mild', format: 'csv' });
-  const parquet = join(dataDir(), `batch-mild-${rows}-${codec}.parquet`);
-  if (!existsSync(parquet) || statSync(parquet).mtimeMs < statSync(csv).mtimeMs) {
-    console.error(`bench: writing ${parquet} (pyarrow, ${codec})`);
-    run([python, join(peers, 'parquet_peers.py'), 'write', csv, parquet, codec], 'writing the Parquet batch');
-  }
+  const parquet = ensureParquet(csv, join(dataDir(), `batch-mild-${rows}-${codec}.parquet`), codec, python);
   const profile = join(dataDir(), 'parquet-bench-profile.json');
   if (!existsSync(profile) || statSync(profile).mtimeMs < statSync(train).mtimeMs) run([process.execPath, cliMain, 'baseline', train, '-o', profile], 'the baseline');
 

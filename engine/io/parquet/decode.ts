@@ -184,18 +184,6 @@ export function readChunkBytes(fd: number, file: string, chunk: Pick<ChunkRef, '
   return bytes;
 }
 
-/** pread byte ranges of a file one after the other (a dictionary page and some data pages of a chunk); the view is reused by the next call. */
-export function readChunkRanges(fd: number, file: string, ranges: readonly { start: number; length: number }[]): Uint8Array {
-  const total = ranges.reduce((sum, range) => sum + range.length, 0);
-  if (chunkBuffer.length < total) chunkBuffer = new Uint8Array(Math.max(total, chunkBuffer.length * 2));
-  let at = 0;
-  for (const range of ranges) {
-    readChunkBytes(fd, file, range, chunkBuffer.subarray(at, at + range.length));
-    at += range.length;
-  }
-  return chunkBuffer.subarray(0, total);
-}
-
 /** Where a column chunk's pages are: its dictionary page (and its number of values), and each data page's byte offset and first row. */
 export interface ChunkPages {
   dictionary: { start: number; length: number; values: number } | undefined;

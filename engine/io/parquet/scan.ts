@@ -12,7 +12,7 @@ import { openSync } from '../files.js';
 import { emptyQuality, QUALITY, qualityIndex } from '../quality.js';
 import { normaliseNames } from '../schema.js';
 import type { ScanPlan, ScanRequest, ScanTarget, ScanUnitResult } from '../types.js';
-import { chunkPages, decodeDictionaryPage, decodeNumericChunk, notNumeric, readChunkBytes, readChunkRanges, readParquetLayout, type ChunkPages, type ChunkRef, type ValueKind } from './decode.js';
+import { chunkPages, decodeDictionaryPage, decodeNumericChunk, notNumeric, readChunkBytes, readParquetLayout, type ChunkPages, type ChunkRef, type ValueKind } from './decode.js';
 
 /** Column chunks of one row group for a worker to read, decode and bin (plain data: it crosses to the worker). */
 export interface ParquetChunksUnit {
@@ -23,12 +23,12 @@ export interface ParquetChunksUnit {
   columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[];
   /**
    * Whole rows (ScanRequest.wholeRows): this unit is rows [first, first + rows) of the row group,
-   * every feature; each column's `chunk` is then the data pages that hold those rows (`pages`:
-   * their byte range; `chunk.rows`: the rows they hold, from `skip` rows before `first`) and its
-   * dictionary page, if any, decoded into `dictionaries`.
+   * every feature; each column's `chunk` is then the byte range of the data pages that hold those
+   * rows (`chunk.rows`: the rows they hold, from `pages[c].skip` rows before `first`), and
+   * `pages[c].dictionary` its dictionary page, if any, decoded into `dictionaries`.
    */
   window?: { first: number; rows: number } | undefined;
-  pages?: { ranges: { start: number; length: number }[]; skip: number; dictionary?: SharedDictionary | undefined }[] | undefined;
+  pages?: { skip: number; dictionary?: SharedDictionary | undefined }[] | undefined;
   /**
    * The row group's decoded dictionaries, shared by every worker (whole-row units): an i32 state per
    * column of the unit (by its position; DICTIONARY_STATE), then the f64 values. The first worker
@@ -147,16 +147,18 @@ class DictionaryArenas {
     return this.#buffer;
   }
 
+  /** Leave the buffer to the next plan, unless a larger one is still there. */
   close(): void {
-    if (this.#buffer && !(this.#buffer.byteLength <= (DictionaryArenas.#free?.deref()?.byteLength ?? -1))) DictionaryArenas.#free = new WeakRef(this.#buffer);
+    const free = DictionaryArenas.#free?.deref();
+    if (this.#buffer && !(free && free.byteLength >= this.#buffer.byteLength)) DictionaryArenas.#free = new WeakRef(this.#buffer);
     this.#buffer = undefined;
   }
 }
 
 /**
  * Whole-row units of one row group: windows of rows (a multiple of blockRows, about `bytesPerUnit`
- * of decoded values), each naming per column the pages that hold its rows, found by walking the
- * chunk's page headers here (pread of the headers only).
+ * of decoded values, or up to where pages end: windowEnds), each naming per column the pages that
+ * hold its rows, found by walking the chunk's page headers here (pread of the headers only).
  */
 function* windowUnits(file: string, groupRows: number, group: number, features: number, columns: { feature: number; name: string; kind: ValueKind; chunk: ChunkRef }[], blockRows: number, bytesPerUnit: number, arenas: DictionaryArenas): Generator<{ read: ParquetChunksUnit }> {
   const blocks = Math.max(1, Math.floor(bytesPerUnit / (8 * columns.length * blockRows)));
@@ -191,7 +193,7 @@ function* windowUnits(file: string, groupRows: number, group: number, features: 
       const dataEnd = j < starts.length ? starts[j]! : end;
       const coveredRows = (j < starts.length ? pageRows[j]! : groupRows) - pageRows[i]!;
       unit.columns.push({ ...column, chunk: { ...column.chunk, start: starts[i]!, length: dataEnd - starts[i]!, rows: coveredRows } });
-      unit.pages!.push({ ranges: [{ start: starts[i]!, length: dataEnd - starts[i]! }], skip: first - pageRows[i]!, dictionary: shared[c] });
+      unit.pages!.push({ skip: first - pageRows[i]!, dictionary: shared[c] });
     });
     yield { read: unit };
   }
@@ -262,12 +264,12 @@ function scanParquetWindow(unit: ParquetChunksUnit, { rows }: { first: number; r
   const fd = openSync(unit.file);
   try {
     unit.columns.forEach(({ feature, name, kind, chunk }, c) => {
-      const { ranges, skip, dictionary } = unit.pages![c]!;
+      const { skip, dictionary } = unit.pages![c]!;
       const where = { file: unit.file, column: name, group: unit.group };
       const decoded = dictionary ? sharedDictionary(fd, unit.dictionaries!, states!, c, dictionary, chunk, kind, where) : undefined;
       if (values.length < chunk.rows) values = new Float64Array(Math.max(chunk.rows, values.length * 2));
       const column = values.subarray(0, chunk.rows);
-      decodeNumericChunk(readChunkRanges(fd, unit.file, ranges), chunk, kind, column, where, decoded);
+      decodeNumericChunk(readChunkBytes(fd, unit.file, chunk), chunk, kind, column, where, decoded);
       const part = window.subarray(c * rows, (c + 1) * rows);
       part.set(column.subarray(skip, skip + rows));
       countNonFinite(part, quality, feature);
