@@ -222,7 +222,7 @@ export function chunkPages(fd: number, chunk: ChunkRef, where: Where): ChunkPage
           parsed = { header: lib.parquetHeader(reader), bytes: reader.offset };
           if (parsed.bytes <= n) break;
         } catch (err) {
-          if (n < header.length || !(err instanceof RangeError)) throw err;
+          if (n < header.length || !(err instanceof RangeError)) throw corrupt(where, `a page header at byte ${at} that does not parse (${reasonOf(err)})`, err);
         }
         if (n < header.length) throw corrupt(where, 'a page header runs past its column chunk');
         header = new Uint8Array(header.length * 4);
