@@ -20,7 +20,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, type ScanPlan } from '../io/index.js';
+import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, type LogRecord, type ScanPlan } from '../io/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { autoWorkers, countPlan, runPlan, ScanPool, type Histograms } from '../scan/index.js';
 import { nonFeatureColumns, type ResolvedSourceOptions } from './options.js';
@@ -33,8 +33,7 @@ const BATCH_ROWS = 65_536;
 interface LogLine {
   file: string;
   line: number;
-  time: number;
-  values: Record<string, unknown>;
+  record: LogRecord;
 }
 
 export class LogsSource implements Source {
@@ -71,7 +70,7 @@ export class LogsSource implements Source {
     for (const file of await this.#logFiles()) {
       for await (const { line, text } of readTextLines(file, { maxLineBytes: this.#options.maxLineBytes })) {
         const record = parseLogRecord(text, this.#options, { file, line });
-        if (record) yield { file, line, ...record };
+        if (record) yield { file, line, record };
       }
     }
   }
@@ -79,7 +78,7 @@ export class LogsSource implements Source {
   async columns(): Promise<SourceColumn[]> {
     if (this.#columns) return this.#columns;
     for await (const first of this.#lines()) {
-      this.#columns = Object.entries(first.values).map(([name, v]) => ({ name, numeric: v === null || typeof v === 'number' || (typeof v === 'string' && nonFiniteText(v) !== undefined) }));
+      this.#columns = Object.entries(first.record.values).map(([name, v]) => ({ name, numeric: v === null || typeof v === 'number' || (typeof v === 'string' && nonFiniteText(v) !== undefined) }));
       return this.#columns;
     }
     throw new InputError('no log line in this folder', { file: this.#dir });
@@ -92,10 +91,10 @@ export class LogsSource implements Source {
     const until = window.until.getTime();
     let batch = emptyBatch(columns.length);
     for await (const entry of this.#lines()) {
-      if (entry.time < from || entry.time >= until) continue;
+      if (entry.record.time < from || entry.record.time >= until) continue;
       const r = batch.rows++;
       columns.forEach((name, c) => {
-        batch.columns[c]![r] = logNumber(entry.values[name], entry, name);
+        batch.columns[c]![r] = logNumber(entry.record.field(name), entry, name);
       });
       if (batch.rows === BATCH_ROWS) {
         yield batch;
@@ -121,7 +120,7 @@ export class LogsSource implements Source {
     let first: number | null = null;
     let last: number | null = null;
     let rows = 0;
-    for await (const { time } of this.#lines()) {
+    for await (const { record: { time } } of this.#lines()) {
       rows++;
       if (first === null || time < first) first = time;
       if (last === null || time > last) last = time;

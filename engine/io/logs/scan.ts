@@ -144,7 +144,7 @@ export function scanLogUnit(unit: LogRangeUnit, target: ScanTarget): ScanUnitRes
       const where = { file, byteOffset: window.offsetOf(lineStart) };
       const record = parseLogRecord(decodeText(buffer.slice(lineStart, textEnd)), unit.fields, where);
       if (record === null || record.time < from || record.time >= until) continue;
-      for (let f = 0; f < nFeatures; f++) put(f, logNumber(record.values[unit.features[f]!], where, unit.features[f]!));
+      for (let f = 0; f < nFeatures; f++) put(f, logNumber(record.field(unit.features[f]!), where, unit.features[f]!));
       rowDone();
     }
     if (block > 0) target.binBlock(block);
