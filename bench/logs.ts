@@ -9,7 +9,7 @@
  * each; the reference is the first day's rows. Prints a Markdown table and the load.
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,10 +108,44 @@ export async function benchLogs(args: string[]): Promise<void> {
       '|---|---:|---:|---:|---:|---|',
       ...ways.map((w) => `| ${w.name} | ${lines.toLocaleString('en-US')} | ${w.best.toFixed(2)} s | ${Math.round(lines / w.best).toLocaleString('en-US')} | ${(ways[0]!.best / w.best).toFixed(2)}x | ${same(w) ? 'yes' : 'NO'} |`),
       '',
+      ...(await referenceCreate(sequential, here, logs, dir, lines, files)),
+      '',
       `load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`,
     ];
     console.log(out.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `reference create --from logs:` on the first day, by the other checkout's CLI and by this one's:
+ * the reference pulls the window's rows through the line reader (JSON.parse of every line of the
+ * folder, then the window's fields), the path `monitor --from logs:` reads its rows by too. Two
+ * rounds alternating, the best of each; the profiles must be the same (their `created` aside).
+ */
+async function referenceCreate(other: string, here: string, logs: string, dir: string, lines: number, files: number): Promise<string[]> {
+  const ways = [
+    { name: `other checkout (${other})`, main: join(other, 'dist', 'cli', 'main.js'), best: Infinity, profile: '' },
+    { name: 'this checkout', main: here, best: Infinity, profile: '' },
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const [i, way] of ways.entries()) {
+      const out = join(dir, `reference-${i}.json`);
+      const started = performance.now();
+      const run = spawnSync(process.execPath, [way.main, 'reference', 'create', '--from', `logs:${logs}`, '--days', '1', '--until', new Date(START + DAY).toISOString(), '-o', out], { encoding: 'utf8' });
+      const seconds = (performance.now() - started) / 1000;
+      if (run.status !== 0) throw new Error(`bench logs: reference create, ${way.name}: exit ${run.status}: ${run.stderr}`);
+      way.best = Math.min(way.best, seconds);
+      const { created: _created, ...profile } = JSON.parse(readFileSync(out, 'utf8')) as { created?: string };
+      way.profile = JSON.stringify(profile);
+      console.error(`bench logs: reference create, ${way.name}: ${seconds.toFixed(2)} s`);
+    }
+  }
+  const [theirs, ours] = ways as [typeof ways[0], typeof ways[0]];
+  return [
+    `| reference create --from logs: --days 1 (every line of the ${files} files read, ${lines.toLocaleString('en-US')} lines) | s | vs other checkout | same profile |`,
+    '|---|---:|---:|---|',
+    ...ways.map((w) => `| ${w.name} | ${w.best.toFixed(2)} | ${(theirs.best / w.best).toFixed(2)}x | ${w.profile === ours.profile ? 'yes' : 'NO'} |`),
+  ];
 }
