@@ -30,7 +30,7 @@ export type { CsvColumnsBlock, CsvColumnsRequest, CsvFileLayout, CsvTable } from
 export { arrowReader } from './arrow.js';
 export { parquetReader } from './parquet.js';
 export { readTextLines, type TextLine, type TextLinesOptions } from './lines.js';
-export { logsScanner, planLogScan, nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogRangeUnit, type LogScanRequest, type LogFields, type LogRecord } from './logs.js';
+export { logsScanner, planLogScan, nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogRangeUnit, type LogScanRequest, type LogFields } from './logs.js';
 export type { ArrowFileWriter, ArrowWriteOptions } from './arrow/write.js';
 
 /** Open a data file as a stream of RecordBatches (Float64 features, then the label) through its reader. */

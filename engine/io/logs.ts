@@ -13,4 +13,4 @@ export const logsScanner = {
 } satisfies UnitScanner<LogRangeUnit>;
 
 export { planLogScan, type LogRangeUnit, type LogScanRequest } from './logs/scan.js';
-export { nonFiniteText, parseLogRecord, parseLogTime, logNumber, LogRecord, type LogFields } from './logs/record.js';
+export { nonFiniteText, parseLogRecord, parseLogTime, logNumber, type LogFields } from './logs/record.js';

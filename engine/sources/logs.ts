@@ -20,7 +20,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, type LogRecord, type ScanPlan } from '../io/index.js';
+import { logNumber, logsScanner, nonFiniteText, parseLogRecord, planLogScan, readTextLines, type ScanPlan } from '../io/index.js';
 import { InputError, internalError } from '../util/index.js';
 import { autoWorkers, countPlan, runPlan, ScanPool, type Histograms } from '../scan/index.js';
 import { nonFeatureColumns, type ResolvedSourceOptions } from './options.js';
@@ -33,7 +33,7 @@ const BATCH_ROWS = 65_536;
 interface LogLine {
   file: string;
   line: number;
-  record: LogRecord;
+  record: NonNullable<ReturnType<typeof parseLogRecord>>;
 }
 
 export class LogsSource implements Source {
