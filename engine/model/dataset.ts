@@ -121,14 +121,20 @@ export function finiteRows(dataset: Dataset): Uint8Array {
   return keep;
 }
 
+/**
+ * `column[indices[i]]` for each i. A loop: `Float64Array.from(indices, (i) => column[i])` goes
+ * through the iterator protocol and a call a value, about ten times slower.
+ */
+export function takeColumnRows(column: Float64Array, indices: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = column[indices[i]!]!;
+  return out;
+}
+
 /** The rows at `indices` (in that order). */
 export function takeRows<T extends Dataset>(dataset: T, indices: ArrayLike<number>): Dataset {
   const n = indices.length;
-  const columns = dataset.columns.map((column) => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = column[indices[i]!]!;
-    return out;
-  });
+  const columns = dataset.columns.map((column) => takeColumnRows(column, indices));
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) labels[i] = dataset.labels[indices[i]!]!;
   return { featureNames: dataset.featureNames, columns, labels, rows: n };

@@ -388,10 +388,8 @@ function decodePageV1(page: Uint8Array, header: DataPageHeader, maxDefinition: n
       case 'f32': out[at + i] = view.getFloat32(offset, true); break;
       case 'i32': out[at + i] = view.getInt32(offset, true); break;
       case 'u32': out[at + i] = view.getUint32(offset, true); break;
-      // hi * 2^32 is exact and the one addition rounds as Number(BigInt) does (to nearest, ties to
-      // even), without a BigInt a value
-      case 'i64': out[at + i] = view.getInt32(offset + 4, true) * 4294967296 + view.getUint32(offset, true); break;
-      case 'u64': out[at + i] = view.getUint32(offset + 4, true) * 4294967296 + view.getUint32(offset, true); break;
+      case 'i64': out[at + i] = int64At(view, offset, true); break;
+      case 'u64': out[at + i] = int64At(view, offset, false); break;
     }
     offset += width;
   }
@@ -559,6 +557,15 @@ function schemaTree(element: SchemaElement): SchemaTree {
   return { children: [], count: 1, element, path: [element.name] };
 }
 
+/**
+ * The little-endian 64-bit integer at `offset` as the nearest double, from its two 32-bit halves:
+ * hi * 2^32 is exact and the one addition rounds as Number(BigInt) does (to nearest, ties to
+ * even), without a BigInt a value.
+ */
+function int64At(view: DataView, offset: number, signed: boolean): number {
+  return (signed ? view.getInt32(offset + 4, true) : view.getUint32(offset + 4, true)) * 4294967296 + view.getUint32(offset, true);
+}
+
 /** Values of a page (or dictionary) as f64: `values` itself when they are, or `into` (n values long) when given. */
 function widen(values: DecodedArray, kind: ValueKind, into?: Float64Array): Float64Array {
   if (values instanceof Float64Array && !into) return values;
@@ -572,10 +579,9 @@ function widen(values: DecodedArray, kind: ValueKind, into?: Float64Array): Floa
     const source = values as ArrayLike<number>;
     for (let i = 0; i < n; i++) out[i] = source[i]! >>> 0;
   } else if ((kind === 'u64' || kind === 'i64') && (values instanceof BigInt64Array || values instanceof BigUint64Array)) {
-    // the two 32-bit halves of each value, as decodePageV1 reads them
     const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
-    const high = kind === 'i64' ? (i: number) => view.getInt32(8 * i + 4, true) : (i: number) => view.getUint32(8 * i + 4, true);
-    for (let i = 0; i < n; i++) out[i] = high(i) * 4294967296 + view.getUint32(8 * i, true);
+    const signed = kind === 'i64';
+    for (let i = 0; i < n; i++) out[i] = int64At(view, 8 * i, signed);
   } else if (kind === 'u64') {
     const source = values as ArrayLike<bigint>;
     for (let i = 0; i < n; i++) out[i] = Number(BigInt.asUintN(64, source[i]!));
