@@ -380,6 +380,7 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
   const hi16 = load<i32>(map, 28);
   let overflow: i32 = 0;
   const withDeviations = devAcc != 0;
+  const scaled = divisor != 1;
   for (let start = 0; start < n; start += CHUNK) {
     const end = min<i32>(n, start + CHUNK);
     let loE: i32 = EXPONENTS - 1;
@@ -388,7 +389,9 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
       const v = load<f64>(values + (<usize>r << 3));
       if (!(v - v == 0)) continue;
       if (withDeviations) {
-        const d = (v - mean) / divisor;
+        // (v - mean) / 1 is v - mean: the division only where the deviations are scaled
+        let d = v - mean;
+        if (scaled) d /= divisor;
         const square = d * d;
         if (square - square == 0) {
           const e = expAdd(scratch, square);
