@@ -159,8 +159,10 @@ function smallWholeOnly(values: usize, start: i32, end: i32): bool {
 // finite values (u32 x 65536 at hist), that of the finite values in incomplete rows (mask 0) at
 // incHist, and the exact sums of the values (sumAcc) and of their squares (squareAcc; a square
 // that overflows is counted, not summed), by way of the per-exponent sums at scratch (2 x
-// EXPONENTS x i64, all zero; left so).
-export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize, scratch: usize): void {
+// EXPONENTS x i64, all zero; left so). The finite values of rows [0, from) go into the stats
+// only: the column's value table (countValues) holds them, and the main side adds its counts to
+// the histograms and the sums (a column with few distinct values takes no bucket or sum a value).
+export function coarseColumn(values: usize, n: i32, from: i32, mask: usize, stats: usize, hist: usize, incHist: usize, sumAcc: usize, squareAcc: usize, map: usize, scratch: usize): void {
   let finite: i32 = 0;
   const seen = load<f64>(stats, 24) > 0;
   let lo: f64 = seen ? load<f64>(stats, 40) : Infinity;
@@ -174,7 +176,17 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
   const hi16 = load<i32>(map, 28);
   const squares = scratch + (<usize>EXPONENTS << 3);
   let overflow: i32 = 0;
-  for (let start = 0; start < n; start += CHUNK) {
+  for (let r = 0; r < from; r++) {
+    const v = load<f64>(values + (<usize>r << 3));
+    if (v - v == 0) {
+      finite++;
+      lo = select<f64>(v, lo, v < lo);
+      hi = select<f64>(v, hi, v > hi);
+    } else if (v == Infinity) bump(stats, POS_INF);
+    else if (v == -Infinity) bump(stats, NEG_INF);
+    else bump(stats, NAN);
+  }
+  for (let start = from; start < n; start += CHUNK) {
     const end = min<i32>(n, start + CHUNK);
     let loE: i32 = EXPONENTS - 1;
     let hiE: i32 = 0;
@@ -234,9 +246,10 @@ export function coarseColumn(values: usize, n: i32, mask: usize, stats: usize, h
 // Exact counts of the finite values of a column, up to `limit` distinct ones, in an open-addressing
 // table of `capacity` (a power of two, above limit) u64 keys (the bits of v, so -0 and 0 apart;
 // empty: all ones, a NaN) at `keys` and u32 counts at `counts`. state (i32 x 2): [0] distinct values in the
-// table, [1] 1 once a value did not fit (the table then stops counting).
-export function countValues(values: usize, n: i32, keys: usize, counts: usize, capacity: i32, limit: i32, state: usize): void {
-  if (load<i32>(state, 4) != 0) return;
+// table, [1] 1 once a value did not fit (the table then stops counting). Returns the rows the
+// table counted: n, or the row of the value that did not fit, or 0 when the table was full before.
+export function countValues(values: usize, n: i32, keys: usize, counts: usize, capacity: i32, limit: i32, state: usize): i32 {
+  if (load<i32>(state, 4) != 0) return 0;
   let size = load<i32>(state);
   const mask = <u64>(capacity - 1);
   const shift = <u64>(64 - ctz<i32>(capacity));
@@ -244,9 +257,13 @@ export function countValues(values: usize, n: i32, keys: usize, counts: usize, c
     const v = load<f64>(values + (<usize>r << 3));
     if (!(v - v == 0)) continue;
     size = tally(reinterpret<u64>(v), keys, counts, mask, shift, size, limit);
-    if (size < 0) break;
+    if (size < 0) {
+      settle(state, size);
+      return r;
+    }
   }
   settle(state, size);
+  return n;
 }
 
 // countValues over the rows of an incomplete row (rowMask 0, completeMask) only: the value counts
@@ -412,6 +429,52 @@ export function collectColumn(values: usize, n: i32, mask: usize, flags: usize, 
   store<f64>(stats, load<f64>(stats) + <f64>overflow);
   settleFill(records, pool);
   settleFill(records + 12, pool);
+}
+
+// Adds c * v (v finite, c < 2^32) to the limbs at acc: the significand in two parts of 26 and 27
+// bits, each times c below 2^59.
+// @ts-ignore: decorator
+@inline
+function addTimes(acc: usize, v: f64, c: u64): void {
+  const bits = reinterpret<u64>(v);
+  const exponent = <i32>((bits >> 52) & 0x7ff);
+  const significand = (bits & 0xfffffffffffff) | select<u64>(0x10000000000000, 0, exponent != 0);
+  const position = select<i32>(exponent - 1, 0, exponent != 0);
+  const negative = (bits >> 63) != 0;
+  const low = <i64>((significand & 0x3ffffff) * c);
+  const high = <i64>((significand >> 26) * c);
+  addAt(acc, position, negative ? -low : low);
+  addAt(acc, position + 26, negative ? -high : high);
+}
+
+// A value table's counts (countValues: the values of the rows coarseColumn left to it) into the
+// coarse pass's totals: each value's count into its bucket's counter (u32 at hist), and, when
+// sumAcc is not 0, count x value into the limbs at sumAcc, count x its square into squareAcc (a
+// square that overflows: the count into stats[4]).
+export function addTable(keys: usize, counts: usize, capacity: i32, hist: usize, sumAcc: usize, squareAcc: usize, stats: usize, map: usize): void {
+  const table = map + 32;
+  const h0 = load<f64>(map);
+  const h1 = load<f64>(map, 8);
+  const hb0 = load<i32>(map, 16);
+  const hb1 = load<i32>(map, 20);
+  const lo16 = load<i32>(map, 24);
+  const hi16 = load<i32>(map, 28);
+  for (let i = 0; i < capacity; i++) {
+    const key = load<u64>(keys + (<usize>i << 3));
+    if (key == 0xffffffffffffffff) continue;
+    const c = load<u32>(counts + (<usize>i << 2));
+    const v = reinterpret<f64>(key);
+    const at = hist + (<usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2);
+    store<u32>(at, load<u32>(at) + c);
+    if (sumAcc == 0) continue;
+    addTimes(sumAcc, v, <u64>c);
+    const square = v * v;
+    if (square - square == 0) addTimes(squareAcc, square, <u64>c);
+    else {
+      const q = stats + (<usize>SQUARE_OVERFLOW << 3);
+      store<f64>(q, load<f64>(q) + <f64>c);
+    }
+  }
 }
 
 // dst[i] += src[i] for n u32 counters.

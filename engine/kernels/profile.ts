@@ -4,7 +4,7 @@
  * tests). Byte addresses throughout; see assembly/profile.ts for what each one does.
  */
 import { loadModuleKernel, type KernelName } from './load.js';
-import { ExactSum, NLIMBS, addLimbsTo } from './exact.js';
+import { ExactSum, NLIMBS, addLimbsTo, exactUnits } from './exact.js';
 
 /** Coarse buckets: the top 16 bits of a value's order-preserving key. */
 export const COARSE_BUCKETS = 65536;
@@ -17,12 +17,16 @@ export interface ProfileKernel {
   readonly name: KernelName;
   readonly memory: WebAssembly.Memory;
   completeMask(columns: number, strideBytes: number, nFeatures: number, n: number, mask: number): number;
-  coarseColumn(values: number, n: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number, scratch: number): void;
-  countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
+  /** rows [0, from) into the stats only (their values are in the column's value table) */
+  coarseColumn(values: number, n: number, from: number, mask: number, stats: number, hist: number, incHist: number, sumAcc: number, squareAcc: number, map: number, scratch: number): void;
+  /** returns the rows the table counted (n; the row of the value that did not fit; 0 when full before) */
+  countValues(values: number, n: number, keys: number, counts: number, capacity: number, limit: number, state: number): number;
   /** countValues over the incomplete rows (rowMask 0) only */
   countIncompleteValues(values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): void;
   /** the values kept go to the pool at `pool` (writeCollectPool) through the slot's records of the feature (RECORD_BYTES), tagged tag (all rows) and tag + 1 (complete rows) */
   collectColumn(values: number, n: number, mask: number, flags: number, index: number, runs: number, completeIndex: number, completeRuns: number, records: number, pool: number, tag: number, mean: number, divisor: number, devAcc: number, stats: number, map: number, scratch: number): void;
+  /** a value table's counts into a histogram and, sumAcc not 0, count x value and count x square into the limbs (an overflowing square: count into stats[4]) */
+  addTable(keys: number, counts: number, capacity: number, hist: number, sumAcc: number, squareAcc: number, stats: number, map: number): void;
   addCounts(dst: number, src: number, n: number): void;
   addLimbs(dst: number, src: number, nAcc: number): void;
 }
@@ -85,7 +89,7 @@ export function collectPoolValues(memory: WebAssembly.Memory, at: number, nTags:
 
 /** The best profile kernel available over `memory`, or the one named. */
 export function loadProfileKernel(memory: WebAssembly.Memory, only?: KernelName): ProfileKernel {
-  return loadModuleKernel('profile', memory, only, profileKernelJs, ['completeMask', 'coarseColumn', 'countValues', 'countIncompleteValues', 'collectColumn', 'addCounts', 'addLimbs']);
+  return loadModuleKernel('profile', memory, only, profileKernelJs, ['completeMask', 'coarseColumn', 'countValues', 'countIncompleteValues', 'collectColumn', 'addTable', 'addCounts', 'addLimbs']);
 }
 
 const keyScratch = new Float64Array(1);
@@ -153,9 +157,9 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
     addLimbsTo(i64(), accPtr >>> 3, sum.limbs);
   };
   /** countValues (rowMask -1: every row) or countIncompleteValues (the rows with rowMask 0) */
-  const countValuesJs = (values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): void => {
+  const countValuesJs = (values: number, n: number, rowMask: number, keys: number, counts: number, capacity: number, limit: number, state: number): number => {
     const st = i32();
-    if (st[(state >>> 2) + 1] !== 0) return;
+    if (st[(state >>> 2) + 1] !== 0) return 0;
     const v64 = f64();
     const keyTable = new Float64Array(memory.buffer, keys, capacity);
     const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
@@ -178,7 +182,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       if (size >= limit) {
         st[state >>> 2] = size;
         st[(state >>> 2) + 1] = 1;
-        return;
+        return r;
       }
       while (!(keyWords[2 * free] === 0xffffffff && keyWords[2 * free + 1] === 0xffffffff)) free++;
       keyTable[free] = v;
@@ -187,6 +191,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       size++;
     }
     st[state >>> 2] = size;
+    return n;
   };
   return {
     name: 'js',
@@ -203,7 +208,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       for (let r = 0; r < n; r++) complete += m[mask + r]!;
       return complete;
     },
-    coarseColumn(values, n, mask, stats, hist, incHist, sumAcc, squareAcc, map) {
+    coarseColumn(values, n, from, mask, stats, hist, incHist, sumAcc, squareAcc, map) {
       const v64 = f64();
       const bucketOf = bucketFunction(memory, map);
       const counts = u32();
@@ -220,6 +225,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
           v64[s + 3]!++;
           if (v < lo) lo = v;
           if (v > hi) hi = v;
+          if (r < from) continue;
           const b = bucketOf(v);
           counts[(hist >>> 2) + b]!++;
           if (m[mask + r] === 0) counts[(incHist >>> 2) + b]!++;
@@ -239,7 +245,7 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       sumInto(squareAcc, squares);
     },
     countValues(values, n, keys, counts, capacity, limit, state) {
-      countValuesJs(values, n, -1, keys, counts, capacity, limit, state);
+      return countValuesJs(values, n, -1, keys, counts, capacity, limit, state);
     },
     countIncompleteValues(values, n, rowMask, keys, counts, capacity, limit, state) {
       countValuesJs(values, n, rowMask, keys, counts, capacity, limit, state);
@@ -308,6 +314,33 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       if (devAcc !== 0) sumInto(devAcc, deviations);
       settleFill(records);
       settleFill(records + 12);
+    },
+    addTable(keys, counts, capacity, hist, sumAcc, squareAcc, stats, map) {
+      const bucketOf = bucketFunction(memory, map);
+      const keyTable = new Float64Array(memory.buffer, keys, capacity);
+      const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
+      const countTable = new Uint32Array(memory.buffer, counts, capacity);
+      const c32 = u32();
+      const l = i64();
+      // count x v exactly, in units of 2^-1074, into the i64 limbs (32 bits each)
+      const addTimes = (acc: number, v: number, c: number) => {
+        const x = BigInt(c) * exactUnits(v);
+        const magnitude = x < 0n ? -x : x;
+        for (let i = 0; i < NLIMBS; i++) {
+          const piece = (magnitude >> BigInt(32 * i)) & 0xffffffffn;
+          l[(acc >>> 3) + i] = l[(acc >>> 3) + i]! + (x < 0n ? -piece : piece);
+        }
+      };
+      for (let i = 0; i < capacity; i++) {
+        if (keyWords[2 * i] === 0xffffffff && keyWords[2 * i + 1] === 0xffffffff) continue;
+        const v = keyTable[i]!;
+        const c = countTable[i]!;
+        c32[(hist >>> 2) + bucketOf(v)]! += c;
+        if (sumAcc === 0) continue;
+        addTimes(sumAcc, v, c);
+        if (Number.isFinite(v * v)) addTimes(squareAcc, v * v, c);
+        else f64()[(stats >>> 3) + 4]! += c;
+      }
     },
     addCounts(dst, src, n) {
       const c = u32();

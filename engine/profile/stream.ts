@@ -208,6 +208,10 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
         main.addCounts(histAt(f, 1), base + at.incHist, buckets[f]!);
         main.addLimbs(accAt(f), base + at.acc, 1);
         main.addLimbs(accAt(f) + NLIMBS * 8, base + at.acc + NLIMBS * 8, 1);
+        // the rows the value tables counted (all of a column with few distinct values, else those
+        // before its table filled): their buckets and sums from the counts
+        main.addTable(base + at.keys, base + at.counts, tableCapacity[f]!, histAt(f, 0), accAt(f), accAt(f) + NLIMBS * 8, base + at.stats, shared + f * MAP_BYTES);
+        main.addTable(base + at.incKeys, base + at.incCounts, tableCapacity[f]!, histAt(f, 1), 0, 0, base + at.stats, shared + f * MAP_BYTES);
         const st = (base + at.stats) >>> 3;
         const feature = features[f]!;
         feature.nan += f64[st]!;

@@ -8,7 +8,9 @@
  * Slot extra region, per pass (profilePassLayout): a u8 row mask of the block, then per feature
  *   coarse:  stats (f64 x COARSE_STATS), bucket histogram and incomplete-row histogram
  *            (u32 per bucket of the feature's bucket map, each), sum and square-sum limbs (i64 x NLIMBS each), value
- *            table (u64 keys, u32 counts, i32 x 2 state), and the same table of the incomplete rows' values
+ *            table (u64 keys, u32 counts, i32 x 2 state), and the same table of the incomplete rows' values;
+ *            the rows a value table counts are in its counts only, not in the histograms and sums
+ *            (the main side adds the tables to them: addTable)
  *   collect: stats (f64), deviation limbs (i64 x NLIMBS), the selected buckets' runs (f64 x 2 each),
  *            the complete subset's, and the slot's two records of the feature's chunks (RECORD_BYTES)
  *   then the kernels' per-exponent sums (SUM_SCRATCH_BYTES)
@@ -110,10 +112,14 @@ export function profileBlock(kernel: ProfileKernel, plan: MemoryPlan, slot: Slot
     const values = slot.columnsPtr + f * stride;
     const at = layout.features[f]!;
     if (pass.kind === 'coarse') {
-      kernel.coarseColumn(values, rows, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
-      kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
-      // the incomplete rows' value counts: the complete rows' are the feature's less them (no collect for a feature with few values)
-      if (complete < rows) kernel.countIncompleteValues(values, rows, mask, base + at.incKeys, base + at.incCounts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.incState);
+      // the rows the value table counts take no bucket or sum here: the main side adds the
+      // table's counts (a column with few distinct values costs a table lookup a value)
+      const counted = kernel.countValues(values, rows, base + at.keys, base + at.counts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.state);
+      kernel.coarseColumn(values, rows, counted, mask, base + at.stats, base + at.hist, base + at.incHist, base + at.acc, base + at.acc + NLIMBS * 8, pass.mapsPtr + f * MAP_BYTES, base + layout.scratch);
+      // the incomplete rows' value counts among those rows (never more distinct values than the
+      // table holds): the complete rows' are the feature's less them, and their histogram the
+      // main side adds likewise
+      if (complete < rows && counted > 0) kernel.countIncompleteValues(values, counted, mask, base + at.incKeys, base + at.incCounts, pass.tableCapacity[f]!, pass.tableLimit[f]!, base + at.incState);
     } else {
       const deviations = (pass.deviations?.[f] ?? 1) !== 0;
       // a feature with exact value counts and no complete-row selection: nothing to do here

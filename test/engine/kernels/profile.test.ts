@@ -84,7 +84,7 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: e
     // in calls of uneven sizes, as the blocks of a pass
     for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
       const n = Math.min(size, N - start);
-      kernel.coarseColumn(at.values + start * 8, n, at.mask, at.stats, at.hist, at.inc, at.acc, at.acc + NLIMBS * 8, at.map, at.scratch);
+      kernel.coarseColumn(at.values + start * 8, n, 0, at.mask, at.stats, at.hist, at.inc, at.acc, at.acc + NLIMBS * 8, at.map, at.scratch);
     }
     const squares = values.map((v) => v * v);
     expect(limbs(0)).toBe(exactSum(values));
@@ -106,6 +106,53 @@ describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: e
     expect(limbs(2)).toBe(exactSum(deviations.filter(Number.isFinite)));
     expect(stats[0]).toBe(deviations.filter((d) => !Number.isFinite(d)).length);
     expect(scratchIsZero()).toBe(true);
+  });
+});
+
+// A coarse pass that leaves the rows its value table counts to the table (coarseColumn from the
+// rows countValues counted, then addTable) against the same column all through coarseColumn:
+// the same histogram, sums, square overflows and stats, whether the table fills in a call's
+// first row, partway or never.
+describe.each(['wasm-simd', 'wasm', 'js'] as KernelName[])('profile kernel %s: rows left to the value table', (name) => {
+  const kernel = loadProfileKernel(memory, name);
+  const CAPACITY = 2048;
+  const table = { keys: at.outAll, counts: at.outAll + CAPACITY * 8, state: at.outAll + CAPACITY * 12 };
+  const snapshot = () => ({
+    hist: Array.from(new Uint32Array(memory.buffer, at.hist, COARSE_BUCKETS)),
+    sums: [0, 1].map((k) => limbsToBigInt(new BigInt64Array(memory.buffer, at.acc + k * NLIMBS * 8, NLIMBS))),
+    stats: Array.from(new Float64Array(memory.buffer, at.stats, COARSE_STATS)),
+  });
+  const r = rng(5);
+  // few distinct values (huge ones among them, whose squares overflow; -0 and 0), then, from row
+  // `many` on, a new value a row; NaN and ±Inf throughout
+  const column = (many: number) =>
+    Array.from({ length: N }, (_, i) => (i % 61 === 0 ? [NaN, Infinity, -Infinity][i % 3]! : i < many ? [0, -0, 3, 2.5, -7, 1.5e300, -1e-310][i % 7]! : (r() - 0.5) * 10 ** Math.floor(r() * 30 - 15)));
+
+  it.each([['never fills', N], ['fills partway', 2345], ['fills in the first row', 0]] as const)('%s', (_, many) => {
+    const values = column(many);
+    setUp(values);
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
+      kernel.coarseColumn(at.values + start * 8, Math.min(size, N - start), 0, at.mask, at.stats, at.hist, at.inc, at.acc, at.acc + NLIMBS * 8, at.map, at.scratch);
+    }
+    const whole = snapshot();
+    expect(whole.sums[0]).toBe(exactSum(values));
+
+    setUp(values);
+    new Uint8Array(memory.buffer, table.keys, CAPACITY * 8).fill(0xff);
+    const counted: number[] = [];
+    for (let start = 0, size = 1; start < N; start += size, size = size * 3 + 1) {
+      const n = Math.min(size, N - start);
+      const from = kernel.countValues(at.values + start * 8, n, table.keys, table.counts, CAPACITY, 1000, table.state);
+      counted.push(from);
+      kernel.coarseColumn(at.values + start * 8, n, from, at.mask, at.stats, at.hist, at.inc, at.acc, at.acc + NLIMBS * 8, at.map, at.scratch);
+    }
+    kernel.addTable(table.keys, table.counts, CAPACITY, at.hist, at.acc, at.acc + NLIMBS * 8, at.stats, at.map);
+    expect(snapshot()).toEqual(whole);
+    // the rows the calls left to the table: all of them until the row of its 1,001st distinct value (by bits), then none
+    const seen = new Set<bigint>();
+    const full = values.findIndex((v) => Number.isFinite(v) && seen.add(new BigUint64Array(Float64Array.of(v).buffer)[0]!).size > 1000);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(full < 0 ? N : full);
+    expect(full < 0).toBe(many === N);
   });
 });
 

@@ -29,10 +29,10 @@ async function expectSameStats(file: string, options: StreamOptions = {}): Retur
   return streamed;
 }
 
-/** A CSV of generated columns (rows x 9 features and a label) that exercises every path of the streaming baseline. */
+/** A CSV of generated columns (rows x 10 features and a label) that exercises every path of the streaming baseline. */
 function generated(rows: number, seed: number): string {
   const random = rng(seed);
-  const lines = ['continuous,ties,signed_zero,rates,constant,missing,flag,port,mixed,Label'];
+  const lines = ['continuous,ties,signed_zero,rates,constant,missing,flag,port,mixed,late,Label'];
   for (let r = 0; r < rows; r++) {
     const u = random();
     const continuous = (Math.exp(random() * 30 - 10) * (random() < 0.1 ? -1 : 1)).toPrecision(9);
@@ -43,7 +43,9 @@ function generated(rows: number, seed: number): string {
     const flag = random() < 0.3 ? '1' : '0';
     const port = String([80, 443, 22, 53][Math.floor(random() * 4)]! + (random() < 0.3 ? Math.floor(random() * 2000) : 0));
     const mixed = random() < 0.001 ? '1e300' : random() < 0.001 ? '1e-300' : (random() * 10).toFixed(2);
-    lines.push([continuous, ties, signedZero, rates, '7', missing, flag, port, mixed, random() < 0.5 ? 'BENIGN' : 'DDoS'].join(','));
+    // few distinct values for the first two thirds of the rows, then a new one a row: the value tables fill late, in some slots only
+    const late = r < (2 * rows) / 3 ? String(r % 3) : (random() * 100).toFixed(6);
+    lines.push([continuous, ties, signedZero, rates, '7', missing, flag, port, mixed, late, random() < 0.5 ? 'BENIGN' : 'DDoS'].join(','));
   }
   const file = join(dir, `generated-${rows}-${seed}.csv`);
   writeFileSync(file, lines.join('\n') + '\n');
