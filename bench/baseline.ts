@@ -93,7 +93,9 @@ export async function benchBaseline(args: string[]): Promise<void> {
     console.log(`| ${c.label} | ${fmt(m, 2)} | ${fmt(summarise(entry.cpu).median, 2)} | ${fmt(Math.max(...entry.rss), 0)} | ${fmt(m / ours, 2)}x |`);
   }
   const peerRatios = contenders.filter((c) => c.id === 'polars' || c.id === 'duckdb').map((c) => `${c.id} / baseline = ${fmt(median(c.id) / ours, 2)}`);
-  console.log(`targets: baseline / scan = ${fmt(ours / median('dc-scan'), 2)} (<= 2.5); peak RSS ${fmt(Math.max(...runs.get('dc-baseline')!.rss), 0)} MB (<= 300); ${peerRatios.join(', ')} (>= 4)`);
+  // the peers' target only when a peer ran (--without polars,duckdb leaves none)
+  const peerTarget = peerRatios.length > 0 ? `; ${peerRatios.join(', ')} (>= 4)` : '';
+  console.log(`targets: baseline / scan = ${fmt(ours / median('dc-scan'), 2)} (<= 2.5); peak RSS ${fmt(Math.max(...runs.get('dc-baseline')!.rss), 0)} MB (<= 300)${peerTarget}`);
 }
 
 /** The bench's input: the synthetic CSV, its Arrow IPC twin, or Parquet written from the CSV by pyarrow. */
