@@ -452,19 +452,13 @@ function addTimes(acc: usize, v: f64, c: u64): void {
 // sumAcc is not 0, count x value into the limbs at sumAcc, count x its square into squareAcc (a
 // square that overflows: the count into stats[4]).
 export function addTable(keys: usize, counts: usize, capacity: i32, hist: usize, sumAcc: usize, squareAcc: usize, stats: usize, map: usize): void {
-  const table = map + 32;
-  const h0 = load<f64>(map);
-  const h1 = load<f64>(map, 8);
-  const hb0 = load<i32>(map, 16);
-  const hb1 = load<i32>(map, 20);
-  const lo16 = load<i32>(map, 24);
-  const hi16 = load<i32>(map, 28);
   for (let i = 0; i < capacity; i++) {
     const key = load<u64>(keys + (<usize>i << 3));
     if (key == 0xffffffffffffffff) continue;
     const c = load<u32>(counts + (<usize>i << 2));
     const v = reinterpret<f64>(key);
-    const at = hist + (<usize>bucketOf(v, table, lo16, hi16, h0, h1, hb0, hb1) << 2);
+    // the map's header read a value: a table holds at most `capacity` values (the column kernels read it once a call)
+    const at = hist + (<usize>bucketOf(v, map + 32, load<i32>(map, 24), load<i32>(map, 28), load<f64>(map), load<f64>(map, 8), load<i32>(map, 16), load<i32>(map, 20)) << 2);
     store<u32>(at, load<u32>(at) + c);
     if (sumAcc == 0) continue;
     addTimes(sumAcc, v, <u64>c);
