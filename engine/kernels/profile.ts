@@ -4,7 +4,7 @@
  * tests). Byte addresses throughout; see assembly/profile.ts for what each one does.
  */
 import { loadModuleKernel, type KernelName } from './load.js';
-import { ExactSum, NLIMBS, addLimbsTo, exactUnits } from './exact.js';
+import { ExactSum, NLIMBS, addLimbsTo } from './exact.js';
 
 /** Coarse buckets: the top 16 bits of a value's order-preserving key. */
 export const COARSE_BUCKETS = 65536;
@@ -321,26 +321,22 @@ export function profileKernelJs(memory: WebAssembly.Memory): ProfileKernel {
       const keyWords = new Uint32Array(memory.buffer, keys, 2 * capacity);
       const countTable = new Uint32Array(memory.buffer, counts, capacity);
       const c32 = u32();
-      const l = i64();
-      // count x v exactly, in units of 2^-1074, into the i64 limbs (32 bits each)
-      const addTimes = (acc: number, v: number, c: number) => {
-        const x = BigInt(c) * exactUnits(v);
-        const magnitude = x < 0n ? -x : x;
-        for (let i = 0; i < NLIMBS; i++) {
-          const piece = (magnitude >> BigInt(32 * i)) & 0xffffffffn;
-          l[(acc >>> 3) + i] = l[(acc >>> 3) + i]! + (x < 0n ? -piece : piece);
-        }
-      };
+      // each value added as many times as it was counted (the WASM kernel multiplies instead)
+      const sum = new ExactSum();
+      const squares = new ExactSum();
       for (let i = 0; i < capacity; i++) {
         if (keyWords[2 * i] === 0xffffffff && keyWords[2 * i + 1] === 0xffffffff) continue;
         const v = keyTable[i]!;
         const c = countTable[i]!;
         c32[(hist >>> 2) + bucketOf(v)]! += c;
         if (sumAcc === 0) continue;
-        addTimes(sumAcc, v, c);
-        if (Number.isFinite(v * v)) addTimes(squareAcc, v * v, c);
+        for (let k = 0; k < c; k++) sum.add(v);
+        if (Number.isFinite(v * v)) for (let k = 0; k < c; k++) squares.add(v * v);
         else f64()[(stats >>> 3) + 4]! += c;
       }
+      if (sumAcc === 0) return;
+      sumInto(sumAcc, sum);
+      sumInto(squareAcc, squares);
     },
     addCounts(dst, src, n) {
       const c = u32();
