@@ -93,8 +93,13 @@ describe('the streaming baseline equals the in-memory one', () => {
     const one = await expectSameStats(HEAD_9998, { workers: 2, rangeBytes: 256 * 1024 });
     expect(one.stats.passes).toBe(2);
     const largest = Math.max(...one.stats.features.map((f) => f.stored));
-    // below the largest feature's values: that feature alone in a pass, and many passes
-    const grouped = await expectSameStats(HEAD_9998, { workers: 2, rangeBytes: 256 * 1024, collectBudget: Math.floor(largest * 0.75) });
+    // below the largest feature's values: that feature alone in a pass, and many passes. With one
+    // worker the values reach the pool in file order, so what each pass stores and loses is the
+    // same in every run; with two it depends on which slot saw a value first (2 to 9 passes in
+    // 18 runs), so that run checks the profile only
+    const budget = Math.floor(largest * 0.75);
+    await expectSameStats(HEAD_9998, { workers: 2, rangeBytes: 256 * 1024, collectBudget: budget });
+    const grouped = await expectSameStats(HEAD_9998, { workers: 1, rangeBytes: 256 * 1024, collectBudget: budget });
     expect(grouped.stats.passes).toBeGreaterThan(4);
     expect(grouped.stats.collected).toBe(one.stats.collected);
     const tiny = await expectSameStats(generated(6_000, 5), { workers: 0, rangeBytes: 4096, collectBudget: 1, kernel: 'js' });
