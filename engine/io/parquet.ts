@@ -31,6 +31,9 @@ export const parquetReader = {
   planScan: async (path, request) => planParquetScan(path, request),
   scanUnit: scanParquetUnit,
   columnNames: async (path) => normaliseNames(readParquetLayout(path).columns.map((column) => column.name)),
+  // the CSV and Arrow IPC default of 16,384 rows took more time and 6 to 11 MB more peak RSS than
+  // 8,192 on the bench's 2.83M-row Parquet file (docs/PROFILE.md "How a baseline is built")
+  baselineBlockRows: 8192,
 } satisfies Reader<ParquetChunksUnit>;
 
 

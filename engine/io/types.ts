@@ -83,6 +83,12 @@ export interface Reader<Unit = unknown> {
    * with this and a plan that honours `ScanRequest.wholeRows` can build a streaming baseline.
    */
   columnNames?(path: string, options?: { maxLineBytes?: number | undefined }): Promise<string[]>;
+  /**
+   * Rows per block of a streaming baseline's passes over this format, when the default
+   * (engine/profile/stream.ts BASELINE_BLOCK_ROWS) does not suit it: a Parquet worker holds a
+   * decoded window of rows besides the block.
+   */
+  readonly baselineBlockRows?: number;
 }
 
 /**

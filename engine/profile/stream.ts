@@ -38,7 +38,7 @@ export interface StreamOptions extends BaselineOptions {
   kernel?: KernelName | undefined;
   /** bytes per task (a CSV byte range, an Arrow or Parquet unit's values; default: the scan's) */
   rangeBytes?: number | undefined;
-  /** rows per parse block (default BASELINE_BLOCK_ROWS; a Parquet file's PARQUET_BASELINE_BLOCK_ROWS) */
+  /** rows per parse block (default: the reader's baselineBlockRows, else BASELINE_BLOCK_ROWS) */
   blockRows?: number | undefined;
   /** values the collect pass holds at once (default COLLECT_BUDGET; 8 bytes each): more, and features are collected in groups, a pass each */
   collectBudget?: number | undefined;
@@ -56,19 +56,15 @@ export interface StreamOptions extends BaselineOptions {
 export const COLLECT_BUDGET = 12 * 1024 * 1024;
 
 /**
- * Rows per parse block of a baseline pass of a CSV or Arrow IPC file: 8 times the scan's. A block
- * goes through the kernels a column at a time, and each column's histogram (up to BUCKET_BUDGET
- * counters, 96 KiB) is loaded into the cache once a block: with the scan's 2,048 rows nearly every
- * histogram increment missed it (a CPU profile of the coarse kernel), and 16,384 rows took 6 to 9%
- * less time than 8,192 (docs/PROFILE.md "How a baseline is built"); each slot's block takes
- * blockRows x features x 8 bytes (10 MB at 78 features).
+ * Rows per parse block of a baseline pass, 8 times the scan's, unless the reader asks for another
+ * (Reader.baselineBlockRows: Parquet's 8,192). A block goes through the kernels a column at a
+ * time, and each column's histogram (up to BUCKET_BUDGET counters, 96 KiB) is loaded into the
+ * cache once a block: with the scan's 2,048 rows nearly every histogram increment missed it (a
+ * CPU profile of the coarse kernel), and 16,384 rows took 6 to 9% less time than 8,192 on CSV
+ * (docs/PROFILE.md "How a baseline is built"); each slot's block takes blockRows x features x 8
+ * bytes (10 MB at 78 features).
  */
 export const BASELINE_BLOCK_ROWS = 16384;
-/**
- * A Parquet file's: its worker holds a decoded window of rows besides the block, and 16,384 rows
- * took more time and memory than 8,192 there.
- */
-export const PARQUET_BASELINE_BLOCK_ROWS = 8192;
 
 /** What the streaming baseline used, for the benchmark and the tests. */
 export interface StreamStats {
@@ -108,7 +104,7 @@ export async function streamBaseline(file: string, options: StreamOptions = {}):
   const nFeatures = featureNames.length;
   const workers = options.workers ?? autoWorkers(bytes);
   // one slot per worker: a slot holds each feature's two histograms and value tables (15 MB at 78 features)
-  const pool = new ScanPool({ workers, kernel: options.kernel, blockRows: options.blockRows ?? (reader.format === 'parquet' ? PARQUET_BASELINE_BLOCK_ROWS : BASELINE_BLOCK_ROWS), slots: Math.max(1, workers) });
+  const pool = new ScanPool({ workers, kernel: options.kernel, blockRows: options.blockRows ?? reader.baselineBlockRows ?? BASELINE_BLOCK_ROWS, slots: Math.max(1, workers) });
   const main = loadProfileKernel(pool.memory, pool.inlineKernel.name);
   try {
     const tableCapacity = new Int32Array(nFeatures);
